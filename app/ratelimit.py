@@ -1,0 +1,62 @@
+"""Fixed-window rate limits, in Redis when configured (shared by all processes) or in memory."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+import redis.asyncio as aioredis
+
+
+class RateLimiter(Protocol):
+    async def count(self, key: str) -> int: ...
+    async def hit(self, key: str, window_seconds: int) -> int: ...
+    async def reset(self, key: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self) -> None:
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    async def count(self, key: str) -> int:
+        n, expires = self._counts.get(key, (0, 0.0))
+        return n if expires > time.monotonic() else 0
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        now = time.monotonic()
+        n, expires = self._counts.get(key, (0, 0.0))
+        if expires <= now:
+            n, expires = 0, now + window_seconds
+        self._counts[key] = (n + 1, expires)
+        return n + 1
+
+    async def reset(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    async def close(self) -> None:
+        self._counts.clear()
+
+
+class RedisRateLimiter:
+    def __init__(self, url: str, prefix: str = "cw:rl:") -> None:
+        self._redis = aioredis.from_url(url)
+        self._prefix = prefix
+
+    async def count(self, key: str) -> int:
+        value = await self._redis.get(self._prefix + key)
+        return int(value or 0)
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        k = self._prefix + key
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(k)
+            pipe.expire(k, window_seconds, nx=True)
+            n, _ = await pipe.execute()
+        return int(n)
+
+    async def reset(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)
+
+    async def close(self) -> None:
+        await self._redis.aclose()

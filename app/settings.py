@@ -1,0 +1,98 @@
+"""Settings, read from the environment in this one place.
+
+Every other module receives a `Settings` object; nothing else reads `os.environ`.
+Defaults are the embedded ones (SQLite, in-memory channel layer, in-process MongoDB
+stand-in) so `coursewire demo` runs on a bare machine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    mongo_url: str | None
+    secret_key: str
+    mongo_db_name: str = "coursewire"
+    token_ttl_seconds: int = 3600
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 50_000_000
+    https_only_cookies: bool = False
+    login_attempts_per_account: int = 10
+    login_attempts_per_ip: int = 30
+    login_window_seconds: int = 900
+    heartbeat_seconds: float = 25.0
+    socket_buffer_frames: int = 256
+    # Namespaces Redis keys (channel layer, rate limits) so several deployments can share one.
+    redis_prefix: str = "cw"
+    # Grading: how this server is reached by external graders (for their submission_url),
+    # when a queued/grading submission counts as stuck, and external grader patience.
+    public_url: str = "http://127.0.0.1:8000"
+    grading_stale_seconds: float = 300.0
+    grading_sweep_seconds: float = 30.0
+    external_grader_timeout_seconds: float = 30.0
+    external_grader_retries: int = 3
+    external_grader_backoff_seconds: float = 2.0
+    grading_in_app: str = ""  # "1"/"0" forces grading in the web process on/off
+    # Peer review: how long a reviewer holds a response, how often expired leases are swept.
+    peer_review_lease_hours: float = 8.0
+    peer_review_sweep_seconds: float = 30.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """True when no external service is configured (single-process mode)."""
+        return self.redis_url is None
+
+
+def _secret_key(data_dir: Path, env: dict[str, str]) -> str:
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with 0600 so other local users can't forge sessions.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment (or the given mapping, for tests)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("COURSEWIRE_DATA_DIR") or Path.cwd() / ".coursewire").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite://{data_dir / 'coursewire.sqlite3'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env.get("REDIS_URL") or None,
+        mongo_url=env.get("MONGO_URL") or None,
+        mongo_db_name=env.get("MONGO_DB", "coursewire"),
+        secret_key=_secret_key(data_dir, env),
+        token_ttl_seconds=int(env.get("COURSEWIRE_TOKEN_TTL", "3600")),
+        https_only_cookies=env.get("COURSEWIRE_HTTPS_ONLY", "") in {"1", "true", "yes"},
+        heartbeat_seconds=float(env.get("COURSEWIRE_HEARTBEAT_SECONDS", "25")),
+        redis_prefix=env.get("COURSEWIRE_REDIS_PREFIX", "cw"),
+        public_url=env.get("COURSEWIRE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        grading_stale_seconds=float(env.get("COURSEWIRE_GRADING_STALE_SECONDS", "300")),
+        grading_sweep_seconds=float(env.get("COURSEWIRE_GRADING_SWEEP_SECONDS", "30")),
+        external_grader_timeout_seconds=float(
+            env.get("COURSEWIRE_GRADER_TIMEOUT_SECONDS", "30")),
+        external_grader_retries=int(env.get("COURSEWIRE_GRADER_RETRIES", "3")),
+        external_grader_backoff_seconds=float(
+            env.get("COURSEWIRE_GRADER_BACKOFF_SECONDS", "2")),
+        grading_in_app=env.get("COURSEWIRE_GRADING_IN_APP", ""),
+        peer_review_lease_hours=float(env.get("COURSEWIRE_PEER_LEASE_HOURS", "8")),
+        peer_review_sweep_seconds=float(env.get("COURSEWIRE_PEER_SWEEP_SECONDS", "30")),
+    )

@@ -1,0 +1,157 @@
+"""One live websocket: a bounded outbox drained by its own writer task.
+
+The hub never awaits a socket. A socket that falls `buffer` frames behind is closed with
+RESYNC_CLOSE_CODE; the browser reconnects and resyncs from the database.
+
+Fast path: when nothing is in flight, `offer` runs the ASGI send at once, stepping its
+coroutine by hand. Under daphne and uvicorn a websocket send only suspends when the transport
+pushes back, so the frame is usually written there and then, with no task wake-up per socket
+per event (at 5,000 sockets the wake-ups cost more than the writes) and no task per idle
+socket. A send that does suspend is handed to a drain task to finish, and frames behind it
+queue in the bounded outbox, so a slow socket still holds up nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketState
+
+RESYNC_CLOSE_CODE = 4000
+UNAUTHENTICATED_CLOSE_CODE = 4401
+
+
+class _SuspendedSend:
+    """Awaitable finishing a send coroutine that suspended on `yielded` while stepped by hand.
+
+    It hands `yielded` to the awaiting task exactly as the coroutine would have, then keeps
+    delegating (what `yield from` does), so the task resumes, and may cancel, the send.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, None], yielded: Any) -> None:
+        self.coro = coro
+        self.yielded = yielded
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coro, value = self.coro, self.yielded
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # forwarded into the send (cancellation), as yield from
+                step = coro.throw
+                arg: Any = exc
+            else:
+                step, arg = coro.send, sent
+            try:
+                value = step(arg)
+            except StopIteration:
+                return
+
+
+class LiveSocket:
+    def __init__(self, websocket: WebSocket, kind: str, buffer: int) -> None:
+        self.websocket = websocket
+        self.kind = kind
+        self.buffer = buffer
+        self._outbox: deque[str] = deque()
+        self._held: list[tuple[int, str]] | None = None
+        # The task finishing a send that suspended, then draining the outbox. None while
+        # nothing is in flight, which is almost always: idle sockets carry no task at all.
+        self._draining: asyncio.Task[None] | None = None
+        self._gone = False  # a send failed: the peer went away
+        self.closed = False
+        self.close_code: int | None = None
+
+    def offer(self, seq: int, frame: str) -> None:
+        if self.closed:
+            return
+        if self._held is not None:
+            self._held.append((seq, frame))
+            return
+        if self._draining is None:
+            self._send_now(frame)
+            return
+        if len(self._outbox) >= self.buffer:
+            self.close_for_resync()
+            return
+        self._outbox.append(frame)
+
+    def send(self, frame: str) -> None:
+        """Send a frame of our own (answers, errors, replays), even while live events are held."""
+        if self._held is None:
+            self.offer(0, frame)
+        elif not self.closed:
+            if self._draining is None:
+                self._send_now(frame)
+            else:
+                self._outbox.append(frame)
+
+    def _send_now(self, frame: str) -> None:
+        """Run the send up to its first suspension; a drain task finishes it if it suspends."""
+        coro = self.websocket.send_text(frame)
+        try:
+            yielded = coro.send(None)
+        except StopIteration:
+            return  # written without waiting: the common case
+        except Exception:
+            # The peer went away mid-send; the endpoint's receive loop sees the disconnect.
+            self._gone = self.closed = True
+            self._outbox.clear()
+            return
+        self._draining = asyncio.get_running_loop().create_task(
+            self._drain(_SuspendedSend(coro, yielded)))
+
+    async def _drain(self, suspended: _SuspendedSend) -> None:
+        try:
+            await suspended
+            while self._outbox and not self.closed:
+                await self.websocket.send_text(self._outbox.popleft())
+        except Exception:
+            self._gone = self.closed = True
+        finally:
+            self._draining = None
+        if self.closed:
+            await self._close_websocket()
+
+    def hold_live(self) -> None:
+        """Buffer live events while a replay from the database is sent."""
+        self._held = []
+
+    def release_live(self, after_seq: int) -> None:
+        """Send buffered live events the replay didn't already include."""
+        held, self._held = self._held or [], None
+        for seq, frame in held:
+            if seq == 0 or seq > after_seq:
+                self.offer(seq, frame)
+
+    def close_for_resync(self) -> None:
+        self.close(RESYNC_CLOSE_CODE)
+
+    def close(self, code: int = 1000) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = code
+        self._outbox.clear()
+        if self._draining is None:
+            # The drain task closes the socket itself when it finishes.
+            self._draining = asyncio.get_running_loop().create_task(self._close_websocket())
+
+    async def _close_websocket(self) -> None:
+        ws = self.websocket
+        if not self._gone and ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close(code=self.close_code or 1000)
+
+    async def wait_closed(self) -> None:
+        """Let an in-flight send or close finish (bounded by the caller)."""
+        task = self._draining
+        if task is not None:
+            await task

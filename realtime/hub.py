@@ -1,0 +1,159 @@
+"""The per-process hub: one channel-layer membership per topic, fan-out to local sockets.
+
+Every socket being its own channel-layer member costs one layer message per socket per
+event; instead the hub joins each topic's group once with the process's own channel,
+receives an event once, encodes one frame per (socket kind, audience) and hands it to
+every local socket of that audience. See ARCHITECTURE.md, "Realtime delivery".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer
+
+from realtime.layer import group_name
+
+log = logging.getLogger("coursewire.hub")
+
+# Channels expires group membership (channels_redis: 1 day); re-join well before that.
+GROUP_REFRESH_SECONDS = 1800.0
+RESTART_DELAY_SECONDS = 0.5
+
+
+class Subscriber(Protocol):
+    kind: str  # "html" or "json": which encoding of an event this socket wants
+
+    def offer(self, seq: int, frame: str) -> None: ...
+    def close_for_resync(self) -> None: ...
+
+
+Encoder = Callable[[dict[str, Any], str], str | None]
+
+
+class Hub:
+    def __init__(self, layer: BaseChannelLayer, encoders: dict[str, Encoder]) -> None:
+        self.layer = layer
+        self.encoders = encoders
+        self.channel: str | None = None
+        # topic -> (kind, audience) -> sockets
+        self._members: dict[str, dict[tuple[str, str], set[Subscriber]]] = {}
+        self._topics_of: dict[Subscriber, set[str]] = defaultdict(set)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._ready = asyncio.Event()
+        self.restarts = 0
+        self.delivered_events = 0
+
+    @property
+    def socket_count(self) -> int:
+        return len(self._topics_of)
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._supervise_reader(), name="hub-reader"),
+            asyncio.create_task(self._refresh_groups(), name="hub-group-refresh"),
+        ]
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        for sub in list(self._topics_of):
+            sub.close_for_resync()
+        self._members.clear()
+        self._topics_of.clear()
+
+    def attach(self, sub: Subscriber) -> None:
+        """Count a connected socket (heartbeats reach it even before it subscribes)."""
+        self._topics_of.setdefault(sub, set())
+
+    async def join(self, sub: Subscriber, topic: str, audience: str) -> None:
+        await self._ready.wait()
+        groups = self._members.get(topic)
+        if groups is None:
+            groups = self._members[topic] = {}
+            assert self.channel is not None
+            await self.layer.group_add(group_name(topic), self.channel)
+        groups.setdefault((sub.kind, audience), set()).add(sub)
+        self._topics_of[sub].add(topic)
+
+    async def leave(self, sub: Subscriber) -> None:
+        for topic in self._topics_of.pop(sub, ()):
+            groups = self._members.get(topic)
+            if groups is None:
+                continue
+            for key in [k for k, subs in groups.items() if sub in subs]:
+                groups[key].discard(sub)
+                if not groups[key]:
+                    del groups[key]
+            if not groups:
+                del self._members[topic]
+                if self.channel is not None:
+                    await self.layer.group_discard(group_name(topic), self.channel)
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        """Hand one event to every local socket subscribed to its topic."""
+        groups = self._members.get(message.get("topic", ""))
+        if not groups:
+            return
+        seq = int(message.get("seq", 0))
+        self.delivered_events += 1
+        for (kind, audience), subs in list(groups.items()):
+            frame = self.encoders[kind](message, audience)
+            if frame is None:
+                continue
+            for sub in list(subs):
+                sub.offer(seq, frame)
+
+    def broadcast_local(self, frame_by_kind: dict[str, str]) -> None:
+        """Offer a frame to every local socket (heartbeats)."""
+        for sub in list(self._topics_of):
+            frame = frame_by_kind.get(sub.kind)
+            if frame is not None:
+                sub.offer(0, frame)
+
+    async def _read(self) -> None:
+        self.channel = await self.layer.new_channel()
+        for topic in self._members:
+            await self.layer.group_add(group_name(topic), self.channel)
+        self._ready.set()
+        while True:
+            message = await self.layer.receive(self.channel)
+            try:
+                self.deliver(message)
+            except Exception:  # one bad event must not stop delivery of the next
+                log.exception("hub: could not deliver %r", message.get("event"))
+
+    async def _supervise_reader(self) -> None:
+        """Keep the reader alive; if it dies, sockets resync and the reader restarts."""
+        while True:
+            try:
+                await self._read()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.restarts += 1
+                log.exception("hub reader died (restart %d); closing sockets for resync",
+                              self.restarts)
+                self._ready.clear()
+                # Events may have been missed: every page must resync from the database.
+                for sub in list(self._topics_of):
+                    sub.close_for_resync()
+                await asyncio.sleep(RESTART_DELAY_SECONDS)
+
+    async def _refresh_groups(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            if self.channel is None:
+                continue
+            for topic in list(self._members):
+                try:
+                    await self.layer.group_add(group_name(topic), self.channel)
+                except Exception:
+                    log.exception("hub: could not refresh group for %s", topic)

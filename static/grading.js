@@ -1,0 +1,34 @@
+// Answer forms on unit pages: post to the block's submissions URL and show the returned
+// widget (queued, or why it was refused). Results then arrive over the socket; a response
+// that arrives after a newer pushed state (data-rev) is dropped, so the page never goes back.
+(function () {
+  "use strict";
+  function rev(el) { return parseInt(el.getAttribute("data-rev") || "0", 10); }
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.block) return;
+    var holder = form.closest(".unit-block");
+    var widget = holder && holder.querySelector(".submission-widget[data-submit-url]");
+    if (!widget) return;
+    evt.preventDefault();
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    fetch(widget.dataset.submitUrl, {
+      method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+      headers: {"X-CSRF-Token": meta ? meta.content : "", "HX-Request": "true"},
+    }).then(function (response) { return response.text(); }).then(function (html) {
+      var current = document.getElementById(widget.id);
+      var tpl = document.createElement("template");
+      tpl.innerHTML = html.trim();
+      var fresh = tpl.content.firstElementChild;
+      if (!current || !fresh || fresh.id !== current.id) return;
+      var refused = fresh.querySelector("[role=alert]");
+      if (refused || rev(fresh) >= rev(current)) {
+        current.replaceWith(fresh);
+        if (window.htmx) htmx.process(fresh);
+      }
+    }).finally(function () { if (button) button.disabled = false; });
+  });
+})();
