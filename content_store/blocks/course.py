@@ -1,0 +1,73 @@
+"""The course root: title, dates, grading policy and course-wide settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from content_store.blocks import checks
+from content_store.blocks.base import BlockType, Field
+from content_store.blocks.checks import FieldProblem, Path
+from content_store.blocks.common import title
+
+_assignment_type = checks.check_record(
+    required={
+        "name": checks.check_title,
+        "weight": lambda v, p: checks.check_float(v, p, minimum=0, maximum=1),
+    },
+    optional={
+        "short_label": checks.check_title,
+        "drop_lowest": lambda v, p: checks.check_int(v, p, minimum=0),
+    },
+    defaults={"drop_lowest": 0},
+)
+
+# What happens to a submission after its due date (and any extension): refused, or
+# accepted with `penalty` (a fraction of the points) deducted. `grace_minutes` absorbs
+# clock skew and last-second clicks.
+_late_policy = checks.check_record(
+    required={"mode": checks.check_choice(("reject", "penalty"))},
+    optional={
+        "penalty": lambda v, p: checks.check_float(v, p, minimum=0, maximum=1),
+        "grace_minutes": lambda v, p: checks.check_int(v, p, minimum=0),
+    },
+    defaults={"penalty": 0.0, "grace_minutes": 0},
+)
+
+_policy_record = checks.check_record(
+    required={"assignment_types": checks.check_list(_assignment_type)},
+    optional={"pass_threshold": lambda v, p: checks.check_float(v, p, minimum=0, maximum=1),
+              "late_policy": _late_policy},
+    defaults={"pass_threshold": 0.5},
+)
+
+
+def _check_policy(value: Any, path: Path) -> dict[str, Any]:
+    policy = _policy_record(value, path)
+    types = policy["assignment_types"]
+    checks.unique(types, "name", (*path, "assignment_types"))
+    total = sum(t["weight"] for t in types)
+    if types and abs(total - 1.0) > 1e-6:
+        raise FieldProblem((*path, "assignment_types"),
+                           f"weights must add up to 1 (they add up to {total:g})")
+    return policy
+
+
+BLOCK = BlockType(
+    name="course",
+    label="Course",
+    children=frozenset({"chapter"}),
+    fields=(
+        title(),
+        Field("description", "markdown", "About this course", default="", scope="content"),
+        Field("start", "datetime", "Starts", nullable=True),
+        Field("end", "datetime", "Ends", nullable=True),
+        Field("language", "ident", "Language", default="en"),
+        Field("grading_policy", "structured", "Grading policy",
+              default={"assignment_types": [], "pass_threshold": 0.5}, check=_check_policy,
+              help="assignment_types: [{name, short_label, weight, drop_lowest}], pass_threshold, "
+                   "late_policy: {mode: reject|penalty, penalty, grace_minutes}"),
+        Field("forum_anonymity", "choice", "Most anonymity a student may choose in the forum",
+              default="peers", choices=("none", "peers", "all"),
+              help="peers: hidden from students, visible to staff; all: hidden from everyone."),
+    ),
+)

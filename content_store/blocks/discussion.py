@@ -1,0 +1,24 @@
+"""Links a unit to a forum topic, so students discuss the unit where they read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from content_store.blocks.base import BlockType, Field
+from content_store.blocks.common import base_view, title
+
+
+def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {**base_view(block_id, "discussion", fields), "topic_id": fields["topic_id"]}
+
+
+BLOCK = BlockType(
+    name="discussion",
+    label="Discussion",
+    view=_view,
+    fields=(
+        title(),
+        Field("topic_id", "ident", "Forum topic id", required=True,
+              help="Threads started here are filed under this topic."),
+    ),
+)

@@ -1,0 +1,116 @@
+"""A problem: multiple choice, checkboxes, numeric or text answer.
+
+Field names are a contract with grading/ (its built-in graders read them); see
+/work/shared/API.md for the student view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from content_store.blocks import checks
+from content_store.blocks.base import BlockType, Field, markdown_html
+from content_store.blocks.checks import FieldProblem
+from content_store.blocks.common import (
+    base_view,
+    due,
+    grader_url,
+    max_attempts,
+    max_points,
+    prompt,
+    title,
+)
+
+KINDS = ("multiple_choice", "checkboxes", "numeric", "text")
+CHOICE_KINDS = ("multiple_choice", "checkboxes")
+
+_option = checks.check_record(
+    required={"id": checks.check_ident, "label": checks.check_markdown,
+              "correct": checks.check_bool},
+    optional={"feedback": checks.check_str},
+)
+
+
+def _check_options(value: Any, path: checks.Path) -> list[dict[str, Any]]:
+    options = checks.check_list(_option, min_items=2)(value, path)
+    checks.unique(options, "id", path)
+    return options
+
+
+_answer = checks.check_record(
+    required={"value": checks.check_float},
+    optional={"tolerance": lambda v, p: checks.check_float(v, p, minimum=0),
+              "relative_tolerance": lambda v, p: checks.check_float(v, p, minimum=0)},
+    defaults={"tolerance": 0.0, "relative_tolerance": 0.0},
+)
+
+# Fields that only make sense for some kinds: setting them on another kind is almost
+# always an authoring mistake (e.g. options on a numeric problem), so it is an error.
+_ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "options": CHOICE_KINDS, "partial_credit": ("checkboxes",), "answer": ("numeric",),
+    "answers": ("text",), "patterns": ("text",), "case_sensitive": ("text",),
+    "normalize_space": ("text",),
+}
+
+
+def _check_problem(f: dict[str, Any]) -> None:
+    kind = f["kind"]
+    for name, kinds in _ONLY_FOR.items():
+        if f.get(name) is not None and kind not in kinds and f[name] != _defaults[name]:
+            raise FieldProblem((name,), f"is only used by {' and '.join(kinds)} problems")
+    if kind in CHOICE_KINDS:
+        if not f.get("options"):
+            raise FieldProblem(("options",), f"are required for a {kind} problem")
+        correct = sum(1 for o in f["options"] if o["correct"])
+        if kind == "multiple_choice" and correct != 1:
+            raise FieldProblem(("options",), "must mark exactly one option correct "
+                               f"for multiple_choice (found {correct})")
+    elif kind == "numeric" and f.get("answer") is None:
+        raise FieldProblem(("answer",), "is required for a numeric problem")
+    elif kind == "text" and not (f.get("answers") or f.get("patterns")):
+        raise FieldProblem(("answers",), "or patterns are required for a text problem")
+
+
+def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
+    view = {**base_view(block_id, "problem", f), "kind": f["kind"],
+            "prompt_html": markdown_html(f["prompt"])}
+    if f["kind"] in CHOICE_KINDS:
+        # Only id and label: "correct" and "feedback" are answer keys.
+        view["options"] = [{"id": o["id"], "label_html": markdown_html(o["label"])}
+                           for o in f["options"] or []]
+    view.update(max_points=f["max_points"], max_attempts=f["max_attempts"], due_at=f["due"])
+    return view
+
+
+BLOCK = BlockType(
+    name="problem",
+    label="Problem",
+    body_field="prompt",
+    check_block=_check_problem,
+    view=_view,
+    fields=(
+        title(),
+        Field("kind", "choice", "Kind", required=True, choices=KINDS),
+        prompt(),
+        Field("options", "structured", "Options", nullable=True, scope="content",
+              check=_check_options, help="[{id, label (Markdown), correct, feedback?}]"),
+        Field("partial_credit", "choice", "Partial credit (checkboxes)", default="proportional",
+              choices=("none", "proportional", "right_minus_wrong")),
+        Field("answer", "structured", "Numeric answer", nullable=True, scope="content",
+              check=_answer, help="{value, tolerance (absolute), relative_tolerance}"),
+        Field("answers", "structured", "Accepted answers", nullable=True, scope="content",
+              check=checks.check_list(checks.check_str)),
+        Field("patterns", "structured", "Accepted patterns (regular expressions)",
+              nullable=True, scope="content", check=checks.check_list(checks.check_regex)),
+        Field("case_sensitive", "bool", "Case sensitive", default=False),
+        Field("normalize_space", "bool", "Ignore extra spaces", default=True),
+        max_points(),
+        max_attempts(),
+        due(),
+        grader_url(),
+        Field("explanation", "markdown", "Explanation (shown after the due date)",
+              nullable=True, scope="content"),
+    ),
+)
+
+_defaults = {f.name: f.default for f in BLOCK.fields}

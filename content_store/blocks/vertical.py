@@ -1,0 +1,15 @@
+"""A vertical (unit): one page of components a student works through."""
+
+from __future__ import annotations
+
+from content_store.blocks.base import BlockType
+from content_store.blocks.common import title
+
+LEAF_TYPES = frozenset({"html", "video", "problem", "code", "peer_review", "discussion"})
+
+BLOCK = BlockType(
+    name="vertical",
+    label="Unit",
+    children=LEAF_TYPES,
+    fields=(title(),),
+)

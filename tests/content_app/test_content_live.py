@@ -1,0 +1,103 @@
+"""Live content: publishing pushes outline and unit fragments to students' open pages, and
+one instructor's edit reaches another instructor's open outline editor."""
+
+import json
+import re
+from urllib.parse import quote
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import REDIS_URL
+from tests.content_app.conftest import COURSE
+from tests.support.live import api_token, recv_until, server_env, session_cookie, start_seeded
+
+pytestmark = pytest.mark.slow
+OUTLINE_ID = "outline-course-v1_Coursewire_PY101_2026"
+UNIT_ID = "unit-course-v1_Coursewire_PY101_2026-hello"
+STUDIO_ID = "studio-course-v1_Coursewire_PY101_2026"
+
+
+@pytest.fixture(scope="module")
+def live(db_factory, tmp_path_factory):
+    env = server_env(db_factory, tmp_path_factory.mktemp("content-live"), REDIS_URL)
+    server, _ = start_seeded("uvicorn", env)
+    # The demo has one instructor; make the TA a second one.
+    teacher = api_token(server.base, "instructor@demo.coursewire")
+    ta = api_token(server.base, "ta@demo.coursewire")
+    ta_id = httpx.get(f"{server.base}/api/v1/me",
+                      headers={"Authorization": f"Bearer {ta}"}).json()["id"]
+    r = httpx.put(f"{server.base}/api/v1/courses/{COURSE}/members/{ta_id}",
+                  json={"role": "instructor"}, headers={"Authorization": f"Bearer {teacher}"})
+    assert r.status_code == 200, r.text
+    yield server
+    server.stop()
+
+
+def page_socket(server, cookie: str, topics: list[str]):
+    return websockets.connect(f"{server.ws_base}/ws?topics={quote(','.join(topics), safe='')}",
+                              additional_headers={"Cookie": cookie})
+
+
+def rename_in_editor(server, cookie: str, csrf: str, block: str, title: str) -> httpx.Response:
+    headers = {"Cookie": cookie, "X-CSRF-Token": csrf, "HX-Request": "true"}
+    studio = httpx.get(f"{server.base}/courses/{COURSE}/studio", headers=headers).text
+    version = re.search(r'data-draft-version="([0-9a-f]{24})"', studio).group(1)
+    return httpx.post(f"{server.base}/courses/{COURSE}/studio/outline", headers=headers,
+                      data={"action": "rename", "block": block, "title": title,
+                            "expected_version": version})
+
+
+async def test_edits_reach_other_instructors_and_publishing_reaches_students(live):
+    student, _ = session_cookie(live.base, "ada@demo.coursewire")
+    other_instructor, _ = session_cookie(live.base, "ta@demo.coursewire")
+    instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
+    student_topics = [f"course:{COURSE}", f"unit:{COURSE}:hello"]
+    async with page_socket(live, student, student_topics) as student_ws, \
+            page_socket(live, other_instructor, [f"course:{COURSE}:staff"]) as staff_ws:
+        fresh = await recv_until(student_ws, lambda f: UNIT_ID in f)  # resync on connect
+        assert OUTLINE_ID in fresh and "Hello, Python" in fresh
+        await recv_until(staff_ws, lambda f: STUDIO_ID in f)
+
+        r = rename_in_editor(live, instructor, csrf, "hello", "Hello, live Python")
+        assert r.status_code == 200, r.text
+        edit = await recv_until(staff_ws, lambda f: "Hello, live Python" in f)
+        assert f'id="{STUDIO_ID}"' in edit and 'hx-swap-oob="outerHTML"' in edit
+        assert "unpublished changes" in edit
+
+        token = api_token(live.base, "instructor@demo.coursewire")
+        p = httpx.post(f"{live.base}/api/v1/courses/{COURSE}/publish",
+                       headers={"Authorization": f"Bearer {token}"})
+        assert p.status_code == 200 and p.json()["changed"]
+        pushed = await recv_until(student_ws, lambda f: "Hello, live Python" in f)
+        # The first frame a student sees with the new title is the publish, never the draft.
+        assert STUDIO_ID not in pushed
+        assert f'id="{OUTLINE_ID}" class="course-outline"' in pushed
+        assert f'id="{UNIT_ID}"' in pushed and pushed.count('hx-swap-oob="outerHTML"') >= 2
+        published = await recv_until(staff_ws, lambda f: STUDIO_ID in f)
+        assert "Students see exactly this draft." in published
+
+
+async def test_api_clients_get_content_published_as_json(live):
+    student = api_token(live.base, "linus@demo.coursewire")
+    async with websockets.connect(f"{live.ws_base}/api/v1/events?token={student}") as ws:
+        await ws.send(json.dumps({"subscribe": [f"course:{COURSE}"]}))
+        await recv_until(ws, lambda f: "subscribed" in f)
+        instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
+        assert rename_in_editor(live, instructor, csrf, "variables",
+                                "Naming things").status_code == 200
+        token = api_token(live.base, "instructor@demo.coursewire")
+        httpx.post(f"{live.base}/api/v1/courses/{COURSE}/publish",
+                   headers={"Authorization": f"Bearer {token}"})
+        frame = json.loads(await recv_until(ws, lambda f: "content.published" in f))
+        assert frame["data"]["changed_units"] == ["variables"]
+        assert frame["topic"] == f"course:{COURSE}"
+
+
+async def test_students_cannot_listen_to_the_outline_editor_or_other_courses_units(live):
+    student, _ = session_cookie(live.base, "ada@demo.coursewire")
+    async with page_socket(live, student, [f"course:{COURSE}:staff",
+                                           "unit:course-v1:No+Such+Course:hello"]) as ws:
+        frame = await recv_until(ws, lambda f: True, timeout=5)
+        assert STUDIO_ID not in frame and frame.startswith("{")  # only a heartbeat
