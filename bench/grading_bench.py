@@ -1,0 +1,236 @@
+"""Grading figures: grade push latency and a submission storm, against a real server.
+
+    python bench/grading_bench.py latency --students 1000 [--server uvicorn|daphne]
+    python bench/grading_bench.py storm --students 9000 --seconds 300 [--server ...]
+
+Uses DATABASE_URL / REDIS_URL if set (PostgreSQL + Redis), else SQLite + in-memory.
+Grading runs where the wiring puts it (in the web process unless MONGO_URL and a
+`coursewire worker` are used). Prints Markdown.
+
+latency: N students hold an /api/v1/events socket subscribed to user:me; all N submit a
+  multiple-choice answer at once (HTTP). Per student: end to end = grade.updated frame
+  received - submit request sent; commit->frame = frame received - graded_at (the commit
+  timestamp the server stored; same machine clock).
+storm: N students arrive evenly over S seconds; each GETs its unit page, then POSTs an
+  answer. Reports errors, HTTP p95 per request kind, and queue drain time (last submit
+  answered -> last submission graded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+import websockets
+
+from tests.grading_app.conftest import COURSE_ID, write_course
+from tests.support.servers import ServerProcess
+
+SECRET = "bench-" + uuid.uuid4().hex
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def seed(env: dict[str, str], students: int) -> dict[int, str]:
+    """Migrate, import the course, create students in bulk; returns {user_id: token}."""
+    from app.accounts.service import register_user
+    from app.auth.passwords import hash_password
+    from app.auth.tokens import issue_token
+    from app.content.connect import open_content_store, use_store
+    from app.content.service import import_course_folder
+    from app.db import close_db, init_db, migrate
+    from app.settings import load_settings
+    from models.courses import Membership, Role
+    from models.users import User
+
+    settings = load_settings(env)
+    await migrate(settings)
+    await init_db(settings)
+    store, close = await open_content_store(settings)
+    use_store(store)
+    try:
+        prof = await register_user("prof@example.org", "correct horse battery", "Prof",
+                                   can_create_courses=True)
+        folder = write_course(Path(env["COURSEWIRE_DATA_DIR"]) / "course")
+        await import_course_folder(None, folder, publish=True, instructor=prof)
+        pw = hash_password("correct horse battery")
+        await User.bulk_create([User(email=f"s{i}@example.org", name=f"Student {i}",
+                                     password_hash=pw) for i in range(students)],
+                               batch_size=1000)
+        ids = [u for u in await User.filter(email__startswith="s").values_list("id", flat=True)]
+        await Membership.bulk_create([Membership(user_id=i, course_id=COURSE_ID,
+                                                 role=Role.STUDENT) for i in ids],
+                                     batch_size=1000)
+        return {i: issue_token(i, SECRET, 24 * 3600) for i in ids}
+    finally:
+        use_store(None)
+        close()
+        await close_db()
+
+
+def make_env(data_dir: Path) -> dict[str, str]:
+    env = {"COURSEWIRE_DATA_DIR": str(data_dir), "SECRET_KEY": SECRET,
+           "COURSEWIRE_REDIS_PREFIX": "cwbench:" + uuid.uuid4().hex[:8]}
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        import asyncpg
+
+        name = "cw_bench_" + uuid.uuid4().hex[:8]
+
+        async def create() -> None:
+            conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.close()
+
+        asyncio.run(create())
+        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+    else:
+        env["DATABASE_URL"] = f"sqlite://{data_dir / 'bench.sqlite3'}"
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    return env
+
+
+async def latency(server: ServerProcess, tokens: dict[int, str]) -> dict[str, float]:
+    sockets = {}
+    for uid, token in tokens.items():
+        ws = await websockets.connect(f"{server.ws_base}/api/v1/events?token={token}",
+                                      max_size=None, open_timeout=60,
+                                      ping_interval=None)
+        await ws.send(json.dumps({"subscribe": ["user:me"]}))
+        sockets[uid] = ws
+    for ws in sockets.values():
+        while "subscribed" not in json.loads(await ws.recv()):
+            pass
+    received: dict[int, tuple[float, float]] = {}
+
+    async def listen(uid: int, ws) -> None:
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("event") == "grade.updated":
+                graded_at = datetime.fromisoformat(frame["data"]["graded_at"]).timestamp()
+                received[uid] = (time.time(), graded_at)
+                return
+
+    listeners = [asyncio.create_task(listen(uid, ws)) for uid, ws in sockets.items()]
+    sent: dict[int, float] = {}
+    limits = httpx.Limits(max_connections=200)
+    async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=120) as c:
+        async def submit(uid: int, token: str) -> None:
+            sent[uid] = time.time()
+            r = await c.post(f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions",
+                             json={"answer": {"choice": "a"}},
+                             headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 202, r.text
+
+        t0 = time.time()
+        await asyncio.gather(*(submit(uid, t) for uid, t in tokens.items()))
+        await asyncio.wait_for(asyncio.gather(*listeners), 300)
+        total = time.time() - t0
+    for ws in sockets.values():
+        await ws.close()
+    e2e = [(received[u][0] - sent[u]) * 1000 for u in tokens]
+    c2f = [(received[u][0] - received[u][1]) * 1000 for u in tokens]
+    return {"students": len(tokens), "e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95),
+            "e2e_p99": pct(e2e, 99), "c2f_p50": pct(c2f, 50), "c2f_p95": pct(c2f, 95),
+            "c2f_p99": pct(c2f, 99), "all_graded_s": total}
+
+
+async def storm(server: ServerProcess, tokens: dict[int, str], seconds: float,
+                env: dict[str, str]) -> dict[str, float]:
+    page_ms: list[float] = []
+    post_ms: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=500)
+    async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=60) as c:
+        async def student(uid: int, token: str, delay: float) -> None:
+            await asyncio.sleep(delay)
+            h = {"Authorization": f"Bearer {token}"}
+            try:
+                t = time.perf_counter()
+                r = await c.get(f"/courses/{COURSE_ID}/units/unit-one", headers=h)
+                page_ms.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    errors.append(f"page {r.status_code}")
+                    return
+                t = time.perf_counter()
+                r = await c.post(f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions",
+                                 json={"answer": {"choice": "a" if uid % 2 else "b"}}, headers=h)
+                post_ms.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 202:
+                    errors.append(f"submit {r.status_code}")
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+
+        n = len(tokens)
+        t0 = time.monotonic()
+        await asyncio.gather(*(student(uid, tok, i * seconds / n)
+                               for i, (uid, tok) in enumerate(tokens.items())))
+        submitted_at = time.monotonic()
+    drain = await wait_drained(env, n - sum(1 for e in errors if e.startswith("page")))
+    return {"students": n, "seconds": submitted_at - t0, "errors": len(errors),
+            "error_kinds": sorted(set(errors)), "page_p50": pct(page_ms, 50),
+            "page_p95": pct(page_ms, 95), "post_p50": pct(post_ms, 50),
+            "post_p95": pct(post_ms, 95), "drain_s": drain - submitted_at}
+
+
+async def wait_drained(env: dict[str, str], expected: int) -> float:
+    from tortoise import Tortoise
+
+    from app.db import tortoise_config
+    from models.grading import Status, Submission
+
+    await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]))
+    try:
+        while True:
+            done = await Submission.filter(status__in=[Status.GRADED, Status.ERROR]).count()
+            if done >= expected:
+                return time.monotonic()
+            await asyncio.sleep(0.2)
+    finally:
+        await Tortoise.close_connections()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["latency", "storm"])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="cwbench-"))
+    env = make_env(data_dir)
+    tokens = asyncio.run(seed(env, args.students))
+    server = ServerProcess(args.server, env).start(timeout=60)
+    try:
+        if args.mode == "latency":
+            result = asyncio.run(latency(server, tokens))
+        else:
+            result = asyncio.run(storm(server, tokens, args.seconds, env))
+    finally:
+        server.stop()
+    db = "postgres" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
+    layer = "redis" if env.get("REDIS_URL") else "in-memory"
+    print(json.dumps({"mode": args.mode, "server": args.server, "db": db, "layer": layer,
+                      "load_avg": os.getloadavg()[0], **result}, default=str))
+
+
+if __name__ == "__main__":
+    main()

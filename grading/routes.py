@@ -1,0 +1,223 @@
+"""Grading over HTTP: the submit widget and staff pages (HTML), the JSON API, and the
+submission URL external graders post their results to."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from app.auth.session import require_user
+from app.courses.service import get_course, require_role
+from app.errors import BadInput, CoursewireError, NotFound
+from app.http import page, read_json, redirect
+from app.openapi import add_paths
+from app.templating import env
+from grading import events, gradebook, service
+from grading.course_blocks import graded_block
+from grading.openapi import PATHS
+from models.courses import Role
+
+add_paths(PATHS)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise NotFound("No such submission.") from None
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+async def _answer_from_form(request: Request, course_id: str, block_id: str) -> Any:
+    block, _ = await graded_block(course_id, block_id)
+    form = await request.form()
+    if block.type == "code":
+        return {"code": form.get("code", "")}
+    if block.type == "peer_review":
+        return {"text": form.get("text", "")}
+    kind = block.fields.get("kind")
+    if kind == "multiple_choice":
+        if not form.get("choice"):
+            raise BadInput("Pick an answer.", fields={"choice": "Required."})
+        return {"choice": form.get("choice")}
+    if kind == "checkboxes":
+        return {"choices": [c for c in form.getlist("choices") if isinstance(c, str)]}
+    if kind == "numeric":
+        raw = str(form.get("value", "")).strip()
+        try:
+            return {"value": float(raw)}
+        except ValueError:
+            raise BadInput("Enter a number, like 3.14.", fields={"value": "Not a number."}) \
+                from None
+    return {"text": form.get("text", "")}
+
+
+def _widget(state: Any, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    html = env.get_template("grading/_widget.html").render(state=state, oob=False, error=error)
+    return HTMLResponse(html, status_code=status_code)
+
+
+async def submit_form(request: Request) -> Response:
+    """The unit page's answer form: returns the block's widget (queued, or an error)."""
+    user = await require_user(request)
+    course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
+    try:
+        answer = await _answer_from_form(request, course_id, block_id)
+        await service.submit_answer(user, course_id, block_id, answer)
+    except CoursewireError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        state = await service.student_block_state(user, course_id, block_id)
+        return _widget(state, exc.message, exc.status)
+    return _widget(await service.student_block_state(user, course_id, block_id))
+
+
+async def widget(request: Request) -> Response:
+    user = await require_user(request)
+    state = await service.student_block_state(
+        user, request.path_params["course_id"], request.path_params["block_id"])
+    return _widget(state)
+
+
+async def progress_page(request: Request) -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    layout, grade = await gradebook.progress(user, course_id)
+    return await page(request, "grading/progress.html", course=await get_course(course_id),
+                      layout=layout, grade=grade, oob=False,
+                      live_topics=["user:me", f"grades:{course_id}"])
+
+
+def _filters(request: Request) -> gradebook.GradebookFilter:
+    q = request.query_params
+    return gradebook.GradebookFilter(query=q.get("q", "").strip()[:100],
+                                     section=q.get("section", ""),
+                                     only=q.get("only", "") if q.get("only") in
+                                     ("failing", "pending") else "")
+
+
+async def gradebook_page(request: Request, message: str = "") -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    await require_role(user, course_id, Role.TA)
+    filters = _filters(request)
+    layout, grades = await gradebook.gradebook(user, course_id, filters)
+    return await page(request, "grading/gradebook.html", course=await get_course(course_id),
+                      layout=layout, grades=grades, filters=filters, message=message,
+                      overrides=await service.override_history(user, course_id),
+                      live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
+
+
+async def gradebook_csv(request: Request) -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    await require_role(user, course_id, Role.TA)
+    layout, grades = await gradebook.gradebook(user, course_id, _filters(request))
+    name = course_id.replace(":", "_").replace("+", "_")
+    return Response(gradebook.grades_csv(layout, grades), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-grades.csv"'})
+
+
+async def override_form(request: Request) -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    form = await request.form()
+    await service.override_grade(user, course_id, form.get("user_id"),
+                                 str(form.get("block_id", "")), form.get("points"),
+                                 form.get("reason"))
+    return redirect(request, f"/courses/{course_id}/gradebook")
+
+
+async def extension_form(request: Request) -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    form = await request.form()
+    await service.grant_extension(user, course_id, form.get("user_id"),
+                                  str(form.get("block_id", "")), form.get("due_at"),
+                                  form.get("reason", ""))
+    return redirect(request, f"/courses/{course_id}/gradebook")
+
+
+# -- JSON API --------------------------------------------------------------------------
+
+async def api_submit(request: Request) -> Response:
+    user = await require_user(request)
+    data = await read_json(request)
+    if "answer" not in data:
+        raise BadInput("Send {\"answer\": ...}.", fields={"answer": "Required."})
+    submission = await service.submit_answer(
+        user, request.path_params["course_id"], request.path_params["block_id"], data["answer"])
+    return JSONResponse({"id": submission.id, "status": submission.status.value,
+                         "attempt": submission.attempt}, status_code=202)
+
+
+async def api_submission(request: Request) -> Response:
+    user = await require_user(request)
+    submission = await service.get_submission(user, _int(request.path_params["submission_id"]))
+    data = events.submission_json(submission)
+    return JSONResponse(data)
+
+
+def _grade_row(layout: Any, g: gradebook.StudentGrade) -> dict[str, Any]:
+    return {
+        "user_id": g.user_id, "name": g.name, "email": g.email,
+        "percent": round(g.percent, 6), "passed": g.passed,
+        "assignment_types": [{"name": t.name, "weight": t.weight, "percent": round(t.percent, 6),
+                              "assignments": [{"id": a.sequential_id, "title": a.title,
+                                               "earned": a.earned, "possible": a.possible,
+                                               "dropped": a.dropped} for a in t.assignments]}
+                             for t in g.types],
+        "sections": [{"id": s.chapter_id, "title": s.title, "earned": s.earned,
+                      "possible": s.possible} for s in g.sections],
+        "blocks": [{"block_id": b.id, "title": b.title, "points": g.blocks[b.id].points,
+                    "max_points": b.max_points, "status": g.blocks[b.id].status,
+                    "attempts": g.blocks[b.id].attempts,
+                    "overridden": g.blocks[b.id].overridden} for b in layout.blocks],
+    }
+
+
+async def api_grades(request: Request) -> Response:
+    user = await require_user(request)
+    layout, grades = await gradebook.gradebook(user, request.path_params["course_id"],
+                                               _filters(request))
+    return JSONResponse([_grade_row(layout, g) for g in grades])
+
+
+async def api_grader_result(request: Request) -> Response:
+    """A+ protocol: an asynchronous grader posts the result to its submission URL."""
+    submission_id = request.path_params["submission_id"]
+    fields: dict[str, Any]
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            body = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return JSONResponse({"success": False, "errors": ["malformed JSON"]}, 400)
+        fields = body if isinstance(body, dict) else {}
+    else:
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if not submission_id.isdigit():
+        return JSONResponse({"success": False, "errors": ["no such submission"]}, 404)
+    status, errors = await service.receive_external_result(
+        int(submission_id), request.query_params.get("token"), fields)
+    return JSONResponse({"success": not errors, "errors": errors}, status_code=status)
+
+
+routes = [
+    Route("/courses/{course_id}/blocks/{block_id}/submissions", submit_form, methods=["POST"]),
+    Route("/courses/{course_id}/blocks/{block_id}/submission", widget),
+    Route("/courses/{course_id}/progress", progress_page),
+    Route("/courses/{course_id}/gradebook", gradebook_page),
+    Route("/courses/{course_id}/gradebook.csv", gradebook_csv),
+    Route("/courses/{course_id}/gradebook/overrides", override_form, methods=["POST"]),
+    Route("/courses/{course_id}/gradebook/extensions", extension_form, methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_submit,
+          methods=["POST"]),
+    Route("/api/v1/submissions/{submission_id}", api_submission),
+    Route("/api/v1/courses/{course_id}/grades", api_grades),
+    Route("/api/v1/grader/submissions/{submission_id}", api_grader_result, methods=["POST"]),
+]

@@ -1,0 +1,72 @@
+"""A real server (daphne or uvicorn) with the grading test course, for live tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import REDIS_URL
+from tests.grading_app.conftest import COURSE_ID, write_course
+from tests.support.databases import DatabaseFactory
+from tests.support.live import api_token, server_env
+from tests.support.servers import ROOT, ServerProcess
+
+PASSWORD = "correct horse battery"
+PEOPLE = [("prof@example.org", "Prof"), ("ta@example.org", "Tara TA"),
+          ("ada@example.org", "Ada"), ("bob@example.org", "Bob")]
+
+
+@dataclass
+class LiveCourse:
+    server: ServerProcess
+    course_id: str
+    tokens: dict[str, str]  # email -> bearer token
+    ids: dict[str, int]
+
+    def headers(self, email: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[email]}"}
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    out = subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT,
+                         env={**os.environ, **env}, input=stdin, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr + out.stdout
+    return out.stdout
+
+
+def start_course_server(db_factory: DatabaseFactory, data_dir: Path, *, server: str = "daphne",
+                        course_extra: dict[str, str] | None = None,
+                        env_extra: dict[str, str] | None = None,
+                        students: int = 0) -> LiveCourse:
+    env = server_env(db_factory, data_dir, REDIS_URL)
+    env.update(env_extra or {})
+    process = ServerProcess(server, env)
+    env["COURSEWIRE_PUBLIC_URL"] = process.base
+    _cli(env, "migrate")
+    people = PEOPLE + [(f"s{i}@example.org", f"Student {i}") for i in range(students)]
+    for email, name in people:
+        flags = ["--course-creator"] if email.startswith("prof") else []
+        _cli(env, "createuser", email, "--name", name, "--password", "-", *flags,
+             stdin=PASSWORD + "\n")
+    folder = write_course(data_dir / "course", course_extra)
+    _cli(env, "import-course", str(folder), "--publish", "--instructor", "prof@example.org")
+    process.start()
+    tokens = {email: api_token(process.base, email, PASSWORD) for email, _ in people}
+    ids = {}
+    with httpx.Client(base_url=process.base) as c:
+        for email, _ in people:
+            me = c.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens[email]}"})
+            ids[email] = me.json()["id"]
+            if email.startswith("prof"):
+                continue
+            role = "ta" if email.startswith("ta") else "student"
+            r = c.put(f"/api/v1/courses/{COURSE_ID}/members/{ids[email]}", json={"role": role},
+                      headers={"Authorization": f"Bearer {tokens['prof@example.org']}"})
+            assert r.status_code == 200, r.text
+    return LiveCourse(process, COURSE_ID, tokens, ids)

@@ -1,0 +1,109 @@
+"""The grading endpoints of API.md, through the ASGI app (grading runs in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.auth.tokens import issue_token
+from tests.grading_app.conftest import COURSE_ID, setup_course
+
+
+@pytest.fixture
+async def api(app, client, tmp_path):
+    settings = app.runtime.settings
+    prof, ta, ada, bob = await setup_course(settings, tmp_path / "course")
+    tokens = {who.email: issue_token(who.id, settings.secret_key, settings.token_ttl_seconds)
+              for who in (prof, ta, ada, bob)}
+    return client, {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
+
+
+def _url(block_id: str) -> str:
+    return f"/api/v1/courses/{COURSE_ID}/blocks/{block_id}/submissions"
+
+
+async def _final(client, headers, submission_id: int) -> dict:
+    for _ in range(200):
+        body = (await client.get(f"/api/v1/submissions/{submission_id}", headers=headers)).json()
+        if body["status"] in ("graded", "error"):
+            return body
+        await asyncio.sleep(0.05)
+    raise AssertionError(body)
+
+
+async def test_submit_then_read_the_grade(api):
+    client, h = api
+    r = await client.post(_url("pick"), json={"answer": {"choice": "a"}},
+                          headers=h["ada@example.org"])
+    assert r.status_code == 202
+    body = r.json()
+    assert body["status"] == "queued" and body["attempt"] == 1 and isinstance(body["id"], int)
+    final = await _final(client, h["ada@example.org"], body["id"])
+    assert {k: final[k] for k in ("id", "status", "attempt", "points", "max_points")} == {
+        "id": body["id"], "status": "graded", "attempt": 1, "points": 2.0, "max_points": 2.0}
+    assert final["graded_at"] and final["feedback"]["summary"] == "Correct"
+    staff = await client.get(f"/api/v1/submissions/{body['id']}", headers=h["ta@example.org"])
+    assert staff.status_code == 200
+    other = await client.get(f"/api/v1/submissions/{body['id']}", headers=h["bob@example.org"])
+    assert other.status_code == 404
+
+
+async def test_bad_answers_use_no_attempt(api):
+    client, h = api
+    ada = h["ada@example.org"]
+    for payload, status in [({"answer": {"choice": "nope"}}, 400), ({"answer": "a"}, 400),
+                            ({}, 400), ({"answer": {"code": "x" * 300_000}}, 413)]:
+        block = "code" if "code" in str(payload) else "pick"
+        r = await client.post(_url(block), json=payload, headers=ada)
+        assert r.status_code == status, r.text
+        assert r.json()["error"]["code"]
+    r = await client.post(_url("pick"), content=b"{not json", headers=ada)
+    assert r.status_code == 400
+    r = await client.post(_url("pick"), json={"answer": {"choice": "b"}}, headers=ada)
+    assert r.json()["attempt"] == 1
+
+
+async def test_past_max_attempts_is_422(api):
+    client, h = api
+    ada = h["ada@example.org"]
+    for _ in range(2):
+        r = await client.post(_url("pick"), json={"answer": {"choice": "b"}}, headers=ada)
+        await _final(client, ada, r.json()["id"])
+    r = await client.post(_url("pick"), json={"answer": {"choice": "a"}}, headers=ada)
+    assert r.status_code == 422 and "attempts" in r.json()["error"]["message"]
+
+
+async def test_unknown_block_and_non_member(api):
+    client, h = api
+    r = await client.post(_url("nope"), json={"answer": {"text": "x"}},
+                          headers=h["ada@example.org"])
+    assert r.status_code == 404
+    r = await client.get("/api/v1/submissions/999999", headers=h["ada@example.org"])
+    assert r.status_code == 404
+
+
+async def test_grades_students_see_their_own_staff_see_all(api):
+    client, h = api
+    r = await client.post(_url("number"), json={"answer": {"value": 42}},
+                          headers=h["ada@example.org"])
+    await _final(client, h["ada@example.org"], r.json()["id"])
+    own = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades",
+                            headers=h["ada@example.org"])).json()
+    assert [row["name"] for row in own] == ["Ada"]
+    number = next(b for b in own[0]["blocks"] if b["block_id"] == "number")
+    assert number["points"] == 1.0 and number["status"] == "graded"
+    staff = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades",
+                              headers=h["ta@example.org"])).json()
+    assert sorted(row["name"] for row in staff) == ["Ada", "Bob"]
+    assert {t["name"] for t in staff[0]["assignment_types"]} == {"Quiz", "Homework"}
+
+
+async def test_gradebook_pages_and_csv_are_staff_only(api):
+    client, h = api
+    r = await client.get(f"/courses/{COURSE_ID}/gradebook.csv", headers=h["ta@example.org"])
+    assert r.status_code == 200 and r.text.startswith("user_id,name,email,percent")
+    r = await client.get(f"/courses/{COURSE_ID}/gradebook", headers=h["ada@example.org"])
+    assert r.status_code == 403
+    r = await client.get(f"/courses/{COURSE_ID}/progress", headers=h["ada@example.org"])
+    assert r.status_code == 200 and "Course grade" in r.text
