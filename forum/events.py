@@ -1,0 +1,287 @@
+"""The forum's events: one definition each of topic, audiences and fragments.
+
+Topics: `thread:<id>` (thread pages), `course:<id>:forum` (thread lists),
+`course:<id>:staff` (moderation queue), `user:<id>` (the author's own view of their posts,
+moderation decisions, followed threads). Shared topics are rendered once per audience,
+`student` and `staff`, never per user; anything personal ("you (anonymous)", the edit
+form) goes only on the author's own `user:<id>` topic, published after the shared frames
+so it lands last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum import fragments
+from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer, allowed_levels
+from forum.presenters import post_json, present_post, present_thread, thread_json
+from forum.queries import (
+    build_page,
+    list_threads,
+    moderation_queue,
+    queue_item,
+    reply_count,
+    reply_view,
+    shown_to,
+    thread_listed_for,
+    thread_posts,
+)
+from models.courses import Membership, Role
+from models.forum import Ban, Follow, ForumSettings, Post, PostStatus, Thread
+from models.users import User
+from realtime.publish import publish
+from realtime.resync import register_resync
+from realtime.topics import Topic, course_audience, register_topic_kind
+
+# change -> event name on the thread and list topics
+EVENT_OF = {"created": "forum.post.created", "updated": "forum.post.updated",
+            "unhidden": "forum.post.updated", "hidden": "forum.post.hidden",
+            "removed": "forum.post.hidden"}
+
+
+async def _choices(course_id: str) -> list[Any]:
+    settings = await ForumSettings.get_or_none(course_id=course_id)
+    from models.forum import Anonymity
+
+    return allowed_levels(settings.max_anonymity if settings else Anonymity.PEERS)
+
+
+async def _audience_of(user_id: int, course_id: str) -> str:
+    user = await User.get(id=user_id)
+    if user.is_admin:
+        return "staff"
+    m = await Membership.get_or_none(user_id=user_id, course_id=course_id)
+    return "staff" if m and m.role in (Role.TA, Role.INSTRUCTOR) else "student"
+
+
+# ---- thread page fragments ----------------------------------------------------------------
+
+def _thread_page_html(change: str, post: Post, thread: Thread, posts: list[Post],
+                      viewer: Viewer, choices: list[Any]) -> str | None:
+    """The frame that brings `viewer`'s open thread page up to date, or None."""
+    html = _post_fragment(change, post, thread, posts, viewer, choices)
+    if post.depth > 0 and change in ("created", "hidden", "unhidden", "removed"):
+        head = present_thread(thread, next(p for p in posts if p.depth == 0), viewer,
+                              reply_count(posts))
+        html = (html or "") + fragments.count(head)
+    return html
+
+
+def _post_fragment(change: str, post: Post, thread: Thread, posts: list[Post],
+                   viewer: Viewer, choices: list[Any]) -> str | None:
+    own = viewer.user_id is not None
+    if post.depth == 0:
+        page = build_page(thread, posts, viewer)
+        return fragments.head(page.thread, choices, oob=True)
+    if change == "removed" or not shown_to(post, viewer):
+        key = f"reply-{post.id}" if post.depth == 1 else f"post-{post.id}"
+        return fragments.delete(key) if change in ("removed", "hidden", "updated") else None
+    if post.depth == 1:
+        view = reply_view(posts, post.id, viewer)
+        assert view is not None
+        if change == "created":
+            return fragments.upsert_reply(view, choices)
+        if own or (change in ("hidden", "unhidden") and not viewer.staff):
+            return fragments.reply(view, choices, oob=True)
+        return fragments.article(view, oob=True)
+    view = present_post(post, viewer)
+    if change == "created":
+        return fragments.upsert_comment(view)
+    return fragments.article(view, oob=True)
+
+
+def _post_data(change: str, post: Post, thread: Thread, posts: list[Post],
+               viewer: Viewer) -> dict[str, Any] | None:
+    if change == "removed":
+        if post.status == PostStatus.REJECTED and not (viewer.staff or viewer.user_id):
+            return None  # students never saw it
+        return {"id": post.id, "thread_id": post.thread_id, "status": post.status.value}
+    if not shown_to(post, viewer):
+        return None
+    data = post_json(present_post(post, viewer))
+    if post.depth == 0:
+        data["thread"] = thread_json(present_thread(thread, post, viewer, reply_count(posts)))
+    return data
+
+
+async def post_changed(post_id: int, change: str) -> None:
+    """Publish a post's change (created, updated, hidden, unhidden, removed, none) to
+    its thread page, the course's thread list, and its author's own topic."""
+    if change == "none":
+        return
+    post = await Post.get(id=post_id).prefetch_related("author")
+    thread = await Thread.get(id=post.thread_id).prefetch_related("topic")
+    posts = await thread_posts(thread.id)
+    post = next(p for p in posts if p.id == post_id)
+    choices = await _choices(thread.course_id)
+    event = EVENT_OF[change]
+    if post.depth == 0 and change == "created":
+        event = "forum.post.created"
+    data: dict[str, Any] = {}
+    html: dict[str, str] = {}
+    for viewer in SHARED_VIEWERS:
+        d = _post_data(change, post, thread, posts, viewer)
+        if d is not None:
+            data[viewer.audience] = d
+        h = _thread_page_html(change, post, thread, posts, viewer, choices)
+        if h:
+            html[viewer.audience] = h
+    if data or html:
+        await publish(f"thread:{thread.id}", event, data, html)
+    if post.depth == 0 or change in ("created", "hidden", "unhidden", "removed"):
+        await _publish_row(thread, posts, event, post, change)
+    await _publish_self(post, thread, posts, change, event, choices)
+    if post.depth == 1 and change == "unhidden":
+        # The reply came back with its comments re-rendered for everyone; their
+        # authors get their own view of them again.
+        for author_id in {p.author_id for p in posts if p.parent_id == post.id} - {
+                post.author_id}:
+            await _publish_self(post, thread, posts, "unhidden", event, choices, author_id)
+    if change == "created" and post.status == PostStatus.PUBLISHED and post.depth > 0:
+        await _notify_followers(post, thread)
+    if change == "created" and post.status == PostStatus.PENDING:
+        await queue_changed(post.id, "queued")
+
+
+async def _publish_self(post: Post, thread: Thread, posts: list[Post], change: str,
+                        event: str, choices: list[Any], user_id: int | None = None) -> None:
+    user_id = user_id or post.author_id
+    viewer = Viewer(await _audience_of(user_id, thread.course_id), user_id)
+    html = _thread_page_html(change, post, thread, posts, viewer, choices)
+    data = _post_data(change, post, thread, posts, viewer)
+    if html or data:
+        await publish(f"user:{user_id}", event, {"self": data} if data else {},
+                      {"self": html} if html else {})
+
+
+async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post,
+                       change: str) -> None:
+    root = next(p for p in posts if p.depth == 0)
+    moved = (change == "created" and post.status == PostStatus.PUBLISHED) or (
+        post.depth == 0 and change in ("created", "unhidden"))
+    data: dict[str, Any] = {}
+    html: dict[str, str] = {}
+    for viewer in SHARED_VIEWERS:
+        if not thread_listed_for(root, viewer):
+            html[viewer.audience] = fragments.delete(f"thread-row-{thread.id}")
+            if post.depth == 0 and change in ("hidden", "removed"):
+                data[viewer.audience] = {"id": post.id, "thread_id": thread.id,
+                                         "status": post.status.value}
+            continue
+        view = present_thread(thread, root, viewer, reply_count(posts))
+        html[viewer.audience] = (fragments.upsert_row(view) if moved
+                                 else fragments.row(view, oob=True))
+        d = _post_data(change, post, thread, posts, viewer)
+        if d is not None:
+            d["thread"] = thread_json(view)
+            data[viewer.audience] = d
+    if post.depth == 0 and change == "created":
+        event = "forum.thread.created"
+    await publish(f"course:{thread.course_id}:forum", event, data, html)
+
+
+async def thread_created(thread_id: int) -> None:
+    root = await Post.get(thread_id=thread_id, depth=0)
+    await post_changed(root.id, "created")
+
+
+async def _notify_followers(post: Post, thread: Thread) -> None:
+    followers = await Follow.filter(thread_id=thread.id).exclude(
+        user_id=post.author_id).values_list("user_id", flat=True)
+    text = f"New post in “{thread.title}”"
+    html = fragments.notice(text, f"/forum/threads/{thread.id}#post-{post.id}")
+    for user_id in followers:
+        await publish(f"user:{user_id}", "forum.post.created",
+                      {"self": {"thread_id": thread.id, "post_id": post.id,
+                                "thread_title": thread.title, "following": True}},
+                      {"self": html})
+
+
+# ---- moderation queue -------------------------------------------------------------------------
+
+async def queue_changed(post_id: int, change: str) -> None:
+    """A queue item appeared or changed (queued, claimed) or was settled (resolved)."""
+    post = await Post.get(id=post_id).prefetch_related("author", "thread")
+    course_id = post.thread.course_id
+    topic = f"course:{course_id}:staff"
+    item = await queue_item(post, STAFF)
+    if change == "resolved" or item is None:
+        await publish(topic, "forum.moderation.resolved",
+                      {"staff": {"post_id": post.id, "thread_id": post.thread_id,
+                                 "status": post.status.value}},
+                      {"staff": fragments.delete(f"modq-item-{post.id}")})
+        return
+    data = {"post_id": post.id, "thread_id": post.thread_id, "pending": item.pending,
+            "flags": len(item.flags), "claimed_by": item.claimed_by,
+            "post": post_json(item.post)}
+    if change == "claimed":
+        await publish(topic, "forum.moderation.claimed", {"staff": data},
+                      {"staff": fragments.queue_item(item, course_id, oob=True)})
+    else:
+        await publish(topic, "forum.moderation.queued", {"staff": data},
+                      {"staff": fragments.upsert_queue_item(item, course_id)})
+
+
+_DECISIONS = {"approve": "approved", "reject": "rejected", "hide": "hidden by a moderator",
+              "delete": "removed by a moderator"}
+
+
+async def decision_for_author(post_id: int, action: str, reason: str) -> None:
+    """Tell the author, on their own topic, what became of their post and why."""
+    post = await Post.get(id=post_id).prefetch_related("thread")
+    what = "thread" if post.depth == 0 else "post"
+    text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
+    if reason:
+        text += f" Reason: {reason}"
+    await publish(f"user:{post.author_id}", "forum.moderation.decision",
+                  {"self": {"post_id": post.id, "thread_id": post.thread_id,
+                            "decision": action, "reason": reason}},
+                  {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")})
+
+
+async def ban_notice(ban: Ban) -> None:
+    text = (f"You can't post in this course's forum until "
+            f"{ban.until.strftime('%Y-%m-%d %H:%M UTC')}. Reason: {ban.reason}")
+    await publish(f"user:{ban.user_id}", "forum.ban",
+                  {"self": {"course_id": ban.course_id, "until": ban.until.isoformat(),
+                            "reason": ban.reason}}, {"self": fragments.notice(text)})
+
+
+# ---- topics and resync -------------------------------------------------------------------------
+
+async def _authorize_thread(topic: Topic, user: User) -> str | None:
+    if not topic.key.isdigit():
+        return None
+    thread = await Thread.get_or_none(id=int(topic.key))
+    return None if thread is None else await course_audience(thread.course_id, user)
+
+
+async def _resync_thread(topic: Topic, user: User, audience: str) -> str:
+    thread = await Thread.get_or_none(id=int(topic.key)).prefetch_related("topic")
+    if thread is None:
+        return ""
+    posts = await thread_posts(thread.id)
+    viewer = Viewer(audience, user.id)
+    page = build_page(thread, posts, viewer)
+    choices = await _choices(thread.course_id)
+    return fragments.head(page.thread, choices, oob=True) + fragments.posts(page, choices,
+                                                                          oob=True)
+
+
+async def _resync_list(topic: Topic, user: User, audience: str) -> str:
+    threads = await list_threads(topic.key, Viewer(audience, user.id))
+    return fragments.lists(topic.key, threads, oob=True)
+
+
+async def _resync_queue(topic: Topic, user: User, audience: str) -> str:
+    if audience != "staff":
+        return ""
+    return fragments.queue(topic.key, await moderation_queue(topic.key, STAFF), oob=True)
+
+
+register_topic_kind("thread", _authorize_thread)
+register_resync("thread", _resync_thread)
+register_resync("course_forum", _resync_list)
+register_resync("course_staff", _resync_queue)
+
+__all__ = ["STUDENT", "post_changed", "queue_changed", "thread_created"]

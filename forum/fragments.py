@@ -1,0 +1,115 @@
+"""HTML for the forum's live regions, as pages render them and as out-of-band swaps.
+
+Every region has a stable id; a frame either replaces an element by id, deletes it, or
+upserts it (delete, then append) so a repeated or late frame never duplicates a post.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.templating import add_template_dir, dom_id, env, render
+from forum.anonymity import LABELS, Viewer
+from forum.presenters import PostView, ThreadView
+from forum.queries import QueueItem, ThreadPage
+from models.forum import Anonymity
+
+add_template_dir(Path(__file__).parent / "templates")
+# A fresh key per rendered form: submitting the same form twice makes one post.
+env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
+env.globals["anonymity_labels"] = LABELS
+
+
+def head_id(thread_id: int) -> str:
+    return f"thread-{thread_id}-head"
+
+
+def posts_id(thread_id: int) -> str:
+    return f"thread-{thread_id}-posts"
+
+
+def list_id(course_id: str, pinned: bool, scope: str = "all") -> str:
+    return dom_id("forum-pinned" if pinned else "forum-threads", course_id, scope)
+
+
+def queue_id(course_id: str) -> str:
+    return dom_id("modq", course_id)
+
+
+def delete(element_id: str) -> str:
+    return f'<div id="{element_id}" hx-swap-oob="delete"></div>'
+
+
+def head(page_or_thread: ThreadView, choices: Sequence[Anonymity], oob: bool = False) -> str:
+    return render("forum/_head.html", t=page_or_thread, choices=choices, oob=oob)
+
+
+def count(view: ThreadView) -> str:
+    return render("forum/_count.html", t=view, oob=True)
+
+
+def posts(page: ThreadPage, choices: Sequence[Anonymity], oob: bool = False) -> str:
+    return render("forum/_posts.html", t=page.thread, replies=page.replies, choices=choices,
+                  oob=oob)
+
+
+def reply(view: PostView, choices: Sequence[Anonymity], oob: bool = False) -> str:
+    return render("forum/_reply.html", r=view, choices=choices, oob=oob)
+
+
+def article(view: PostView, oob: bool = False) -> str:
+    return render("forum/_post.html", p=view, oob=oob)
+
+
+def upsert_reply(view: PostView, choices: Sequence[Anonymity]) -> str:
+    return (delete(f"reply-{view.id}") + f'<div id="{posts_id(view.thread_id)}" '
+            f'hx-swap-oob="beforeend">{reply(view, choices)}</div>')
+
+
+def upsert_comment(view: PostView) -> str:
+    return (delete(f"post-{view.id}") + f'<div id="post-{view.parent_id}-comments" '
+            f'hx-swap-oob="beforeend">{article(view)}</div>')
+
+
+def row(view: ThreadView, oob: bool = False) -> str:
+    return render("forum/_row.html", t=view, oob=oob)
+
+
+def upsert_row(view: ThreadView) -> str:
+    """Move a thread's row to the top of its list (new activity), on any filtered list too."""
+    body = row(view)
+    frames = [delete(f"thread-row-{view.id}")]
+    for scope in ("all", view.topic_key):
+        frames.append(f'<ul id="{list_id(view.course_id, view.pinned, scope)}" '
+                      f'hx-swap-oob="afterbegin">{body}</ul>')
+    return "".join(frames)
+
+
+def lists(course_id: str, threads: list[ThreadView], scope: str = "all",
+          oob: bool = False) -> str:
+    return render("forum/_lists.html", course_id=course_id, scope=scope,
+                  pinned=[t for t in threads if t.pinned],
+                  others=[t for t in threads if not t.pinned], oob=oob)
+
+
+def queue_item(item: QueueItem, course_id: str, oob: bool = False) -> str:
+    return render("forum/_queue_item.html", item=item, course_id=course_id, oob=oob)
+
+
+def upsert_queue_item(item: QueueItem, course_id: str) -> str:
+    return (delete(f"modq-item-{item.post.id}") + f'<ol id="{queue_id(course_id)}" '
+            f'hx-swap-oob="afterbegin">{queue_item(item, course_id)}</ol>')
+
+
+def queue(course_id: str, items: list[QueueItem], oob: bool = False) -> str:
+    return render("forum/_queue.html", course_id=course_id, items=items, oob=oob)
+
+
+def notice(text: str, link: str | None = None) -> str:
+    return render("forum/_notice.html", text=text, link=link)
+
+
+def viewer_label(viewer: Viewer) -> str:
+    return f"{viewer.audience}:{viewer.user_id or '*'}"

@@ -1,0 +1,251 @@
+"""Moderation by course staff, in real time: a queue of held and flagged posts that every
+TA sees update live, claims so two TAs don't act on one item, actions on posts and
+threads, bans from posting, and an audit row for every one of them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied
+from forum import events
+from forum.access import get_post, viewer_in
+from forum.anonymity import STAFF, identity_visible
+from forum.service import MAX_REASON, now
+from models.forum import (
+    Anonymity,
+    Ban,
+    Flag,
+    FlagStatus,
+    ModerationAction,
+    Post,
+    PostStatus,
+    Thread,
+)
+from models.users import User
+
+CLAIM_MINUTES = 10  # a claim lapses, so an abandoned item returns to everyone
+MAX_BAN_HOURS = 24 * 365
+ACTIONS = ("hide", "unhide", "approve", "reject", "delete", "pin", "unpin", "endorse",
+           "unendorse", "lock", "unlock", "close", "reopen", "dismiss")
+THREAD_ACTIONS = {"pin": ("pinned", True), "unpin": ("pinned", False),
+                  "lock": ("locked", True), "unlock": ("locked", False),
+                  "close": ("closed", True), "reopen": ("closed", False)}
+# Actions that settle a queue item (held post decided, or the flags dealt with).
+RESOLVING = {"hide", "approve", "reject", "delete", "dismiss"}
+
+
+async def _staff_post(actor: User, post_id: object) -> Post:
+    post = await get_post(post_id)
+    viewer = await viewer_in(actor, post.thread.course_id)
+    if not viewer.staff:
+        raise PermissionDenied("Only TAs and instructors moderate the forum.")
+    return post
+
+
+def _reason(reason: object, required: bool = False) -> str:
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str):
+        raise BadInput("A reason is text.", fields={"reason": "Text please."})
+    if len(reason) > MAX_REASON:
+        raise BadInput(f"Use at most {MAX_REASON} characters.", fields={"reason": "Too long."})
+    if required and not reason.strip():
+        raise BadInput("Give a reason; the author will see it.", fields={"reason": "Required."})
+    return reason.strip()
+
+
+def _claim_live(post: Post) -> bool:
+    return bool(post.claimed_by_id and post.claimed_at
+                and post.claimed_at > now() - timedelta(minutes=CLAIM_MINUTES))
+
+
+async def _check_claim(actor: User, post: Post) -> None:
+    if _claim_live(post) and post.claimed_by_id != actor.id:
+        other = await User.get(id=post.claimed_by_id)
+        raise Conflict(f"{other.name} is handling this item; leave it to them or wait "
+                       f"until their claim lapses ({CLAIM_MINUTES} minutes).")
+
+
+async def audit(actor: User, course_id: str, action: str, *, post: Post | None = None,
+                thread_id: int | None = None, target_user_id: int | None = None,
+                reason: str = "") -> ModerationAction:
+    return await ModerationAction.create(
+        course_id=course_id, actor_id=actor.id, action=action,
+        post_id=post.id if post else None,
+        thread_id=thread_id if thread_id is not None else (post.thread_id if post else None),
+        target_user_id=target_user_id, reason=reason)
+
+
+async def claim(actor: User, post_id: object, release: bool = False) -> Post:
+    """Claim a queue item (or release your claim); every TA's queue shows it at once."""
+    post = await _staff_post(actor, post_id)
+    if release:
+        if post.claimed_by_id not in (None, actor.id):
+            raise Conflict("Only the TA who claimed an item can release it.")
+        await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
+    else:
+        # A conditional update: of two TAs claiming at once, exactly one wins.
+        stale = now() - timedelta(minutes=CLAIM_MINUTES)
+        won = await Post.filter(id=post.id, claimed_by_id=None).update(
+            claimed_by_id=actor.id, claimed_at=now())
+        won = won or await Post.filter(id=post.id, claimed_at__lt=stale).update(
+            claimed_by_id=actor.id, claimed_at=now())
+        if not won and not await Post.exists(id=post.id, claimed_by_id=actor.id):
+            await _check_claim(actor, await Post.get(id=post.id))
+    await audit(actor, post.thread.course_id, "release" if release else "claim", post=post)
+    await events.queue_changed(post.id, "claimed")
+    return await Post.get(id=post.id).prefetch_related("author", "thread")
+
+
+async def moderate(actor: User, post_id: object, action: object,
+                   reason: object = None) -> Post:
+    """Apply one moderation action to a post (or its thread, for pin/lock/close).
+
+    Rejections, hides and deletions tell the author why on their own topic.
+    """
+    if action not in ACTIONS:
+        raise BadInput(f"Unknown action; use one of {', '.join(ACTIONS)}.",
+                       fields={"action": "Unknown action."})
+    assert isinstance(action, str)
+    post = await _staff_post(actor, post_id)
+    why = _reason(reason, required=action == "reject")
+    if action in RESOLVING:
+        await _check_claim(actor, post)
+    course_id = post.thread.course_id
+    change = await _apply(post, action, why, actor)
+    await audit(actor, course_id, action, post=post, reason=why)
+    if action in RESOLVING:
+        await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).update(
+            status=FlagStatus.RESOLVED)
+        await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
+    await events.post_changed(post.id, change)
+    if action in RESOLVING:
+        await events.queue_changed(post.id, "resolved")
+    if action in ("approve", "reject", "hide", "delete"):
+        await events.decision_for_author(post.id, action, why)
+    return await Post.get(id=post.id).prefetch_related("author", "thread")
+
+
+async def _transition(post: Post, frm: set[PostStatus], to: PostStatus, **extra) -> None:
+    done = await Post.filter(id=post.id, status__in=list(frm)).update(status=to, **extra)
+    if not done:
+        fresh = await Post.get(id=post.id)
+        raise InvalidState(f"This post is already {fresh.status.value}; refresh the queue.")
+
+
+async def _apply(post: Post, action: str, why: str, actor: User) -> str:
+    """Make the change; returns the kind of change for events.post_changed."""
+    if action in THREAD_ACTIONS:
+        field, value = THREAD_ACTIONS[action]
+        await Thread.filter(id=post.thread_id).update(**{field: value})
+        return "updated"
+    if action == "approve":
+        moment = now()
+        await _transition(post, {PostStatus.PENDING}, PostStatus.PUBLISHED,
+                          published_at=moment, moderation_reason=why or None)
+        await Thread.filter(id=post.thread_id).update(last_activity_at=moment)
+        return "created"  # students see it for the first time
+    if action == "reject":
+        await _transition(post, {PostStatus.PENDING}, PostStatus.REJECTED, moderation_reason=why)
+        return "removed"
+    if action == "hide":
+        await _transition(post, {PostStatus.PUBLISHED}, PostStatus.HIDDEN,
+                          moderation_reason=why or None)
+        return "hidden"
+    if action == "unhide":
+        await _transition(post, {PostStatus.HIDDEN}, PostStatus.PUBLISHED,
+                          moderation_reason=None)
+        return "unhidden"
+    if action == "delete":
+        await _transition(post, {PostStatus.PUBLISHED, PostStatus.HIDDEN, PostStatus.PENDING},
+                          PostStatus.DELETED, moderation_reason=why or None)
+        return "removed"
+    if action in ("endorse", "unendorse"):
+        if post.status != PostStatus.PUBLISHED:
+            raise InvalidState("Only published posts can be endorsed.")
+        await Post.filter(id=post.id).update(endorsed=action == "endorse")
+        return "updated"
+    if action == "dismiss":
+        if not await Flag.exists(post_id=post.id, status=FlagStatus.OPEN):
+            raise InvalidState("There are no open reports on this post.")
+        return "none"
+    raise BadInput(f"Unknown action {action!r}.")  # pragma: no cover
+
+
+async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason: object,
+                           user_id: object = None, post_id: object = None) -> Ban:
+    """Stop a member posting in the course's forum for a while (staff).
+
+    Staff may ban the author of a post they can't identify (anonymous to everyone); the
+    ban then works without telling them who it is.
+    """
+    viewer = await viewer_in(actor, course_id)
+    if not viewer.staff:
+        raise PermissionDenied("Only TAs and instructors can ban from posting.")
+    try:
+        length = float(hours)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise BadInput("Give the ban's length in hours.", fields={"hours": "A number."}) from None
+    if not 0 < length <= MAX_BAN_HOURS:
+        raise BadInput(f"A ban lasts between a few minutes and {MAX_BAN_HOURS} hours.",
+                       fields={"hours": "Out of range."})
+    why = _reason(reason, required=True)
+    post = None
+    if post_id not in (None, ""):
+        post = await get_post(post_id)
+        if post.thread.course_id != course_id:
+            raise NotFound(f"No post {post_id} in this course.")
+        target = post.author_id
+    elif isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
+        target = int(user_id)
+        from models.courses import Membership
+
+        if not await Membership.exists(user_id=target, course_id=course_id):
+            raise NotFound("That user is not a member of this course.")
+    else:
+        raise BadInput("Say whom to ban: a post_id or a user_id.", fields={"user_id": "Required."})
+    if target == actor.id:
+        raise InvalidState("You can't ban yourself.")
+    ban = await Ban.create(course_id=course_id, user_id=target, until=now() + timedelta(
+        hours=length), reason=why, created_by_id=actor.id)
+    await audit(actor, course_id, "ban", post=post, target_user_id=target,
+                reason=f"{length:g}h: {why}")
+    await events.ban_notice(ban)
+    return ban
+
+
+def ban_json(ban: Ban, post: Post | None, actor_viewer_staff: bool = True) -> dict[str, object]:
+    """A ban as staff see it; the banned user stays unnamed if the post hid them from staff."""
+    shown = post is None or identity_visible(Anonymity(post.anonymity), STAFF)
+    return {"id": ban.id, "course_id": ban.course_id, "until": ban.until.isoformat(),
+            "reason": ban.reason, "user_id": ban.user_id if shown else None}
+
+
+async def reveal_author(admin: User, post_id: object, reason: object) -> dict[str, object]:
+    """An admin learns who wrote an anonymous post; audited, never published."""
+    if not admin.is_admin:
+        raise PermissionDenied("Only administrators can reveal an anonymous author.")
+    why = _reason(reason, required=True)
+    post = await Post.get_or_none(id=post_id).prefetch_related("author", "thread") \
+        if str(post_id).isdigit() else None
+    if post is None:
+        raise NotFound(f"No post {post_id}.")
+    await audit(admin, post.thread.course_id, "reveal", post=post,
+                target_user_id=post.author_id, reason=why)
+    return {"post_id": post.id, "author": {"id": post.author_id, "name": post.author.name,
+                                           "email": post.author.email}}
+
+
+async def audit_log(actor: User, course_id: str, limit: int = 200) -> list[dict[str, object]]:
+    """The course's moderation log for instructors; whom an action targeted is left out,
+    since a ban by post could otherwise name an anonymous author."""
+    from app.courses.service import require_role
+    from models.courses import Role
+
+    await require_role(actor, course_id, Role.INSTRUCTOR)
+    rows = await ModerationAction.filter(course_id=course_id).prefetch_related(
+        "actor").order_by("-id").limit(limit)
+    return [{"id": r.id, "action": r.action, "actor": {"id": r.actor_id,
+             "name": r.actor.name} if r.actor else None, "post_id": r.post_id,
+             "thread_id": r.thread_id, "reason": r.reason,
+             "created_at": r.created_at.isoformat()} for r in rows]

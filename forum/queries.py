@@ -1,0 +1,164 @@
+"""Reading the forum as one viewer sees it: thread lists, a thread's posts as a tree.
+
+Pages, JSON, live fragments and resync all read through here, so they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from forum.anonymity import Viewer
+from forum.presenters import PostView, ThreadView, present_post, present_thread
+from models.forum import Flag, FlagStatus, Post, PostStatus, Thread
+from models.users import User
+
+LIST_LIMIT = 50  # threads per live list (pages and fragments agree)
+_FAR = datetime.max.replace(tzinfo=UTC)
+
+
+def shown_to(post: Post, viewer: Viewer) -> bool:
+    """Whether `post` occupies a place on `viewer`'s page (hidden ones as an empty slot)."""
+    if post.status in (PostStatus.DELETED, PostStatus.REJECTED):
+        return False
+    if post.status == PostStatus.PENDING:
+        return viewer.staff or viewer.is_author(post.author_id)
+    return True
+
+
+def order_key(post: Post) -> tuple[datetime, int]:
+    # Students first see a held post when it is approved: it goes last, live and on reload.
+    return (post.published_at or post.created_at or _FAR, post.id)
+
+
+@dataclass
+class ThreadPage:
+    thread: ThreadView
+    replies: list[PostView]  # each with .comments
+
+
+async def thread_posts(thread_id: int) -> list[Post]:
+    return await Post.filter(thread_id=thread_id).prefetch_related("author").order_by("id")
+
+
+def reply_count(posts: list[Post]) -> int:
+    return sum(1 for p in posts if p.depth > 0 and p.status == PostStatus.PUBLISHED)
+
+
+def build_page(thread: Thread, posts: list[Post], viewer: Viewer) -> ThreadPage:
+    root = next(p for p in posts if p.depth == 0)
+    head = present_thread(thread, root, viewer, reply_count(posts))
+    replies: dict[int, PostView] = {}
+    ordered = sorted((p for p in posts if p.depth > 0), key=order_key)
+    for post in ordered:
+        if post.depth == 1 and shown_to(post, viewer):
+            replies[post.id] = present_post(post, viewer)
+    for post in ordered:
+        parent = replies.get(post.parent_id or 0)
+        if post.depth == 2 and parent is not None and not parent.placeholder \
+                and shown_to(post, viewer):
+            parent.comments.append(present_post(post, viewer))
+    return ThreadPage(head, list(replies.values()))
+
+
+def reply_view(posts: list[Post], reply_id: int, viewer: Viewer) -> PostView | None:
+    """One reply with its comments, as `viewer` sees it (None if not on their page)."""
+    reply = next((p for p in posts if p.id == reply_id), None)
+    if reply is None or not shown_to(reply, viewer):
+        return None
+    view = present_post(reply, viewer)
+    if not view.placeholder:
+        view.comments = [present_post(p, viewer) for p in sorted(posts, key=order_key)
+                         if p.parent_id == reply_id and p.depth == 2 and shown_to(p, viewer)]
+    return view
+
+
+def thread_listed_for(root: Post, viewer: Viewer) -> bool:
+    if root.status == PostStatus.PUBLISHED:
+        return True
+    return viewer.staff and root.status in (PostStatus.PENDING, PostStatus.HIDDEN)
+
+
+async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None = None,
+                       mine: bool = False, limit: int = LIST_LIMIT) -> list[ThreadView]:
+    """Threads newest activity first (pinned ones first), as `viewer` sees them.
+
+    `mine` only ever filters by the viewer's own posts, never by anyone else's.
+    """
+    query = Thread.filter(course_id=course_id).prefetch_related("topic")
+    if topic_key:
+        query = query.filter(topic__key=topic_key)
+    if mine:
+        assert viewer.user_id is not None
+        query = query.filter(posts__author_id=viewer.user_id,
+                             posts__status__not=PostStatus.DELETED).distinct()
+    threads = await query.order_by("-pinned", "-last_activity_at", "-id").limit(limit * 3)
+    if not threads:
+        return []
+    ids = [t.id for t in threads]
+    roots = {p.thread_id: p for p in await Post.filter(thread_id__in=ids, depth=0)
+             .prefetch_related("author")}
+    counts: dict[int, int] = {}
+    for thread_id in await Post.filter(thread_id__in=ids, depth__gt=0,
+                                       status=PostStatus.PUBLISHED).values_list("thread_id",
+                                                                                flat=True):
+        counts[thread_id] = counts.get(thread_id, 0) + 1
+    views = []
+    for thread in threads:
+        root = roots.get(thread.id)
+        if root is None:
+            continue
+        own = viewer.is_author(root.author_id) and mine
+        if thread_listed_for(root, viewer) or own:
+            views.append(present_thread(thread, root, viewer, counts.get(thread.id, 0)))
+    return views[:limit]
+
+
+async def thread_summary(thread: Thread, viewer: Viewer) -> ThreadView:
+    posts = await thread_posts(thread.id)
+    root = next(p for p in posts if p.depth == 0)
+    return present_thread(thread, root, viewer, reply_count(posts))
+
+
+@dataclass
+class QueueItem:
+    post: PostView
+    thread_id: int
+    thread_title: str
+    flags: list[Flag]
+    claimed_by: str | None
+    claimed_by_id: int | None
+    queued_at: datetime
+
+    @property
+    def pending(self) -> bool:
+        return self.post.status == PostStatus.PENDING.value
+
+
+async def queue_item(post: Post, viewer: Viewer) -> QueueItem | None:
+    """The moderation-queue entry for `post`, or None when nothing is waiting on it.
+    `post.author` and `post.thread` must be fetched."""
+    flags = await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).prefetch_related(
+        "reporter").order_by("id")
+    live = post.status in (PostStatus.PUBLISHED, PostStatus.HIDDEN, PostStatus.PENDING)
+    if not live or (post.status != PostStatus.PENDING and not flags):
+        return None
+    claimer = await User.get_or_none(id=post.claimed_by_id) if post.claimed_by_id else None
+    times = [post.created_at] + [f.created_at for f in flags]
+    return QueueItem(present_post(post, viewer), post.thread_id, post.thread.title, flags,
+                     claimer.name if claimer else None, post.claimed_by_id, max(times))
+
+
+async def moderation_queue(course_id: str, viewer: Viewer) -> list[QueueItem]:
+    flagged = await Flag.filter(status=FlagStatus.OPEN, post__thread__course_id=course_id
+                                ).values_list("post_id", flat=True)
+    posts = await Post.filter(thread__course_id=course_id).filter(
+        id__in=list(set(flagged))).prefetch_related("author", "thread")
+    pending = await Post.filter(thread__course_id=course_id, status=PostStatus.PENDING
+                                ).prefetch_related("author", "thread")
+    items = {}
+    for post in [*posts, *pending]:
+        item = await queue_item(post, viewer)
+        if item is not None:
+            items[post.id] = item
+    return sorted(items.values(), key=lambda i: (i.queued_at, i.post.id), reverse=True)

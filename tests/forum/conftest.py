@@ -1,0 +1,71 @@
+"""A course with an instructor, a TA and three students, for forum tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from models.courses import Course
+from models.users import User
+from tests.support.people import course_with, person
+
+
+@dataclass
+class Cast:
+    course: Course
+    teacher: User
+    ta: User
+    ada: User
+    bob: User
+    cy: User
+    admin: User
+
+
+async def make_cast() -> Cast:
+    teacher = await person("teacher@example.org", "Tess Teacher", creator=True)
+    ta = await person("ta@example.org", "Tom Assistant")
+    ada = await person("ada.secret@example.org", "Ada Hiddenname")
+    bob = await person("bob@example.org", "Bob Student")
+    cy = await person("cy@example.org", "Cy Student")
+    admin = await person("root@example.org", "Root Admin", admin=True)
+    course = await course_with(teacher, {ta: "ta", ada: "student", bob: "student",
+                                         cy: "student"})
+    return Cast(course, teacher, ta, ada, bob, cy, admin)
+
+
+@pytest.fixture
+async def cast(db) -> Cast:
+    return await make_cast()
+
+
+@pytest.fixture
+async def app_cast(app) -> Cast:
+    return await make_cast()
+
+
+@pytest.fixture(scope="module")
+def forum_server(db_factory, tmp_path_factory):
+    """A seeded uvicorn server process (demo course and people) for live forum tests."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REDIS_URL
+    from tests.support.live import server_env
+    from tests.support.servers import ROOT, ServerProcess
+
+    env = server_env(db_factory, tmp_path_factory.mktemp("forum-live"), REDIS_URL)
+    subprocess.run([sys.executable, "-m", "tests.forum.seed"], cwd=ROOT, check=True,
+                   env={**os.environ, **env}, capture_output=True, timeout=120)
+    server = ServerProcess("uvicorn", env).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_people(forum_server):
+    """The demo people, logged in once per server (login attempts are rate limited)."""
+    from tests.forum.live import people
+
+    return people(forum_server.base)
