@@ -1,0 +1,83 @@
+"""The peer review sweeper, one per app process (several are safe: every step is a
+conditional update). Each round it
+- expires leases past their time and hands those responses to waiting reviewers,
+- releases scores that flexible grading now allows,
+- runs scheduled allocations that are due,
+- queues responses whose grading hook never ran (the process died in between),
+- offers work to reviewers still waiting (a safety net; assignment is pushed anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Subquery
+
+from models.grading import Status, Submission
+from models.peer_review import PeerResponse, PeerReviewer, ResponseStatus
+from peer_review import allocation, service
+from peer_review.blocks import peer_block
+
+log = logging.getLogger("coursewire.peer_review.sweeper")
+
+
+async def release_flexible_scores(at: datetime) -> int:
+    blocks = await PeerResponse.filter(status=ResponseStatus.ACTIVE, scored_at__isnull=True,
+                                       received__gte=1).distinct().values_list(
+        "course_id", "block_id")
+    released = 0
+    for course_id, block_id in blocks:
+        try:
+            block = await peer_block(course_id, block_id)
+        except Exception:
+            continue
+        if block.flexible_after_days is None:
+            continue
+        cutoff = at - timedelta(days=block.flexible_after_days)
+        for response in await PeerResponse.filter(
+                course_id=course_id, block_id=block_id, status=ResponseStatus.ACTIVE,
+                scored_at__isnull=True, received__gte=1, submitted_at__lte=cutoff):
+            released += await service.release_score(response, block, at=at)
+    return released
+
+
+async def adopt_orphans() -> int:
+    orphans = await Submission.filter(status=Status.AWAITING_PEER_REVIEW).exclude(
+        id__in=Subquery(PeerResponse.all().values("submission_id"))).limit(200)
+    for submission in orphans:
+        await service.submission_received(submission)
+    return len(orphans)
+
+
+async def assign_waiters() -> int:
+    """A safety net for any missed wake-up: offer work to everyone still waiting."""
+    blocks = await PeerReviewer.filter(waiting_since__isnull=False).distinct().values_list(
+        "course_id", "block_id")
+    return sum([len(await service.assign_waiting(c, b)) for c, b in blocks])
+
+
+async def sweep_once(at: datetime | None = None) -> None:
+    at = at or datetime.now(UTC)
+    await service.expire_leases(at)
+    await release_flexible_scores(at)
+    await allocation.run_due_allocations(at)
+    await adopt_orphans()
+    await assign_waiters()
+
+
+async def run_sweeper(every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await sweep_once()
+        except Exception:  # e.g. the database restarting: try again next round
+            log.exception("peer review sweep failed")
+
+
+def start_peer_review(settings) -> asyncio.Task[None]:
+    """Wiring: configure the lease length and start this process's sweeper."""
+    service.configure(settings)
+    return asyncio.create_task(run_sweeper(settings.peer_review_sweep_seconds),
+                               name="peer-review-sweeper")

@@ -1,0 +1,100 @@
+"""Fixtures for peer review: the grading test course plus a peer_review block `review`
+(must_grade 2, graded_by 2, one criterion with required feedback), and quick students."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.content.connect import open_content_store, use_store
+from app.settings import Settings
+from grading import external
+from grading.queue import InProcessQueue, use_queue
+from models.courses import Membership, Role
+from models.grading import Status, Submission
+from models.users import User
+from peer_review import service
+from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture, for test_browser)
+from tests.grading_app.conftest import COURSE_ID, setup_course
+
+BLOCK = "review"
+REVIEW_BLOCK = """
+    type: peer_review
+    title: Peer essay
+    prompt: Argue for **one** idea.
+    must_grade: 2
+    graded_by: 2
+    self_assessment: false
+    rubric:
+      criteria:
+        - name: ideas
+          label: Ideas
+          feedback: required
+          options:
+            - {name: none, label: None, points: 0}
+            - {name: some, label: Some, points: 1}
+            - {name: many, label: Many, points: 3}
+        - name: style
+          label: Style
+          feedback: disabled
+          options:
+            - {name: poor, label: Poor, points: 0}
+            - {name: good, label: Good, points: 2}
+"""
+QUICK = "quick"
+QUICK_BLOCK = REVIEW_BLOCK.replace("must_grade: 2", "must_grade: 1").replace(
+    "graded_by: 2", "graded_by: 1").replace("Peer essay", "Quick review")
+EXTRA = {"02-more/01-hw/01-unit-hw/03-review.yaml": REVIEW_BLOCK,
+         "02-more/01-hw/01-unit-hw/04-quick.yaml": QUICK_BLOCK}
+GOOD = {"scores": {"ideas": "many", "style": "good"},
+        "criterion_feedback": {"ideas": "Clear."}, "feedback": "Nice work."}
+
+
+@dataclass
+class PeerCourse:
+    id: str
+    instructor: User
+    ta: User
+    student: User
+    other: User
+
+
+async def students(n: int, prefix: str = "s") -> list[User]:
+    """Members with no password hashing (fast, for many-student properties)."""
+    made = []
+    for i in range(n):
+        user = await User.create(email=f"{prefix}{i}-{datetime.now(UTC).timestamp()}@x.org",
+                                 name=f"Student {prefix}{i}", password_hash="!")
+        await Membership.create(user_id=user.id, course_id=COURSE_ID, role=Role.STUDENT)
+        made.append(user)
+    return made
+
+
+async def respond(user: User, text: str = "my essay", block: str = BLOCK):
+    """A peer_review submission as grading stores it, handed to the queue."""
+    attempt = await Submission.filter(user_id=user.id, block_id=block).count() + 1
+    submission = await Submission.create(
+        user_id=user.id, course_id=COURSE_ID, block_id=block, block_type="peer_review",
+        attempt=attempt, answer={"text": text}, status=Status.AWAITING_PEER_REVIEW,
+        max_points=5.0)
+    return await service.submission_received(submission)
+
+
+@pytest.fixture
+async def course(db: Settings, tmp_path: Path) -> AsyncIterator[PeerCourse]:
+    store, close = await open_content_store(db)
+    use_store(store)
+    use_queue(InProcessQueue())
+    external.use_settings(db)
+    service.configure(db)
+    try:
+        people = await setup_course(db, tmp_path / "course", EXTRA)
+        yield PeerCourse(COURSE_ID, *people)
+    finally:
+        use_queue(None)
+        use_store(None)
+        close()

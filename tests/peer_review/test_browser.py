@@ -1,0 +1,81 @@
+"""Two browsers: reviewer Bob waits on the peer review page; Ada submits on hers; Bob's
+page shows the assignment without a reload, the TA's open board updates, and both live
+regions equal a fresh load."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.browser.conftest import log_in, normalized_html, wait_live
+from tests.grading_app.live import PASSWORD, start_course_server
+from tests.peer_review.conftest import BLOCK, EXTRA
+
+pytestmark = pytest.mark.browser
+
+WORK = "#pr-work-course-v1_Test_GR101_2026-review"
+MINE = "#pr-mine-course-v1_Test_GR101_2026-review"
+BOARD = "#pr-board-course-v1_Test_GR101_2026-review"
+
+
+def _region(page, selector: str) -> str:
+    # htmx marks forms it has processed; a fresh page may not have got there yet.
+    return re.sub(r'\s*data-htmx-powered="true"', "", normalized_html(page, selector))
+
+
+def assert_live_equals_reload(context, live_page, url: str, selector: str) -> None:
+    fresh = context.new_page()
+    fresh.goto(url)
+    wait_live(fresh)
+    assert _region(fresh, selector) == _region(live_page, selector)
+    fresh.close()
+
+
+@pytest.fixture(scope="module")
+def live(db_factory, tmp_path_factory):
+    course = start_course_server(db_factory, tmp_path_factory.mktemp("prbrowser"),
+                                 course_extra=EXTRA)
+    yield course
+    course.server.stop()
+
+
+def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
+    base, cid = live.server.base, live.course_id
+    url = f"{base}/courses/{cid}/peer-review/{BLOCK}"
+    r = httpx.post(f"{base}/api/v1/courses/{cid}/blocks/{BLOCK}/submissions",
+                   json={"answer": {"text": "Bob's own essay"}},
+                   headers=live.headers("bob@example.org"))
+    assert r.status_code == 202, r.text
+    bob_ctx, bob = log_in(browser, base, "bob@example.org", PASSWORD)
+    ada_ctx, ada = log_in(browser, base, "ada@example.org", PASSWORD)
+    ta_ctx, ta = log_in(browser, base, "ta@example.org", PASSWORD)
+    try:
+        bob.goto(url)
+        wait_live(bob)
+        bob.click(f"{WORK} button.peer-next")
+        bob.wait_for_selector(f'{WORK}[data-state="waiting"]')
+        ta.goto(url + "/board")
+        wait_live(ta)
+        assert ta.inner_text(f"{BOARD} .n-waiting") == "1"
+        assert "Bob" in ta.inner_text(f"{BOARD} .peer-waiting-list")
+
+        ada.goto(url)
+        wait_live(ada)
+        ada.fill(f"{MINE} textarea[name=text]", "Ada argues for tabs.")
+        ada.click(f"{MINE} button[type=submit]")
+        ada.wait_for_selector(f'{MINE}[data-status="waiting_for_your_reviews"]')
+
+        # Bob's page, never reloaded, now holds Ada's response (anonymously).
+        bob.wait_for_selector(f'{WORK}[data-state="assigned"]', timeout=10_000)
+        assert "Ada argues for tabs." in bob.inner_text(WORK)
+        assert "Ada" not in bob.inner_text(WORK).replace("Ada argues", "")
+        ta.wait_for_function(
+            f"document.querySelector('{BOARD} .n-waiting').textContent.trim() === '0'",
+            timeout=10_000)
+        assert_live_equals_reload(bob_ctx, bob, url, WORK)
+        assert_live_equals_reload(ta_ctx, ta, url + "/board", BOARD)
+    finally:
+        for ctx in (bob_ctx, ada_ctx, ta_ctx):
+            ctx.close()

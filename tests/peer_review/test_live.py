@@ -1,0 +1,89 @@
+"""Live assignment and results over real sockets (a real server process): a waiting
+reviewer is handed a new response the moment it arrives; authors get their score live;
+staff get the board. No frame names an author to a reviewer or a reviewer to an author."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from tests.grading_app.live import start_course_server
+from tests.peer_review.conftest import BLOCK, EXTRA, GOOD
+from tests.support.live import recv_json
+
+
+@pytest.fixture(scope="module")
+def live(db_factory, tmp_path_factory):
+    course = start_course_server(db_factory, tmp_path_factory.mktemp("prlive"),
+                                 course_extra=EXTRA, students=1)
+    yield course
+    course.server.stop()
+
+
+async def _events(live, email: str, topics: list[str]):
+    ws = await websockets.connect(f"{live.server.ws_base}/api/v1/events?token="
+                                  f"{live.tokens[email]}")
+    await ws.send(json.dumps({"subscribe": topics}))
+    answer = await recv_json(ws)
+    assert answer["denied"] == [], answer
+    return ws
+
+
+async def _next_event(ws, name: str, timeout: float = 10.0) -> dict:
+    async def first() -> dict:
+        while True:
+            frame = await recv_json(ws)
+            if frame.get("event") == name:
+                return frame
+    return await asyncio.wait_for(first(), timeout)  # heartbeats never end a plain recv
+
+
+async def test_waiting_reviewer_is_pushed_work_and_author_gets_score(live):
+    cid = live.course_id
+    pr = f"/api/v1/peer-review/{cid}/{BLOCK}"
+    ada, bob, s0 = "ada@example.org", "bob@example.org", "s0@example.org"
+    ada_ws = await _events(live, ada, ["user:me"])
+    staff_ws = await _events(live, "ta@example.org", [f"course:{cid}:staff"])
+    async with httpx.AsyncClient(base_url=live.server.base) as c:
+        async def submit(who: str, text: str) -> None:
+            r = await c.post(f"/api/v1/courses/{cid}/blocks/{BLOCK}/submissions",
+                             json={"answer": {"text": text}}, headers=live.headers(who))
+            assert r.status_code == 202, r.text
+
+        async def review(who: str) -> None:
+            lease = await c.get(f"{pr}/next", headers=live.headers(who))
+            assert lease.status_code == 200, lease.text
+            r = await c.post(f"/api/v1/peer-review/assignments/{lease.json()['id']}/"
+                             "assessment", json=GOOD, headers=live.headers(who))
+            assert r.status_code == 201, r.text
+
+        await submit(ada, "The first response")
+        assert (await c.get(f"{pr}/next", headers=live.headers(ada))).status_code == 204
+        board = await _next_event(staff_ws, "peer_review.board")
+        while board["data"]["waiting"] != 1:  # the first is the submission's own update
+            board = await _next_event(staff_ws, "peer_review.board")
+        assert board["data"]["responses"] == 1
+        await submit(bob, "The second response")
+        frame = await _next_event(ada_ws, "peer_review.assigned")
+        assert frame["topic"] == "user:me"
+        assert frame["data"]["submission"]["answer"] == {"text": "The second response"}
+        raw = json.dumps(frame)
+        assert "bob" not in raw.lower() and "author" not in raw and "user_id" not in raw
+        # Same lease through the API.
+        got = await c.get(f"{pr}/next", headers=live.headers(ada))
+        assert got.json()["id"] == frame["data"]["id"]
+        await submit(s0, "The third response")
+        for who in (ada, ada, bob, bob, s0, s0):
+            await review(who)
+        result = await _next_event(ada_ws, "peer_review.result")
+        assert result["data"]["status"] == "graded" and result["data"]["points"] == 5.0
+        assert "bob" not in json.dumps(result).lower()
+        api = (await c.get(f"{pr}/result", headers=live.headers(ada))).json()
+        assert api["status"] == "graded" and api["per_criterion"] == result["data"][
+            "per_criterion"]
+    await ada_ws.close()
+    await staff_ws.close()
