@@ -1,0 +1,82 @@
+"""Turning a block's editor form (all text) into typed field values, and back.
+
+The form is generated from the block type's `editor_form()`; each widget kind has one
+way to show a value and one way to read it back. Structured fields (options, rubrics,
+numeric answers) are edited as YAML, the same notation as course folders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from app.errors import BadInput
+from content_store import folder_io
+from content_store.blocks import BlockType
+
+
+def form_text(entry: dict[str, Any], value: Any) -> str:
+    """How a field's current value appears in its input."""
+    if value is None:
+        return ""
+    if entry["widget"] == "structured":
+        return folder_io.dump_yaml(value)
+    if entry["widget"] == "number" and isinstance(value, float) and value.is_integer():
+        return str(int(value)) if entry["kind"] == "int" else f"{value:g}"
+    return str(value)
+
+
+def form_values(kind: BlockType, form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """(values to set, fields to return to their default) from a submitted form.
+
+    An empty optional input means "the default"; the block type then validates the
+    result and names any field at fault.
+    """
+    values: dict[str, Any] = {}
+    unset: list[str] = []
+    errors: dict[str, str] = {}
+    for entry in kind.editor_form():
+        name, widget = entry["name"], entry["widget"]
+        if widget == "checkbox":
+            checked = form.get(name) in ("on", "true", "1")
+            if checked == entry["default"]:
+                unset.append(name)  # defaults are not stored (nor checked per kind)
+            else:
+                values[name] = checked
+            continue
+        raw = form.get(name, "")
+        if widget not in ("markdown", "code", "textarea"):
+            raw = raw.strip()
+        if raw.strip() == "":
+            if entry["required"]:
+                values[name] = raw
+            else:
+                unset.append(name)
+            continue
+        try:
+            values[name] = _parse(entry, raw)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise BadInput("Please correct the highlighted fields.", fields=errors)
+    return values, unset
+
+
+def _parse(entry: dict[str, Any], raw: str) -> Any:
+    widget, kind = entry["widget"], entry["kind"]
+    if widget == "number":
+        try:
+            return int(raw) if kind == "int" else float(raw)
+        except ValueError:
+            raise ValueError("Enter a number.") from None
+    if widget == "structured":
+        try:
+            return yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise ValueError(f"This is not valid YAML{where}.") from None
+    if widget in ("markdown", "code", "textarea"):
+        return raw.replace("\r\n", "\n")
+    return raw
