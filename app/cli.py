@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("export-grades", help="write a course's gradebook as CSV",
-                       description="Write every student's grades (course %%, pass, each "
+                       description="Write every student's grades (course %, pass, each "
                                    "assignment type, each section, each block) to a CSV file, "
                                    "with a progress bar. Example: coursewire export-grades "
                                    "'course-v1:Coursewire+PY101+2026' grades.csv")
