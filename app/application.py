@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from base64 import b64decode
 from collections.abc import Awaitable, Callable
 
+from itsdangerous import BadSignature
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import Request
+from starlette.middleware.sessions import Session, SessionMiddleware
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from app.errors_http import EXCEPTION_HANDLERS
@@ -19,6 +22,7 @@ from app.middleware import RequestGuard
 from app.runtime import Runtime
 from app.settings import Settings
 from app.templating import ROOT
+from realtime.connection import LiveWebSocket
 from realtime.endpoints import events_endpoint, page_socket_endpoint
 
 UPLOAD_PATHS = ("/import", "/assets")
@@ -57,11 +61,35 @@ async def _health(request: Request) -> JSONResponse:
 SOCKET_ENDPOINTS = {"/ws": page_socket_endpoint, "/api/v1/events": events_endpoint}
 
 
-def _socket_app(endpoint: Callable[[WebSocket], Awaitable[None]]) -> ASGIApp:
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await endpoint(WebSocket(scope, receive, send))
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    raise RuntimeError("only used to read session cookies")
 
-    return app
+
+class _SocketApp:
+    """A live socket endpoint with the session cookie read, and nothing else in between.
+
+    SessionMiddleware would also wrap `send` to set cookies, which a websocket never does;
+    each of thousands of frames would pay for that extra coroutine.
+    """
+
+    def __init__(self, endpoint: Callable[[WebSocket], Awaitable[None]],
+                 session: SessionMiddleware) -> None:
+        self.endpoint = endpoint
+        self.session = session  # used for its cookie name, signer and max age only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["session"] = self._read_session(HTTPConnection(scope).cookies)
+        await self.endpoint(LiveWebSocket(scope, receive, send))
+
+    def _read_session(self, cookies: dict[str, str]) -> Session:
+        raw = cookies.get(self.session.session_cookie)
+        if raw is None:
+            return Session()
+        try:
+            data = self.session.signer.unsign(raw.encode(), max_age=self.session.max_age)
+            return Session(json.loads(b64decode(data)))
+        except (BadSignature, ValueError):
+            return Session()
 
 
 class CoursewireApp:
@@ -76,7 +104,8 @@ class CoursewireApp:
         }
         # Thousands of idle sockets each keep their whole coroutine chain alive, so the
         # socket endpoints get only what they need (the session cookie), not the full stack.
-        self.sockets = {path: SessionMiddleware(_socket_app(endpoint), **session_options)
+        session_reader = SessionMiddleware(_no_app, **session_options)
+        self.sockets = {path: _SocketApp(endpoint, session_reader)
                         for path, endpoint in SOCKET_ENDPOINTS.items()}
         self.starlette = Starlette(
             routes=_routes(),
