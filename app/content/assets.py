@@ -1,25 +1,26 @@
-"""Course files (images, PDFs, data files) stored in MongoDB beside the course content.
+"""Course files (images, PDFs, data files), kept in GridFS beside the course content.
 
-Why a plain collection of binary documents and not GridFS: mongomock-motor only runs
-motor's GridFS behind a context manager that monkeypatches pymongo's gridfs module for
-the whole process, and the embedded database's journal (content_store.embedded) wraps
-collections, which GridFS bypasses, so embedded assets would vanish on restart. One
-document per file works the same on MongoDB and embedded; the size limit keeps each
-document well under MongoDB's 16 MB document limit.
+Every course shares the `course_assets` bucket: a file's GridFS `filename` is its name in
+the course and `metadata` holds `course_id`, `content_type` and `uploaded_by`. Uploading a
+name again adds a new revision and then deletes the older ones, so readers always get the
+newest complete file (content_store.gridfs_files explains the storage and its ordering).
 """
 
 from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.errors import BadInput, NotFound, TooLarge
-from content_store.structure import now_utc, utc
+from app.errors import BadInput, NotFound
+from content_store.gridfs_files import AsyncReader, GridFSFiles
+from content_store.structure import utc
 
 MAX_ASSET_BYTES = 10 * 1024 * 1024
+BUCKET = "course_assets"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # Types a browser may show inline from our origin. Anything else (HTML, SVG, JS...) could
 # run script as the course site, so it is served as a download.
@@ -67,47 +68,61 @@ def guess_type(name: str, declared: str | None) -> str:
 
 
 class CourseAssets:
-    """The `content_assets` collection: one document per (course, file name)."""
+    """A course's files in the `course_assets` GridFS bucket."""
 
     def __init__(self, db: Any, max_bytes: int = MAX_ASSET_BYTES) -> None:
-        self.collection = db["content_assets"]
+        self.bucket = GridFSFiles(db, BUCKET)
         self.max_bytes = max_bytes
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("course_id", 1), ("name", 1)], unique=True,
-                                           name="course_file")
+        """GridFS's own indexes, and one to list and find a course's files. Idempotent."""
+        await self.bucket.ensure_indexes()
+        await self.bucket.files.create_index(
+            [("metadata.course_id", 1), ("filename", 1), ("uploadDate", -1)])
 
-    async def save(self, course_id: str, filename: object, data: bytes,
+    async def save(self, course_id: str, filename: object, source: AsyncReader,
                    declared_type: str | None, uploaded_by: int | str | None) -> Asset:
-        """Store (or replace) a file; TooLarge past the limit."""
+        """Store a file, replacing any of the same name once it is complete; TooLarge
+        (and the old file kept) past the size limit."""
         name = clean_asset_name(filename)
-        if len(data) > self.max_bytes:
-            raise TooLarge(f"Files are limited to {self.max_bytes // (1024 * 1024)} MB.",
-                           fields={"file": f"{len(data):,} bytes is too large."})
-        doc = {"course_id": course_id, "name": name,
-               "content_type": guess_type(name, declared_type), "size": len(data),
-               "data": data, "uploaded_by": uploaded_by, "uploaded_on": now_utc()}
-        await self.collection.replace_one({"course_id": course_id, "name": name},
-                                          doc, upsert=True)
+        metadata = {"course_id": course_id, "content_type": guess_type(name, declared_type),
+                    "uploaded_by": uploaded_by}
+        doc = await self.bucket.upload(name, source, metadata, max_bytes=self.max_bytes)
+        await self.bucket.delete_older(doc, _named(course_id, name))
         return _asset(doc)
 
     async def list(self, course_id: str) -> list[Asset]:
-        cursor = self.collection.find({"course_id": course_id}, {"data": 0}).sort("name", 1)
-        return [_asset(doc) async for doc in cursor]
+        """The newest revision of each of the course's files, by name."""
+        cursor = self.bucket.files.find({"metadata.course_id": course_id}).sort(
+            [("filename", 1), ("uploadDate", -1), ("_id", -1)])
+        newest: dict[str, Asset] = {}
+        async for doc in cursor:
+            newest.setdefault(doc["filename"], _asset(doc))
+        return list(newest.values())
 
-    async def read(self, course_id: str, name: str) -> tuple[Asset, bytes]:
-        doc = await self.collection.find_one({"course_id": course_id, "name": name})
+    async def open(self, course_id: str, name: str) -> tuple[Asset, AsyncIterator[bytes]]:
+        """A file and its bytes as a stream of chunks; NotFound if there is no such file."""
+        doc = await self.bucket.newest(_named(course_id, name))
         if doc is None:
             raise NotFound(f"No file {name!r} in this course.")
-        return _asset(doc), bytes(doc["data"])
+        return _asset(doc), self.bucket.stream(doc)
 
     async def delete(self, course_id: str, name: str) -> None:
-        result = await self.collection.delete_one({"course_id": course_id, "name": name})
-        if not result.deleted_count:
+        """Delete a file (every revision of it); NotFound if there is none."""
+        revisions = await self.bucket.revisions(_named(course_id, name))
+        if not revisions:
             raise NotFound(f"No file {name!r} in this course.")
+        for doc in revisions:
+            await self.bucket.delete(doc["_id"])
+
+
+def _named(course_id: str, name: str) -> dict[str, str]:
+    return {"filename": name, "metadata.course_id": course_id}
 
 
 def _asset(doc: dict[str, Any]) -> Asset:
-    return Asset(course_id=doc["course_id"], name=doc["name"], content_type=doc["content_type"],
-                 size=doc["size"], uploaded_by=doc.get("uploaded_by"),
-                 uploaded_on=utc(doc["uploaded_on"]))  # type: ignore[arg-type]
+    meta = doc["metadata"]
+    return Asset(course_id=meta["course_id"], name=doc["filename"],
+                 content_type=meta["content_type"], size=doc["length"],
+                 uploaded_by=meta.get("uploaded_by"),
+                 uploaded_on=utc(doc["uploadDate"]))  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.errors import BadInput
 from content_store import DRAFT, BlockKey, BlockView, CourseNotFound, folder_io
 from content_store.blocks import BLOCK_TYPES, block_type
 from content_store.editor import CourseEditor
+from content_store.gridfs_files import AsyncReader
 from content_store.history import StructureDiff, VersionInfo, diff_structures
 from content_store.publishing import subtree_differs
 from content_store.records import Commit
@@ -268,11 +269,12 @@ async def discard_draft_changes(actor: User, course_id: str,
 
 # -- course files --------------------------------------------------------------------
 
-async def upload_asset(actor: User, course_id: str, filename: object, data: bytes,
+async def upload_asset(actor: User, course_id: str, filename: object, source: AsyncReader,
                        content_type: str | None) -> Asset:
-    """Store a course file (instructors); TooLarge past the size limit."""
+    """Store a course file (instructors), replacing one of the same name; TooLarge past
+    the size limit."""
     await require_role(actor, course_id, Role.INSTRUCTOR)
-    return await CourseAssets(current_store().db).save(course_id, filename, data,
+    return await CourseAssets(current_store().db).save(course_id, filename, source,
                                                        content_type, actor.id)
 
 
@@ -281,13 +283,15 @@ async def course_assets(actor: User, course_id: str) -> list[Asset]:
     return await CourseAssets(current_store().db).list(course_id)
 
 
-async def read_asset(viewer: User, course_id: str, name: str) -> tuple[Asset, bytes]:
-    """A course file and its bytes (members only)."""
+async def open_asset(viewer: User, course_id: str,
+                     name: str) -> tuple[Asset, AsyncIterator[bytes]]:
+    """A course file and its bytes as a stream of chunks (members only)."""
     await require_role(viewer, course_id)
-    return await CourseAssets(current_store().db).read(course_id, name)
+    return await CourseAssets(current_store().db).open(course_id, name)
 
 
 async def delete_asset(actor: User, course_id: str, name: str) -> None:
+    """Delete a course file (instructors); NotFound if there is none."""
     await require_role(actor, course_id, Role.INSTRUCTOR)
     await CourseAssets(current_store().db).delete(course_id, name)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from app.auth.session import require_user
+from app.auth.session import csrf_token, require_user
 from app.content import authoring, events, service
 from app.content.assets import MAX_ASSET_BYTES
 from app.content.forms import form_text
@@ -185,29 +185,46 @@ async def assets_page(request: Request) -> Response:
         try:
             if not isinstance(upload, UploadFile):
                 raise BadInput("Choose a file to upload.", fields={"file": "Required."})
-            data = await upload.read(MAX_ASSET_BYTES + 1)
-            asset = await authoring.upload_asset(user, course_id, upload.filename, data,
+            asset = await authoring.upload_asset(user, course_id, upload.filename, upload,
                                                  upload.content_type)
             message = f"Uploaded {asset.name}."
         except CoursewireError as exc:
             message, status = exc.message, exc.status
-    return await page(request, "content/assets.html", status_code=status,
-                      course=await get_course(course_id),
-                      assets=await authoring.course_assets(user, course_id),
-                      max_mb=MAX_ASSET_BYTES // (1024 * 1024), message=message,
-                      error=status >= 400)
+    return await _assets(request, user, course_id, message, status)
+
+
+async def asset_delete(request: Request) -> Response:
+    """Delete a course file from the files page (htmx: the files region comes back)."""
+    user, course_id = await _instructor(request)
+    name = request.path_params["name"]
+    await authoring.delete_asset(user, course_id, name)
+    return await _assets(request, user, course_id, f"Deleted {name}.")
+
+
+async def _assets(request: Request, user: User, course_id: str, message: str | None,
+                  status: int = 200) -> Response:
+    context = {"course": await get_course(course_id),
+               "assets": await authoring.course_assets(user, course_id),
+               "max_mb": MAX_ASSET_BYTES // (1024 * 1024), "message": message,
+               "error": status >= 400}
+    if request.headers.get("hx-request") == "true":
+        html = render("content/_assets_files.html", csrf_token=csrf_token(request), **context)
+        return HTMLResponse(html, status_code=status)
+    return await page(request, "content/assets.html", status_code=status, **context)
 
 
 async def asset_file(request: Request) -> Response:
-    """A course file, to members only, with its type; risky types only as downloads."""
+    """A course file, to members only, streamed chunk by chunk with its type; risky types
+    only as downloads."""
     user = await require_user(request)
-    asset, data = await authoring.read_asset(user, request.path_params["course_id"],
-                                             request.path_params["name"])
+    asset, chunks = await authoring.open_asset(user, request.path_params["course_id"],
+                                               request.path_params["name"])
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-               "Content-Security-Policy": "sandbox; default-src 'none'"}
+               "Content-Security-Policy": "sandbox; default-src 'none'",
+               "Content-Length": str(asset.size)}
     if not asset.inline:
         headers["Content-Disposition"] = f'attachment; filename="{asset.name}"'
-    return Response(data, media_type=asset.content_type, headers=headers)
+    return StreamingResponse(chunks, media_type=asset.content_type, headers=headers)
 
 
 def _label(type_name: str) -> str:
@@ -228,5 +245,7 @@ routes = [
     Route("/courses/{course_id}/studio/history/{version}/revert", revert_action,
           methods=["POST"]),
     Route("/courses/{course_id}/studio/assets", assets_page, methods=["GET", "POST"]),
+    Route("/courses/{course_id}/studio/assets/{name}/delete", asset_delete,
+          methods=["POST"]),
     Route("/courses/{course_id}/assets/{name}", asset_file),
 ]
