@@ -178,7 +178,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.verbose:
         argv += ["-v", "0"]
     CommandLineInterface().run([*argv, "asgi:application"])
+    _stop_after_daphne()
     return 0
+
+
+def _stop_after_daphne() -> None:
+    """Close what start-up opened, once daphne has stopped (on SIGINT/SIGTERM).
+
+    daphne sends no lifespan shutdown, and an open SQLite connection's worker thread would
+    keep the process alive after the server has stopped.
+    """
+    from daphne.server import twisted_loop
+
+    import asgi
+
+    if asgi.application.runtime.started:
+        twisted_loop.run_until_complete(asgi.application.runtime.stop())
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

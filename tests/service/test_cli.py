@@ -2,12 +2,14 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
+import httpx
 import pytest
 
-from tests.support.servers import ROOT
+from tests.support.servers import ROOT, ServerProcess
 
 
 def cw(args, env, stdin=None):
@@ -57,3 +59,20 @@ def test_demo_seed_only_is_idempotent_and_prints_logins_as_json(cli_env):
 def test_migrate_is_idempotent(cli_env):
     assert cw(["migrate"], cli_env).returncode == 0
     assert "up to date" in cw(["migrate"], cli_env).stdout
+
+
+@pytest.mark.parametrize("server", ["daphne", "uvicorn"])
+def test_serve_stops_promptly_on_sigterm(cli_env, server):
+    # daphne sends no lifespan shutdown; the database connection must still be closed, or
+    # its worker thread keeps the process alive after the server stopped.
+    assert cw(["migrate"], cli_env).returncode == 0
+    proc = ServerProcess(server, cli_env).start()
+    assert httpx.get(proc.base + "/login", timeout=10).status_code == 200
+    proc.proc.terminate()
+    try:
+        code = proc.proc.wait(8)
+    except subprocess.TimeoutExpired:
+        proc.stop()
+        pytest.fail(f"`coursewire serve --server {server}` ignored SIGTERM:\n{proc.log()[-2000:]}")
+    # uvicorn re-raises the signal after its graceful shutdown, so it reports -SIGTERM.
+    assert code in (0, -signal.SIGTERM), proc.log()[-2000:]
