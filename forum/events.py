@@ -35,6 +35,7 @@ from realtime.topics import Topic, course_audience, register_topic_kind
 
 # change -> event name on the thread and list topics
 EVENT_OF = {"created": "forum.post.created", "updated": "forum.post.updated",
+            "pinned": "forum.post.updated",
             "unhidden": "forum.post.updated", "hidden": "forum.post.hidden",
             "removed": "forum.post.hidden"}
 
@@ -113,6 +114,8 @@ async def post_changed(post_id: int, change: str) -> None:
     thread = await Thread.get(id=post.thread_id).prefetch_related("topic")
     posts = await thread_posts(thread.id)
     post = next(p for p in posts if p.id == post_id)
+    if change == "pinned":  # a thread's change, whichever of its posts it was asked on
+        post = next(p for p in posts if p.depth == 0)
     choices = await _choices(thread.course_id)
     event = EVENT_OF[change]
     if post.depth == 0 and change == "created":
@@ -169,8 +172,11 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
                                          "status": post.status.value}
             continue
         view = present_thread(thread, root, viewer, reply_count(posts))
-        html[viewer.audience] = (fragments.upsert_row(view) if moved
-                                 else fragments.row(view, oob=True))
+        if change == "pinned":
+            html[viewer.audience] = await _lists_html(thread, viewer)
+        else:
+            html[viewer.audience] = (fragments.upsert_row(view) if moved
+                                     else fragments.row(view, oob=True))
         d = _post_data(change, post, thread, posts, viewer)
         if d is not None:
             d["thread"] = thread_json(view)
@@ -178,6 +184,17 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
     if post.depth == 0 and change == "created":
         event = "forum.thread.created"
     await publish(f"course:{thread.course_id}:forum", event, data, html)
+
+
+async def _lists_html(thread: Thread, viewer: Viewer) -> str:
+    """Both lists of every thread list showing `thread` (all topics, and its topic), in
+    the order a reload gives: pinning moves a row between lists and within them by last
+    activity, which no single row insert can place."""
+    parts = []
+    for scope, topic_key in (("all", None), (thread.topic.key, thread.topic.key)):
+        threads = await list_threads(thread.course_id, viewer, topic_key=topic_key)
+        parts.append(fragments.lists(thread.course_id, threads, scope, oob=True))
+    return "".join(parts)
 
 
 async def thread_created(thread_id: int) -> None:

@@ -138,7 +138,7 @@ async def _apply(post: Post, action: str, why: str, actor: User) -> str:
     if action in THREAD_ACTIONS:
         field, value = THREAD_ACTIONS[action]
         await Thread.filter(id=post.thread_id).update(**{field: value})
-        return "updated"
+        return "pinned" if field == "pinned" else "updated"
     if action == "approve":
         moment = now()
         await _transition(post, {PostStatus.PENDING}, PostStatus.PUBLISHED,

@@ -71,7 +71,22 @@ async def _render_forum(request: Request, user: User, course_id: str, *, form: d
         pinned=[t for t in threads if t.pinned], others=[t for t in threads if not t.pinned],
         choices=await service.my_anonymity_choices(course_id), all_levels=list(Anonymity),
         settings=settings, form=form, errors=errors, message=message,
+        compose=request.query_params.get("compose") == "1",
         live_topics=["user:me", f"course:{course_id}:forum"])
+
+
+async def discussion_panel(request: Request) -> Response:
+    """A `discussion` block on its unit page: the topic's thread list (the same live lists
+    as the forum page filtered to that topic) and a way to start a thread there."""
+    user = await require_user(request)
+    course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
+    topic = await service.discussion_topic(user, course_id, block_id)
+    viewer = await viewer_in(user, course_id)
+    threads = await queries.list_threads(course_id, viewer, topic_key=topic.key)
+    return await page(request, "forum/_discussion.html", course_id=course_id,
+                      block_id=block_id, topic=topic, scope=topic.key, oob=False,
+                      pinned=[t for t in threads if t.pinned],
+                      others=[t for t in threads if not t.pinned])
 
 
 async def new_thread_form(request: Request) -> Response:
@@ -416,6 +431,7 @@ async def api_audit(request: Request) -> Response:
 routes = [
     Route("/courses/{course_id}/forum", forum_page),
     Route("/courses/{course_id}/forum/threads", new_thread_form, methods=["POST"]),
+    Route("/courses/{course_id}/forum/discussions/{block_id}", discussion_panel),
     Route("/courses/{course_id}/forum/moderation", moderation_page),
     Route("/courses/{course_id}/forum/settings", settings_form, methods=["POST"]),
     Route("/courses/{course_id}/forum/bans", ban_form, methods=["POST"]),

@@ -107,6 +107,27 @@ async def ensure_topic(course_id: str, key: object, title: object = None) -> For
         return await ForumTopic.get(course_id=course_id, key=key)
 
 
+async def discussion_topic(user: User, course_id: str, block_id: str) -> ForumTopic:
+    """The forum topic of a published `discussion` block, for the unit page it sits on."""
+    from app.content.connect import current_store
+    from content_store import PUBLISHED
+
+    await viewer_in(user, course_id)
+    try:
+        block = await current_store().get_block(course_id, block_id, PUBLISHED)
+    except NotFound:
+        block = None
+    if block is None or block.type != "discussion":
+        raise NotFound(f"No discussion {block_id!r} in this course.")
+    title = block.fields.get("title")
+    topic = await ensure_topic(course_id, block.fields.get("topic_id"), title)
+    if topic.title == topic.key and isinstance(title, str) and title.strip():
+        # Made by a thread filed under the id before any page showed the block: name it.
+        topic.title = title.strip()[:MAX_TITLE]
+        await ForumTopic.filter(id=topic.id, title=topic.key).update(title=topic.title)
+    return topic
+
+
 async def topics_of(user: User, course_id: str) -> list[ForumTopic]:
     await viewer_in(user, course_id)
     await ensure_topic(course_id, GENERAL)

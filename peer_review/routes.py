@@ -59,6 +59,16 @@ async def student_page(request: Request) -> Response:
                       live_topics=["user:me", events.page_topic(course_id, block_id)])
 
 
+async def unit_panel(request: Request) -> Response:
+    """The block's panel on its unit page: the student's response and review work, kept
+    live by the same pushed fragments as the peer review page (same region ids)."""
+    user = await require_user(request)
+    course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
+    await require_role(user, course_id, Role.STUDENT)
+    view = await views.student_view(user.id, course_id, block_id)
+    return _fragment("peer_review/_panel.html", view=view)
+
+
 async def response_form(request: Request) -> Response:
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
@@ -310,6 +320,7 @@ _PAGE = "/courses/{course_id}/peer-review/{block_id}"
 _API = "/api/v1/peer-review"
 routes = [
     Route(_PAGE, student_page),
+    Route(_PAGE + "/panel", unit_panel),
     Route(_PAGE + "/response", response_form, methods=["POST"]),
     Route(_PAGE + "/next", next_form, methods=["POST"]),
     Route(_PAGE + "/self-assessment", self_assessment_form, methods=["POST"]),

@@ -21,11 +21,13 @@ async def unit_page(request: Request) -> Response:
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     unit = await service.published_unit(user, course_id, block_id)
     outline = await service.outline_of(course_id)
+    topics = ["user:me", f"course:{course_id}", events.unit_topic(course_id, unit.id)]
+    if any(block.type == "discussion" for block in unit.blocks):
+        topics.append(f"course:{course_id}:forum")  # the discussion block's thread list
     return await page(
         request, "content/unit.html", course=await get_course(course_id), unit=unit,
         outline_html=events.outline_html(course_id, outline, oob=False),
-        unit_html=events.unit_html(course_id, unit.id, unit, oob=False),
-        live_topics=["user:me", f"course:{course_id}", events.unit_topic(course_id, unit.id)])
+        unit_html=events.unit_html(course_id, unit.id, unit, oob=False), live_topics=topics)
 
 
 async def api_import(request: Request) -> Response:

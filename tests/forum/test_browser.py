@@ -1,12 +1,17 @@
 """In Chromium: an anonymous post appears live as Anonymous to a student and by name to a
 TA; the TA hides it from their page and it vanishes from the student's; the student's
-live page then equals a fresh load."""
+live page then equals a fresh load. A unit's discussion block lists a thread started
+from it live; a newly pinned thread moves on an open thread list where a reload puts it."""
 
 import re
 
+import httpx
 import pytest
 
+from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
+from tests.conftest import REDIS_URL
 from tests.forum.live import COURSE
+from tests.support.live import api_token, server_env, start_seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "coursewire-demo"
@@ -26,8 +31,8 @@ NORMALIZE_JS = """(ids) => ids.map((id) => {
 })"""
 
 
-def _login(browser, base: str, email: str):
-    context = browser.new_context(base_url=base)
+def _login(browser, base: str, email: str, context=None):  # noqa: F811
+    context = context or browser.new_context(base_url=base)
     page = context.new_page()
     page.goto("/login")
     page.fill("input[name=email]", email)
@@ -35,6 +40,30 @@ def _login(browser, base: str, email: str):
     page.click("form[action='/login'] button[type=submit], main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/$"))
     return page
+
+
+def _wait_live(page) -> None:
+    page.wait_for_selector("#live-status[data-state=live]", timeout=10_000)
+
+
+def _live_equals_reload(page, regions: list[str]) -> None:
+    live = page.evaluate(NORMALIZE_JS, regions)
+    page.reload()
+    _wait_live(page)
+    for region in regions:
+        page.wait_for_selector(f"#{region}", state="attached", timeout=10_000)
+    fresh = page.evaluate(NORMALIZE_JS, regions)
+    assert None not in live
+    assert live == fresh
+
+
+@pytest.fixture(scope="module")
+def content_server(db_factory, tmp_path_factory):
+    """The demo course with its content (unit `hello` holds the `introductions` discussion)."""
+    env = server_env(db_factory, tmp_path_factory.mktemp("forum-content"), REDIS_URL)
+    server, _ = start_seeded("uvicorn", env)
+    yield server
+    server.stop()
 
 
 def test_anonymous_post_hidden_by_ta_vanishes_live_and_live_equals_reload(forum_server):
@@ -95,3 +124,75 @@ def test_anonymous_post_hidden_by_ta_vanishes_live_and_live_equals_reload(forum_
             assert live[1] == fresh[1]
         finally:
             browser.close()
+
+
+TOPIC_LISTS = ["forum-pinned-course-v1_Coursewire_PY101_2026-introductions",
+               "forum-threads-course-v1_Coursewire_PY101_2026-introductions"]
+
+
+def test_thread_started_from_a_units_discussion_appears_live_on_the_unit_page(
+        browser, content_server):  # noqa: F811
+    base = content_server.base
+    unit_url = f"/courses/{COURSE}/units/hello"
+    panel = "#discussion-course-v1_Coursewire_PY101_2026-introduce-yourself"
+    ada_ctx, linus_ctx = (browser.new_context(base_url=base) for _ in range(2))
+    try:
+        ada, linus = _login(browser, base, "ada@demo.coursewire", ada_ctx), _login(
+            browser, base, "linus@demo.coursewire", linus_ctx)
+        for page in (ada, linus):
+            page.goto(unit_url)
+            _wait_live(page)
+            page.wait_for_selector(f"{panel} .empty-note", state="visible", timeout=10_000)
+
+        linus.click(f"{panel} a.start-thread")
+        linus.wait_for_selector("#new-thread", state="visible")
+        assert linus.input_value("#new-thread select[name=topic_id]") == "introductions"
+        linus.fill("#new-thread input[name=title]", "Hello from Helsinki")
+        linus.fill("#new-thread textarea[name=body]", "I write kernels.")
+        linus.click("#new-thread button[type=submit]")
+        linus.wait_for_url(re.compile(r".*/forum/threads/\d+$"))
+
+        # Ada's unit page, never reloaded, lists the thread under the unit's discussion.
+        row = ada.locator(f"#{TOPIC_LISTS[1]} .thread-row", has_text="Hello from Helsinki")
+        row.wait_for(timeout=10_000)
+        assert "Linus Student" in row.inner_text()
+        ada.wait_for_selector(f"{panel} .empty-note", state="hidden")
+        _live_equals_reload(ada, TOPIC_LISTS)
+    finally:
+        ada_ctx.close()
+        linus_ctx.close()
+
+
+def test_newly_pinned_thread_moves_live_to_where_a_reload_puts_it(
+        browser, content_server):  # noqa: F811
+    base = content_server.base
+    auth = {"Authorization": f"Bearer {api_token(base, 'ta@demo.coursewire')}"}
+    made = [httpx.post(f"{base}/api/v1/courses/{COURSE}/forum/threads", headers=auth,
+                       json={"title": f"Ordering {n}", "body": f"Thread {n}"}).json()
+            for n in range(3)]
+    oldest, middle = made[0], made[1]
+    r = httpx.post(f"{base}/api/v1/forum/posts/{middle['post_id']}/moderation", headers=auth,
+                   json={"action": "pin"})
+    assert r.status_code == 200, r.text
+    lists = ["forum-pinned-course-v1_Coursewire_PY101_2026-all",
+             "forum-threads-course-v1_Coursewire_PY101_2026-all"]
+    ada_ctx, ta_ctx = (browser.new_context(base_url=base) for _ in range(2))
+    try:
+        ada = _login(browser, base, "ada@demo.coursewire", ada_ctx)
+        ta = _login(browser, base, "ta@demo.coursewire", ta_ctx)
+        ada.goto(f"/courses/{COURSE}/forum")
+        ta.goto(f"/forum/threads/{oldest['id']}")
+        for page in (ada, ta):
+            _wait_live(page)
+        assert ada.locator(f"#{lists[1]} #thread-row-{oldest['id']}").count() == 1
+
+        ta.click("button.mod-pin")  # the oldest thread: pinned, but below the newer pin
+        ada.wait_for_selector(f"#{lists[0]} #thread-row-{oldest['id']}", timeout=10_000)
+        order = ada.eval_on_selector_all(f"#{lists[0]} > li", "els => els.map(e => e.id)")
+        assert order.index(f"thread-row-{middle['id']}") < order.index(
+            f"thread-row-{oldest['id']}")
+        assert ada.locator(f"#{lists[1]} #thread-row-{oldest['id']}").count() == 0
+        _live_equals_reload(ada, lists)
+    finally:
+        ada_ctx.close()
+        ta_ctx.close()

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 
 from tests.forum.live import COURSE, event_socket, page_socket
 
@@ -118,3 +119,44 @@ async def test_margaret_rejection_reason_reaches_her_own_topic(forum_server, liv
     finally:
         p["teacher"].api("PUT", f"/api/v1/courses/{COURSE}/forum/settings",
                          json={"moderation": "post"})
+
+
+def _list_markup(html: str, course_scope: str) -> list[str]:
+    """The pinned and unpinned thread lists of one scope, as a page or frame carries them."""
+    lists = []
+    for kind in ("forum-pinned", "forum-threads"):
+        m = re.search(rf'<ul id="{kind}-{course_scope}".*?</ul>', html, re.S)
+        assert m, f"{kind} missing"
+        lists.append(m.group(0).replace(' hx-swap-oob="outerHTML"', ""))
+    return lists
+
+
+async def test_pinning_moves_the_row_where_a_reload_puts_it(forum_server, live_people):
+    p = live_people
+    threads = [p["ta"].api("POST", f"/api/v1/courses/{COURSE}/forum/threads",
+                           json={"title": f"Pin order {n}", "body": f"body {n}"}).json()
+               for n in range(3)]
+    oldest, middle, _newest = (t["id"] for t in threads)
+    root_of = {t["id"]: t["post_id"] for t in threads}
+    linus = await page_socket(forum_server, p["linus"], ["user:me", f"course:{COURSE}:forum"])
+    scope = "course-v1_Coursewire_PY101_2026-all"
+    await linus.wait_for(lambda f: f"forum-pinned-{scope}" in f)  # the resync on connect
+    try:
+        for thread_id in (middle, oldest):  # the older one is pinned last
+            r = p["ta"].api("POST", f"/api/v1/forum/posts/{root_of[thread_id]}/moderation",
+                            json={"action": "pin"})
+            assert r.status_code == 200, r.text
+            frame = await linus.wait_for(
+                lambda f, t=thread_id: f"forum-pinned-{scope}" in f
+                and f'id="thread-row-{t}"' in f.split(f"forum-threads-{scope}")[0])
+        pinned, others = _list_markup(frame, scope)
+        # A reload lists pinned threads by latest activity: the middle one above the oldest.
+        assert pinned.index(f'"thread-row-{middle}"') < pinned.index(f'"thread-row-{oldest}"')
+        assert f'"thread-row-{oldest}"' not in others
+        fresh = p["linus"].page(f"/courses/{COURSE}/forum").text
+        assert _list_markup(fresh, scope) == [pinned, others]
+    finally:
+        for thread_id in (middle, oldest):
+            p["ta"].api("POST", f"/api/v1/forum/posts/{root_of[thread_id]}/moderation",
+                        json={"action": "unpin"})
+        await linus.close()

@@ -29,6 +29,10 @@ def assert_live_equals_reload(context, live_page, url: str, selector: str) -> No
     fresh = context.new_page()
     fresh.goto(url)
     wait_live(fresh)
+    # On a unit page the region loads after the page (and again on the connect resync).
+    fresh.wait_for_selector(selector, timeout=10_000)
+    fresh.wait_for_timeout(500)
+    fresh.wait_for_selector(selector, timeout=10_000)
     assert _region(fresh, selector) == _region(live_page, selector)
     fresh.close()
 
@@ -78,4 +82,57 @@ def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
         assert_live_equals_reload(ta_ctx, ta, url + "/board", BOARD)
     finally:
         for ctx in (bob_ctx, ada_ctx, ta_ctx):
+            ctx.close()
+
+
+QUICK_WORK = "#pr-work-course-v1_Test_GR101_2026-quick"
+QUICK_MINE = "#pr-mine-course-v1_Test_GR101_2026-quick"
+
+
+def _open_unit(page, url: str) -> None:
+    page.goto(url)
+    wait_live(page)
+    # The panel loads after the page, and again when the unit is resynced on connect.
+    page.wait_for_selector(f"{QUICK_WORK}[data-state]", timeout=10_000)
+    page.wait_for_timeout(500)
+    page.wait_for_selector(f"{QUICK_WORK}[data-state]", timeout=10_000)
+
+
+def test_unit_page_peer_review_panel_submits_waits_and_is_assigned_live(browser, live):
+    base, cid = live.server.base, live.course_id
+    unit = f"{base}/courses/{cid}/units/unit-hw"
+    bob_ctx, bob = log_in(browser, base, "bob@example.org", PASSWORD)
+    ada_ctx, ada = log_in(browser, base, "ada@example.org", PASSWORD)
+    try:
+        _open_unit(bob, unit)
+        assert bob.get_attribute(QUICK_WORK, "data-state") == "locked"
+        bob.fill(f"{QUICK_MINE} textarea[name=text]", "Bob prefers spaces.")
+        bob.click(f"{QUICK_MINE} button[type=submit]")
+        bob.wait_for_selector(f'{QUICK_MINE}[data-status="waiting_for_your_reviews"]')
+        bob.wait_for_selector(f'{QUICK_WORK}[data-state="idle"]')
+        bob.click(f"{QUICK_WORK} button.peer-next")
+        bob.wait_for_selector(f'{QUICK_WORK}[data-state="waiting"]')
+
+        _open_unit(ada, unit)
+        ada.fill(f"{QUICK_MINE} textarea[name=text]", "Ada argues for tabs, quickly.")
+        ada.click(f"{QUICK_MINE} button[type=submit]")
+        ada.wait_for_selector(f'{QUICK_MINE}[data-status="waiting_for_your_reviews"]')
+
+        # Bob's unit page, never reloaded, now holds Ada's response in the block's panel.
+        bob.wait_for_selector(f'{QUICK_WORK}[data-state="assigned"]', timeout=10_000)
+        assert "Ada argues for tabs, quickly." in bob.inner_text(QUICK_WORK)
+        assert_live_equals_reload(bob_ctx, bob, unit, QUICK_WORK)
+        assert_live_equals_reload(bob_ctx, bob, unit, QUICK_MINE)
+
+        # Bob reviews from the unit page; with graded_by 1, Ada's score waits only on her
+        # own review, and her open page says so without a reload.
+        bob.check(f"{QUICK_WORK} input[name='score.ideas'][value=many]")
+        bob.check(f"{QUICK_WORK} input[name='score.style'][value=good]")
+        bob.fill(f"{QUICK_WORK} textarea[name='feedback.ideas']", "Clear.")
+        bob.click(f"{QUICK_WORK} form.rubric-form button[type=submit]")
+        bob.wait_for_selector(f'{QUICK_WORK}[data-state="idle"]', timeout=10_000)
+        assert bob.inner_text(f"{QUICK_WORK} .given") == "1"
+        assert_live_equals_reload(ada_ctx, ada, unit, QUICK_MINE)
+    finally:
+        for ctx in (bob_ctx, ada_ctx):
             ctx.close()

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 import websockets
 
 from tests.grading_app.live import start_course_server
-from tests.peer_review.conftest import BLOCK, EXTRA, GOOD
+from tests.peer_review.conftest import BLOCK, EXTRA, GOOD, QUICK
 from tests.support.live import recv_json
 
 
@@ -87,3 +88,57 @@ async def test_waiting_reviewer_is_pushed_work_and_author_gets_score(live):
             "per_criterion"]
     await ada_ws.close()
     await staff_ws.close()
+
+
+@pytest.fixture(scope="module")
+def short_leases(db_factory, tmp_path_factory):
+    """Leases of ~7 s and a sweeper every half second, so a lease can run out in a test."""
+    course = start_course_server(
+        db_factory, tmp_path_factory.mktemp("prexpiry"), course_extra=EXTRA, students=1,
+        env_extra={"COURSEWIRE_PEER_LEASE_HOURS": "0.002",
+                   "COURSEWIRE_PEER_SWEEP_SECONDS": "0.5"})
+    yield course
+    course.server.stop()
+
+
+async def test_waiting_reviewer_is_pushed_the_response_whose_lease_expired(short_leases):
+    live = short_leases
+    cid = live.course_id
+    pr = f"/api/v1/peer-review/{cid}/{QUICK}"
+    ada, bob, s0 = "ada@example.org", "bob@example.org", "s0@example.org"
+    async with httpx.AsyncClient(base_url=live.server.base) as c:
+        for who, text in ((ada, "Tabs"), (bob, "Spaces"), (s0, "Both, by context")):
+            r = await c.post(f"/api/v1/courses/{cid}/blocks/{QUICK}/submissions",
+                             json={"answer": {"text": text}},
+                             headers=live.headers(who))
+            assert r.status_code == 202, r.text
+
+        async def lease(who: str) -> dict:
+            r = await c.get(f"{pr}/next", headers=live.headers(who))
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        for who in (ada, bob):  # each does their one review (quick: graded_by 1)
+            r = await c.post(f"/api/v1/peer-review/assignments/{(await lease(who))['id']}/"
+                             "assessment", json=GOOD, headers=live.headers(who))
+            assert r.status_code == 201, r.text
+        held = await lease(bob)  # the last response needing a review; Bob walks away
+        assert held["submission"]["answer"]["text"] == "Both, by context"
+        ada_ws = await _events(live, ada, ["user:me"])
+        # Nothing else needs reviewing while Bob holds it: Ada waits.
+        assert (await c.get(f"{pr}/next", headers=live.headers(ada))).status_code == 204
+        # No request from Ada from here on: the sweeper expires Bob's lease and the freed
+        # response is pushed to her socket.
+        frame = await _next_event(ada_ws, "peer_review.assigned", timeout=30)
+        arrived = datetime.now(UTC)
+        assert arrived >= datetime.fromisoformat(held["expires_at"])
+        assert frame["data"]["submission"]["answer"]["text"] == "Both, by context"
+        assert frame["data"]["id"] != held["id"]
+        raw = json.dumps(frame)
+        assert "Student 0" not in raw and "s0@" not in raw and "author" not in raw
+        again = await c.get(f"{pr}/next", headers=live.headers(ada))
+        assert again.status_code == 200 and again.json()["id"] == frame["data"]["id"]
+        r = await c.post(f"/api/v1/peer-review/assignments/{held['id']}/assessment",
+                         json=GOOD, headers=live.headers(bob))
+        assert r.status_code == 422, r.text  # Bob's time ran out
+    await ada_ws.close()

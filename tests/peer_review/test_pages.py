@@ -60,3 +60,26 @@ async def test_staff_board_names_people_students_cannot_open_it(pages):
     assert "Ada" in board.text and 'class="n-waiting">1<' in board.text
     denied = await pages["bob"].get(PAGE + "/board")
     assert denied.status_code == 403
+
+
+async def test_unit_page_embeds_the_blocks_peer_review_panel(pages):
+    ada, bob = pages["ada"], pages["bob"]
+    unit = (await ada.get(f"/courses/{COURSE_ID}/units/unit-hw", headers={"HX-Request": ""}))
+    assert unit.status_code == 200
+    assert f'hx-get="{PAGE}/panel"' in unit.text
+    assert 'name="text"' not in unit.text.split('data-block="review"')[1].split(
+        "peer-panel")[0]  # one response form: the panel's, not a second one in the block
+    panel = await ada.get(PAGE + "/panel")
+    assert panel.status_code == 200
+    assert 'data-state="locked"' in panel.text and "peer-response-form" in panel.text
+    assert f'href="{PAGE}"' in panel.text
+    await ada.post(PAGE + "/response", data={"text": "Ada writes"})
+    await ada.post(PAGE + "/next")
+    panel = await ada.get(PAGE + "/panel")
+    assert 'data-state="waiting"' in panel.text
+    assert 'data-status="waiting_for_your_reviews"' in panel.text
+    assert "You have reviewed <strong class=\"given\">0</strong> of 2" in panel.text
+    await bob.post(PAGE + "/response", data={"text": "Bob writes"})
+    panel = await ada.get(PAGE + "/panel")
+    assert 'data-state="assigned"' in panel.text and "Bob writes" in panel.text
+    assert "Bob" not in panel.text.replace("Bob writes", "")
