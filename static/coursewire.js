@@ -48,13 +48,39 @@
     while (list.children.length > limit) list.lastElementChild.remove();
   }
 
-  // A live change is visible: flash what was swapped in, then trim bounded lists.
+  // What each live element said when last seen, so a resync that re-sends unchanged
+  // regions (on every connect) does not flash the whole page.
+  var lastText = new Map();
+  function textOf(el) { return el.textContent.replace(/\s+/g, " ").trim(); }
+  function remember(root) {
+    root.querySelectorAll("[aria-live][id], [aria-live] [id]").forEach(function (el) {
+      lastText.set(el.id, textOf(el));
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { remember(document); });
+  } else {
+    remember(document);
+  }
+  function changed(el) {
+    if (!el.id) return true;
+    var text = textOf(el), before = lastText.get(el.id);
+    lastText.set(el.id, text);
+    return before !== text;
+  }
+
+  // A live change is visible: flash what a socket frame changed (not what this page just
+  // loaded or the user's own request returned), then trim bounded lists.
   document.addEventListener("htmx:after:settle", function (evt) {
     var detail = evt.detail || {};
     var items = detail.newContent || [];
+    var source = detail.task && detail.task.sourceElement;
+    var fromSocket = !!(source && source.hasAttribute && source.hasAttribute("hx-ws:connect"));
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
       if (!(el instanceof Element) || !el.closest("[aria-live]")) continue;
+      if (el.id) remember(el);
+      if (!changed(el) || !fromSocket) continue;
       el.classList.add("live-flash");
       setTimeout(function (e) { e.classList.remove("live-flash"); }, 2000, el);
     }
