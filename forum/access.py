@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.courses.service import require_role
 from app.errors import NotFound
+from app.ids import parse_id
 from forum.anonymity import Viewer
 from models.courses import Role
 from models.forum import Post, PostStatus, Thread
@@ -43,10 +44,7 @@ async def readable_post(user: User, post_id: object) -> tuple[Post, Viewer]:
 
 
 def _int(value: object) -> int:
-    if isinstance(value, bool):
+    number = parse_id(value)
+    if number is None:
         raise NotFound("No such item.")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    raise NotFound("No such item.")
+    return number

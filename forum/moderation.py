@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied
+from app.ids import parse_id
 from forum import events
 from forum.access import get_post, viewer_in
 from forum.anonymity import STAFF, identity_visible
@@ -196,8 +197,8 @@ async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason
         if post.thread.course_id != course_id:
             raise NotFound(f"No post {post_id} in this course.")
         target = post.author_id
-    elif isinstance(user_id, int) or (isinstance(user_id, str) and user_id.isdigit()):
-        target = int(user_id)
+    elif (parsed := parse_id(user_id)) is not None:
+        target = parsed
         from models.courses import Membership
 
         if not await Membership.exists(user_id=target, course_id=course_id):

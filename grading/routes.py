@@ -14,6 +14,7 @@ from app.auth.session import require_user
 from app.courses.service import get_course, require_role
 from app.errors import BadInput, CoursewireError, NotFound
 from app.http import page, read_json, redirect
+from app.ids import parse_id
 from app.openapi import add_paths
 from app.templating import env
 from grading import events, gradebook, service
@@ -25,10 +26,10 @@ add_paths(PATHS)
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise NotFound("No such submission.") from None
+    number = parse_id(value)
+    if number is None:
+        raise NotFound("No such submission.")
+    return number
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -200,10 +201,11 @@ async def api_grader_result(request: Request) -> Response:
         fields = body if isinstance(body, dict) else {}
     else:
         fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not submission_id.isdigit():
+    number = parse_id(submission_id)
+    if number is None:
         return JSONResponse({"success": False, "errors": ["no such submission"]}, 404)
     status, errors = await service.receive_external_result(
-        int(submission_id), request.query_params.get("token"), fields)
+        number, request.query_params.get("token"), fields)
     return JSONResponse({"success": not errors, "errors": errors}, status_code=status)
 
 

@@ -14,6 +14,7 @@ from app.auth.session import require_user
 from app.courses.service import get_course, require_role
 from app.errors import BadInput, CoursewireError, NotFound
 from app.http import created, page, read_json, redirect
+from app.ids import parse_id
 from app.openapi import add_paths
 from app.templating import render
 from content_store.blocks.base import markdown_html
@@ -28,9 +29,10 @@ add_paths(PATHS)
 
 
 def _id(value: str, what: str) -> int:
-    if not value.isdigit():
+    number = parse_id(value)
+    if number is None:
         raise NotFound(f"No {what} {value!r}.")
-    return int(value)
+    return number
 
 
 def _rubric_input(form: Any) -> tuple[dict[str, str], str, dict[str, str]]:
@@ -312,7 +314,7 @@ async def api_group(request: Request) -> Response:
     data = await read_json(request)
     await allocation.set_group(user, request.path_params["course_id"],
                                _id(request.path_params["user_id"], "user"), data.get("group"))
-    return JSONResponse({"user_id": int(request.path_params["user_id"]),
+    return JSONResponse({"user_id": _id(request.path_params["user_id"], "user"),
                          "group": data.get("group") or None})
 
 

@@ -11,8 +11,9 @@ from app.auth.session import current_user, require_user
 from app.content.events import outline_html
 from app.content.service import outline_of
 from app.courses import service
-from app.errors import BadInput, CoursewireError
+from app.errors import BadInput, CoursewireError, NotFound
 from app.http import created, page, read_form, read_json, redirect
+from app.ids import parse_id
 from models.courses import Course, Membership, Role
 
 
@@ -90,8 +91,9 @@ async def members_page(request: Request) -> Response:
 
 
 def _int(value: object) -> int:
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return int(value)
+    number = parse_id(value)
+    if number is not None:
+        return number
     raise BadInput("Expected a numeric user id.", fields={"user_id": "Not a number."})
 
 
@@ -110,8 +112,11 @@ async def api_member(request: Request) -> Response:
     """Set a member's role (instructors) — PUT {role}."""
     user = await require_user(request)
     data = await read_json(request)
+    member_id = parse_id(request.path_params["user_id"])
+    if member_id is None:
+        raise NotFound(f"No user {request.path_params['user_id']!r}.")
     membership = await service.set_member_role(
-        user, request.path_params["course_id"], request.path_params["user_id"], data.get("role"))
+        user, request.path_params["course_id"], member_id, data.get("role"))
     return JSONResponse(membership_json(membership))
 
 
@@ -121,5 +126,5 @@ routes = [
     Route("/courses/{course_id}", course_page),
     Route("/courses/{course_id}/members", members_page, methods=["GET", "POST"]),
     Route("/api/v1/courses", api_courses, methods=["GET", "POST"]),
-    Route("/api/v1/courses/{course_id}/members/{user_id:int}", api_member, methods=["PUT"]),
+    Route("/api/v1/courses/{course_id}/members/{user_id}", api_member, methods=["PUT"]),
 ]

@@ -137,3 +137,26 @@ async def test_openapi_describes_every_api_route(client, app):
         route = next(r for r in app.starlette.routes if isinstance(r, Route)
                      and r.path.replace("{user_id:int}", "{user_id}") == path)
         assert {m.lower() for m in route.methods if m != "HEAD"} == (set(ops) - {"parameters"})
+
+
+@pytest.mark.parametrize("bad_id", ["99999999999999999999", "2147483648", "²", "0", "-1"])
+async def test_ids_out_of_range_are_client_errors_on_every_store(client, bad_id):
+    # A number too long for the id column used to fail inside the database driver (500).
+    await person("prof@example.org", creator=True)
+    prof_t = await token(client, "prof@example.org")
+    r = await client.post("/api/v1/courses", headers=bearer(prof_t),
+                          json={"org": "MITx", "number": "6.00x", "run": "2026", "title": "CS"})
+    course_id = r.json()["id"]
+    calls = [
+        ("PUT", f"/api/v1/courses/{course_id}/members/{bad_id}", {"role": "student"}, 404),
+        ("GET", f"/api/v1/submissions/{bad_id}", None, 404),
+        ("GET", f"/api/v1/forum/threads/{bad_id}", None, 404),
+        ("POST", f"/api/v1/forum/threads/{bad_id}/posts", {"body": "hi"}, 404),
+        ("POST", f"/api/v1/forum/posts/{bad_id}/flags", {"reason": "spam"}, 404),
+        ("POST", f"/api/v1/peer-review/assignments/{bad_id}/assessment",
+         {"scores": {}, "feedback": ""}, 404),
+    ]
+    for method, path, body, status in calls:
+        r = await client.request(method, path, headers=bearer(prof_t), json=body)
+        assert r.status_code == status, (method, path, r.status_code, r.text[:200])
+        assert r.json()["error"]["code"]
