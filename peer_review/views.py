@@ -82,10 +82,22 @@ class Board:
     waiting: list[tuple[str, datetime]]
     stuck: list[tuple[str, datetime, int]]  # reviewer, leased at, response id
     cancelled: int
+    # Active responses by assessments received: index k holds those with k reviews; the
+    # last bucket holds graded_by or more.
+    received_counts: list[int]
 
     @property
     def course_id(self) -> str:
         return self.block.course_id
+
+    @property
+    def received_chart(self) -> dict[str, Any]:
+        """The histogram of received_counts, as the page's bar chart draws it."""
+        last = len(self.received_counts) - 1
+        labels = [f"{k}+" if k == last else str(k) for k in range(last + 1)]
+        return {"type": "bar", "label": "Responses", "labels": labels,
+                "values": self.received_counts,
+                "x_title": "Reviews received", "y_title": "Responses"}
 
 
 def _utc(value: datetime) -> datetime:
@@ -124,7 +136,16 @@ async def board_view(course_id: str, block_id: str, at: datetime | None = None) 
         waiting=[(people.get(w.reviewer_id, "?"), _utc(w.waiting_since))
                  for w in waiters if w.waiting_since],
         stuck=stuck,
-        cancelled=sum(1 for r in responses if r.status == ResponseStatus.CANCELLED))
+        cancelled=sum(1 for r in responses if r.status == ResponseStatus.CANCELLED),
+        received_counts=_received_counts(responses, block.graded_by))
+
+
+def _received_counts(responses: list[PeerResponse], graded_by: int) -> list[int]:
+    counts = [0] * (graded_by + 1)
+    for r in responses:
+        if r.status == ResponseStatus.ACTIVE:
+            counts[min(r.received, graded_by)] += 1
+    return counts
 
 
 def board_summary(board: Board) -> dict[str, Any]:

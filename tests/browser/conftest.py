@@ -44,6 +44,9 @@ def normalized_html(page, selector: str) -> str:
     html = page.eval_on_selector(selector, "el => el.innerHTML")
     html = re.sub(r'\s*class="live-flash"|\s+live-flash|live-flash\s*', "", html)
     html = re.sub(r'\s+class=""', "", html)
+    # A canvas's size attributes are drawing state (Chart.js sets them), not content.
+    html = re.sub(r"<canvas[^>]*>",
+                  lambda m: re.sub(r'\s(width|height|style)="[^"]*"', "", m.group(0)), html)
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 

@@ -64,6 +64,7 @@ def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
         wait_live(ta)
         assert ta.inner_text(f"{BOARD} .n-waiting") == "1"
         assert "Bob" in ta.inner_text(f"{BOARD} .peer-waiting-list")
+        drawn_before = _chart_data(ta, BOARD)
 
         ada.goto(url)
         wait_live(ada)
@@ -78,11 +79,21 @@ def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
         ta.wait_for_function(
             f"document.querySelector('{BOARD} .n-waiting').textContent.trim() === '0'",
             timeout=10_000)
+        # The board's chart was redrawn from the pushed data: one more response, 0 reviews.
+        drawn = _chart_data(ta, BOARD)
+        assert drawn[0] == drawn_before[0] + 1 and sum(drawn) == sum(drawn_before) + 1
         assert_live_equals_reload(bob_ctx, bob, url, WORK)
         assert_live_equals_reload(ta_ctx, ta, url + "/board", BOARD)
     finally:
         for ctx in (bob_ctx, ada_ctx, ta_ctx):
             ctx.close()
+
+
+def _chart_data(page, region):
+    """The numbers the region's Chart.js bar chart is drawing."""
+    return page.evaluate(f"""() => {{
+        const chart = Chart.getChart(document.querySelector('{region} canvas'));
+        return chart ? chart.data.datasets[0].data : null; }}""")
 
 
 QUICK_WORK = "#pr-work-course-v1_Test_GR101_2026-quick"
