@@ -159,9 +159,15 @@ async def rename_block(actor: User, course_id: str, block_id: str, title: object
 
 async def move_block(actor: User, course_id: str, block_id: str, direction: str,
                      expected_version: str | None) -> Commit:
-    """Move a block one place up or down among its siblings."""
+    """Move a block one place up or down.
+
+    Past the first or last place it crosses into the neighbouring parent (the last place of
+    the previous unit/subsection/chapter, or the first of the next), as Open edX's outline
+    does, so repeated moves can carry a block anywhere in the course.
+    """
     if direction not in ("up", "down"):
         raise BadInput("Move a block up or down.", fields={"direction": "up or down"})
+    step = -1 if direction == "up" else 1
 
     async def apply(edit: CourseEditor) -> None:
         key = edit.key_for(block_id)
@@ -169,10 +175,18 @@ async def move_block(actor: User, course_id: str, block_id: str, direction: str,
         if parent is None:
             return
         siblings = edit.children(parent)
-        at = siblings.index(key) + (-1 if direction == "up" else 1)
+        at = siblings.index(key) + step
         if 0 <= at < len(siblings):
             siblings.insert(at, siblings.pop(siblings.index(key)))
             edit.reorder_children(parent, siblings)
+            return
+        grandparent = edit.parent(parent)
+        if grandparent is None:
+            return
+        uncles = edit.children(grandparent)
+        at = uncles.index(parent) + step
+        if 0 <= at < len(uncles):
+            edit.move_block(key, uncles[at], None if step < 0 else 0)
     return await _edit(actor, course_id, expected_version, apply)
 
 

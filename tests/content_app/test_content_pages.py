@@ -112,6 +112,37 @@ async def test_instructor_builds_an_outline_in_the_editor(client, people):
     assert "A question" in unit and "block-problem" in unit
 
 
+async def test_moving_past_the_first_or_last_place_crosses_into_the_next_parent(client, people):
+    csrf = await browser_login(client, "grace@example.org")
+    version = draft_version((await client.get(f"/courses/{COURSE}/studio")).text)
+    for block, kind, title in [("course", "chapter", "Week 1"), ("week-1", "sequential", "A"),
+                               ("week-1", "sequential", "B"), ("a", "vertical", "Unit one"),
+                               ("a", "vertical", "Unit two"), ("b", "vertical", "Unit three")]:
+        r = await studio_post(client, csrf, action="add", block=block, type=kind, title=title,
+                              expected_version=version)
+        assert r.status_code == 200, r.text
+        version = draft_version(r.text)
+
+    def units_in(html, sequential):
+        start = html.index(f'id="studio-node-{sequential}"')
+        end = html.find("studio-node studio-sequential", start)
+        return re.findall(r'id="studio-node-(unit-[a-z]+)"', html[start:end if end > 0 else None])
+
+    # "Unit two" is last in A: moving it down puts it first in B.
+    r = await studio_post(client, csrf, action="move", block="unit-two", direction="down",
+                          expected_version=version)
+    assert units_in(r.text, "a") == ["unit-one"]
+    assert units_in(r.text, "b") == ["unit-two", "unit-three"]
+    # First in B: moving it up puts it back last in A.
+    r = await studio_post(client, csrf, action="move", block="unit-two", direction="up",
+                          expected_version=draft_version(r.text))
+    assert units_in(r.text, "a") == ["unit-one", "unit-two"]
+    # First in the first subsection: nowhere further up; nothing changes.
+    r = await studio_post(client, csrf, action="move", block="unit-one", direction="up",
+                          expected_version=draft_version(r.text))
+    assert r.status_code == 200 and units_in(r.text, "a") == ["unit-one", "unit-two"]
+
+
 async def test_a_stale_outline_edit_is_a_clear_409_conflict(client, people, archive):
     await import_and_publish(client, archive)
     csrf = await browser_login(client, "grace@example.org")
