@@ -4,20 +4,25 @@ Topics: `thread:<id>` (thread pages), `course:<id>:forum` (thread lists),
 `course:<id>:staff` (moderation queue), `user:<id>` (the author's own view of their posts,
 moderation decisions, followed threads). Shared topics are rendered once per audience,
 `student` and `staff`, never per user; anything personal ("you (anonymous)", the edit
-form) goes only on the author's own `user:<id>` topic, published after the shared frames
-so it lands last.
+form, the list row of one's own anonymous thread) goes only on the author's own
+`user:<id>` topic, published after the shared frames so it lands last.
+Resync: a page showing a filtered thread list (one topic's threads, or the viewer's own)
+also joins `forum_list:<course_id>/<query>` (nothing is published there), which re-sends
+that list; `course:<id>:forum` re-sends the all-topics lists.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from forum import fragments
 from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer, allowed_levels
-from forum.presenters import post_json, present_post, present_thread, thread_json
+from forum.presenters import ThreadView, post_json, present_post, present_thread, thread_json
 from forum.queries import (
     build_page,
     list_threads,
+    listed_threads,
     moderation_queue,
     queue_item,
     reply_count,
@@ -27,7 +32,7 @@ from forum.queries import (
     thread_posts,
 )
 from models.courses import Membership, Role
-from models.forum import Ban, Follow, ForumSettings, Post, PostStatus, Thread
+from models.forum import Anonymity, Ban, Follow, ForumSettings, Post, PostStatus, Thread
 from models.users import User
 from realtime.publish import publish
 from realtime.resync import register_resync
@@ -42,8 +47,6 @@ EVENT_OF = {"created": "forum.post.created", "updated": "forum.post.updated",
 
 async def _choices(course_id: str) -> list[Any]:
     settings = await ForumSettings.get_or_none(course_id=course_id)
-    from models.forum import Anonymity
-
     return allowed_levels(settings.max_anonymity if settings else Anonymity.PEERS)
 
 
@@ -164,6 +167,7 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
         post.depth == 0 and change in ("created", "unhidden"))
     data: dict[str, Any] = {}
     html: dict[str, str] = {}
+    rows: dict[str, list[ThreadView]] = {}  # the rows each audience's frame carries
     for viewer in SHARED_VIEWERS:
         if not thread_listed_for(root, viewer):
             html[viewer.audience] = fragments.delete(f"thread-row-{thread.id}")
@@ -173,10 +177,11 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
             continue
         view = present_thread(thread, root, viewer, reply_count(posts))
         if change == "pinned":
-            html[viewer.audience] = await _lists_html(thread, viewer)
+            html[viewer.audience], rows[viewer.audience] = await _lists(thread, viewer)
         else:
             html[viewer.audience] = (fragments.upsert_row(view) if moved
                                      else fragments.row(view, oob=True))
+            rows[viewer.audience] = [view]
         d = _post_data(change, post, thread, posts, viewer)
         if d is not None:
             d["thread"] = thread_json(view)
@@ -184,17 +189,42 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
     if post.depth == 0 and change == "created":
         event = "forum.thread.created"
     await publish(f"course:{thread.course_id}:forum", event, data, html)
+    await _publish_own_rows(thread.course_id, rows, event)
 
 
-async def _lists_html(thread: Thread, viewer: Viewer) -> str:
+async def _lists(thread: Thread, viewer: Viewer) -> tuple[str, list[ThreadView]]:
     """Both lists of every thread list showing `thread` (all topics, and its topic), in
     the order a reload gives: pinning moves a row between lists and within them by last
-    activity, which no single row insert can place."""
-    parts = []
+    activity, which no single row insert can place. Also the rows they carry."""
+    parts, rows = [], []
     for scope, topic_key in (("all", None), (thread.topic.key, thread.topic.key)):
         threads = await list_threads(thread.course_id, viewer, topic_key=topic_key)
         parts.append(fragments.lists(thread.course_id, threads, scope, oob=True))
-    return "".join(parts)
+        rows += threads
+    return "".join(parts), rows
+
+
+async def _publish_own_rows(course_id: str, rows: dict[str, list[ThreadView]],
+                            event: str) -> None:
+    """The shared frames just sent show an anonymous thread's row as its author's audience
+    sees it ("Anonymous"); a reload shows its author "you (anonymous)". Each such author
+    gets their own rendering of those rows, replaced by id, on their own topic only."""
+    anonymous = {t.id for views in rows.values() for t in views
+                 if t.root.anonymity != Anonymity.NONE.value}
+    if not anonymous:
+        return
+    by_author: dict[int, list[int]] = {}
+    for thread_id, author_id in await Post.filter(
+            thread_id__in=sorted(anonymous), depth=0).values_list("thread_id", "author_id"):
+        by_author.setdefault(author_id, []).append(thread_id)
+    for author_id, thread_ids in sorted(by_author.items()):
+        audience = await _audience_of(author_id, course_id)
+        shown = {t.id for t in rows.get(audience, [])}
+        mine = [thread_id for thread_id in thread_ids if thread_id in shown]
+        views = await listed_threads(mine, Viewer(audience, author_id)) if mine else []
+        if views:
+            html = "".join(fragments.row(view, oob=True) for view in views)
+            await publish(f"user:{author_id}", event, {}, {"self": html})
 
 
 async def thread_created(thread_id: int) -> None:
@@ -290,6 +320,34 @@ async def _resync_list(topic: Topic, user: User, audience: str) -> str:
     return fragments.lists(topic.key, threads, oob=True)
 
 
+def list_topic(course_id: str, topic_key: str | None = None, mine: bool = False) -> str:
+    """The resync-only topic of a filtered thread list (see the module docstring)."""
+    query = urlencode({**({"topic": topic_key} if topic_key else {}),
+                       **({"mine": "1"} if mine else {})})
+    return f"forum_list:{course_id}/{query}"
+
+
+def _list_filter(topic: Topic) -> tuple[str, str | None, bool]:
+    course_id, _, query = topic.key.partition("/")  # course ids hold no "/"
+    params = parse_qs(query)
+    return course_id, (params.get("topic") or [None])[0], params.get("mine") == ["1"]
+
+
+async def _authorize_list(topic: Topic, user: User) -> str | None:
+    course_id, _, _ = _list_filter(topic)
+    return await course_audience(course_id, user) if course_id else None
+
+
+async def _resync_filtered_list(topic: Topic, user: User, audience: str) -> str:
+    course_id, topic_key, mine = _list_filter(topic)
+    if not (topic_key or mine):
+        return ""  # the all-topics lists come with course:<id>:forum
+    threads = await list_threads(course_id, Viewer(audience, user.id), topic_key=topic_key,
+                                 mine=mine)
+    scope = "mine" if mine else topic_key
+    return fragments.lists(course_id, threads, scope or "all", oob=True)
+
+
 async def _resync_queue(topic: Topic, user: User, audience: str) -> str:
     if audience != "staff":
         return ""
@@ -297,8 +355,10 @@ async def _resync_queue(topic: Topic, user: User, audience: str) -> str:
 
 
 register_topic_kind("thread", _authorize_thread)
+register_topic_kind("forum_list", _authorize_list)
+register_resync("forum_list", _resync_filtered_list)
 register_resync("thread", _resync_thread)
 register_resync("course_forum", _resync_list)
 register_resync("course_staff", _resync_queue)
 
-__all__ = ["STUDENT", "post_changed", "queue_changed", "thread_created"]
+__all__ = ["STUDENT", "list_topic", "post_changed", "queue_changed", "thread_created"]

@@ -93,6 +93,18 @@ async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None 
         query = query.filter(posts__author_id=viewer.user_id,
                              posts__status__not=PostStatus.DELETED).distinct()
     threads = await query.order_by("-pinned", "-last_activity_at", "-id").limit(limit * 3)
+    return (await _present_listed(threads, viewer, mine=mine))[:limit]
+
+
+async def listed_threads(thread_ids: list[int], viewer: Viewer) -> list[ThreadView]:
+    """These threads' list rows as `viewer` sees them, leaving out any not listed for them."""
+    threads = await Thread.filter(id__in=thread_ids).prefetch_related("topic").order_by(
+        "-pinned", "-last_activity_at", "-id")
+    return await _present_listed(threads, viewer, mine=False)
+
+
+async def _present_listed(threads: list[Thread], viewer: Viewer, *,
+                          mine: bool) -> list[ThreadView]:
     if not threads:
         return []
     ids = [t.id for t in threads]
@@ -111,7 +123,7 @@ async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None 
         own = viewer.is_author(root.author_id) and mine
         if thread_listed_for(root, viewer) or own:
             views.append(present_thread(thread, root, viewer, counts.get(thread.id, 0)))
-    return views[:limit]
+    return views
 
 
 async def thread_summary(thread: Thread, viewer: Viewer) -> ThreadView:

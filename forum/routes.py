@@ -13,7 +13,7 @@ from app.auth.session import require_user
 from app.courses.service import get_course
 from app.errors import BadInput, CoursewireError
 from app.http import created, page, read_form, read_json, redirect
-from forum import api_docs, moderation, queries, service
+from forum import api_docs, events, moderation, queries, service
 from forum.access import get_thread, readable_post, viewer_in
 from forum.anonymity import LABELS, blur_time, identity_visible
 from forum.presenters import post_json, present_post, thread_json
@@ -71,8 +71,10 @@ async def _render_forum(request: Request, user: User, course_id: str, *, form: d
         pinned=[t for t in threads if t.pinned], others=[t for t in threads if not t.pinned],
         choices=await service.my_anonymity_choices(course_id), all_levels=list(Anonymity),
         settings=settings, form=form, errors=errors, message=message,
-        compose=request.query_params.get("compose") == "1",
-        live_topics=["user:me", f"course:{course_id}:forum"])
+        compose=request.query_params.get("compose") == "1", live_topics=[
+            "user:me", f"course:{course_id}:forum",
+            *([events.list_topic(course_id, topic.key if topic else None, mine)]
+              if topic or mine else [])])
 
 
 async def discussion_panel(request: Request) -> Response:

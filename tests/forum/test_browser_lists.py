@@ -1,0 +1,129 @@
+"""In Chromium, thread lists keep "live = reload": a student's own anonymous thread reads
+"you (anonymous)" on their open list as after a reload (and "Anonymous" to everyone else)
+through new replies and re-sent lists; a list filtered to one topic, on the forum page and
+in a unit's discussion block, catches up on a thread started while its socket was down."""
+
+import re
+
+import httpx
+import pytest
+
+from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
+from tests.forum.live import COURSE
+from tests.forum.test_browser import _live_equals_reload, _login, _wait_live
+from tests.forum.test_browser import content_server as server  # noqa: F401 (restarted here)
+from tests.support.live import api_token
+from tests.support.servers import ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SLUG = "course-v1_Coursewire_PY101_2026"
+ALL_LISTS = [f"forum-pinned-{SLUG}-all", f"forum-threads-{SLUG}-all"]
+TOPIC_LISTS = [f"forum-pinned-{SLUG}-introductions", f"forum-threads-{SLUG}-introductions"]
+AUTHOR_JS = """([row, text]) => {
+  const el = document.querySelector(`#${row} .author`);
+  return el !== null && el.textContent === text; }"""
+
+
+def _open(browser, base: str, visits: list[tuple[str, str]]):  # noqa: F811
+    """A logged-in context per (email, path), each page open on its path and live."""
+    contexts, pages = [], []
+    for email, path in visits:
+        contexts.append(browser.new_context(base_url=base))
+        pages.append(_login(browser, base, email, contexts[-1]))
+        pages[-1].goto(path)
+    for page in pages:
+        _wait_live(page)
+    return contexts, pages
+
+
+def _bearer(base: str, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(base, email)}"}
+
+
+def _start_thread(base: str, auth: dict[str, str], title: str, **fields) -> dict:
+    r = httpx.post(f"{base}/api/v1/courses/{COURSE}/forum/threads", headers=auth,
+                   json={"title": title, "body": f"About {title}", **fields})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _row_says(page, thread_id: int, text: str) -> None:
+    page.wait_for_function(AUTHOR_JS, arg=[f"thread-row-{thread_id}", text], timeout=10_000)
+
+
+def test_own_anonymous_thread_reads_the_same_live_and_after_reload(browser, server):  # noqa: F811
+    base = server.base
+    forum = f"/courses/{COURSE}/forum"
+    contexts, (ada, linus) = _open(browser, base, [("ada@demo.coursewire", forum),
+                                                   ("linus@demo.coursewire", forum)])
+    try:
+        mine = _start_thread(base, _bearer(base, "ada@demo.coursewire"), "Mine, unnamed",
+                             anonymity="peers")
+        _row_says(ada, mine["id"], "you (anonymous)")
+        _row_says(linus, mine["id"], "Anonymous")
+
+        # Someone else's reply moves the row to the top, rendered for the student audience.
+        r = httpx.post(f"{base}/api/v1/forum/threads/{mine['id']}/posts", json={"body": "Hi"},
+                       headers=_bearer(base, "linus@demo.coursewire"))
+        assert r.status_code == 201, r.text
+        for page in (ada, linus):
+            page.locator(f"#thread-row-{mine['id']} .reply-count", has_text="1 reply").wait_for(
+                timeout=10_000)
+        _row_says(ada, mine["id"], "you (anonymous)")
+
+        # Pinning another thread re-sends whole lists, this row among them.
+        ta = _bearer(base, "ta@demo.coursewire")
+        other = _start_thread(base, ta, "To be pinned")
+        r = httpx.post(f"{base}/api/v1/forum/posts/{other['post_id']}/moderation", headers=ta,
+                       json={"action": "pin"})
+        assert r.status_code == 200, r.text
+        for page in (ada, linus):
+            page.wait_for_selector(f"#{ALL_LISTS[0]} #thread-row-{other['id']}",
+                                   timeout=10_000)
+        _row_says(ada, mine["id"], "you (anonymous)")
+        _row_says(linus, mine["id"], "Anonymous")
+        assert "you (anonymous)" not in linus.content()
+        _live_equals_reload(ada, ALL_LISTS)
+        _live_equals_reload(linus, ALL_LISTS)
+        _row_says(ada, mine["id"], "you (anonymous)")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_topic_lists_catch_up_on_a_thread_started_while_disconnected(
+        browser, server, tmp_path):  # noqa: F811
+    base = server.base
+    ta = _bearer(base, "ta@demo.coursewire")
+    _start_thread(base, ta, "Already here", topic_id="introductions")
+    panel = f"#discussion-{SLUG}-introduce-yourself"
+    contexts, (linus, ada) = _open(browser, base, [
+        ("linus@demo.coursewire", f"/courses/{COURSE}/forum?topic=introductions"),
+        ("ada@demo.coursewire", f"/courses/{COURSE}/units/hello")])
+    try:
+        ada.wait_for_selector(f"{panel} #{TOPIC_LISTS[1]}", state="attached", timeout=10_000)
+
+        server.stop()
+        for page in (linus, ada):
+            page.wait_for_selector('#live-status[data-state="down"]', timeout=10_000)
+        # Another process (same database) takes the thread; these pages can't hear it.
+        other = ServerProcess("uvicorn", {**server.env, "COURSEWIRE_DATA_DIR": str(tmp_path)})
+        other.start()
+        try:
+            made = _start_thread(other.base, _bearer(other.base, "margaret@demo.coursewire"),
+                                 "Started while you were away", topic_id="introductions")
+        finally:
+            other.stop()
+        server.start()
+
+        for page in (linus, ada):  # reconnect backs off while the server is down
+            page.wait_for_selector("#live-status[data-state=live]", timeout=30_000)
+            page.wait_for_selector(f"#{TOPIC_LISTS[1]} #thread-row-{made['id']}",
+                                   timeout=10_000)
+        assert re.search(r"/forum\?topic=introductions$", linus.url)
+        _live_equals_reload(linus, TOPIC_LISTS)
+        _live_equals_reload(ada, TOPIC_LISTS)
+    finally:
+        for context in contexts:
+            context.close()
