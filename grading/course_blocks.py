@@ -154,10 +154,16 @@ async def course_layout(course_id: str) -> CourseLayout:
     return layout
 
 
-async def graded_block(course_id: str, block_id: str) -> tuple[GradedBlock, GradingPolicy]:
-    """A published gradeable block and its course's policy; NotFound otherwise."""
+async def published_block(course_id: str, block_id: str) -> tuple[CourseLayout, GradedBlock]:
+    """A published gradeable block and its course's layout; NotFound otherwise."""
     try:
         layout = await course_layout(course_id)
     except BlockNotFound:
         raise NotFound(f"No block {block_id!r}.") from None
-    return layout.block(block_id), layout.policy
+    return layout, layout.block(block_id)
+
+
+async def graded_block(course_id: str, block_id: str) -> tuple[GradedBlock, GradingPolicy]:
+    """A published gradeable block and its course's policy; NotFound otherwise."""
+    layout, block = await published_block(course_id, block_id)
+    return block, layout.policy

@@ -12,12 +12,13 @@ progress region (students) or every gradebook cell (staff).
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from app.templating import add_template_dir, render
+from grading.block_state import BlockHistory, block_state, state_from
 from models.grading import Status, Submission
 from models.users import User
 from realtime.publish import publish
@@ -56,6 +57,17 @@ def grade_json(grade: Any, submission: Submission | None, block_id: str) -> dict
     }
 
 
+# (topic, event, data_by_audience, html_by_audience), as the arguments of `publish`.
+Publication = tuple[str, str, dict[str, Any], dict[str, str] | None]
+
+
+async def publish_in_order(publications: list[Publication]) -> None:
+    """The events of one change, one after another. (Logging them in one INSERT and
+    sending them concurrently was tried: frames reached students later under load.)"""
+    for publication in publications:
+        await publish(*publication)
+
+
 def widget_html(state: Any, *, oob: bool) -> str:
     return render("grading/_widget.html", state=state, oob=oob)
 
@@ -69,47 +81,57 @@ def gradebook_cells_html(layout: Any, grade: Any, block_ids: list[str] | None = 
                   block_ids=block_ids)
 
 
-async def submission_changed(submission: Submission, *, graded: bool = False) -> None:
-    """Publish a submission's new status (and, when graded, the new grade)."""
-    from grading.gradebook import student_grade
-    from grading.service import block_state
+async def submission_changed(submission: Submission, *, graded: bool = False,
+                             history: BlockHistory | None = None,
+                             user: User | None = None) -> None:
+    """Publish a submission's new status (and, when graded, the new grade).
 
-    uid, cid = submission.user_id, submission.course_id
+    With the block's `history` (read once by the grading path) the widget is rendered
+    from `submission` as held in memory; without it, the block's state is read afresh.
+    `user` (the student) spares a read for the grade.
+    """
+    from grading.gradebook import student_grade
+
+    uid, cid, block_id = submission.user_id, submission.course_id, submission.block_id
     data = submission_json(submission)
-    state = await block_state(uid, cid, submission.block_id)
-    await publish(f"user:{uid}", "submission.status", {"self": data},
-                  {"self": widget_html(state, oob=True)})
-    if not graded:
-        final = submission.status == Status.ERROR
-        # Staff cells change only when an attempt ends (queued/grading would cost an
-        # aggregation per step for a "…" marker; a reload shows it).
-        await asyncio.gather(
-            publish(f"submission:{submission.id}", "submission.status", {"*": data}),
-            *([_staff_update(submission, "submission.status", data)] if final else []))
-        return
-    layout, grade = await student_grade(cid, uid)
-    gdata = grade_json(grade, submission, submission.block_id)
-    await publish(f"user:{uid}", "grade.updated", {"self": gdata},
-                  {"self": progress_html(layout, grade, oob=True)})
-    await asyncio.gather(
-        publish(f"submission:{submission.id}", "submission.status", {"*": data}),
-        publish(f"course:{cid}:staff", "grade.updated", {"staff": gdata},
-                {"staff": gradebook_cells_html(layout, grade)}))
-
-
-async def _staff_update(submission: Submission, event: str, data: dict[str, Any]) -> None:
-    from grading.gradebook import student_grade
-
-    layout, grade = await student_grade(submission.course_id, submission.user_id)
-    await publish(f"course:{submission.course_id}:staff", event, {"staff": data},
-                  {"staff": gradebook_cells_html(layout, grade, [submission.block_id])})
+    status = (f"submission:{submission.id}", "submission.status", {"*": data}, None)
+    # Staff cells change only when an attempt ends (queued/grading would cost an
+    # aggregation per step for a "…" marker; a reload shows it).
+    ended = graded or submission.status == Status.ERROR
+    if ended:
+        layout, grade = await student_grade(cid, uid, layout=history.layout if history
+                                            else None, user=user)
+        if history:
+            # The override as of the grade just read, so widget and progress agree.
+            score = grade.blocks.get(block_id)
+            history = replace(history, override_points=score.points if score and
+                              score.overridden else None)
+    state = state_from(history, submission) if history else await block_state(uid, cid,
+                                                                              block_id)
+    widget = (f"user:{uid}", "submission.status", {"self": data},
+              {"self": widget_html(state, oob=True)})
+    if not ended:
+        await publish_in_order([widget, status])
+    elif not graded:
+        await publish_in_order([widget, status, (
+            f"course:{cid}:staff", "submission.status", {"staff": data},
+            {"staff": gradebook_cells_html(layout, grade, [block_id])})])
+    else:
+        gdata = grade_json(grade, submission, block_id)
+        await publish_in_order([
+            widget,
+            (f"user:{uid}", "grade.updated", {"self": gdata},
+             {"self": progress_html(layout, grade, oob=True)}),
+            status,
+            (f"course:{cid}:staff", "grade.updated", {"staff": gdata},
+             {"staff": gradebook_cells_html(layout, grade)}),
+        ])
 
 
 async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
                               graded: bool = False) -> None:
     """An extension or a manual grade changed what a student's block shows."""
     from grading.gradebook import student_grade
-    from grading.service import block_state
 
     state = await block_state(user_id, course_id, block_id)
     if not graded:
@@ -120,10 +142,12 @@ async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
     layout, grade = await student_grade(course_id, user_id)
     gdata = grade_json(grade, state.latest, block_id)
     gdata["course_id"] = course_id
-    await publish(f"user:{user_id}", "grade.updated", {"self": gdata},
-                  {"self": widget_html(state, oob=True) + progress_html(layout, grade, oob=True)})
-    await publish(f"course:{course_id}:staff", "grade.updated", {"staff": gdata},
-                  {"staff": gradebook_cells_html(layout, grade)})
+    await publish_in_order([
+        (f"user:{user_id}", "grade.updated", {"self": gdata},
+         {"self": widget_html(state, oob=True) + progress_html(layout, grade, oob=True)}),
+        (f"course:{course_id}:staff", "grade.updated", {"staff": gdata},
+         {"staff": gradebook_cells_html(layout, grade)}),
+    ])
 
 
 # -- topics and resync ------------------------------------------------------------------
@@ -145,8 +169,6 @@ async def _authorize_grades(topic: Topic, user: User) -> str | None:
 
 
 async def _resync_widgets(topic: Topic, user: User, _audience: str) -> str:
-    from grading.service import block_state
-
     since = datetime.now(UTC) - RECENT
     rows = await Submission.filter(user_id=user.id, submitted_at__gte=since).order_by(
         "-id").limit(200).values_list("course_id", "block_id")

@@ -141,8 +141,12 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
     blocks = {b.id: b for b in layout.blocks}
     grades = {u.id: StudentGrade(u.id, u.name, u.email,
                                  {b.id: BlockScore(b) for b in layout.blocks}) for u in people}
-    rows = await Submission.filter(course_id=layout.course_id, user_id__in=ids).order_by(
-        "attempt").values_list("user_id", "block_id", "status", "points")
+    # Both reads at once: this sits between a grade's commit and its frame.
+    rows, overrides = await asyncio.gather(
+        Submission.filter(course_id=layout.course_id, user_id__in=ids).order_by(
+            "attempt").values_list("user_id", "block_id", "status", "points"),
+        GradeOverride.filter(course_id=layout.course_id, user_id__in=ids).order_by(
+            "id").values_list("user_id", "block_id", "points"))
     for user_id, block_id, status, points in rows:
         if block_id not in blocks:
             continue
@@ -152,9 +156,6 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
             score.attempts += 1
         if status == Status.GRADED and points is not None:
             score.points = max(score.points or 0.0, points)
-    overrides = await GradeOverride.filter(course_id=layout.course_id,
-                                           user_id__in=ids).order_by("id").values_list(
-        "user_id", "block_id", "points")
     latest: dict[tuple[int, str], float | None] = {}
     for user_id, block_id, points in overrides:
         latest[(user_id, block_id)] = points
@@ -165,9 +166,11 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
     return [aggregate(layout, grades[u.id]) for u in people]
 
 
-async def student_grade(course_id: str, user_id: int) -> tuple[CourseLayout, StudentGrade]:
-    layout = await course_layout(course_id)
-    user = await User.get(id=user_id)
+async def student_grade(course_id: str, user_id: int, *, layout: CourseLayout | None = None,
+                        user: User | None = None) -> tuple[CourseLayout, StudentGrade]:
+    """One student's grade; pass the layout and user if you hold them (saves the reads)."""
+    layout = layout or await course_layout(course_id)
+    user = user if user is not None and user.id == user_id else await User.get(id=user_id)
     return layout, (await grades_for(layout, [user]))[0]
 
 

@@ -5,8 +5,8 @@ extensions and manual overrides. Each one commits first, then publishes its even
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import nh3
@@ -15,13 +15,26 @@ from tortoise.expressions import F
 
 from app.courses.service import require_role
 from app.errors import BadInput, CoursewireError, InvalidState, NotFound, TooLarge
-from grading import events, external
-from grading.course_blocks import GRADED_TYPES, GradedBlock, graded_block
+from app.ids import parse_id
+from grading import at_once, events, external
+from grading.block_state import (
+    ATTEMPT_COLUMNS,
+    Attempt,
+    BlockHistory,
+    BlockState,
+    Deadline,
+    block_history,
+    block_state,
+    deadline_for,
+)
+from grading.course_blocks import GRADED_TYPES, GradedBlock, graded_block, published_block
 from grading.graders import MisconfiguredBlock, grade_answer, validate_answer
 from grading.queue import current_queue
 from models.courses import Role
 from models.grading import Extension, GradeOverride, Status, Submission
 from models.users import User
+
+__all__ = ["BlockState", "Deadline", "block_state", "deadline_for"]  # re-exported for callers
 
 log = logging.getLogger("coursewire.grading")
 
@@ -32,21 +45,6 @@ MAX_REASON = 2_000
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    due_at: datetime | None
-    extended: bool
-
-
-async def deadline_for(user_id: int, block: GradedBlock) -> Deadline:
-    """The block's due date for this student: their extension if staff granted one."""
-    ext = await Extension.get_or_none(user_id=user_id, course_id=block.course_id,
-                                      block_id=block.id)
-    if ext is not None:
-        return Deadline(ext.due_at, True)
-    return Deadline(block.due_at, False)
 
 
 def _validate(block: GradedBlock, answer: Any) -> None:
@@ -68,7 +66,8 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     are refused before anything is stored: no attempt is used up.
     """
     await require_role(user, course_id, Role.STUDENT)
-    block, policy = await graded_block(course_id, block_id)
+    layout, block = await published_block(course_id, block_id)
+    policy = layout.policy
     if block.type not in GRADED_TYPES:
         raise NotFound(f"{block_id!r} takes no submissions.")
     _validate(block, answer)
@@ -78,11 +77,11 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     if late and policy.late.mode == "reject":
         raise InvalidState(f"This was due {deadline.due_at:%Y-%m-%d %H:%M} UTC; late "
                            "submissions are not accepted.", fields={"due_at": str(deadline.due_at)})
-    previous = await Submission.filter(user_id=user.id, course_id=course_id,
-                                       block_id=block_id).values_list("attempt", "status")
-    if any(status in IN_FLIGHT for _, status in previous):
+    previous = tuple(Attempt(i, a, Status(s), p) for i, a, s, p in await Submission.filter(
+        user_id=user.id, course_id=course_id, block_id=block_id).values_list(*ATTEMPT_COLUMNS))
+    if any(a.status in IN_FLIGHT for a in previous):
         raise InvalidState("Your previous attempt is still being graded; wait for its result.")
-    counted = [a for a, status in previous if status != Status.ERROR]
+    counted = [a for a in previous if a.status != Status.ERROR]
     if block.type == "peer_review" and counted:
         raise InvalidState("You have already submitted a response for peer review.")
     if block.max_attempts is not None and len(counted) >= block.max_attempts:
@@ -92,25 +91,47 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     try:
         submission = await Submission.create(
             user_id=user.id, course_id=course_id, block_id=block_id, block_type=block.type,
-            attempt=max((a for a, _ in previous), default=0) + 1, answer=answer,
+            attempt=max((a.attempt for a in previous), default=0) + 1, answer=answer,
             status=status, max_points=block.max_points, late=late,
             late_penalty=policy.late.penalty if late else 0.0,
             enqueued_at=submitted if status == Status.QUEUED else None)
     except IntegrityError:
         raise InvalidState("Another attempt was submitted at the same moment; "
                            "wait for its result.") from None
-    await events.submission_changed(submission)
+    history = await block_history(user.id, layout, block, attempts=previous,
+                                  deadline=deadline)
+    await events.submission_changed(submission, history=history, user=user)
     if status == Status.AWAITING_PEER_REVIEW:  # into the peer review queue (peer_review/)
         from peer_review.service import submission_received
 
         await submission_received(submission)
     if status == Status.QUEUED:
+        if at_once.applies_to(block):
+            at_once.start(partial(_grade_at_once, submission, history, user))
+            return submission
         # If this fails the row is still `queued` and the sweeper enqueues it again.
         try:
             await current_queue().enqueue(submission.id)
         except Exception:
             log.exception("could not enqueue submission %s; the sweeper will", submission.id)
     return submission
+
+
+async def _grade_at_once(submission: Submission, history: BlockHistory, user: User) -> None:
+    """Grade an answer right after its submit committed (see grading.at_once)."""
+    try:
+        started = now()
+        moved = await Submission.filter(id=submission.id, status=Status.QUEUED).update(
+            status=Status.GRADING, grading_started_at=started,
+            grader_runs=F("grader_runs") + 1)
+        if not moved:
+            return  # a swept job has it
+        submission.status, submission.grading_started_at = Status.GRADING, started
+        submission.grader_runs += 1
+        await _grade(submission, history=history, user=user)
+    except Exception:
+        log.exception("grading submission %s failed; the sweeper will retry it",
+                      submission.id)
 
 
 async def grade_submission(submission_id: int) -> None:
@@ -125,40 +146,58 @@ async def grade_submission(submission_id: int) -> None:
     if not moved:
         return  # graded, failed or gone already
     submission = await Submission.get(id=submission_id)
-    if submission.grader_runs == 1:
-        await events.submission_changed(submission)
+    await _grade(submission, announce=submission.grader_runs == 1)
+
+
+async def _grade(submission: Submission, *, announce: bool = True,
+                 history: BlockHistory | None = None, user: User | None = None) -> None:
+    """Grade a submission this task has just moved to `grading` and record the result.
+
+    `history` (the block and the student's attempts, deadline and override) is read once
+    here if the caller has none, and serves every event of this attempt.
+    """
     try:
-        block, _ = await graded_block(submission.course_id, submission.block_id)
-        if block.grader_url:
-            await _ask_external_grader(submission, block)
-            return
-        result = await grade_answer(block.type, block.fields, submission.answer)
-    except MisconfiguredBlock as exc:
-        log.warning("submission %s: misconfigured block: %s", submission_id, exc.message)
-        await record_error(submission, "This exercise is set up wrongly, so it could not be "
-                           "graded. Course staff can see why; this attempt does not count.")
-        return
+        if history is None:
+            layout, block = await published_block(submission.course_id, submission.block_id)
+            history = await block_history(submission.user_id, layout, block)
     except NotFound:
         await record_error(submission, "This exercise is no longer published; this "
                            "attempt does not count.")
         return
+    block = history.block
+    if announce:
+        await events.submission_changed(submission, history=history, user=user)
+    try:
+        if block.grader_url:
+            await _ask_external_grader(submission, history)
+            return
+        result = await grade_answer(block.type, block.fields, submission.answer)
+    except MisconfiguredBlock as exc:
+        log.warning("submission %s: misconfigured block: %s", submission.id, exc.message)
+        await record_error(submission, "This exercise is set up wrongly, so it could not be "
+                           "graded. Course staff can see why; this attempt does not count.",
+                           history=history, user=user)
+        return
     except (BadInput, TooLarge) as exc:
-        await record_error(submission, exc.message)
+        await record_error(submission, exc.message, history=history, user=user)
         return
     except Exception as exc:
         from grading.sandbox import SandboxFailure, SandboxUnavailable
 
         if not isinstance(exc, SandboxFailure | SandboxUnavailable):
             raise
-        log.error("submission %s: sandbox problem: %s", submission_id, exc)
+        log.error("submission %s: sandbox problem: %s", submission.id, exc)
         await record_error(submission, "Your code could not be run because of a problem on "
-                           "our side. This attempt does not count; please submit again.")
+                           "our side. This attempt does not count; please submit again.",
+                           history=history, user=user)
         return
     await record_grade(submission, result.points, result.max_points, {
-        "summary": result.summary, "items": [i.as_json() for i in result.feedback]})
+        "summary": result.summary, "items": [i.as_json() for i in result.feedback]},
+        history=history, user=user)
 
 
-async def _ask_external_grader(submission: Submission, block: GradedBlock) -> None:
+async def _ask_external_grader(submission: Submission, history: BlockHistory) -> None:
+    block = history.block
     form = external.grader_form(
         submission.answer if isinstance(submission.answer, dict) else {},
         submission_id=submission.id, user_id=submission.user_id, attempt=submission.attempt,
@@ -168,10 +207,11 @@ async def _ask_external_grader(submission: Submission, block: GradedBlock) -> No
     except external.ExternalGraderError as exc:
         log.warning("submission %s: external grader failed: %s", submission.id, exc)
         await record_error(submission, "The grader for this exercise did not answer. This "
-                           "attempt does not count; please submit again later.")
+                           "attempt does not count; please submit again later.",
+                           history=history)
         return
     if reply is not None:
-        await record_external_reply(submission, reply)
+        await record_external_reply(submission, reply, history=history)
     # else: accepted; the grader posts the result to the submission URL later.
 
 
@@ -181,46 +221,60 @@ def _clean_html(html: str) -> str:
                                  "h4", "h5", "small"})
 
 
-async def record_external_reply(submission: Submission, reply: external.GraderReply) -> bool:
+async def record_external_reply(submission: Submission, reply: external.GraderReply, *,
+                                history: BlockHistory | None = None) -> bool:
     feedback = {"summary": "", "items": [], "html": _clean_html(reply.feedback)}
     if reply.error:
         return await record_error(submission, "The grader reported an error with this "
-                                  "submission.", feedback=feedback, payload=reply.payload)
+                                  "submission.", feedback=feedback, payload=reply.payload,
+                                  history=history)
     # Rescale to the block's own maximum.
     points = reply.points / reply.max_points * submission.max_points
     feedback["summary"] = f"{points:g} of {submission.max_points:g} points"
     return await record_grade(submission, points, submission.max_points, feedback,
-                              payload=reply.payload)
+                              payload=reply.payload, history=history)
 
 
 async def record_grade(submission: Submission, points: float, max_points: float,
-                       feedback: dict[str, Any], payload: Any = None) -> bool:
-    """Store the grade if the submission is still `grading`; False if one already was."""
+                       feedback: dict[str, Any], payload: Any = None, *,
+                       history: BlockHistory | None = None, user: User | None = None) -> bool:
+    """Store the grade if the submission is still `grading`; False if one already was.
+
+    `submission` is updated in memory as stored, and its events render from it.
+    """
     raw = points / max_points * submission.max_points if max_points else 0.0
     final = raw * (1.0 - submission.late_penalty)
     if submission.late and submission.late_penalty:
         feedback = {**feedback, "late": f"Submitted late: {submission.late_penalty:.0%} "
                     "of the points deducted."}
-    recorded = await Submission.filter(id=submission.id, status=Status.GRADING).update(
-        status=Status.GRADED, raw_points=raw, points=final, feedback=feedback,
-        grading_payload=payload, graded_at=now(), error_message=None)
-    if not recorded:
+    changes = {"status": Status.GRADED, "raw_points": raw, "points": final,
+               "feedback": feedback, "grading_payload": payload, "graded_at": now(),
+               "error_message": None}
+    if not await _finish(submission, changes):
         return False
-    await submission.refresh_from_db()
-    await events.submission_changed(submission, graded=True)
+    await events.submission_changed(submission, graded=True, history=history, user=user)
     return True
 
 
 async def record_error(submission: Submission, message: str,
-                       feedback: dict[str, Any] | None = None, payload: Any = None) -> bool:
-    recorded = await Submission.filter(id=submission.id, status=Status.GRADING).update(
-        status=Status.ERROR, error_message=message, feedback=feedback,
-        grading_payload=payload, graded_at=now())
-    if not recorded:
+                       feedback: dict[str, Any] | None = None, payload: Any = None, *,
+                       history: BlockHistory | None = None, user: User | None = None) -> bool:
+    changes = {"status": Status.ERROR, "error_message": message, "feedback": feedback,
+               "grading_payload": payload, "graded_at": now()}
+    if not await _finish(submission, changes):
         return False
-    await submission.refresh_from_db()
-    await events.submission_changed(submission)
+    await events.submission_changed(submission, history=history, user=user)
     return True
+
+
+async def _finish(submission: Submission, changes: dict[str, Any]) -> bool:
+    """End a `grading` attempt with these values (a conditional UPDATE, so one wins)."""
+    recorded = await Submission.filter(id=submission.id, status=Status.GRADING).update(
+        **changes)
+    if recorded:
+        for name, value in changes.items():
+            setattr(submission, name, value)
+    return bool(recorded)
 
 
 async def receive_external_result(submission_id: int, token: object,
@@ -257,43 +311,6 @@ async def get_submission(viewer: User, submission_id: int) -> Submission:
     return submission
 
 
-@dataclass(frozen=True)
-class BlockState:
-    """What the submit widget shows a student for one block."""
-
-    course_id: str
-    block: GradedBlock
-    latest: Submission | None
-    best: Submission | None
-    used_attempts: int
-    deadline: Deadline
-    override: GradeOverride | None
-
-    @property
-    def attempts_left(self) -> int | None:
-        if self.block.max_attempts is None:
-            return None
-        return max(0, self.block.max_attempts - self.used_attempts)
-
-    @property
-    def pending(self) -> bool:
-        return self.latest is not None and self.latest.status in IN_FLIGHT
-
-
-async def block_state(user_id: int, course_id: str, block_id: str) -> BlockState:
-    block, _ = await graded_block(course_id, block_id)
-    subs = await Submission.filter(user_id=user_id, course_id=course_id,
-                                   block_id=block_id).order_by("-attempt")
-    graded = [s for s in subs if s.status == Status.GRADED and s.points is not None]
-    override = await GradeOverride.filter(user_id=user_id, course_id=course_id,
-                                          block_id=block_id).order_by("-id").first()
-    return BlockState(course_id, block, subs[0] if subs else None,
-                      max(graded, key=lambda s: (s.points or 0, -s.attempt), default=None),
-                      sum(1 for s in subs if s.status != Status.ERROR),
-                      await deadline_for(user_id, block),
-                      override if override and override.points is not None else None)
-
-
 async def student_block_state(viewer: User, course_id: str, block_id: str) -> BlockState:
     await require_role(viewer, course_id, Role.STUDENT)
     return await block_state(viewer.id, course_id, block_id)
@@ -314,10 +331,9 @@ def _reason(reason: object) -> str:
 async def _student(course_id: str, user_id: object) -> User:
     from models.courses import Membership
 
-    try:
-        uid = int(str(user_id))
-    except ValueError:
-        raise BadInput("Pick a student.", fields={"user_id": "Required."}) from None
+    uid = parse_id(user_id if isinstance(user_id, int) else str(user_id).strip())
+    if uid is None:
+        raise BadInput("Pick a student.", fields={"user_id": "Required."})
     if not await Membership.exists(user_id=uid, course_id=course_id):
         raise NotFound("That user is not a member of this course.",
                        fields={"user_id": "Not a member."})
@@ -370,7 +386,7 @@ async def override_grade(actor: User, course_id: str, user_id: object, block_id:
             raise BadInput(f"Points must be between 0 and {block.max_points:g}.",
                            fields={"points": "Out of range."})
     before = await block_state(student.id, course_id, block_id)
-    previous = (before.override.points if before.override else
+    previous = (before.override_points if before.override_points is not None else
                 before.best.points if before.best else None)
     row = await GradeOverride.create(user_id=student.id, course_id=course_id,
                                      block_id=block_id, points=value,

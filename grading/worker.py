@@ -6,6 +6,8 @@
   process can read course content, so the web process consumes the Redis queue itself.
 COURSEWIRE_GRADING_IN_APP=0/1 overrides that choice.
 Either way the job is grading.service.grade_submission and the sweeper runs beside it.
+A process that consumes also grades built-in problem answers submitted to it right after
+their commit, without the queue (grading.at_once).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 import signal
 
 from app.settings import Settings
-from grading import external
+from grading import at_once, external
 from grading.queue import GradingQueue, InProcessQueue, RedisStreamQueue, use_queue
 from grading.service import grade_submission
 from grading.sweeper import run_sweeper
@@ -36,6 +38,8 @@ class GradingRuntime:
         return bool(self.tasks)
 
     async def stop(self) -> None:
+        at_once.grade_at_once(False)
+        await at_once.finish(seconds=2.0)
         for task in self.tasks:
             task.cancel()
         # redis-py can sit on a cancelled blocking XREADGROUP; closing the connections
@@ -75,6 +79,8 @@ async def start_grading(settings: Settings, *, consume: bool,
     queue = open_queue(settings)
     use_queue(queue)
     tasks: list[asyncio.Task[None]] = []
+    # A process that grades also grades built-in problem answers right after their submit.
+    at_once.grade_at_once(consume, concurrency)
     if consume:
         tasks = [
             asyncio.create_task(queue.run(grade_submission, concurrency), name="graders"),
