@@ -9,7 +9,8 @@ Grading runs where the wiring puts it (in the web process unless MONGO_URL and a
 `coursewire worker` are used). Prints Markdown.
 
 latency: N students hold an /api/v1/events socket subscribed to user:me; all N submit a
-  multiple-choice answer at once (HTTP). Per student: end to end = grade.updated frame
+  multiple-choice answer at once (HTTP), or evenly over --seconds S while all stay
+  connected. Per student: end to end = grade.updated frame
   received - submit request sent; commit->frame = frame received - graded_at (the commit
   timestamp the server stored; same machine clock).
 storm: N students arrive evenly over S seconds; each GETs its unit page, then POSTs an
@@ -111,7 +112,8 @@ def make_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-async def latency(server: ServerProcess, tokens: dict[int, str]) -> dict[str, float]:
+async def latency(server: ServerProcess, tokens: dict[int, str],
+                  spread: float = 0.0) -> dict[str, float]:
     sockets = {}
     for uid, token in tokens.items():
         ws = await websockets.connect(f"{server.ws_base}/api/v1/events?token={token}",
@@ -144,7 +146,8 @@ async def latency(server: ServerProcess, tokens: dict[int, str]) -> dict[str, fl
     retried: list[str] = []
     limits = httpx.Limits(max_connections=200)
     async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=120) as c:
-        async def submit(uid: int, token: str) -> None:
+        async def submit(uid: int, token: str, delay: float) -> None:
+            await asyncio.sleep(delay)
             sent[uid] = time.time()
             for attempt in range(3):
                 try:
@@ -161,14 +164,17 @@ async def latency(server: ServerProcess, tokens: dict[int, str]) -> dict[str, fl
             raise RuntimeError(f"student {uid}: submit failed 3 times")
 
         t0 = time.time()
-        await asyncio.gather(*(submit(uid, t) for uid, t in tokens.items()))
+        n = len(tokens)
+        await asyncio.gather(*(submit(uid, t, i * spread / n)
+                               for i, (uid, t) in enumerate(tokens.items())))
         await asyncio.wait_for(asyncio.gather(*listeners), 300)
         total = time.time() - t0
     for ws in sockets.values():
         await ws.close()
     e2e = [(received[u][0] - sent[u]) * 1000 for u in received]
     c2f = [(received[u][0] - received[u][1]) * 1000 for u in received]
-    return {"students": len(tokens), "e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95),
+    return {"students": len(tokens), "spread_s": spread,
+            "e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95),
             "e2e_p99": pct(e2e, 99), "c2f_p50": pct(c2f, 50), "c2f_p95": pct(c2f, 95),
             "c2f_p99": pct(c2f, 99), "all_graded_s": total,
             "submit_retries": len(retried), "lost_sockets": len(lost)}
@@ -289,7 +295,9 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["latency", "storm", "statements"])
     parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="storm: arrival window (default 300); latency: spread the "
+                             "submits evenly over this many seconds (default 0: all at once)")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="cwbench-"))
@@ -301,9 +309,9 @@ def main() -> None:
     server = ServerProcess(args.server, env).start(timeout=60)
     try:
         if args.mode == "latency":
-            result = asyncio.run(latency(server, tokens))
+            result = asyncio.run(latency(server, tokens, args.seconds or 0.0))
         else:
-            result = asyncio.run(storm(server, tokens, args.seconds, env))
+            result = asyncio.run(storm(server, tokens, args.seconds or 300.0, env))
     finally:
         server.stop()
     db = "postgres" if env["DATABASE_URL"].startswith("postgres") else "sqlite"

@@ -51,6 +51,8 @@ def test_student_sees_grade_live_and_staff_gradebook_updates(browser, live):
         uid = live.ids["ada@example.org"]
         cell = f"#gb-{uid}-pick"
         assert staff.inner_text(cell).strip() == "–"
+        histogram_before = _histogram(staff)
+        assert sum(histogram_before) == len(staff.query_selector_all("#gradebook .gb-total"))
 
         student.goto(f"{base}/courses/{cid}/units/unit-one")
         wait_live(student)
@@ -66,6 +68,13 @@ def test_student_sees_grade_live_and_staff_gradebook_updates(browser, live):
         # The TA's gradebook, open the whole time, shows the new score and total.
         staff.wait_for_function(f"document.querySelector('{cell}').textContent.trim() === '2'",
                                 timeout=10_000)
+        # Its distribution chart follows: Ada's total left the lowest bin for a higher one.
+        total = float(staff.inner_text(f"#gb-{uid}-total").strip().rstrip("%"))
+        assert total > 0
+        histogram = _histogram(staff)
+        assert sum(histogram) == sum(histogram_before)
+        assert histogram[0] == histogram_before[0] - 1
+        assert histogram[min(9, int(total // 10))] == histogram_before[min(9, int(total // 10))] + 1
         # Live = reload, for both pages.
         fresh = student_ctx.new_page()
         fresh.goto(f"{base}/courses/{cid}/units/unit-one")
@@ -80,6 +89,12 @@ def test_student_sees_grade_live_and_staff_gradebook_updates(browser, live):
     finally:
         student_ctx.close()
         staff_ctx.close()
+
+
+def _histogram(page):
+    """The bars of the gradebook's "students by course total" chart."""
+    return page.evaluate("""() => Chart.getChart(
+        document.querySelector('figure.live-chart canvas')).data.datasets[0].data""")
 
 
 def test_refused_answer_shows_why_and_uses_no_attempt(browser, live):
