@@ -4,8 +4,9 @@ Topics: `thread:<id>` (thread pages), `course:<id>:forum` (thread lists),
 `course:<id>:staff` (moderation queue), `user:<id>` (the author's own view of their posts,
 moderation decisions, followed threads). Shared topics are rendered once per audience,
 `student` and `staff`, never per user; anything personal ("you (anonymous)", the edit
-form, the list row of one's own anonymous thread) goes only on the author's own
-`user:<id>` topic, published after the shared frames so it lands last.
+form, the list row of one's own anonymous thread, the "My posts" lists of everyone who posted
+in a thread) goes only on that person's own `user:<id>` topic, published after the shared
+frames so it lands last.
 Resync: a page showing a filtered thread list (one topic's threads, or the viewer's own)
 also joins `forum_list:<course_id>/<query>` (nothing is published there), which re-sends
 that list; `course:<id>:forum` re-sends the all-topics lists.
@@ -136,6 +137,7 @@ async def post_changed(post_id: int, change: str) -> None:
         await publish(f"thread:{thread.id}", event, data, html)
     if post.depth == 0 or change in ("created", "hidden", "unhidden", "removed"):
         await _publish_row(thread, posts, event, post, change)
+        await _publish_my_lists(thread, event)
     await _publish_self(post, thread, posts, change, event, choices)
     if post.depth == 1 and change == "unhidden":
         # The reply came back with its comments re-rendered for everyone; their
@@ -225,6 +227,19 @@ async def _publish_own_rows(course_id: str, rows: dict[str, list[ThreadView]],
         if views:
             html = "".join(fragments.row(view, oob=True) for view in views)
             await publish(f"user:{author_id}", event, {}, {"self": html})
+
+
+async def _publish_my_lists(thread: Thread, event: str) -> None:
+    """Everyone who has posted in `thread` (any status: a removal can take it off their
+    list) gets their own "My posts" lists re-rendered, in the order a reload gives, on their
+    own topic only: those lists are per person, so no shared frame may carry them."""
+    author_ids = await Post.filter(thread_id=thread.id).distinct().values_list("author_id",
+                                                                               flat=True)
+    for user_id in sorted(set(author_ids)):
+        viewer = Viewer(await _audience_of(user_id, thread.course_id), user_id)
+        threads = await list_threads(thread.course_id, viewer, mine=True)
+        await publish(f"user:{user_id}", event, {},
+                      {"self": fragments.lists(thread.course_id, threads, "mine", oob=True)})
 
 
 async def thread_created(thread_id: int) -> None:

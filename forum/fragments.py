@@ -30,6 +30,16 @@ def posts_id(thread_id: int) -> str:
     return f"thread-{thread_id}-posts"
 
 
+def thread_row_id(thread_id: int, scope: str = "all") -> str:
+    """A thread's list row. Rows on a viewer's own ("mine") list have ids of their own: the
+    shared frames move rows between the all-topics and topic lists, which that list is not
+    part of; it is re-sent whole to its viewer instead (events._publish_my_lists)."""
+    return f"my-thread-row-{thread_id}" if scope == "mine" else f"thread-row-{thread_id}"
+
+
+env.globals["thread_row_id"] = thread_row_id
+
+
 def list_id(course_id: str, pinned: bool, scope: str = "all") -> str:
     return dom_id("forum-pinned" if pinned else "forum-threads", course_id, scope)
 

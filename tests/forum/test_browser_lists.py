@@ -1,7 +1,8 @@
 """In Chromium, thread lists keep "live = reload": a student's own anonymous thread reads
 "you (anonymous)" on their open list as after a reload (and "Anonymous" to everyone else)
 through new replies and re-sent lists; a list filtered to one topic, on the forum page and
-in a unit's discussion block, catches up on a thread started while its socket was down."""
+in a unit's discussion block, catches up on a thread started while its socket was down; a
+student's open "My posts" list moves their thread to the top when someone replies in it."""
 
 import re
 
@@ -19,6 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SLUG = "course-v1_Coursewire_PY101_2026"
 ALL_LISTS = [f"forum-pinned-{SLUG}-all", f"forum-threads-{SLUG}-all"]
+MINE_LISTS = [f"forum-pinned-{SLUG}-mine", f"forum-threads-{SLUG}-mine"]
 TOPIC_LISTS = [f"forum-pinned-{SLUG}-introductions", f"forum-threads-{SLUG}-introductions"]
 AUTHOR_JS = """([row, text]) => {
   const el = document.querySelector(`#${row} .author`);
@@ -124,6 +126,36 @@ def test_topic_lists_catch_up_on_a_thread_started_while_disconnected(
         assert re.search(r"/forum\?topic=introductions$", linus.url)
         _live_equals_reload(linus, TOPIC_LISTS)
         _live_equals_reload(ada, TOPIC_LISTS)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_my_posts_list_moves_a_replied_thread_to_the_top_live_as_after_reload(
+        browser, server):  # noqa: F811
+    base = server.base
+    ada_auth = _bearer(base, "ada@demo.coursewire")
+    asked = _start_thread(base, ada_auth, "Ada asks first")
+    _start_thread(base, ada_auth, "Ada asks again")  # newer: on top until the reply
+    contexts, (ada, linus) = _open(browser, base, [
+        ("ada@demo.coursewire", f"/courses/{COURSE}/forum?mine=1"),
+        ("linus@demo.coursewire", f"/courses/{COURSE}/forum")])
+    top = f"#{MINE_LISTS[1]} > li:first-child"
+    try:
+        ada.locator(top, has_text="Ada asks again").wait_for(timeout=10_000)
+        r = httpx.post(f"{base}/api/v1/forum/threads/{asked['id']}/posts",
+                       json={"body": "Linus answers"},
+                       headers=_bearer(base, "linus@demo.coursewire"))
+        assert r.status_code == 201, r.text
+        linus.locator(f"#{ALL_LISTS[1]} > li:first-child", has_text="Ada asks first").wait_for(
+            timeout=10_000)
+        # Ada's own list: the thread moved up, with its new reply count, not gone.
+        ada.locator(f"{top} .reply-count", has_text="1 reply").wait_for(timeout=10_000)
+        ada.locator(top, has_text="Ada asks first").wait_for(timeout=10_000)
+        assert ada.locator(f"#{MINE_LISTS[1]} > li", has_text="Ada asks again").count() == 1
+        assert linus.locator(f"#{MINE_LISTS[1]}").count() == 0
+        _live_equals_reload(ada, MINE_LISTS)
+        _live_equals_reload(linus, ALL_LISTS)
     finally:
         for context in contexts:
             context.close()

@@ -1,7 +1,8 @@
 """THE LEAK TEST: everything a student receives across a scripted forum session (pages,
 JSON responses, websocket frames of both kinds) is collected, and no anonymous author's
 name, email or user id may occur in any of it, nor the author's own rendering of their
-anonymous posts and thread rows ("you (anonymous)"), which goes to the author alone."""
+anonymous posts and thread rows ("you (anonymous)"), which goes to the author alone, nor
+anyone else's "My posts" lists."""
 
 import asyncio
 import json
@@ -154,6 +155,15 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
                for f in ada_list.frames)
     assert any(f'id="thread-row-{t2["id"]}"' in f and "you (anonymous)" in f
                for f in ada_list.frames)
+    # Everyone who posted in a thread gets their own "My posts" lists re-sent on their own
+    # topic: Ada's reads "you (anonymous)"; Linus's (he replied in t1) is collected above,
+    # so the checks below cover it too.
+    my_list = list_id(COURSE, False, "mine")
+    assert any(f'id="{my_list}"' in f and f'id="my-thread-row-{t1["id"]}"' in f
+               and "you (anonymous)" in f for f in ada_list.frames)
+    assert any(f'id="{my_list}"' in f and f'id="my-thread-row-{t1["id"]}"' in f
+               for f in topic_socket.frames)
+    assert not any(f'id="my-thread-row-{t2["id"]}"' in f for f in received)  # Ada's alone
     everything = "\n".join(received)
     assert len(received) > 40 and "Ada edited" in everything and "Ada held" in everything
     assert "you (anonymous)" not in everything  # Linus posted nothing anonymously
