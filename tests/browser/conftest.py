@@ -39,6 +39,12 @@ def wait_live(page, timeout: float = 10_000) -> None:
     page.wait_for_selector('#live-status[data-state="live"]', timeout=timeout)
 
 
+def wait_loaded(page, timeout: float = 10_000) -> None:
+    """Wait until the page's lazily loaded panels (hx-trigger="load") have all arrived."""
+    page.wait_for_function("() => !document.querySelector('[hx-trigger=\"load\"]')",
+                           timeout=timeout)
+
+
 def normalized_html(page, selector: str) -> str:
     """A region's markup without whitespace noise or the transient highlight class."""
     html = page.eval_on_selector(selector, "el => el.innerHTML")
@@ -54,5 +60,7 @@ def assert_live_equals_reload(context, live_page, url: str, selector: str) -> No
     """The live-updated region equals the same region on a freshly loaded page."""
     fresh = context.new_page()
     fresh.goto(url)
+    wait_loaded(fresh)
+    wait_loaded(live_page)
     assert normalized_html(fresh, selector) == normalized_html(live_page, selector)
     fresh.close()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import wait_loaded
 from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
 from tests.support.live import server_env, start_seeded
@@ -77,9 +78,11 @@ def test_a_published_edit_appears_on_the_open_unit_page_and_equals_a_reload(serv
         student_page.wait_for_function(
             f"t => document.querySelector('{UNIT}').textContent.includes(t)", arg=NEW_TEXT,
             timeout=10_000)
+        wait_loaded(student_page)  # the pushed unit's lazily loaded panels (discussion)
         live = live_regions(student_page)
         fresh_page = student.new_page()
         fresh_page.goto(f"{server.base}/courses/{COURSE}/units/hello")
+        wait_loaded(fresh_page)
         fresh = live_regions(fresh_page)
         assert live == fresh
         assert NEW_TEXT in live[UNIT]
