@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import websockets
 
 from tests.conftest import REDIS_URL
 from tests.grading_app.conftest import COURSE_ID, write_course
 from tests.support.databases import DatabaseFactory
-from tests.support.live import api_token, server_env
+from tests.support.live import api_token, recv_json, server_env
 from tests.support.servers import ROOT, ServerProcess
 
 PASSWORD = "correct horse battery"
@@ -30,6 +32,17 @@ class LiveCourse:
 
     def headers(self, email: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[email]}"}
+
+
+async def subscribe_events(live: LiveCourse, email: str,
+                           topics: list[str]) -> websockets.ClientConnection:
+    """An /api/v1/events socket for `email`, subscribed to `topics` (all must be granted)."""
+    ws = await websockets.connect(f"{live.server.ws_base}/api/v1/events?token="
+                                  f"{live.tokens[email]}")
+    await ws.send(json.dumps({"subscribe": topics}))
+    answer = await recv_json(ws)
+    assert answer["denied"] == [], answer
+    return ws
 
 
 def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.grading_app.live import start_course_server
+from tests.grading_app.live import start_course_server, subscribe_events
 from tests.support.live import recv_json
 
 pytestmark = pytest.mark.slow
@@ -24,18 +24,9 @@ def live(request, db_factory, tmp_path_factory):
     course.server.stop()
 
 
-async def _events(live, email: str, topics: list[str]):
-    ws = await websockets.connect(f"{live.server.ws_base}/api/v1/events?token="
-                                  f"{live.tokens[email]}")
-    await ws.send(json.dumps({"subscribe": topics}))
-    answer = await recv_json(ws)
-    assert answer["denied"] == [], answer
-    return ws
-
-
 async def test_student_and_staff_get_status_and_grade_events(live):
-    student = await _events(live, "ada@example.org", ["user:me"])
-    staff = await _events(live, "ta@example.org", [f"course:{live.course_id}:staff"])
+    student = await subscribe_events(live, "ada@example.org", ["user:me"])
+    staff = await subscribe_events(live, "ta@example.org", [f"course:{live.course_id}:staff"])
     async with httpx.AsyncClient(base_url=live.server.base) as c:
         r = await c.post(f"/api/v1/courses/{live.course_id}/blocks/number/submissions",
                          json={"answer": {"value": 42}}, headers=live.headers("ada@example.org"))

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-import websockets
 
-from tests.grading_app.live import start_course_server
+from tests.grading_app.live import start_course_server, subscribe_events
 from tests.peer_review.conftest import BLOCK, EXTRA, GOOD, QUICK
 from tests.support.live import recv_json
 
@@ -23,15 +22,6 @@ def live(db_factory, tmp_path_factory):
                                  course_extra=EXTRA, students=1)
     yield course
     course.server.stop()
-
-
-async def _events(live, email: str, topics: list[str]):
-    ws = await websockets.connect(f"{live.server.ws_base}/api/v1/events?token="
-                                  f"{live.tokens[email]}")
-    await ws.send(json.dumps({"subscribe": topics}))
-    answer = await recv_json(ws)
-    assert answer["denied"] == [], answer
-    return ws
 
 
 async def _next_event(ws, name: str, timeout: float = 10.0) -> dict:
@@ -47,8 +37,8 @@ async def test_waiting_reviewer_is_pushed_work_and_author_gets_score(live):
     cid = live.course_id
     pr = f"/api/v1/peer-review/{cid}/{BLOCK}"
     ada, bob, s0 = "ada@example.org", "bob@example.org", "s0@example.org"
-    ada_ws = await _events(live, ada, ["user:me"])
-    staff_ws = await _events(live, "ta@example.org", [f"course:{cid}:staff"])
+    ada_ws = await subscribe_events(live, ada, ["user:me"])
+    staff_ws = await subscribe_events(live, "ta@example.org", [f"course:{cid}:staff"])
     async with httpx.AsyncClient(base_url=live.server.base) as c:
         async def submit(who: str, text: str) -> None:
             r = await c.post(f"/api/v1/courses/{cid}/blocks/{BLOCK}/submissions",
@@ -124,7 +114,7 @@ async def test_waiting_reviewer_is_pushed_the_response_whose_lease_expired(short
             assert r.status_code == 201, r.text
         held = await lease(bob)  # the last response needing a review; Bob walks away
         assert held["submission"]["answer"]["text"] == "Both, by context"
-        ada_ws = await _events(live, ada, ["user:me"])
+        ada_ws = await subscribe_events(live, ada, ["user:me"])
         # Nothing else needs reviewing while Bob holds it: Ada waits.
         assert (await c.get(f"{pr}/next", headers=live.headers(ada))).status_code == 204
         # No request from Ada from here on: the sweeper expires Bob's lease and the freed
