@@ -331,7 +331,7 @@ def _reason(reason: object) -> str:
 async def _student(course_id: str, user_id: object) -> User:
     from models.courses import Membership
 
-    uid = parse_id(user_id if isinstance(user_id, int) else str(user_id).strip())
+    uid = parse_id(user_id.strip() if isinstance(user_id, str) else user_id)
     if uid is None:
         raise BadInput("Pick a student.", fields={"user_id": "Required."})
     if not await Membership.exists(user_id=uid, course_id=course_id):
