@@ -6,6 +6,7 @@ templates, which is what makes a live page equal a fresh load.
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,10 +24,25 @@ env = Environment(
 )
 
 
-def dom_id(*parts: object) -> str:
-    """A stable DOM id from parts like a course id (which holds ':' and '+')."""
-    raw = "-".join(str(p) for p in parts)
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in raw)
+_ID_SAFE = frozenset(string.ascii_letters + string.digits)
+
+
+def _id_part(value: object) -> str:
+    # Every byte of a character outside [A-Za-z0-9] becomes `_xx` (its UTF-8 bytes in hex),
+    # '_' and '-' included, so the encoding can be read back: it never merges two values.
+    return "".join(
+        c if c in _ID_SAFE else "".join(f"_{b:02x}" for b in c.encode("utf-8", "surrogatepass"))
+        for c in str(value))
+
+
+def dom_id(region: str, *parts: object) -> str:
+    """A DOM id for `region` (a name from our code, e.g. "announcements") and values.
+
+    Values such as course ids (`course-v1:ORG+NUM+RUN`) are escaped so that distinct values
+    never share an id: `course-v1:A_B+C+D` and `course-v1:A+B_C+D` stay apart, and since '-'
+    inside a value is escaped too, the '-' between parts can't be confused with one in a value.
+    """
+    return "-".join([region, *(_id_part(p) for p in parts)])
 
 
 env.filters["dom_id"] = lambda value, *rest: dom_id(value, *rest)

@@ -326,7 +326,7 @@ def run_latency(trials: int, service: bool) -> None:
                 page.wait_for_url(base + "/")
                 page.goto(f"{base}/courses/{cid}/peer-review/{BLOCK}")
                 page.wait_for_selector('#live-status[data-state="live"]')
-                work = "#pr-work-course-v1_Test_GR101_2026-review"
+                work = "#pr-work-course_2dv1_3aTest_2bGR101_2b2026-review"
                 page.evaluate("""(sel) => {
                   window.assignedAt = null;
                   new MutationObserver(() => {

@@ -14,7 +14,7 @@ from tests.support.servers import ServerProcess
 pytestmark = pytest.mark.browser
 
 COURSE = "course-v1:Coursewire+PY101+2026"
-LIST = "#announcements-course-v1_Coursewire_PY101_2026"
+LIST = "#announcements-course_2dv1_3aCoursewire_2bPY101_2b2026"
 
 
 @pytest.fixture(scope="module", params=["uvicorn", "daphne"])

@@ -13,7 +13,7 @@ from tests.grading_app.live import PASSWORD, start_course_server
 
 pytestmark = pytest.mark.browser
 
-WIDGET = "#submission-course-v1_Test_GR101_2026-pick"
+WIDGET = "#submission-course_2dv1_3aTest_2bGR101_2b2026-pick"
 
 RECORD_STATUSES = """
 window.seenStatuses = [];

@@ -11,8 +11,8 @@ from tests.content_app.conftest import COURSE
 from tests.support.live import server_env, start_seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-OUTLINE = "#outline-course-v1_Coursewire_PY101_2026"
-UNIT = "#unit-course-v1_Coursewire_PY101_2026-hello"
+OUTLINE = "#outline-course_2dv1_3aCoursewire_2bPY101_2b2026"
+UNIT = "#unit-course_2dv1_3aCoursewire_2bPY101_2b2026-hello"
 NEW_TEXT = "Edited live in the browser"
 
 

@@ -14,9 +14,9 @@ from tests.content_app.conftest import COURSE
 from tests.support.live import api_token, recv_until, server_env, session_cookie, start_seeded
 
 pytestmark = pytest.mark.slow
-OUTLINE_ID = "outline-course-v1_Coursewire_PY101_2026"
-UNIT_ID = "unit-course-v1_Coursewire_PY101_2026-hello"
-STUDIO_ID = "studio-course-v1_Coursewire_PY101_2026"
+OUTLINE_ID = "outline-course_2dv1_3aCoursewire_2bPY101_2b2026"
+UNIT_ID = "unit-course_2dv1_3aCoursewire_2bPY101_2b2026-hello"
+STUDIO_ID = "studio-course_2dv1_3aCoursewire_2bPY101_2b2026"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def live(db_factory, tmp_path_factory):
 
 def page_socket(server, cookie: str, topics: list[str]):
     return websockets.connect(f"{server.ws_base}/ws?topics={quote(','.join(topics), safe='')}",
-                              additional_headers={"Cookie": cookie})
+                              additional_headers={"Cookie": cookie}, origin=server.base)
 
 
 def rename_in_editor(server, cookie: str, csrf: str, block: str, title: str) -> httpx.Response:

@@ -24,7 +24,7 @@ async def test_course_home_shows_the_published_outline_with_progress_placeholder
     await import_and_publish(client, archive)
     await browser_login(client, "ada@example.org")
     page = (await client.get(f"/courses/{COURSE}")).text
-    assert 'id="outline-course-v1_Coursewire_PY101_2026"' in page
+    assert 'id="outline-course_2dv1_3aCoursewire_2bPY101_2b2026"' in page
     assert f'href="/courses/{COURSE}/units/hello"' in page and "Hello, Python" in page
     assert page.count("progress-placeholder") == 9
     assert "Announcements" in page  # the course home keeps its announcements
@@ -43,7 +43,7 @@ async def test_unit_page_renders_each_block_type_for_students_without_answers(
     page = await client.get(f"/courses/{COURSE}/units/hello")
     assert page.status_code == 200
     html = page.text
-    assert 'id="unit-course-v1_Coursewire_PY101_2026-hello"' in html
+    assert 'id="unit-course_2dv1_3aCoursewire_2bPY101_2b2026-hello"' in html
     assert "Welcome to <strong>Python from scratch</strong>" in html
     assert "block-video" in html and "block-discussion" in html
     assert f"unit:{COURSE}:hello" in html.replace("%3A", ":").replace("%2B", "+")

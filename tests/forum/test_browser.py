@@ -126,15 +126,15 @@ def test_anonymous_post_hidden_by_ta_vanishes_live_and_live_equals_reload(forum_
             browser.close()
 
 
-TOPIC_LISTS = ["forum-pinned-course-v1_Coursewire_PY101_2026-introductions",
-               "forum-threads-course-v1_Coursewire_PY101_2026-introductions"]
+TOPIC_LISTS = ["forum-pinned-course_2dv1_3aCoursewire_2bPY101_2b2026-introductions",
+               "forum-threads-course_2dv1_3aCoursewire_2bPY101_2b2026-introductions"]
 
 
 def test_thread_started_from_a_units_discussion_appears_live_on_the_unit_page(
         browser, content_server):  # noqa: F811
     base = content_server.base
     unit_url = f"/courses/{COURSE}/units/hello"
-    panel = "#discussion-course-v1_Coursewire_PY101_2026-introduce-yourself"
+    panel = "#discussion-course_2dv1_3aCoursewire_2bPY101_2b2026-introduce_2dyourself"
     ada_ctx, linus_ctx = (browser.new_context(base_url=base) for _ in range(2))
     try:
         ada, linus = _login(browser, base, "ada@demo.coursewire", ada_ctx), _login(
@@ -174,8 +174,8 @@ def test_newly_pinned_thread_moves_live_to_where_a_reload_puts_it(
     r = httpx.post(f"{base}/api/v1/forum/posts/{middle['post_id']}/moderation", headers=auth,
                    json={"action": "pin"})
     assert r.status_code == 200, r.text
-    lists = ["forum-pinned-course-v1_Coursewire_PY101_2026-all",
-             "forum-threads-course-v1_Coursewire_PY101_2026-all"]
+    lists = ["forum-pinned-course_2dv1_3aCoursewire_2bPY101_2b2026-all",
+             "forum-threads-course_2dv1_3aCoursewire_2bPY101_2b2026-all"]
     ada_ctx, ta_ctx = (browser.new_context(base_url=base) for _ in range(2))
     try:
         ada = _login(browser, base, "ada@demo.coursewire", ada_ctx)

@@ -18,7 +18,7 @@ from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SLUG = "course-v1_Coursewire_PY101_2026"
+SLUG = "course_2dv1_3aCoursewire_2bPY101_2b2026"
 ALL_LISTS = [f"forum-pinned-{SLUG}-all", f"forum-threads-{SLUG}-all"]
 MINE_LISTS = [f"forum-pinned-{SLUG}-mine", f"forum-threads-{SLUG}-mine"]
 TOPIC_LISTS = [f"forum-pinned-{SLUG}-introductions", f"forum-threads-{SLUG}-introductions"]
@@ -99,7 +99,7 @@ def test_topic_lists_catch_up_on_a_thread_started_while_disconnected(
     base = server.base
     ta = _bearer(base, "ta@demo.coursewire")
     _start_thread(base, ta, "Already here", topic_id="introductions")
-    panel = f"#discussion-{SLUG}-introduce-yourself"
+    panel = f"#discussion-{SLUG}-introduce_2dyourself"
     contexts, (linus, ada) = _open(browser, base, [
         ("linus@demo.coursewire", f"/courses/{COURSE}/forum?topic=introductions"),
         ("ada@demo.coursewire", f"/courses/{COURSE}/units/hello")])

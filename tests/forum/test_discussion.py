@@ -27,7 +27,7 @@ async def test_unit_page_shows_the_discussion_blocks_topic_threads(client, peopl
     assert panel.status_code == 200
     html = panel.text
     # The forum page's own lists filtered to the topic: the same ids its frames target.
-    assert 'id="forum-threads-course-v1_Coursewire_PY101_2026-introductions"' in html
+    assert 'id="forum-threads-course_2dv1_3aCoursewire_2bPY101_2b2026-introductions"' in html
     assert "Hi, I&#39;m Ada" in html and "Elsewhere" not in html
     assert "Forum: Introduce yourself" in html
     start = f"/courses/{COURSE}/forum?topic=introductions&amp;compose=1#new-thread"

@@ -139,7 +139,7 @@ async def test_pinning_moves_the_row_where_a_reload_puts_it(forum_server, live_p
     oldest, middle, _newest = (t["id"] for t in threads)
     root_of = {t["id"]: t["post_id"] for t in threads}
     linus = await page_socket(forum_server, p["linus"], ["user:me", f"course:{COURSE}:forum"])
-    scope = "course-v1_Coursewire_PY101_2026-all"
+    scope = "course_2dv1_3aCoursewire_2bPY101_2b2026-all"
     await linus.wait_for(lambda f: f"forum-pinned-{scope}" in f)  # the resync on connect
     try:
         for thread_id in (middle, oldest):  # the older one is pinned last

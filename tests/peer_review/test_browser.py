@@ -15,9 +15,9 @@ from tests.peer_review.conftest import BLOCK, EXTRA
 
 pytestmark = pytest.mark.browser
 
-WORK = "#pr-work-course-v1_Test_GR101_2026-review"
-MINE = "#pr-mine-course-v1_Test_GR101_2026-review"
-BOARD = "#pr-board-course-v1_Test_GR101_2026-review"
+WORK = "#pr-work-course_2dv1_3aTest_2bGR101_2b2026-review"
+MINE = "#pr-mine-course_2dv1_3aTest_2bGR101_2b2026-review"
+BOARD = "#pr-board-course_2dv1_3aTest_2bGR101_2b2026-review"
 
 
 def _region(page, selector: str) -> str:
@@ -96,8 +96,8 @@ def _chart_data(page, region):
         return chart ? chart.data.datasets[0].data : null; }}""")
 
 
-QUICK_WORK = "#pr-work-course-v1_Test_GR101_2026-quick"
-QUICK_MINE = "#pr-mine-course-v1_Test_GR101_2026-quick"
+QUICK_WORK = "#pr-work-course_2dv1_3aTest_2bGR101_2b2026-quick"
+QUICK_MINE = "#pr-mine-course_2dv1_3aTest_2bGR101_2b2026-quick"
 
 
 def _open_unit(page, url: str) -> None:
