@@ -281,7 +281,8 @@ def measure_coursewire(kind: str, socket_kind: str, setup: Setup, sockets: int, 
             predicate = text_contains('"announcement.created"')
         else:
             url = f"ws://{HOST}:{server.port}/ws?topics={quote(topic, safe=':')}"  # ids hold '+'
-            headers = {"Cookie": session_cookie(server.base, STUDENT)}
+            # Cookie-authenticated sockets must come from our own origin, as a browser's do.
+            headers = {"Cookie": session_cookie(server.base, STUDENT), "Origin": server.base}
             on_open = _await_any_frame
             predicate = text_contains(MARKER)
         config = FanoutConfig(url=url, sockets=sockets, procs=procs, rounds=rounds,

@@ -169,7 +169,8 @@ def measure_fanout(setup: ForumSetup, sockets: int, procs: int, rounds: int) -> 
         config = FanoutConfig(
             url=f"ws://{HOST}:{server.port}/ws?topics={quote(f'thread:{thread_id}', safe='')}",
             sockets=sockets, procs=procs, rounds=rounds,
-            headers=lambda i: {"Cookie": cookies[i % 2]}, on_open=_await_resync,
+            headers=lambda i: {"Cookie": cookies[i % 2], "Origin": server.base},
+            on_open=_await_resync,
             predicate=text_contains(MARKER),
             server_pid=server.proc.pid if server.proc else None)
         return run_fanout(config, ReplyTrigger(server.base, thread_id,
@@ -183,6 +184,11 @@ def measure_fanout(setup: ForumSetup, sockets: int, procs: int, rounds: int) -> 
 _SEEN = re.compile(r"forum-bench-sus-(\d+)-x")
 
 
+def origin_of(ws_url: str) -> str:
+    """The http origin a browser page opening `ws_url` would send (cookie sockets need it)."""
+    return "http" + ws_url.removeprefix("ws").split("/ws", 1)[0]
+
+
 async def _viewer_proc(url_for: list[str], cookie: list[str], conn: Any) -> None:
     import websockets
 
@@ -192,9 +198,10 @@ async def _viewer_proc(url_for: list[str], cookie: list[str], conn: Any) -> None
 
     async def open_one(i: int) -> Any:
         async with sem:
-            ws = await websockets.connect(url_for[i], additional_headers={
-                "Cookie": cookie[i % 2]}, ping_interval=None, max_queue=None,
-                compression=None, open_timeout=30)
+            headers = {"Cookie": cookie[i % 2], "Origin": origin_of(url_for[i])}
+            ws = await websockets.connect(url_for[i], additional_headers=headers,
+                                          ping_interval=None, max_queue=None,
+                                          compression=None, open_timeout=30)
             await asyncio.wait_for(ws.recv(), 30)  # resync fragment
             return ws
 

@@ -28,6 +28,8 @@ from starlette.websockets import WebSocket, WebSocketState
 
 RESYNC_CLOSE_CODE = 4000
 UNAUTHENTICATED_CLOSE_CODE = 4401
+# Authenticated, but refused for good (e.g. a cross-site page): the browser must not retry.
+FORBIDDEN_CLOSE_CODE = 4403
 
 
 class _SuspendedSend:

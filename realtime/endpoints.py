@@ -13,14 +13,17 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from markupsafe import escape
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.auth.session import current_user
+from app.auth.session import current_user, uses_session_auth
 from app.errors import CoursewireError
+from app.text import BAD_TEXT_MESSAGE, bad_text_in
 from models.events import Event
 from models.users import User
-from realtime.connection import UNAUTHENTICATED_CLOSE_CODE, LiveSocket
+from realtime.connection import FORBIDDEN_CLOSE_CODE, UNAUTHENTICATED_CLOSE_CODE, LiveSocket
 from realtime.publish import for_audience, json_frame
 from realtime.resync import resync_fragments
 from realtime.topics import Topic, UnknownTopic, authorize, parse_topic
@@ -67,6 +70,11 @@ class Session:
                 denied.append(label)
                 reasons[label] = str(exc)
                 continue
+            except Exception:
+                # A domain authorizer choking on a strange key (an id too large for its
+                # column, a digit that isn't ASCII) must deny that topic, not drop the socket.
+                log.warning("ws: authorizing topic %r failed; denied", label, exc_info=True)
+                audience = None
             if audience is None:
                 denied.append(label)
                 reasons[label] = "not allowed"
@@ -85,18 +93,46 @@ class Session:
         await self.hub.leave(self.live)
 
 
+async def _refuse(websocket: WebSocket, code: str, message: str, close_code: int) -> None:
+    await websocket.accept()
+    await websocket.send_text(error_frame(code, message))
+    await websocket.close(code=close_code)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """True when the handshake's Origin is this site (its Host, or the public URL's host).
+
+    Browsers always send Origin on a websocket handshake and attach the session cookie
+    whatever page opened the socket, so a cookie alone doesn't prove the page is ours
+    (cross-site websocket hijacking). Only bearer-token clients may omit Origin.
+    """
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return False
+    origin_host = urlsplit(origin).netloc.lower()
+    if not origin_host:
+        return False
+    allowed = {websocket.headers.get("host", "").lower()}
+    public_url = websocket.app.state.runtime.settings.public_url
+    allowed.add(urlsplit(public_url).netloc.lower())
+    return origin_host in allowed - {""}
+
+
 async def _authenticate(websocket: WebSocket) -> User | None:
     try:
         user = await current_user(websocket)
     except CoursewireError as exc:
-        await websocket.accept()
-        await websocket.send_text(error_frame(exc.code, exc.message))
-        await websocket.close(code=UNAUTHENTICATED_CLOSE_CODE)
+        await _refuse(websocket, exc.code, exc.message, UNAUTHENTICATED_CLOSE_CODE)
         return None
     if user is None:
-        await websocket.accept()
-        await websocket.send_text(error_frame("not_authenticated", "Please log in."))
-        await websocket.close(code=UNAUTHENTICATED_CLOSE_CODE)
+        await _refuse(websocket, "not_authenticated", "Please log in.",
+                      UNAUTHENTICATED_CLOSE_CODE)
+        return None
+    if uses_session_auth(websocket) and not _same_origin(websocket):
+        await _refuse(websocket, "permission_denied",
+                      "This socket was opened from another site (Origin does not match).",
+                      FORBIDDEN_CLOSE_CODE)
+        return None
     return user
 
 
@@ -109,8 +145,14 @@ def _parse_frame(text: str | None) -> dict[str, Any]:
         frame = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError("not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise ValueError(f"not valid JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise ValueError("a frame must be a JSON object")
+    if bad_text_in(frame):
+        raise ValueError(BAD_TEXT_MESSAGE)
     return frame
 
 
@@ -127,22 +169,39 @@ async def _serve(websocket: WebSocket, kind: str, on_frame: FrameHandler,
     session = Session(websocket, user, kind)
     try:
         if on_open is not None:
-            await on_open(session)
+            await _guarded(session, on_open(session))
         while not session.live.closed:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
             try:
                 frame = _parse_frame(message.get("text"))
-                await on_frame(session, frame)
             except ValueError as exc:
                 session.live.send(error_frame("bad_frame", str(exc)))
+                continue
+            await _guarded(session, on_frame(session, frame))
     except WebSocketDisconnect:
         pass
     finally:
         await session.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(session.live.wait_closed(), timeout=2)
+
+
+async def _guarded(session: Session, handling: Awaitable[None]) -> None:
+    """Run a frame's handling; whatever goes wrong is an error frame, the socket stays up."""
+    try:
+        await handling
+    except ValueError as exc:
+        session.live.send(error_frame("bad_frame", str(exc)))
+    except CoursewireError as exc:
+        session.live.send(error_frame(exc.code, exc.message))
+    except (WebSocketDisconnect, asyncio.CancelledError):
+        raise
+    except Exception:
+        log.exception("ws: handling a frame failed")
+        session.live.send(error_frame("server_error",
+                                      "Something went wrong handling that frame."))
 
 
 # ---- /api/v1/events (JSON) -------------------------------------------------------------
@@ -219,15 +278,34 @@ async def _subscribe_page(session: Session, raw_topics: list[str]) -> None:
     # Join first, then render: an event landing in between is both in the fresh render
     # and delivered live, and our fragments are idempotent swaps by id.
     granted, denied, reasons = await session.subscribe(raw_topics)
-    fragments = [
-        await resync_fragments(topic, session.user, session.audiences[topic.name])
-        for topic in granted
-    ]
+    fragments = []
+    for topic in granted:
+        try:
+            fragments.append(await resync_fragments(topic, session.user,
+                                                    session.audiences[topic.name]))
+        except Exception:
+            # One region failing to render must not cost the page its other regions.
+            log.exception("ws: resync of %s failed", topic.name)
     html = "".join(fragments)
     if html:
         session.live.send(html)
     if denied:
         log.info("ws: %s denied %s", session.user.id, reasons)
+        # htmx swaps this into the page's hidden #live-denied (and ignores JSON frames).
+        session.live.send(denied_fragment(denied, reasons))
+    unknown = {label: reason for label, reason in reasons.items() if reason != "not allowed"}
+    if unknown:
+        session.live.send(error_frame("unknown_topic", "Some topics do not exist.", unknown))
+
+
+def denied_fragment(denied: list[str], reasons: dict[str, str]) -> str:
+    """An out-of-band swap for `#live-denied` naming the topics this page won't get live."""
+    shown = [json.dumps(label)[1:-1] for label in denied]  # control characters escaped
+    items = "".join(
+        f"<li>{escape(label)}: {escape(reasons.get(raw, 'not allowed'))}</li>"
+        for raw, label in zip(denied, shown, strict=True))
+    return (f'<div id="live-denied" hx-swap-oob="true" hidden '
+            f'data-denied="{escape(json.dumps(denied))}"><ul>{items}</ul></div>')
 
 
 async def _on_page_open(session: Session) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.text import has_bad_text
 from models.courses import Course, Membership, Role
 from models.users import User
 
@@ -38,6 +39,9 @@ def register_topic_kind(kind: str, authorizer: Authorizer) -> None:
 def parse_topic(raw: object, user: User) -> Topic:
     if not isinstance(raw, str) or not 0 < len(raw) <= 255:
         raise UnknownTopic("a topic is a string of 1-255 characters")
+    if has_bad_text(raw):
+        # No topic holds one, and passing it on would fail inside the database driver.
+        raise UnknownTopic("a topic can't contain NUL characters or unpaired surrogates")
     if raw == "user:me":
         return Topic(f"user:{user.id}", "user", str(user.id))
     if raw.startswith("course:"):

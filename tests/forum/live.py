@@ -90,7 +90,7 @@ class Collector:
 async def page_socket(server, person: Person, topics: list[str]) -> Collector:
     ws = await websockets.connect(
         f"{server.ws_base}/ws?topics={quote(','.join(topics), safe='')}",
-        additional_headers={"Cookie": person.cookie})
+        additional_headers={"Cookie": person.cookie}, origin=server.base)
     return Collector(ws).start()
 
 

@@ -7,7 +7,7 @@ import pytest
 import websockets
 
 from app.auth.tokens import issue_token
-from tests.support.live import api_token, recv_json
+from tests.support.live import api_token, recv_json, session_cookie
 
 COURSE = "course-v1:Coursewire+PY101+2026"
 
@@ -54,9 +54,14 @@ async def test_staff_topic_and_others_user_topics_are_denied_never_granted(live_
         assert answer["subscribed"] == [f"course:{COURSE}:staff", f"course:{COURSE}:forum"]
 
 
-@pytest.mark.parametrize("frame", ["not json", "[1,2]", '{"subscribe": "user:me"}',
-                                   '{"what": 1}', '{"subscribe": [], "since": -1}',
-                                   "x" * 20_000])
+@pytest.mark.parametrize("frame", [
+    "not json", "[1,2]", '{"subscribe": "user:me"}', '{"what": 1}',
+    '{"subscribe": [], "since": -1}', "x" * 20_000,
+    "[" * 5000,  # deep enough to exhaust the parser's stack (RecursionError)
+    '{"since": ' + "9" * 5000 + "}",  # past Python's int-from-string digit limit
+    '{"subscribe": ["user:me\\u0000"]}',  # NUL in text
+    '{"subscribe": ["course:\\ud800"]}',  # a lone surrogate
+])
 async def test_bad_frames_get_an_error_frame_and_the_connection_stays_up(live_server, frame):
     async with await connect(live_server, "ada@demo.coursewire") as ws:
         await ws.send(frame)
@@ -82,13 +87,36 @@ async def test_unknown_topics_are_denied_with_an_error_frame(live_server):
         assert "weather:helsinki" in error["error"]["fields"]
 
 
-@pytest.mark.parametrize("token", ["garbage", "expired"])
-async def test_invalid_or_expired_tokens_are_refused_with_4401(live_server, token):
-    if token == "expired":
-        token = issue_token(1, "not-the-server-secret-but-long-enough-000", -10)
-    async with websockets.connect(f"{live_server.ws_base}/api/v1/events?token={token}") as ws:
+async def test_invalid_tokens_are_refused_with_4401(live_server):
+    async with websockets.connect(f"{live_server.ws_base}/api/v1/events?token=garbage") as ws:
         frame = await recv_json(ws)
         assert frame["error"]["code"] == "not_authenticated"
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await ws.recv()
+        assert closed.value.rcvd.code == 4401
+
+
+def my_id(server, email: str) -> int:
+    tok = api_token(server.base, email)
+    return httpx.get(f"{server.base}/api/v1/me", headers={"Authorization": f"Bearer {tok}"}
+                     ).json()["id"]
+
+
+async def test_expired_tokens_signed_by_the_server_are_refused_on_http_and_socket(live_server):
+    secret = live_server.env["SECRET_KEY"]  # a real server signature: only expiry is wrong
+    uid = my_id(live_server, "ada@demo.coursewire")
+    fresh, expired = issue_token(uid, secret, 60), issue_token(uid, secret, -10)
+    me = f"{live_server.base}/api/v1/me"
+    assert httpx.get(me, headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    r = httpx.get(me, headers={"Authorization": f"Bearer {expired}"})
+    assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
+    async with websockets.connect(f"{live_server.ws_base}/api/v1/events?token={fresh}") as ws:
+        await ws.send(json.dumps({"subscribe": ["user:me"]}))
+        assert (await recv_json(ws))["subscribed"] == ["user:me"]
+    async with websockets.connect(f"{live_server.ws_base}/api/v1/events?token={expired}") as ws:
+        frame = await recv_json(ws)
+        assert frame["error"]["code"] == "not_authenticated"
+        assert "expired" in frame["error"]["message"]
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd.code == 4401
@@ -135,3 +163,44 @@ async def test_unsubscribe_stops_delivery(live_server):
         post_announcement(live_server, "Not for you")
         await ws.send(json.dumps({"ping": "after"}))
         assert await recv_json(ws) == {"pong": "after"}
+
+
+# Keys no domain authorizer expects: a non-ASCII digit, ids too large for any id column.
+STRANGE_TOPICS = ["thread:\u00b2", "thread:99999999999999999999", "thread:99999999999",
+                  "submission:99999999999999999999", "unit:course-v1:X+Y+Z/\u00b2",
+                  "course:\u0000", "course:course-v1:A+B+C:staff\u0000"]
+
+
+async def test_topics_that_make_an_authorizer_fail_are_denied_and_the_socket_stays_up(
+        live_server):
+    async with await connect(live_server, "ada@demo.coursewire") as ws:
+        raw = [t for t in STRANGE_TOPICS if "\u0000" not in t]  # NUL frames are refused whole
+        await ws.send(json.dumps({"subscribe": ["user:me", *raw]}))
+        answer = await recv_json(ws)
+        assert answer == {"subscribed": ["user:me"], "denied": raw}
+        await ws.send(json.dumps({"ping": "still here"}))
+        assert await recv_until_json(ws, lambda f: "pong" in f) == {"pong": "still here"}
+
+
+async def recv_until_json(ws, predicate):
+    while True:
+        frame = await recv_json(ws)
+        if predicate(frame):
+            return frame
+
+
+async def test_cookie_authenticated_event_sockets_must_come_from_our_origin(live_server):
+    cookie, _ = session_cookie(live_server.base, "ada@demo.coursewire")
+    url = f"{live_server.ws_base}/api/v1/events"
+    for origin in ("http://evil.example", None):
+        async with websockets.connect(url, additional_headers={"Cookie": cookie},
+                                      origin=origin) as ws:
+            frame = await recv_json(ws)
+            assert frame["error"]["code"] == "permission_denied"
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd.code == 4403
+    async with websockets.connect(url, additional_headers={"Cookie": cookie},
+                                  origin=live_server.base) as ws:
+        await ws.send(json.dumps({"subscribe": ["user:me"]}))
+        assert (await recv_json(ws))["subscribed"] == ["user:me"]
