@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
 from app.errors import CoursewireError, NotAuthenticated, RateLimited
 from app.templating import env
@@ -24,7 +31,7 @@ def error_response(request: Request, exc: CoursewireError) -> Response:
         return JSONResponse(exc.as_json(), status_code=exc.status, headers=headers)
     is_htmx = request.headers.get("hx-request") == "true"
     if isinstance(exc, NotAuthenticated) and request.method == "GET" and not is_htmx:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     template = "_error_fragment.html" if is_htmx else "error.html"
     csrf = request.session.get("csrf", "") if "session" in request.scope else ""
     html = env.get_template(template).render(
@@ -50,7 +57,29 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(request, error)
 
 
+class ServerError(CoursewireError):
+    status, code = 500, "server_error"
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """A bug, not bad input: a plain apology in the usual shape, never a traceback.
+
+    Starlette re-raises the exception after this response, so the server logs it in full.
+    """
+    error = ServerError("Something went wrong on our side. It has been logged; please try "
+                        "again.")
+    try:
+        return error_response(request, error)
+    except Exception:  # rendering the page failed too: don't make it worse
+        log.exception("rendering the error page failed")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(error.as_json(), status_code=500)
+        return PlainTextResponse(error.message, status_code=500)
+
+
 EXCEPTION_HANDLERS = {
     CoursewireError: handle_coursewire_error,
     HTTPException: handle_http_exception,
+    # Starlette hands `Exception` to its outermost ServerErrorMiddleware.
+    Exception: handle_unexpected,
 }

@@ -160,3 +160,65 @@ async def test_ids_out_of_range_are_client_errors_on_every_store(client, bad_id)
         r = await client.request(method, path, headers=bearer(prof_t), json=body)
         assert r.status_code == status, (method, path, r.status_code, r.text[:200])
         assert r.json()["error"]["code"]
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 5000,  # deep enough to exhaust the parser's stack (RecursionError)
+    b'{"email": ' + b"[" * 100_000 + b"}",
+    b'{"email": ' + b"9" * 5000 + b"}",  # past Python's int-from-string digit limit
+])
+async def test_json_that_breaks_the_parser_is_400_not_500(client, body):
+    r = await client.post("/api/v1/auth/register", content=body,
+                          headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text[:200]
+    assert r.json()["error"]["code"] == "bad_input"
+    assert r.json()["error"]["message"].startswith("Malformed JSON")
+
+
+@pytest.mark.parametrize("body", [
+    '{"email": "a@example.org", "password": "correct horse", "name": "Ada\\u0000"}',
+    '{"email": "a@example.org", "password": "correct horse", "name": "\\ud800"}',
+    '{"email": "a@example.org", "password": "correct horse", "name": "Ada", '
+    '"extra": [{"deep": ["\\udc00"]}]}',
+    '{"email": "a@example.org", "password": "correct horse", "name": "Ada", "\\u0000": 1}',
+])
+async def test_nul_and_lone_surrogates_anywhere_in_json_are_400(client, body):
+    r = await client.post("/api/v1/auth/register", content=body.encode(),
+                          headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text[:200]
+    assert r.json()["error"]["code"] == "bad_input"
+    assert "NUL" in r.json()["error"]["message"]
+    assert (await client.post("/api/v1/auth/token", json={
+        "email": "a@example.org", "password": "correct horse"})).status_code == 401
+
+
+async def test_text_in_json_posted_to_a_course_is_checked_too(client):
+    prof = await person("prof@example.org", creator=True)
+    course = await course_with(prof, {})
+    tok = await token(client, "prof@example.org")
+    url = f"/api/v1/courses/{course.id}/announcements"
+    r = await client.post(url, headers=bearer(tok), json={"title": "T\x00", "body": "x"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_input"
+    r = await client.post(url, headers={**bearer(tok), "content-type": "application/json"},
+                          content=b'{"title": "T", "body": "\\ud83d"}')
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_input"
+    assert (await client.get(url, headers=bearer(tok))).json() == []
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/courses/course-v1:A%00+B+C/announcements",
+    "/api/v1/courses/course-v1%3AA+B+C%00/members/1",
+    "/api/v1/forum/threads/1%00",
+])
+async def test_ids_holding_a_nul_are_404_on_every_store(client, path):
+    await person("prof@example.org", creator=True)
+    tok = await token(client, "prof@example.org")
+    for method in ("GET", "PUT", "POST"):
+        r = await client.request(method, path, headers=bearer(tok), json={"role": "student"})
+        assert r.status_code == 404, (method, r.text[:200])
+        assert r.json()["error"]["code"] == "not_found"
+
+
+async def test_query_strings_holding_a_nul_are_400(client):
+    r = await client.get("/api/v1/courses?x=%00")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_input"
