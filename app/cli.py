@@ -24,6 +24,8 @@ Configuration comes from the environment:
   MONGO_URL            course content (default: in-process stand-in, saved in the data dir)
   SECRET_KEY           signs sessions and tokens (default: generated into the data dir)
   COURSEWIRE_DATA_DIR  where embedded data lives (default: ./.coursewire)
+  COURSEWIRE_TRUSTED_PROXIES  comma-separated proxy addresses/networks whose
+                       X-Forwarded-For is believed (default: none)
 """
 
 
@@ -169,12 +171,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.server == "uvicorn":
         import uvicorn
 
+        # The app reads X-Forwarded-For itself, from COURSEWIRE_TRUSTED_PROXIES only;
+        # uvicorn's own handling would believe any client on 127.0.0.1.
         uvicorn.run("asgi:application", host=args.host, port=args.port, loop="uvloop",
-                    http="httptools", log_level="info" if args.verbose else "warning")
+                    http="httptools", proxy_headers=False,
+                    log_level="info" if args.verbose else "warning")
         return 0
     from daphne.cli import CommandLineInterface
 
-    argv = ["-b", args.host, "-p", str(args.port), "--proxy-headers"]
+    # No --proxy-headers: daphne would believe X-Forwarded-For from any client. The app
+    # reads it itself, from COURSEWIRE_TRUSTED_PROXIES only.
+    argv = ["-b", args.host, "-p", str(args.port)]
     if not args.verbose:
         argv += ["-v", "0"]
     CommandLineInterface().run([*argv, "asgi:application"])

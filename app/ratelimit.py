@@ -7,10 +7,18 @@ from typing import Protocol
 
 import redis.asyncio as aioredis
 
+# Decrement, but never below zero and never creating a key (it may just have expired).
+_UNDO = """
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
 
 class RateLimiter(Protocol):
     async def count(self, key: str) -> int: ...
     async def hit(self, key: str, window_seconds: int) -> int: ...
+    async def undo(self, key: str) -> None: ...
     async def reset(self, key: str) -> None: ...
     async def close(self) -> None: ...
 
@@ -30,6 +38,12 @@ class MemoryRateLimiter:
             n, expires = 0, now + window_seconds
         self._counts[key] = (n + 1, expires)
         return n + 1
+
+    async def undo(self, key: str) -> None:
+        """Take back one hit in the current window (an attempt that turned out fine)."""
+        n, expires = self._counts.get(key, (0, 0.0))
+        if n > 0 and expires > time.monotonic():
+            self._counts[key] = (n - 1, expires)
 
     async def reset(self, key: str) -> None:
         self._counts.pop(key, None)
@@ -54,6 +68,10 @@ class RedisRateLimiter:
             pipe.expire(k, window_seconds, nx=True)
             n, _ = await pipe.execute()
         return int(n)
+
+    async def undo(self, key: str) -> None:
+        """Take back one hit in the current window (an attempt that turned out fine)."""
+        await self._redis.eval(_UNDO, 1, self._prefix + key)
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)

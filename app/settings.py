@@ -7,6 +7,7 @@ stand-in) so `coursewire demo` runs on a bare machine.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ class Settings:
     login_attempts_per_account: int = 10
     login_attempts_per_ip: int = 30
     login_window_seconds: int = 900
+    # Addresses/networks of reverse proxies whose X-Forwarded-For is believed (for the
+    # per-IP login limit). Empty: the header is ignored, since any client can send one.
+    trusted_proxies: tuple[str, ...] = ()
     heartbeat_seconds: float = 25.0
     socket_buffer_frames: int = 256
     # Namespaces Redis keys (channel layer, rate limits) so several deployments can share one.
@@ -67,6 +71,17 @@ def _secret_key(data_dir: Path, env: dict[str, str]) -> str:
     return key
 
 
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    entries = tuple(e.strip() for e in value.split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"COURSEWIRE_TRUSTED_PROXIES: {entry!r} is not an IP address or "
+                             "network (e.g. 127.0.0.1 or 10.0.0.0/8)") from None
+    return entries
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (or the given mapping, for tests)."""
     env = dict(os.environ if env is None else env)
@@ -82,6 +97,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(data_dir, env),
         token_ttl_seconds=int(env.get("COURSEWIRE_TOKEN_TTL", "3600")),
         https_only_cookies=env.get("COURSEWIRE_HTTPS_ONLY", "") in {"1", "true", "yes"},
+        trusted_proxies=_trusted_proxies(env.get("COURSEWIRE_TRUSTED_PROXIES", "")),
         heartbeat_seconds=float(env.get("COURSEWIRE_HEARTBEAT_SECONDS", "25")),
         redis_prefix=env.get("COURSEWIRE_REDIS_PREFIX", "cw"),
         public_url=env.get("COURSEWIRE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -10,7 +12,7 @@ from app.accounts.service import authenticate, register_user
 from app.auth.session import log_in, log_out, require_user
 from app.auth.tokens import issue_token
 from app.errors import CoursewireError
-from app.http import created, page, read_form, read_json, redirect
+from app.http import client_ip, created, page, read_form, read_json, redirect
 from models.users import User
 
 
@@ -19,14 +21,21 @@ def user_json(user: User) -> dict[str, object]:
 
 
 def _safe_next(value: str | None) -> str:
-    # Only same-site paths: never redirect to another host after login.
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return "/"
+    """`value` if it is a path on this site, else "/": never redirect to another host.
 
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    Browsers read `/\\evil.example` as `//evil.example` and drop tabs and newlines from
+    URLs (`/\t/evil.example`), so backslashes and control characters are refused, also
+    percent-encoded (`/%09/evil.example`), in case something on the way decodes them.
+    """
+    if not value:
+        return "/"
+    for form in (value, unquote(value)):
+        if any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in form):
+            return "/"
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or not form.startswith("/") or form.startswith("//"):
+            return "/"
+    return value
 
 
 async def register_page(request: Request) -> Response:
@@ -50,7 +59,7 @@ async def login_page(request: Request) -> Response:
     runtime = request.app.state.runtime
     try:
         user = await authenticate(form.get("email"), form.get("password"),
-                                  client_ip=_client_ip(request), limiter=runtime.limiter,
+                                  client_ip=client_ip(request), limiter=runtime.limiter,
                                   settings=runtime.settings)
     except CoursewireError as exc:
         return await page(request, "accounts/login.html", status_code=exc.status, form=form,
@@ -76,7 +85,7 @@ async def api_token(request: Request) -> Response:
     data = await read_json(request)
     runtime = request.app.state.runtime
     user = await authenticate(data.get("email"), data.get("password"),
-                              client_ip=_client_ip(request), limiter=runtime.limiter,
+                              client_ip=client_ip(request), limiter=runtime.limiter,
                               settings=runtime.settings)
     ttl = runtime.settings.token_ttl_seconds
     return JSONResponse({"access_token": issue_token(user.id, runtime.settings.secret_key, ttl),

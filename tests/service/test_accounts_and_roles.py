@@ -120,3 +120,31 @@ async def test_bad_role_names_are_rejected(db):
     course = await create_course(teacher, "Org", "N4", "R", "T")
     with pytest.raises(BadInput):
         await set_member_role(teacher, course.id, other.id, "overlord")
+
+
+async def test_email_length_is_checked_on_the_lowercased_address(db):
+    # 'İ' lowercases to two characters: 131 characters as typed, 256 as stored.
+    email = "İ" * 125 + "@e.org"
+    assert len(email) <= 254 < len(email.lower())
+    with pytest.raises(BadInput) as err:
+        await register_user(email, PASSWORD, "Long")
+    assert set(err.value.fields) == {"email"}
+
+
+async def test_nul_characters_are_refused_in_names_and_emails(db):
+    with pytest.raises(BadInput) as err:
+        await register_user("a\x00b@example.org", PASSWORD, "N\x00")
+    assert set(err.value.fields) == {"email", "name"}
+    with pytest.raises(BadInput):
+        await authenticate("a\x00b@example.org", PASSWORD, client_ip="1.1.1.1",
+                           limiter=MemoryRateLimiter(), settings=db)
+
+
+async def test_successful_logins_do_not_count_toward_the_ip_limit(db):
+    db = dataclasses.replace(db, login_attempts_per_ip=3)
+    await person("busy@example.org")
+    limiter = MemoryRateLimiter()
+    for _ in range(10):
+        await authenticate("busy@example.org", PASSWORD, client_ip="10.0.0.1", limiter=limiter,
+                           settings=db)
+    assert await limiter.count("login:ip:10.0.0.1") == 0
