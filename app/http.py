@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from app.auth.session import csrf_token, current_user
 from app.errors import BadInput
 from app.templating import env
-from app.text import check_text
+from app.text import check_json
 
 
 def client_ip(conn: HTTPConnection) -> str:
@@ -58,7 +58,7 @@ async def read_json(request: Request) -> dict[str, Any]:
     data = parse_json_text(body)
     if not isinstance(data, dict):
         raise BadInput("The body must be a JSON object.")
-    check_text(data)
+    check_json(data)
     return data
 
 

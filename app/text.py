@@ -21,26 +21,35 @@ def has_bad_text(value: str) -> bool:
     return _BAD.search(value) is not None
 
 
-def bad_text_in(value: Any) -> bool:
-    """True when any string in a decoded JSON value (keys included) holds bad text.
+# Deeper than any body we take; a deeper one that the parser accepted (it gives up near
+# 1,000 levels) could still exhaust the stack later, in json.dumps or a template.
+MAX_JSON_DEPTH = 64
+
+
+def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a decoded JSON value is refused (too deep, bad text in a string or key), or None.
 
     Iterative, so a deeply nested value can't exhaust the stack here either.
     """
-    stack = [value]
+    stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             if _BAD.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+                return BAD_TEXT_MESSAGE
+        elif isinstance(item, dict | list):
+            if depth >= max_depth:
+                return f"JSON is nested more than {max_depth} levels deep."
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+    return None
 
 
-def check_text(value: Any) -> None:
-    """Raise BadInput when any string in `value` holds a NUL or a lone surrogate."""
-    if bad_text_in(value):
-        raise BadInput(BAD_TEXT_MESSAGE)
+def check_json(value: Any) -> None:
+    """Raise BadInput when `value` is nested too deeply or holds a NUL or lone surrogate."""
+    problem = json_problem(value)
+    if problem is not None:
+        raise BadInput(problem)

@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.auth.session import current_user, uses_session_auth
 from app.errors import CoursewireError
-from app.text import BAD_TEXT_MESSAGE, bad_text_in
+from app.text import json_problem
 from models.events import Event
 from models.users import User
 from realtime.connection import FORBIDDEN_CLOSE_CODE, UNAUTHENTICATED_CLOSE_CODE, LiveSocket
@@ -151,8 +151,9 @@ def _parse_frame(text: str | None) -> dict[str, Any]:
         raise ValueError(f"not valid JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise ValueError("a frame must be a JSON object")
-    if bad_text_in(frame):
-        raise ValueError(BAD_TEXT_MESSAGE)
+    problem = json_problem(frame, max_depth=8)
+    if problem is not None:
+        raise ValueError(problem)
     return frame
 
 

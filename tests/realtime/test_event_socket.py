@@ -59,9 +59,10 @@ async def test_staff_topic_and_others_user_topics_are_denied_never_granted(live_
     '{"subscribe": [], "since": -1}', "x" * 20_000,
     "[" * 5000,  # deep enough to exhaust the parser's stack (RecursionError)
     '{"since": ' + "9" * 5000 + "}",  # past Python's int-from-string digit limit
+    '{"subscribe": ' + "[" * 50 + "]" * 50 + "}",  # parses, but deeper than any frame
     '{"subscribe": ["user:me\\u0000"]}',  # NUL in text
     '{"subscribe": ["course:\\ud800"]}',  # a lone surrogate
-])
+], ids=lambda frame: frame[:24])
 async def test_bad_frames_get_an_error_frame_and_the_connection_stays_up(live_server, frame):
     async with await connect(live_server, "ada@demo.coursewire") as ws:
         await ws.send(frame)

@@ -166,13 +166,21 @@ async def test_ids_out_of_range_are_client_errors_on_every_store(client, bad_id)
     b"[" * 5000,  # deep enough to exhaust the parser's stack (RecursionError)
     b'{"email": ' + b"[" * 100_000 + b"}",
     b'{"email": ' + b"9" * 5000 + b"}",  # past Python's int-from-string digit limit
-])
+], ids=["deep-array", "deep-value", "huge-int"])
 async def test_json_that_breaks_the_parser_is_400_not_500(client, body):
     r = await client.post("/api/v1/auth/register", content=body,
                           headers={"content-type": "application/json"})
     assert r.status_code == 400, r.text[:200]
     assert r.json()["error"]["code"] == "bad_input"
     assert r.json()["error"]["message"].startswith("Malformed JSON")
+
+
+async def test_json_nested_deeper_than_any_request_needs_is_400(client):
+    # The parser accepts this (it gives up near 1,000 levels); later code might not.
+    body = b'{"email": ' + b"[" * 200 + b"]" * 200 + b"}"
+    r = await client.post("/api/v1/auth/register", content=body,
+                          headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "nested" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("body", [
