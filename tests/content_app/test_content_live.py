@@ -99,5 +99,8 @@ async def test_students_cannot_listen_to_the_outline_editor_or_other_courses_uni
     student, _ = session_cookie(live.base, "ada@demo.coursewire")
     async with page_socket(live, student, [f"course:{COURSE}:staff",
                                            "unit:course-v1:No+Such+Course:hello"]) as ws:
+        status = await recv_until(ws, lambda f: True, timeout=5)  # both denied, by name
+        assert 'id="live-denied"' in status and STUDIO_ID not in status
+        assert f"course:{COURSE}:staff" in status and "No+Such+Course" in status
         frame = await recv_until(ws, lambda f: True, timeout=5)
-        assert STUDIO_ID not in frame and frame.startswith("{")  # only a heartbeat
+        assert STUDIO_ID not in frame and frame.startswith("{")  # then only a heartbeat
