@@ -4,7 +4,8 @@ and per-section (chapter) totals, following the course's grading policy.
 Like Open edX: each graded sequential is one assignment scored earned/possible; an
 assignment type averages its assignments after dropping the `drop_lowest` worst; the
 course percentage is the weighted sum over types. A block's score is a manual override
-if staff set one, else the best graded attempt.
+if staff set one, else the graded attempt that counts (best, or the newest for blocks
+with `counts: last`).
 """
 
 from __future__ import annotations
@@ -155,7 +156,9 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
         if status != Status.ERROR:
             score.attempts += 1
         if status == Status.GRADED and points is not None:
-            score.points = max(score.points or 0.0, points)
+            # Rows come in attempt order, so for `counts: last` the newest one wins.
+            score.points = points if score.block.counts_last else max(score.points or 0.0,
+                                                                       points)
     latest: dict[tuple[int, str], float | None] = {}
     for user_id, block_id, points in overrides:
         latest[(user_id, block_id)] = points

@@ -19,6 +19,7 @@ from app.openapi import add_paths
 from app.templating import env
 from grading import events, gradebook, service
 from grading.course_blocks import graded_block
+from grading.graders.answers import numeric_value
 from grading.openapi import PATHS
 from models.courses import Role
 
@@ -49,12 +50,9 @@ async def _answer_from_form(request: Request, course_id: str, block_id: str) -> 
     if kind == "checkboxes":
         return {"choices": [c for c in form.getlist("choices") if isinstance(c, str)]}
     if kind == "numeric":
-        raw = str(form.get("value", "")).strip()
-        try:
-            return {"value": float(raw)}
-        except ValueError:
-            raise BadInput("Enter a number, like 3.14.", fields={"value": "Not a number."}) \
-                from None
+        # The same parser as the JSON API: no "1_000", "nan" or non-ASCII digits.
+        raw = form.get("value", "")
+        return {"value": numeric_value({"value": raw if isinstance(raw, str) else ""})}
     return {"text": form.get("text", "")}
 
 
