@@ -2,9 +2,9 @@
 
     python -m grading.example_grader --port 8100
 
-It grades a text answer: full points if `text` contains "42". Like an A+ grader it reads
-`submission_url`, `max_points`, `uid`, `ordinal_number`, `lang` from the GET query
-(falling back to the form body). Paths choose behaviour,
+It grades a text or code answer: full points if `text` (or `code`) contains "42".
+Like an A+ grader it reads `submission_url`, `max_points`, `uid`, `ordinal_number`,
+`lang` from the GET query (falling back to the form body). Paths choose behaviour,
 so one process serves every case the platform must handle:
 
     /sync      answer with the points at once (JSON)
@@ -15,6 +15,7 @@ so one process serves every case the platform must handle:
     /slow      never answer in time (sleeps 60 s)
     /garbage   answer something that is not a grading reply
     /flaky     fail with HTTP 503 on the first try of each submission, then like /sync
+    /silent    accept, and never post a result (the caller posts to submission_url)
     /log       GET: what this grader received and the platform's answers to its POSTs
 """
 
@@ -41,7 +42,7 @@ def _grade(form: dict[str, Any]) -> tuple[float, float, str]:
     max_points = float(form.get("max_points") or 1)
     # Graders have their own scale; the platform rescales to the block's maximum.
     scale = 10.0
-    ok = "42" in str(form.get("text", ""))
+    ok = "42" in str(form.get("text") or form.get("code") or "")
     return (scale if ok else 0.0), scale, ("Right: 42." if ok else "<p>Think of 6 × 7.</p>") + \
         f" (block max {max_points:g})"
 
@@ -75,6 +76,8 @@ async def grade(request: Request) -> Response:
         return JSONResponse({"points": points, "max_points": max_points})
     if mode == "garbage":
         return PlainTextResponse("I am a teapot, not a grader.")
+    if mode == "silent":
+        return JSONResponse({"status": "accepted"})
     fields = {"points": f"{points:g}", "max_points": f"{max_points:g}", "feedback": feedback,
               "grading_payload": json.dumps({"grader": "example", "mode": mode})}
     if mode == "error":

@@ -166,7 +166,7 @@ async def test_section_and_only_filters_apply_to_json_and_csv(api):
     client, h = api
     staff = h["ta@example.org"]
     rows = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades", headers=staff)).json()
-    more = [s["id"] for s in rows[0]["sections"] if s["title"] == "More"][0]
+    more = next(s["id"] for s in rows[0]["sections"] if s["title"] == "More")
     rows = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades?section={more}",
                              headers=staff)).json()
     assert [b["block_id"] for b in rows[0]["blocks"]] == ["code", "essay"]
