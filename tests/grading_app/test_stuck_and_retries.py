@@ -154,7 +154,7 @@ async def test_accepted_async_grader_is_waited_for_not_asked_again(ext_course, t
 
 async def test_failed_request_is_retried_later_without_sleeping_in_the_job(
         ext_course, monkeypatch):
-    monkeypatch.setattr(external, "_config", external.ExternalConfig(retries=2, backoff=0.3))
+    monkeypatch.setattr(external, "_config", external.ExternalConfig(retries=2, backoff=1.0))
     calls: list[float] = []
 
     async def flaky(url, form, params):
@@ -167,16 +167,16 @@ async def test_failed_request_is_retried_later_without_sleeping_in_the_job(
     sub = await service.submit_answer(ext_course.student, ext_course.id, "ext", {"text": "42"})
     started = time.monotonic()
     await drain(ext_course.queue)
-    assert time.monotonic() - started < 0.25  # the backoff is not slept in the job
+    assert time.monotonic() - started < 0.9  # the 1 s backoff is not slept in the job
     row = await Submission.get(id=sub.id)
     assert row.status == Status.QUEUED and row.enqueued_at > datetime.now(UTC)
     assert ext_course.queue.delayed() == 1 and ext_course.queue.pending() == 0
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(1.1)
     assert ext_course.queue.pending() == 1
     await drain(ext_course.queue)
     row = await Submission.get(id=sub.id)
     assert row.status == Status.GRADED and row.points == 4 and row.grader_runs == 2
-    assert calls[1] - calls[0] >= 0.3
+    assert calls[1] - calls[0] >= 1.0
 
 
 async def test_external_retries_end_in_error(ext_course, monkeypatch):
@@ -205,12 +205,12 @@ async def test_redis_delayed_job_reaches_the_stream_only_when_due():
         seen.append((job, time.monotonic() - started))
 
     try:
-        await queue.enqueue(5, delay=0.5)
+        await queue.enqueue(5, delay=1.0)
         assert await queue.delayed() == 1 and await queue.redis.xlen(queue.stream) == 0
         assert await queue.promote_due() == 0
         await queue.enqueue(6)  # runnable now, on a worker with ONE slot
         task = asyncio.create_task(queue.run(handler, 1))
-        for _ in range(100):
+        for _ in range(200):
             if len(seen) == 2:
                 break
             await asyncio.sleep(0.05)
@@ -218,7 +218,7 @@ async def test_redis_delayed_job_reaches_the_stream_only_when_due():
         await asyncio.wait([task], timeout=2)
         # The immediate job did not wait behind the delayed one's backoff.
         assert [job for job, _ in seen] == [6, 5]
-        assert seen[0][1] < 0.4 and seen[1][1] >= 0.45
+        assert seen[0][1] < 0.9 and seen[1][1] >= 0.95
         assert await queue.delayed() == 0
     finally:
         await queue.redis.delete(queue.stream, queue.delayed_key)
