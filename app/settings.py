@@ -45,6 +45,12 @@ class Settings:
     external_grader_retries: int = 3
     external_grader_backoff_seconds: float = 2.0
     grading_in_app: str = ""  # "1"/"0" forces grading in the web process on/off
+    # A submission is given up (status `error`, attempt not counted) after this many
+    # grading runs, or this long in `queued`/`grading`; an async external grader that
+    # accepted must post its result within external_grader_async_timeout_seconds.
+    grading_max_runs: int = 4
+    grading_give_up_seconds: float = 1800.0
+    external_grader_async_timeout_seconds: float = 3600.0
     # Peer review: how long a reviewer holds a response, how often expired leases are swept.
     peer_review_lease_hours: float = 8.0
     peer_review_sweep_seconds: float = 30.0
@@ -109,6 +115,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         external_grader_backoff_seconds=float(
             env.get("COURSEWIRE_GRADER_BACKOFF_SECONDS", "2")),
         grading_in_app=env.get("COURSEWIRE_GRADING_IN_APP", ""),
+        grading_max_runs=int(env.get("COURSEWIRE_GRADING_MAX_RUNS", "4")),
+        grading_give_up_seconds=float(env.get("COURSEWIRE_GRADING_GIVE_UP_SECONDS", "1800")),
+        external_grader_async_timeout_seconds=float(
+            env.get("COURSEWIRE_GRADER_ASYNC_TIMEOUT_SECONDS", "3600")),
         peer_review_lease_hours=float(env.get("COURSEWIRE_PEER_LEASE_HOURS", "8")),
         peer_review_sweep_seconds=float(env.get("COURSEWIRE_PEER_SWEEP_SECONDS", "30")),
     )

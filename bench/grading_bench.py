@@ -1,7 +1,7 @@
 """Grading figures: grade push latency and a submission storm, against a real server.
 
-    python bench/grading_bench.py latency --students 1000 [--server uvicorn|daphne]
-    python bench/grading_bench.py storm --students 9000 --seconds 300 [--server ...]
+    python bench/grading_bench.py latency --students 1000 [--seconds 30] [--baseline]
+    python bench/grading_bench.py storm --students 9000 --seconds 300 [--baseline]
     python bench/grading_bench.py statements
 
 Uses DATABASE_URL / REDIS_URL if set (PostgreSQL + Redis), else SQLite + in-memory.
@@ -16,6 +16,15 @@ latency: N students hold an /api/v1/events socket subscribed to user:me; all N s
 storm: N students arrive evenly over S seconds; each GETs its unit page, then POSTs an
   answer. Reports errors, HTTP p95 per request kind, and queue drain time (last submit
   answered -> last submission graded).
+--baseline (same run, same server, same sockets, measured first):
+  latency: each student, at the same rate, makes an authenticated HTTP round trip that
+    grades nothing (GET /api/v1/me), then the bench publishes an event of the grade
+    frame's size to that student's user:<id> through the app's own path
+    (realtime.publish: event-log row + Redis channel layer + hub). End to end = frame
+    received - request sent; publish->frame = frame received - publish called. The
+    ratio grading/baseline is what grading adds. Needs REDIS_URL.
+  storm: the same students and arrival rate GET the same unit page, then make a GET
+    /api/v1/me instead of the submit (no grading); then the real storm runs.
 statements: SQL statements per multiple-choice submission, in process (no server): the
   API POST, then everything until the grade is published; counted from Tortoise's
   `tortoise.db_client` debug log (one line per statement sent).
@@ -112,8 +121,9 @@ def make_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-async def latency(server: ServerProcess, tokens: dict[int, str],
-                  spread: float = 0.0) -> dict[str, float]:
+async def latency(server: ServerProcess, tokens: dict[int, str], spread: float = 0.0,
+                  env: dict[str, str] | None = None) -> dict[str, object]:
+    """Grade push latency; with `env`, first the no-grading baseline on the same sockets."""
     sockets = {}
     for uid, token in tokens.items():
         ws = await websockets.connect(f"{server.ws_base}/api/v1/events?token={token}",
@@ -124,19 +134,25 @@ async def latency(server: ServerProcess, tokens: dict[int, str],
     for ws in sockets.values():
         while "subscribed" not in json.loads(await ws.recv()):
             pass
+    result: dict[str, object] = {}
+    if env is not None:
+        result["baseline"] = await _baseline_latency(server, tokens, sockets, spread, env)
     received: dict[int, tuple[float, float]] = {}
+    sizes: list[int] = []
 
     lost: list[int] = []
 
     async def listen(uid: int, ws) -> None:
         while True:
             try:
-                frame = json.loads(await ws.recv())
+                raw = await ws.recv()
+                frame = json.loads(raw)
             except websockets.ConnectionClosed:
                 # e.g. the server's keepalive ping timed out on a saturated box: counted.
                 lost.append(uid)
                 return
             if frame.get("event") == "grade.updated":
+                sizes.append(len(raw))
                 graded_at = datetime.fromisoformat(frame["data"]["graded_at"]).timestamp()
                 received[uid] = (time.time(), graded_at)
                 return
@@ -173,15 +189,106 @@ async def latency(server: ServerProcess, tokens: dict[int, str],
         await ws.close()
     e2e = [(received[u][0] - sent[u]) * 1000 for u in received]
     c2f = [(received[u][0] - received[u][1]) * 1000 for u in received]
-    return {"students": len(tokens), "spread_s": spread,
-            "e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95),
-            "e2e_p99": pct(e2e, 99), "c2f_p50": pct(c2f, 50), "c2f_p95": pct(c2f, 95),
-            "c2f_p99": pct(c2f, 99), "all_graded_s": total,
-            "submit_retries": len(retried), "lost_sockets": len(lost)}
+    result.update({"students": len(tokens), "spread_s": spread,
+                   "e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95),
+                   "e2e_p99": pct(e2e, 99), "c2f_p50": pct(c2f, 50), "c2f_p95": pct(c2f, 95),
+                   "c2f_p99": pct(c2f, 99), "all_graded_s": total,
+                   "submit_retries": len(retried), "lost_sockets": len(lost),
+                   "frame_bytes": round(sum(sizes) / len(sizes)) if sizes else 0})
+    base = result.get("baseline")
+    if isinstance(base, dict):
+        result["ratio"] = {k: round(result[k] / base[k], 2) if base[k] else None  # type: ignore[operator]
+                           for k in ("e2e_p50", "e2e_p95", "e2e_p99", "c2f_p50", "c2f_p95",
+                                     "c2f_p99")}
+    return result
+
+
+# Padding so the baseline frame is about a grade.updated frame's size (see frame_bytes).
+BASELINE_FRAME_BYTES = 300
+
+
+async def _baseline_latency(server: ServerProcess, tokens: dict[int, str], sockets: dict,
+                            spread: float, env: dict[str, str]) -> dict[str, float]:
+    """The same students at the same rate: an HTTP round trip that grades nothing, then a
+    bare publish of a grade-sized event to user:<id> through the app's publish path."""
+    from tortoise import Tortoise
+
+    from app.db import tortoise_config
+    from realtime.layer import make_channel_layer
+    from realtime.publish import publish, use_layer
+
+    if not env.get("REDIS_URL"):
+        raise SystemExit("--baseline needs REDIS_URL (the bench publishes into the server's "
+                         "channel layer)")
+    await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]))
+    layer = make_channel_layer(env["REDIS_URL"], env["COURSEWIRE_REDIS_PREFIX"])
+    use_layer(layer)
+    received: dict[int, float] = {}
+    published: dict[int, float] = {}
+    sent: dict[int, float] = {}
+
+    async def listen(uid: int, ws) -> None:
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("event") == "bench.baseline":
+                received[uid] = time.time()
+                return
+
+    listeners = [asyncio.create_task(listen(uid, ws)) for uid, ws in sockets.items()]
+    padding = "x" * BASELINE_FRAME_BYTES
+    try:
+        async with httpx.AsyncClient(base_url=server.base, timeout=120,
+                                     limits=httpx.Limits(max_connections=200)) as c:
+            async def one(uid: int, token: str, delay: float) -> None:
+                await asyncio.sleep(delay)
+                sent[uid] = time.time()
+                r = await c.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+                assert r.status_code == 200, r.text
+                published[uid] = time.time()
+                await publish(f"user:{uid}", "bench.baseline",
+                              {"self": {"user_id": uid, "padding": padding}})
+
+            t0 = time.time()
+            n = len(tokens)
+            await asyncio.gather(*(one(uid, t, i * spread / n)
+                                   for i, (uid, t) in enumerate(tokens.items())))
+            await asyncio.wait_for(asyncio.gather(*listeners), 300)
+            total = time.time() - t0
+    finally:
+        use_layer(None)
+        if hasattr(layer, "close_pools"):
+            await layer.close_pools()
+        await Tortoise.close_connections()
+    e2e = [(received[u] - sent[u]) * 1000 for u in received]
+    c2f = [(received[u] - published[u]) * 1000 for u in received]
+    return {"e2e_p50": pct(e2e, 50), "e2e_p95": pct(e2e, 95), "e2e_p99": pct(e2e, 99),
+            "c2f_p50": pct(c2f, 50), "c2f_p95": pct(c2f, 95), "c2f_p99": pct(c2f, 99),
+            "all_received_s": total}
 
 
 async def storm(server: ServerProcess, tokens: dict[int, str], seconds: float,
-                env: dict[str, str]) -> dict[str, float]:
+                env: dict[str, str], baseline: bool = False) -> dict[str, object]:
+    """The storm; with `baseline`, first the same arrivals with GET /api/v1/me instead of
+    the submit (nothing graded), and the ratios."""
+    result: dict[str, object] = {}
+    if baseline:
+        result["baseline"] = await _storm_run(server, tokens, seconds, submit=False)
+    real = await _storm_run(server, tokens, seconds, submit=True)
+    errors = real.pop("_errors")
+    real["drain_s"] = await wait_drained(env, len(tokens) - sum(
+        1 for e in errors if e.startswith("page"))) - real.pop("_submitted_at")  # type: ignore[operator]
+    result.update(real)
+    base = result.get("baseline")
+    if isinstance(base, dict):
+        base.pop("_errors")
+        base.pop("_submitted_at")
+        result["ratio"] = {k: round(real[k] / base[k], 2) if base[k] else None  # type: ignore[operator]
+                           for k in ("page_p50", "page_p95", "post_p50", "post_p95")}
+    return result
+
+
+async def _storm_run(server: ServerProcess, tokens: dict[int, str], seconds: float, *,
+                     submit: bool) -> dict[str, object]:
     page_ms: list[float] = []
     post_ms: list[float] = []
     errors: list[str] = []
@@ -198,10 +305,14 @@ async def storm(server: ServerProcess, tokens: dict[int, str], seconds: float,
                     errors.append(f"page {r.status_code}")
                     return
                 t = time.perf_counter()
-                r = await c.post(f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions",
-                                 json={"answer": {"choice": "a" if uid % 2 else "b"}}, headers=h)
+                if submit:
+                    r = await c.post(f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions",
+                                     json={"answer": {"choice": "a" if uid % 2 else "b"}},
+                                     headers=h)
+                else:  # baseline: an authenticated request that grades nothing
+                    r = await c.get("/api/v1/me", headers=h)
                 post_ms.append((time.perf_counter() - t) * 1000)
-                if r.status_code != 202:
+                if r.status_code != (202 if submit else 200):
                     errors.append(f"submit {r.status_code}")
             except httpx.HTTPError as exc:
                 errors.append(type(exc).__name__)
@@ -211,11 +322,10 @@ async def storm(server: ServerProcess, tokens: dict[int, str], seconds: float,
         await asyncio.gather(*(student(uid, tok, i * seconds / n)
                                for i, (uid, tok) in enumerate(tokens.items())))
         submitted_at = time.monotonic()
-    drain = await wait_drained(env, n - sum(1 for e in errors if e.startswith("page")))
     return {"students": n, "seconds": submitted_at - t0, "errors": len(errors),
             "error_kinds": sorted(set(errors)), "page_p50": pct(page_ms, 50),
             "page_p95": pct(page_ms, 95), "post_p50": pct(post_ms, 50),
-            "post_p95": pct(post_ms, 95), "drain_s": drain - submitted_at}
+            "post_p95": pct(post_ms, 95), "_errors": errors, "_submitted_at": submitted_at}
 
 
 async def wait_drained(env: dict[str, str], expected: int) -> float:
@@ -299,25 +409,31 @@ def main() -> None:
                         help="storm: arrival window (default 300); latency: spread the "
                              "submits evenly over this many seconds (default 0: all at once)")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first measure the no-grading baseline in the same run")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="cwbench-"))
     env = make_env(data_dir)
     if args.mode == "statements":
         print(json.dumps(asyncio.run(statements(env)), indent=1))
         return
+    load_start = os.getloadavg()[0]
     tokens = asyncio.run(seed(env, args.students))
     server = ServerProcess(args.server, env).start(timeout=60)
     try:
         if args.mode == "latency":
-            result = asyncio.run(latency(server, tokens, args.seconds or 0.0))
+            result = asyncio.run(latency(server, tokens, args.seconds or 0.0,
+                                         env if args.baseline else None))
         else:
-            result = asyncio.run(storm(server, tokens, args.seconds or 300.0, env))
+            result = asyncio.run(storm(server, tokens, args.seconds or 300.0, env,
+                                       args.baseline))
     finally:
         server.stop()
     db = "postgres" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
     layer = "redis" if env.get("REDIS_URL") else "in-memory"
     print(json.dumps({"mode": args.mode, "server": args.server, "db": db, "layer": layer,
-                      "load_avg": os.getloadavg()[0], **result}, default=str))
+                      "load_avg_start": load_start, "load_avg": os.getloadavg()[0],
+                      **result}, default=str))
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ IN_FLIGHT = (Status.QUEUED, Status.GRADING)
 
 @dataclass(frozen=True)
 class Deadline:
+    """A student's due date for a block and extra attempts, with any extension applied."""
+
     due_at: datetime | None
     extended: bool
+    extra_attempts: int = 0
 
 
 async def deadline_for(user_id: int, block: GradedBlock) -> Deadline:
@@ -28,7 +31,8 @@ async def deadline_for(user_id: int, block: GradedBlock) -> Deadline:
     ext = await Extension.get_or_none(user_id=user_id, course_id=block.course_id,
                                       block_id=block.id)
     if ext is not None:
-        return Deadline(ext.due_at, True)
+        return Deadline(ext.due_at or block.due_at, ext.due_at is not None,
+                        max(0, ext.extra_attempts))
     return Deadline(block.due_at, False)
 
 
@@ -75,10 +79,17 @@ class BlockState:
     override_points: float | None  # a staff override wins over every attempt
 
     @property
-    def attempts_left(self) -> int | None:
+    def max_attempts(self) -> int | None:
+        """The block's attempts plus any this student was granted by an extension."""
         if self.block.max_attempts is None:
             return None
-        return max(0, self.block.max_attempts - self.used_attempts)
+        return self.block.max_attempts + self.deadline.extra_attempts
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(0, self.max_attempts - self.used_attempts)
 
     @property
     def pending(self) -> bool:
@@ -107,13 +118,21 @@ async def block_history(user_id: int, layout: CourseLayout, block: GradedBlock, 
                         await override_points(user_id, block.course_id, block.id))
 
 
+def counting_attempt(block: GradedBlock, attempts: list[Attempt]) -> Attempt | None:
+    """The graded attempt whose points count: the newest if the block says
+    `counts: last`, else the best (the earliest of equal bests)."""
+    graded = [a for a in attempts if a.status == Status.GRADED and a.points is not None]
+    if block.counts_last:
+        return max(graded, key=lambda a: a.attempt, default=None)
+    return max(graded, key=lambda a: (a.points or 0, -a.attempt), default=None)
+
+
 def state_from(history: BlockHistory, latest: Submission) -> BlockState:
     """The widget state with `latest` (the newest attempt, as held in memory) in place of
     its row in `history`."""
     attempts = [a for a in history.attempts if a.id != latest.id] + [Attempt.of(latest)]
-    graded = [a for a in attempts if a.status == Status.GRADED and a.points is not None]
     return BlockState(history.block.course_id, history.block, latest,
-                      max(graded, key=lambda a: (a.points or 0, -a.attempt), default=None),
+                      counting_attempt(history.block, attempts),
                       sum(1 for a in attempts if a.status != Status.ERROR), history.deadline,
                       history.override_points)
 

@@ -52,6 +52,17 @@ class GradedBlock:
     def grader_url(self) -> str | None:
         return self.fields.get("grader_url") or None
 
+    @property
+    def counts_last(self) -> bool:
+        """True if the newest graded attempt counts; otherwise the best one does."""
+        return self.fields.get("counts") == "last"
+
+    @property
+    def cooldown(self) -> timedelta:
+        """How long a student waits after an attempt before the next one."""
+        value = self.fields.get("cooldown_seconds")
+        return timedelta(seconds=value if isinstance(value, int) and value > 0 else 0)
+
 
 @dataclass(frozen=True)
 class LatePolicy:
@@ -76,6 +87,7 @@ class CourseLayout:
     blocks: list[GradedBlock]
     policy: GradingPolicy
     chapters: list[tuple[str, str]]  # (id, title) in order
+    language: str = "en"  # the course's language (course.yaml `language`)
 
     def block(self, block_id: str) -> GradedBlock:
         for b in self.blocks:
@@ -147,7 +159,8 @@ async def course_layout(course_id: str) -> CourseLayout:
             chapter_title=(chapter.fields.get("title") or chapter.id) if chapter else "",
         ))
     root = views[(structure.root.type, structure.root.id)]
-    layout = CourseLayout(course_id, str(structure.id), blocks, _policy(root.fields), chapters)
+    layout = CourseLayout(course_id, str(structure.id), blocks, _policy(root.fields), chapters,
+                          str(root.fields.get("language") or "en"))
     _layouts[cache_key] = layout
     while len(_layouts) > _CACHE_SIZE:
         _layouts.popitem(last=False)

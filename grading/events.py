@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.ids import parse_id
 from app.templating import add_template_dir, render
 from grading.block_state import BlockHistory, block_state, state_from
 from models.grading import Status, Submission
@@ -153,9 +154,10 @@ async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
 # -- topics and resync ------------------------------------------------------------------
 
 async def _authorize_submission(topic: Topic, user: User) -> str | None:
-    if not topic.key.isdigit():
+    submission_id = parse_id(topic.key)  # "submission:<enormous id>" is denied, not a crash
+    if submission_id is None:
         return None
-    row = await Submission.filter(id=int(topic.key)).values_list("user_id", "course_id")
+    row = await Submission.filter(id=submission_id).values_list("user_id", "course_id")
     if not row:
         return None
     owner, course_id = row[0]

@@ -2,7 +2,9 @@
 
     python -m grading.example_grader --port 8100
 
-It grades a text answer: full points if `text` contains "42". Paths choose behaviour,
+It grades a text or code answer: full points if `text` (or `code`) contains "42".
+Like an A+ grader it reads `submission_url`, `max_points`, `uid`, `ordinal_number`,
+`lang` from the GET query (falling back to the form body). Paths choose behaviour,
 so one process serves every case the platform must handle:
 
     /sync      answer with the points at once (JSON)
@@ -12,6 +14,8 @@ so one process serves every case the platform must handle:
     /error     accept, then POST error=1
     /slow      never answer in time (sleeps 60 s)
     /garbage   answer something that is not a grading reply
+    /flaky     fail with HTTP 503 on the first try of each submission, then like /sync
+    /silent    accept, and never post a result (the caller posts to submission_url)
     /log       GET: what this grader received and the platform's answers to its POSTs
 """
 
@@ -29,6 +33,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 received: list[dict[str, Any]] = []
+failed_once: set[str] = set()
 callbacks: list[dict[str, Any]] = []
 _tasks: set[asyncio.Task[None]] = set()
 
@@ -37,7 +42,7 @@ def _grade(form: dict[str, Any]) -> tuple[float, float, str]:
     max_points = float(form.get("max_points") or 1)
     # Graders have their own scale; the platform rescales to the block's maximum.
     scale = 10.0
-    ok = "42" in str(form.get("text", ""))
+    ok = "42" in str(form.get("text") or form.get("code") or "")
     return (scale if ok else 0.0), scale, ("Right: 42." if ok else "<p>Think of 6 × 7.</p>") + \
         f" (block max {max_points:g})"
 
@@ -52,10 +57,15 @@ async def _post_back(url: str, fields: dict[str, str], times: int) -> None:
 
 async def grade(request: Request) -> Response:
     mode = request.path_params["mode"]
-    form = dict(await request.form())
-    received.append({"mode": mode, **{k: str(v) for k, v in form.items()}})
+    body = {k: str(v) for k, v in (await request.form()).items()}
+    query = dict(request.query_params)
+    received.append({"mode": mode, "query": query, **body})
+    form = {**body, **query}  # the protocol's parameters come in the query (A+)
+    if mode == "flaky" and form.get("submission_url") not in failed_once:
+        failed_once.add(str(form.get("submission_url")))
+        return PlainTextResponse("busy, try later", status_code=503)
     points, max_points, feedback = _grade(form)
-    if mode == "sync":
+    if mode in ("sync", "flaky"):
         return JSONResponse({"points": points, "max_points": max_points, "feedback": feedback})
     if mode == "html":
         return HTMLResponse(f'<html><head><meta name="points" value="{points:g}">'
@@ -66,6 +76,8 @@ async def grade(request: Request) -> Response:
         return JSONResponse({"points": points, "max_points": max_points})
     if mode == "garbage":
         return PlainTextResponse("I am a teapot, not a grader.")
+    if mode == "silent":
+        return JSONResponse({"status": "accepted"})
     fields = {"points": f"{points:g}", "max_points": f"{max_points:g}", "feedback": feedback,
               "grading_payload": json.dumps({"grader": "example", "mode": mode})}
     if mode == "error":

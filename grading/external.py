@@ -1,21 +1,24 @@
 """External graders over the A+ grader protocol.
 
-The platform POSTs the submission (form-encoded: the answer's fields plus
-`submission_url`, `post_url`, `max_points`, `uid`, `ordinal_number`, `lang`) to the
-block's `grader_url`. The grader either answers at once with the points (JSON
+The platform POSTs the submission to the block's `grader_url` with `submission_url`,
+`post_url`, `max_points`, `uid`, `ordinal_number` and `lang` as GET query parameters
+(as A+ does, doc/GRADERS.md) and the answer's fields as the form body; the body repeats
+the protocol parameters for graders written against older versions of this platform.
+The grader either answers at once with the points (JSON
 `{points, max_points, feedback, error}`, or A+-style HTML `<meta name="points" ...>`),
 or accepts (`{"status": "accepted"}` / `<meta name="status" value="accepted">`) and
 later POSTs `points`, `max_points`, `feedback`, `grading_payload`, `error` to
 `submission_url`. That URL carries a token only this platform can make (an HMAC of
 the submission id), so it authorizes exactly one submission and nothing else.
 
-Transport failures, 5xx and unreadable replies are retried with exponential backoff;
-after the last retry the submission is marked `error`.
+`request_grade` asks once. Transport failures, 5xx and unreadable replies are retried
+by grading.service, which puts the job back on the queue with a delay (exponential
+backoff) rather than sleeping in a worker slot; after the last retry the submission is
+marked `error`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -82,43 +85,55 @@ def submission_url(submission_id: int) -> str:
             f"?token={submission_token(submission_id)}")
 
 
-def grader_form(answer: dict[str, Any], *, submission_id: int, user_id: int, attempt: int,
-                max_points: float, course_id: str, block_id: str,
-                lang: str = "en") -> dict[str, Any]:
-    form: dict[str, Any] = {}
-    for key, value in answer.items():
-        form[key] = value if isinstance(value, list) else str(value)
-    form.update({
+def retries() -> int:
+    """How many times a failed request is retried (after the first try)."""
+    return _config.retries
+
+
+def retry_delay(failed_runs: int) -> float:
+    """Seconds to wait before the next try after `failed_runs` failures (1, 2, ...)."""
+    return _config.backoff * 2 ** max(0, failed_runs - 1)
+
+
+def protocol_params(*, submission_id: int, user_id: int, attempt: int, max_points: float,
+                    course_id: str, block_id: str, lang: str = "en") -> dict[str, str]:
+    """The A+ protocol's parameters, sent as the grader URL's GET query."""
+    return {
         "submission_url": submission_url(submission_id),
         "post_url": f"{_config.public_url}/courses/{course_id}/blocks/{block_id}/submissions",
         "max_points": f"{max_points:g}", "uid": str(user_id),
         "ordinal_number": str(attempt), "lang": lang,
-    })
+    }
+
+
+def grader_form(answer: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    """The POST body: the answer's fields, then the protocol parameters again (older
+    graders of this platform read them from the body)."""
+    form: dict[str, Any] = {}
+    for key, value in answer.items():
+        form[key] = value if isinstance(value, list) else str(value)
+    form.update(params)
     return form
 
 
-async def request_grade(grader_url: str, form: dict[str, Any]) -> GraderReply | None:
-    """POST the submission; the reply if it was synchronous, None if accepted for later."""
-    attempts = _config.retries + 1
-    last: Exception | None = None
-    for n in range(attempts):
-        if n:
-            await asyncio.sleep(_config.backoff * 2 ** (n - 1))
-        try:
-            async with httpx.AsyncClient(timeout=_config.timeout) as client:
-                response = await client.post(grader_url, data=form)
-            if response.status_code >= 500:
-                raise ExternalGraderError(f"grader answered HTTP {response.status_code}")
-            if response.status_code >= 400:
-                # The grader refuses this submission; asking again will not help.
-                return GraderReply(0.0, 1.0, f"The grader refused the submission "
-                                   f"(HTTP {response.status_code}).", error=True)
-            return parse_reply(response.text, response.headers.get("content-type", ""))
-        except (httpx.HTTPError, ExternalGraderError) as exc:
-            last = exc
-            log.warning("external grader %s: attempt %d/%d failed: %s", grader_url, n + 1,
-                        attempts, exc)
-    raise ExternalGraderError(str(last))
+async def request_grade(grader_url: str, form: dict[str, Any],
+                        params: dict[str, str]) -> GraderReply | None:
+    """POST the submission once; the reply if it was synchronous, None if accepted for
+    later. ExternalGraderError if it is worth asking again later."""
+    try:
+        async with httpx.AsyncClient(timeout=_config.timeout) as client:
+            # Merged, not replaced: a grader URL may carry its own query (?exercise=3).
+            url = httpx.URL(grader_url).copy_merge_params(params)
+            response = await client.post(url, data=form)
+    except httpx.HTTPError as exc:
+        raise ExternalGraderError(f"{type(exc).__name__}: {exc}") from None
+    if response.status_code >= 500:
+        raise ExternalGraderError(f"grader answered HTTP {response.status_code}")
+    if response.status_code >= 400:
+        # The grader refuses this submission; asking again will not help.
+        return GraderReply(0.0, 1.0, f"The grader refused the submission "
+                           f"(HTTP {response.status_code}).", error=True)
+    return parse_reply(response.text, response.headers.get("content-type", ""))
 
 
 _META = re.compile(r'<meta\s+name="([\w-]+)"\s+value="([^"]*)"', re.I)

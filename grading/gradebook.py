@@ -4,7 +4,8 @@ and per-section (chapter) totals, following the course's grading policy.
 Like Open edX: each graded sequential is one assignment scored earned/possible; an
 assignment type averages its assignments after dropping the `drop_lowest` worst; the
 course percentage is the weighted sum over types. A block's score is a manual override
-if staff set one, else the best graded attempt.
+if staff set one, else the graded attempt that counts (best, or the newest for blocks
+with `counts: last`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.courses.service import require_role
+from app.errors import BadInput
 from grading.course_blocks import CourseLayout, GradedBlock, course_layout
 from models.courses import Membership, Role
 from models.grading import GradeOverride, Status, Submission
@@ -155,7 +157,9 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
         if status != Status.ERROR:
             score.attempts += 1
         if status == Status.GRADED and points is not None:
-            score.points = max(score.points or 0.0, points)
+            # Rows come in attempt order, so for `counts: last` the newest one wins.
+            score.points = points if score.block.counts_last else max(score.points or 0.0,
+                                                                       points)
     latest: dict[tuple[int, str], float | None] = {}
     for user_id, block_id, points in overrides:
         latest[(user_id, block_id)] = points
@@ -189,12 +193,18 @@ class GradebookFilter:
 
 async def gradebook(viewer: User, course_id: str, filters: GradebookFilter | None = None
                     ) -> tuple[CourseLayout, list[StudentGrade]]:
-    """Every student's grades (staff), filtered; students get only their own row."""
+    """Every student's grades (staff), filtered; students get only their own row.
+
+    With a `section` filter the returned layout holds only that section's blocks and the
+    grades only its section total (the course totals still count every section), so the
+    page, the JSON and the CSV all show the same columns.
+    """
     role = await require_role(viewer, course_id, Role.STUDENT)
     layout = await course_layout(course_id)
-    if role == Role.STUDENT:
-        return layout, await grades_for(layout, [viewer])
     filters = filters or GradebookFilter()
+    view = _section_view(layout, filters.section)
+    if role == Role.STUDENT:
+        return view, _narrow(await grades_for(layout, [viewer]), filters.section)
     memberships = await Membership.filter(course_id=course_id, role=Role.STUDENT
                                           ).prefetch_related("user")
     users = sorted((m.user for m in memberships), key=lambda u: (u.name.lower(), u.id))
@@ -205,7 +215,38 @@ async def gradebook(viewer: User, course_id: str, filters: GradebookFilter | Non
     keep: Callable[[StudentGrade], bool] = {
         "failing": lambda g: not g.passed, "pending": lambda g: g.pending,
     }.get(filters.only, lambda g: True)
-    return layout, [g for g in grades if keep(g)]
+    return view, _narrow([g for g in grades if keep(g)], filters.section)
+
+
+def _section_view(layout: CourseLayout, section: str) -> CourseLayout:
+    if not section:
+        return layout
+    chapters = [c for c in layout.chapters if c[0] == section]
+    if not chapters:
+        raise BadInput(f"This course has no section {section[:100]!r}.",
+                       fields={"section": "Unknown section."})
+    return replace(layout, blocks=[b for b in layout.blocks if b.chapter_id == section],
+                   chapters=chapters)
+
+
+def _narrow(grades: list[StudentGrade], section: str) -> list[StudentGrade]:
+    if section:
+        for g in grades:
+            g.sections = [s for s in g.sections if s.chapter_id == section]
+            g.blocks = {k: v for k, v in g.blocks.items() if v.block.chapter_id == section}
+    return grades
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe to put in a CSV cell: text that a spreadsheet would take for a
+    formula gets a leading apostrophe (OWASP's advice)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def grades_csv(layout: CourseLayout, grades: Iterable[StudentGrade],
@@ -214,20 +255,20 @@ def grades_csv(layout: CourseLayout, grades: Iterable[StudentGrade],
     out = io.StringIO()
     writer = csv.writer(out)
     type_names = [t["name"] for t in layout.policy.assignment_types]
-    writer.writerow(["user_id", "name", "email", "percent", "passed",
-                     *[f"{n} %" for n in type_names],
-                     *[f"section {title}" for _, title in layout.chapters],
-                     *[f"{b.id} ({b.max_points:g})" for b in layout.blocks]])
+    writer.writerow(map(csv_cell, [
+        "user_id", "name", "email", "percent", "passed", *[f"{n} %" for n in type_names],
+        *[f"section {title}" for _, title in layout.chapters],
+        *[f"{b.id} ({b.max_points:g})" for b in layout.blocks]]))
     for g in grades:
         sections = {s.chapter_id: s for s in g.sections}
-        writer.writerow([
+        writer.writerow(map(csv_cell, [
             g.user_id, g.name, g.email, f"{g.percent * 100:.2f}", "yes" if g.passed else "no",
             *[f"{t.percent * 100:.2f}" for t in g.types],
             *[f"{sections[c].earned:g}/{sections[c].possible:g}" if c in sections else ""
               for c, _ in layout.chapters],
             *["" if g.blocks[b.id].points is None else f"{g.blocks[b.id].points:g}"
               for b in layout.blocks],
-        ])
+        ]))
         if tick:
             tick()
     return out.getvalue()

@@ -29,6 +29,10 @@ GRADE_ROW = _obj(["user_id", "percent", "passed", "blocks"], user_id=_I, name=_S
 GRADER_ANSWER = _obj(["success", "errors"], success={"type": "boolean"},
                      errors={"type": "array", "items": _S})
 _BLOCK_ID = {"name": "block_id", "in": "path", "required": True, "schema": _S}
+_DTN = {"type": ["string", "null"], "format": "date-time"}
+EXTENSION = _obj(["id", "user_id", "block_id", "due_at", "extra_attempts"], id=_I,
+                 user_id=_I, block_id=_S, due_at=_DTN, extra_attempts=_I, reason=_S,
+                 granted_by={"type": ["integer", "null"]}, granted_at=_DT)
 
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/courses/{course_id}/blocks/{block_id}/submissions": {
@@ -47,6 +51,25 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [_COURSE_ID],
         "get": _op("Gradebook rows (students: their own; staff: all students)",
                    (200, {"type": "array", "items": GRADE_ROW}), (404,)),
+    },
+    "/api/v1/courses/{course_id}/extensions": {
+        "parameters": [_COURSE_ID],
+        "get": _op("Extensions in force and their audit trail (staff)",
+                   (200, _obj(["extensions", "log"],
+                              extensions={"type": "array", "items": EXTENSION},
+                              log={"type": "array", "items": {"type": "object"}})),
+                   (403, 404)),
+        "post": _op("Grant (or replace) a student's extension for a block: a later due date "
+                    "and/or extra attempts (staff; audited)", (201, EXTENSION),
+                    (400, 403, 404),
+                    _obj(["user_id", "block_id"], user_id=_I, block_id=_S, due_at=_DTN,
+                         extra_attempts=_I, reason=_S)),
+    },
+    "/api/v1/courses/{course_id}/extensions/{extension_id}": {
+        "parameters": [_COURSE_ID, {"name": "extension_id", "in": "path", "required": True,
+                                    "schema": _I},
+                       {"name": "reason", "in": "query", "required": False, "schema": _S}],
+        "delete": {**_op("Revoke an extension (staff; audited)", (204, {}), (403, 404))},
     },
     "/api/v1/grader/submissions/{submission_id}": {
         "parameters": [{"name": "submission_id", "in": "path", "required": True, "schema": _I},

@@ -5,8 +5,13 @@ Two implementations behind one interface, picked by the wiring (grading.worker):
 - `RedisStreamQueue`: a Redis stream with a consumer group. A job is acknowledged only
   after its handler returns, so a worker that dies mid-job leaves it pending, and another
   worker claims it (XAUTOCLAIM) once it has been idle for `claim_after` seconds.
+  Delayed jobs (retries with backoff) wait in a sorted set scored by due time; every
+  consuming worker moves due ones to the stream (one Lua script, so exactly one mover).
 - `InProcessQueue`: an asyncio queue for the embedded single-process mode. A job lost
   with the process is still a `queued`/`grading` row, and the sweeper re-enqueues it.
+  Delayed jobs wait on the event loop's timer.
+
+A delayed job holds no worker slot while it waits: that is the point of `delay`.
 
 Why not taskiq: one job type, and the semantics we need (ack after commit, reclaim of
 idle pending jobs, our own `coursewire worker` process and an in-process twin running
@@ -21,6 +26,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -33,7 +39,9 @@ Handler = Callable[[int], Awaitable[None]]
 
 
 class GradingQueue(Protocol):
-    async def enqueue(self, submission_id: int) -> None: ...
+    async def enqueue(self, submission_id: int, delay: float = 0.0) -> None:
+        """Put a job on the queue, runnable now or after `delay` seconds."""
+        ...
 
     async def run(self, handler: Handler, concurrency: int) -> None:
         """Consume jobs until cancelled, at most `concurrency` at a time."""
@@ -60,10 +68,23 @@ def current_queue() -> GradingQueue:
 class InProcessQueue:
     def __init__(self) -> None:
         self._jobs: asyncio.Queue[int] = asyncio.Queue()
+        self._timers: set[asyncio.TimerHandle] = set()
         self.processed = 0
 
-    async def enqueue(self, submission_id: int) -> None:
-        self._jobs.put_nowait(submission_id)
+    async def enqueue(self, submission_id: int, delay: float = 0.0) -> None:
+        if delay <= 0:
+            self._jobs.put_nowait(submission_id)
+            return
+
+        def due() -> None:
+            self._timers.discard(timer)
+            self._jobs.put_nowait(submission_id)
+
+        timer = asyncio.get_running_loop().call_later(delay, due)
+        self._timers.add(timer)
+
+    def delayed(self) -> int:
+        return len(self._timers)
 
     async def run(self, handler: Handler, concurrency: int) -> None:
         async def consume() -> None:
@@ -84,7 +105,21 @@ class InProcessQueue:
         return self._jobs.qsize()
 
     async def close(self) -> None:
-        return None
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+
+
+# Move due delayed jobs to the stream atomically: ZREM and XADD in one script, so two
+# workers promoting at once never add a job twice.
+_PROMOTE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('XADD', KEYS[2], '*', 'submission', id)
+end
+return #due
+"""
 
 
 class RedisStreamQueue:
@@ -96,14 +131,27 @@ class RedisStreamQueue:
 
         self.redis = redis.from_url(redis_url, decode_responses=True)
         self.stream = f"{prefix}:grading:jobs"
+        self.delayed_key = f"{prefix}:grading:delayed"
+        self._promote = self.redis.register_script(_PROMOTE)
         self.claim_after_ms = int(claim_after * 1000)
         self.block_ms = block_ms
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.processed = 0
         self._closing = False
 
-    async def enqueue(self, submission_id: int) -> None:
-        await self.redis.xadd(self.stream, {"submission": str(submission_id)})
+    async def enqueue(self, submission_id: int, delay: float = 0.0) -> None:
+        if delay <= 0:
+            await self.redis.xadd(self.stream, {"submission": str(submission_id)})
+            return
+        await self.redis.zadd(self.delayed_key, {str(submission_id): time.time() + delay})
+
+    async def promote_due(self, batch: int = 500) -> int:
+        """Move delayed jobs whose time has come to the stream; returns how many."""
+        return int(await self._promote(keys=[self.delayed_key, self.stream],
+                                       args=[time.time(), batch]))
+
+    async def delayed(self) -> int:
+        return int(await self.redis.zcard(self.delayed_key))
 
     async def ensure_group(self) -> None:
         from redis.exceptions import ResponseError
@@ -154,6 +202,7 @@ class RedisStreamQueue:
     async def _fetch(self, free: int, now: float, next_claim: float
                      ) -> tuple[list[tuple[str, dict[str, str]]], float]:
         messages: list[tuple[str, dict[str, str]]] = []
+        await self.promote_due()
         if now >= next_claim:
             # Jobs a dead (or stuck) worker took but never acknowledged.
             _, claimed, *_ = await self.redis.xautoclaim(

@@ -19,6 +19,7 @@ from app.openapi import add_paths
 from app.templating import env
 from grading import events, gradebook, service
 from grading.course_blocks import graded_block
+from grading.graders.answers import numeric_value
 from grading.openapi import PATHS
 from models.courses import Role
 
@@ -49,12 +50,9 @@ async def _answer_from_form(request: Request, course_id: str, block_id: str) -> 
     if kind == "checkboxes":
         return {"choices": [c for c in form.getlist("choices") if isinstance(c, str)]}
     if kind == "numeric":
-        raw = str(form.get("value", "")).strip()
-        try:
-            return {"value": float(raw)}
-        except ValueError:
-            raise BadInput("Enter a number, like 3.14.", fields={"value": "Not a number."}) \
-                from None
+        # The same parser as the JSON API: no "1_000", "nan" or non-ASCII digits.
+        raw = form.get("value", "")
+        return {"value": numeric_value({"value": raw if isinstance(raw, str) else ""})}
     return {"text": form.get("text", "")}
 
 
@@ -111,6 +109,8 @@ async def gradebook_page(request: Request, message: str = "") -> Response:
     return await page(request, "grading/gradebook.html", course=await get_course(course_id),
                       layout=layout, grades=grades, filters=filters, message=message,
                       overrides=await service.override_history(user, course_id),
+                      extensions=await service.list_extensions(user, course_id),
+                      extension_log=await service.extension_log(user, course_id),
                       live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
 
 
@@ -140,7 +140,16 @@ async def extension_form(request: Request) -> Response:
     form = await request.form()
     await service.grant_extension(user, course_id, form.get("user_id"),
                                   str(form.get("block_id", "")), form.get("due_at"),
-                                  form.get("reason", ""))
+                                  form.get("reason", ""), form.get("extra_attempts"))
+    return redirect(request, f"/courses/{course_id}/gradebook")
+
+
+async def revoke_extension_form(request: Request) -> Response:
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    form = await request.form()
+    await service.revoke_extension(user, course_id, request.path_params["extension_id"],
+                                   form.get("reason", ""))
     return redirect(request, f"/courses/{course_id}/gradebook")
 
 
@@ -189,6 +198,41 @@ async def api_grades(request: Request) -> Response:
     return JSONResponse([_grade_row(layout, g) for g in grades])
 
 
+def _extension_json(ext: Any) -> dict[str, Any]:
+    return {"id": ext.id, "user_id": ext.user_id, "block_id": ext.block_id,
+            "due_at": ext.due_at.isoformat() if ext.due_at else None,
+            "extra_attempts": ext.extra_attempts, "reason": ext.reason,
+            "granted_by": ext.granted_by_id, "granted_at": ext.granted_at.isoformat()}
+
+
+async def api_extensions(request: Request) -> Response:
+    """GET: the course's extensions and their audit trail; POST: grant one (staff)."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    if request.method == "POST":
+        data = await read_json(request)
+        ext = await service.grant_extension(
+            user, course_id, data.get("user_id"), str(data.get("block_id", "")),
+            data.get("due_at"), data.get("reason", ""), data.get("extra_attempts"))
+        return JSONResponse(_extension_json(ext), status_code=201)
+    rows = await service.list_extensions(user, course_id)
+    log = await service.extension_log(user, course_id)
+    return JSONResponse({
+        "extensions": [_extension_json(e) for e in rows],
+        "log": [{"id": r.id, "action": r.action, "user_id": r.user_id, "block_id": r.block_id,
+                 "due_at": r.due_at.isoformat() if r.due_at else None,
+                 "extra_attempts": r.extra_attempts, "reason": r.reason, "by": r.by_id,
+                 "at": r.created_at.isoformat()} for r in log]})
+
+
+async def api_revoke_extension(request: Request) -> Response:
+    user = await require_user(request)
+    await service.revoke_extension(user, request.path_params["course_id"],
+                                   request.path_params["extension_id"],
+                                   request.query_params.get("reason", ""))
+    return Response(status_code=204)
+
+
 async def api_grader_result(request: Request) -> Response:
     """A+ protocol: an asynchronous grader posts the result to its submission URL."""
     submission_id = request.path_params["submission_id"]
@@ -217,6 +261,11 @@ routes = [
     Route("/courses/{course_id}/gradebook.csv", gradebook_csv),
     Route("/courses/{course_id}/gradebook/overrides", override_form, methods=["POST"]),
     Route("/courses/{course_id}/gradebook/extensions", extension_form, methods=["POST"]),
+    Route("/courses/{course_id}/gradebook/extensions/{extension_id}/revoke",
+          revoke_extension_form, methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/extensions", api_extensions, methods=["GET", "POST"]),
+    Route("/api/v1/courses/{course_id}/extensions/{extension_id}", api_revoke_extension,
+          methods=["DELETE"]),
     Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_submit,
           methods=["POST"]),
     Route("/api/v1/submissions/{submission_id}", api_submission),

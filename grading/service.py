@@ -5,7 +5,7 @@ extensions and manual overrides. Each one commits first, then publishes its even
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -16,7 +16,7 @@ from tortoise.expressions import F
 from app.courses.service import require_role
 from app.errors import BadInput, CoursewireError, InvalidState, NotFound, TooLarge
 from app.ids import parse_id
-from grading import at_once, events, external
+from grading import at_once, events, external, limits
 from grading.block_state import (
     ATTEMPT_COLUMNS,
     Attempt,
@@ -29,9 +29,10 @@ from grading.block_state import (
 )
 from grading.course_blocks import GRADED_TYPES, GradedBlock, graded_block, published_block
 from grading.graders import MisconfiguredBlock, grade_answer, validate_answer
+from grading.graders.answers import code_answer, numeric_value, text_answer
 from grading.queue import current_queue
 from models.courses import Role
-from models.grading import Extension, GradeOverride, Status, Submission
+from models.grading import Extension, ExtensionLog, GradeOverride, Status, Submission
 from models.users import User
 
 __all__ = ["BlockState", "Deadline", "block_state", "deadline_for"]  # re-exported for callers
@@ -52,8 +53,20 @@ def _validate(block: GradedBlock, answer: Any) -> None:
         text = answer.get("text") if isinstance(answer, dict) else None
         if not isinstance(text, str) or not text.strip():
             raise BadInput("Write your response.", fields={"answer.text": "Required."})
-        if len(text.encode()) > PEER_TEXT_MAX_BYTES:
+        try:
+            size = len(text.encode())
+        except UnicodeEncodeError:  # a lone surrogate such as JSON "\ud800"
+            raise BadInput("Your response is not valid Unicode text.",
+                           fields={"answer.text": "invalid unicode"}) from None
+        if size > PEER_TEXT_MAX_BYTES:
             raise TooLarge(f"Keep your response under {PEER_TEXT_MAX_BYTES // 1000} kB.")
+        return
+    if block.grader_url and block.type == "code":
+        code_answer(answer)  # the external grader has the tests
+        return
+    if block.grader_url and block.fields.get("kind") in ("text", "numeric"):
+        # The answer key is the external grader's; check only the answer's shape.
+        (text_answer if block.fields.get("kind") == "text" else numeric_value)(answer)
         return
     validate_answer(block.type, block.fields, answer)
 
@@ -77,16 +90,23 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     if late and policy.late.mode == "reject":
         raise InvalidState(f"This was due {deadline.due_at:%Y-%m-%d %H:%M} UTC; late "
                            "submissions are not accepted.", fields={"due_at": str(deadline.due_at)})
-    previous = tuple(Attempt(i, a, Status(s), p) for i, a, s, p in await Submission.filter(
-        user_id=user.id, course_id=course_id, block_id=block_id).values_list(*ATTEMPT_COLUMNS))
+    previous = await _attempts(user.id, course_id, block_id)
     if any(a.status in IN_FLIGHT for a in previous):
-        raise InvalidState("Your previous attempt is still being graded; wait for its result.")
+        # One stuck past the limits is given up now rather than at the next sweep.
+        if not await give_up_overdue([a.id for a in previous if a.status in IN_FLIGHT]):
+            raise InvalidState("Your previous attempt is still being graded; "
+                               "wait for its result.")
+        previous = await _attempts(user.id, course_id, block_id)
     counted = [a for a in previous if a.status != Status.ERROR]
     if block.type == "peer_review" and counted:
         raise InvalidState("You have already submitted a response for peer review.")
-    if block.max_attempts is not None and len(counted) >= block.max_attempts:
-        raise InvalidState(f"You have used all {block.max_attempts} attempts.",
-                           fields={"max_attempts": block.max_attempts})
+    allowed = (None if block.max_attempts is None
+               else block.max_attempts + deadline.extra_attempts)
+    if allowed is not None and len(counted) >= allowed:
+        raise InvalidState(f"You have used all {allowed} attempts.",
+                           fields={"max_attempts": allowed})
+    if block.cooldown and counted:
+        await _check_cooldown(block, [a.id for a in counted], submitted)
     status = Status.AWAITING_PEER_REVIEW if block.type == "peer_review" else Status.QUEUED
     try:
         submission = await Submission.create(
@@ -117,6 +137,26 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     return submission
 
 
+async def _attempts(user_id: int, course_id: str, block_id: str) -> tuple[Attempt, ...]:
+    rows = await Submission.filter(user_id=user_id, course_id=course_id,
+                                   block_id=block_id).values_list(*ATTEMPT_COLUMNS)
+    return tuple(Attempt(i, a, Status(s), p) for i, a, s, p in rows)
+
+
+async def _check_cooldown(block: GradedBlock, counted_ids: list[int],
+                          submitted: datetime) -> None:
+    times = await Submission.filter(id__in=counted_ids).order_by("-submitted_at").limit(
+        1).values_list("submitted_at", flat=True)
+    if not times:
+        return
+    ready = times[0] + block.cooldown
+    if submitted < ready:
+        wait = int((ready - submitted).total_seconds()) + 1
+        raise InvalidState(f"Wait {wait} s before your next attempt (this exercise asks "
+                           f"for {int(block.cooldown.total_seconds())} s between attempts).",
+                           fields={"retry_after": wait})
+
+
 async def _grade_at_once(submission: Submission, history: BlockHistory, user: User) -> None:
     """Grade an answer right after its submit committed (see grading.at_once)."""
     try:
@@ -140,13 +180,57 @@ async def grade_submission(submission_id: int) -> None:
     Moves queued -> grading, grades with the built-in or external grader, and records
     the result only if the submission is still `grading` (a conditional UPDATE).
     """
-    moved = await Submission.filter(id=submission_id, status__in=IN_FLIGHT).update(
+    cap = limits.current().max_runs
+    # Not one an async grader accepted (its result comes to the submission URL), and
+    # not one that has already had every run it may have.
+    moved = await Submission.filter(id=submission_id, status__in=IN_FLIGHT,
+                                    grader_accepted_at=None, grader_runs__lt=cap).update(
         status=Status.GRADING, grading_started_at=now(),
         grader_runs=F("grader_runs") + 1)
     if not moved:
-        return  # graded, failed or gone already
+        stuck = await Submission.get_or_none(id=submission_id, status__in=IN_FLIGHT,
+                                             grader_accepted_at=None, grader_runs__gte=cap)
+        if stuck is not None:
+            await give_up(stuck, limits.GAVE_UP.format(runs=stuck.grader_runs))
+        return  # graded, failed, awaiting a callback or gone already
     submission = await Submission.get(id=submission_id)
     await _grade(submission, announce=submission.grader_runs == 1)
+
+
+async def give_up(submission: Submission, message: str) -> bool:
+    """End a stuck `queued`/`grading` attempt as `error` (it does not count), telling the
+    student why. False if it finished meanwhile."""
+    changes = {"status": Status.ERROR, "error_message": message, "graded_at": now()}
+    if not await _finish(submission, changes, from_statuses=IN_FLIGHT):
+        return False
+    log.warning("gave up on submission %s after %d runs: %s", submission.id,
+                submission.grader_runs, message)
+    await events.submission_changed(submission)
+    return True
+
+
+def overdue_message(submission: Submission, at: datetime) -> str | None:
+    """Why this in-flight submission should be given up at `at`, or None if it may
+    still finish."""
+    lim = limits.current()
+    if submission.grader_accepted_at is not None:
+        return (limits.NO_CALLBACK if at - submission.grader_accepted_at > lim.async_reply
+                else None)
+    if submission.submitted_at and at - submission.submitted_at > lim.give_up:
+        return limits.TOO_SLOW
+    return None
+
+
+async def give_up_overdue(submission_ids: list[int]) -> bool:
+    """Give up those of these in-flight submissions that are past the limits; True if
+    none of them is left in flight."""
+    at = now()
+    left = False
+    for submission in await Submission.filter(id__in=submission_ids, status__in=IN_FLIGHT):
+        message = overdue_message(submission, at)
+        if message is None or not await give_up(submission, message):
+            left = left or message is None
+    return not left
 
 
 async def _grade(submission: Submission, *, announce: bool = True,
@@ -198,21 +282,42 @@ async def _grade(submission: Submission, *, announce: bool = True,
 
 async def _ask_external_grader(submission: Submission, history: BlockHistory) -> None:
     block = history.block
-    form = external.grader_form(
-        submission.answer if isinstance(submission.answer, dict) else {},
+    params = external.protocol_params(
         submission_id=submission.id, user_id=submission.user_id, attempt=submission.attempt,
-        max_points=block.max_points, course_id=block.course_id, block_id=block.id)
+        max_points=block.max_points, course_id=block.course_id, block_id=block.id,
+        lang=history.layout.language)
+    form = external.grader_form(
+        submission.answer if isinstance(submission.answer, dict) else {}, params)
     try:
-        reply = await external.request_grade(block.grader_url or "", form)
+        reply = await external.request_grade(block.grader_url or "", form, params)
     except external.ExternalGraderError as exc:
-        log.warning("submission %s: external grader failed: %s", submission.id, exc)
+        runs = submission.grader_runs
+        log.warning("submission %s: external grader failed (run %d): %s", submission.id,
+                    runs, exc)
+        if runs <= external.retries() and runs < limits.current().max_runs:
+            await _retry_later(submission, external.retry_delay(runs), history)
+            return
         await record_error(submission, "The grader for this exercise did not answer. This "
                            "attempt does not count; please submit again later.",
                            history=history)
         return
     if reply is not None:
         await record_external_reply(submission, reply, history=history)
-    # else: accepted; the grader posts the result to the submission URL later.
+        return
+    # Accepted: the grader posts the result to the submission URL later. Mark it so no
+    # job or sweep asks the grader again; the sweeper gives up after the async timeout.
+    await Submission.filter(id=submission.id, status=Status.GRADING).update(
+        grader_accepted_at=now())
+
+
+async def _retry_later(submission: Submission, delay: float, history: BlockHistory) -> None:
+    """Back to `queued`, and a job due in `delay` seconds: the backoff holds no worker."""
+    due = now() + timedelta(seconds=delay)
+    # enqueued_at in the future: the sweeper counts staleness from when the job is due.
+    if not await _finish(submission, {"status": Status.QUEUED, "enqueued_at": due}):
+        return
+    await current_queue().enqueue(submission.id, delay=delay)
+    await events.submission_changed(submission, history=history)
 
 
 def _clean_html(html: str) -> str:
@@ -267,9 +372,10 @@ async def record_error(submission: Submission, message: str,
     return True
 
 
-async def _finish(submission: Submission, changes: dict[str, Any]) -> bool:
+async def _finish(submission: Submission, changes: dict[str, Any],
+                  from_statuses: tuple[Status, ...] = (Status.GRADING,)) -> bool:
     """End a `grading` attempt with these values (a conditional UPDATE, so one wins)."""
-    recorded = await Submission.filter(id=submission.id, status=Status.GRADING).update(
+    recorded = await Submission.filter(id=submission.id, status__in=from_statuses).update(
         **changes)
     if recorded:
         for name, value in changes.items():
@@ -341,30 +447,98 @@ async def _student(course_id: str, user_id: object) -> User:
 
 
 async def grant_extension(actor: User, course_id: str, user_id: object, block_id: str,
-                          due_at: object, reason: object = "") -> Extension:
-    """Give one student a later due date for one block (TAs and instructors)."""
+                          due_at: object, reason: object = "",
+                          extra_attempts: object = 0) -> Extension:
+    """Give one student a later due date and/or extra attempts for one block (TAs and
+    instructors). Replaces any extension they had for it; audited in ExtensionLog."""
     await require_role(actor, course_id, Role.TA)
     student = await _student(course_id, user_id)
     await graded_block(course_id, block_id)
-    if isinstance(due_at, str):
-        try:
-            due_at = datetime.fromisoformat(due_at.replace("Z", "+00:00"))
-        except ValueError:
-            due_at = None
-    if not isinstance(due_at, datetime):
-        raise BadInput("Give the new due date as 2026-03-01T23:59:00Z.",
-                       fields={"due_at": "Invalid date."})
-    if due_at.tzinfo is None:
-        due_at = due_at.replace(tzinfo=UTC)
+    due = _due_at(due_at)
+    extra = _extra_attempts(extra_attempts)
+    if due is None and not extra:
+        raise BadInput("Give a new due date, extra attempts, or both.",
+                       fields={"due_at": "Required without extra attempts."})
     text = reason.strip()[:MAX_REASON] if isinstance(reason, str) else ""
     ext, created = await Extension.get_or_create(
         user_id=student.id, course_id=course_id, block_id=block_id,
-        defaults={"due_at": due_at, "reason": text, "granted_by_id": actor.id})
+        defaults={"due_at": due, "extra_attempts": extra, "reason": text,
+                  "granted_by_id": actor.id})
     if not created:
-        ext.due_at, ext.reason, ext.granted_by_id = due_at, text, actor.id  # type: ignore[assignment]
+        ext.due_at, ext.extra_attempts = due, extra  # type: ignore[assignment]
+        ext.reason, ext.granted_by_id = text, actor.id  # type: ignore[assignment]
         await ext.save()
+    await ExtensionLog.create(course_id=course_id, user_id=student.id, block_id=block_id,
+                              action="granted", due_at=due, extra_attempts=extra,
+                              reason=text, by_id=actor.id)
     await events.block_state_changed(student.id, course_id, block_id)
     return ext
+
+
+def _due_at(value: object) -> datetime | None:
+    if value is None or value == "":
+        return None
+    parsed: object = value
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+    if not isinstance(parsed, datetime):
+        raise BadInput("Give the new due date as 2026-03-01T23:59:00Z.",
+                       fields={"due_at": "Invalid date."})
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+MAX_EXTRA_ATTEMPTS = 100
+
+
+def _extra_attempts(value: object) -> int:
+    if value is None or value == "":
+        return 0
+    text = value.strip() if isinstance(value, str) else None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif text is not None and text.isascii() and text.isdigit() and len(text) <= 3:
+        number = int(text)
+    if number is None or not 0 <= number <= MAX_EXTRA_ATTEMPTS:
+        raise BadInput(f"Extra attempts must be a whole number from 0 to "
+                       f"{MAX_EXTRA_ATTEMPTS}.", fields={"extra_attempts": "Invalid."})
+    return number
+
+
+async def list_extensions(actor: User, course_id: str) -> list[Extension]:
+    """The course's extensions in force, newest first (TAs and instructors)."""
+    await require_role(actor, course_id, Role.TA)
+    return await Extension.filter(course_id=course_id).order_by("-granted_at").prefetch_related(
+        "user", "granted_by").limit(500)
+
+
+async def extension_log(actor: User, course_id: str) -> list[ExtensionLog]:
+    """The audit trail of grants and revocations, newest first."""
+    await require_role(actor, course_id, Role.TA)
+    return await ExtensionLog.filter(course_id=course_id).order_by("-id").prefetch_related(
+        "user", "by").limit(200)
+
+
+async def revoke_extension(actor: User, course_id: str, extension_id: object,
+                           reason: object = "") -> None:
+    """Take an extension back: the block's own due date and attempts apply again."""
+    await require_role(actor, course_id, Role.TA)
+    number = parse_id(extension_id)
+    ext = None if number is None else await Extension.get_or_none(id=number,
+                                                                   course_id=course_id)
+    if ext is None:
+        raise NotFound("No such extension in this course.")
+    text = reason.strip()[:MAX_REASON] if isinstance(reason, str) else ""
+    deleted = await Extension.filter(id=ext.id).delete()
+    if not deleted:
+        raise NotFound("No such extension in this course.")
+    await ExtensionLog.create(course_id=course_id, user_id=ext.user_id, block_id=ext.block_id,
+                              action="revoked", due_at=ext.due_at,
+                              extra_attempts=ext.extra_attempts, reason=text, by_id=actor.id)
+    await events.block_state_changed(ext.user_id, course_id, ext.block_id)
 
 
 async def override_grade(actor: User, course_id: str, user_id: object, block_id: str,

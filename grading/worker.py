@@ -18,7 +18,7 @@ import logging
 import signal
 
 from app.settings import Settings
-from grading import at_once, external
+from grading import at_once, external, limits
 from grading.queue import GradingQueue, InProcessQueue, RedisStreamQueue, use_queue
 from grading.service import grade_submission
 from grading.sweeper import run_sweeper
@@ -76,6 +76,7 @@ async def start_grading(settings: Settings, *, consume: bool,
                         concurrency: int = DEFAULT_CONCURRENCY) -> GradingRuntime:
     """Open this process's queue; with `consume`, also run graders and the sweeper."""
     external.use_settings(settings)
+    limits.use_settings(settings)
     queue = open_queue(settings)
     use_queue(queue)
     tasks: list[asyncio.Task[None]] = []

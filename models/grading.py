@@ -38,6 +38,9 @@ class Submission(Model):
     late_penalty = fields.FloatField(default=0.0)  # fraction of points deducted
     grading_payload = fields.JSONField(null=True)  # what an external grader sent back
     grader_runs = fields.IntField(default=0)  # how many times a job started grading it
+    # When an asynchronous external grader accepted it: from then on we wait for its
+    # callback (up to the async timeout) instead of asking again.
+    grader_accepted_at = fields.DatetimeField(null=True)
     submitted_at = fields.DatetimeField(auto_now_add=True)
     # When a job for it was last put on the queue (the sweeper re-enqueues stale ones).
     enqueued_at = fields.DatetimeField(null=True)
@@ -51,7 +54,8 @@ class Submission(Model):
 
 
 class Extension(Model):
-    """A later deadline for one student on one block, granted by staff."""
+    """A later deadline and/or extra attempts for one student on one block, granted by
+    staff. `due_at` None keeps the block's own due date."""
 
     id = fields.IntField(primary_key=True)
     user = fields.ForeignKeyField("models.User", related_name="extensions",
@@ -59,7 +63,8 @@ class Extension(Model):
     course = fields.ForeignKeyField("models.Course", related_name="extensions",
                                     on_delete=fields.CASCADE)
     block_id = fields.CharField(max_length=255)
-    due_at = fields.DatetimeField()
+    due_at = fields.DatetimeField(null=True)
+    extra_attempts = fields.IntField(default=0)
     reason = fields.TextField(default="")
     granted_by = fields.ForeignKeyField("models.User", related_name="extensions_granted",
                                         null=True, on_delete=fields.SET_NULL)
@@ -68,6 +73,28 @@ class Extension(Model):
     class Meta:
         table = "grading_extensions"
         unique_together = (("user", "course", "block_id"),)
+
+
+class ExtensionLog(Model):
+    """Audit trail of extensions: one row per grant, change or revocation, never updated."""
+
+    id = fields.IntField(primary_key=True)
+    course = fields.ForeignKeyField("models.Course", related_name="extension_logs",
+                                    on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.User", related_name="extension_logs",
+                                  on_delete=fields.CASCADE)
+    block_id = fields.CharField(max_length=255)
+    action = fields.CharField(max_length=16)  # granted | revoked
+    due_at = fields.DatetimeField(null=True)
+    extra_attempts = fields.IntField(default=0)
+    reason = fields.TextField(default="")
+    by = fields.ForeignKeyField("models.User", related_name="extension_actions", null=True,
+                                on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "grading_extension_logs"
+        indexes = (("course_id", "id"),)
 
 
 class GradeOverride(Model):

@@ -15,6 +15,7 @@ from content_store.blocks.common import (
     max_attempts,
     max_points,
     prompt,
+    resubmission,
     title,
 )
 
@@ -33,6 +34,12 @@ def _check_tests(value: Any, path: checks.Path) -> str:
     return value
 
 
+def _check_code(f: dict[str, Any]) -> None:
+    if not f.get("tests") and not f.get("grader_url"):
+        raise FieldProblem(("tests",), "are required (unless grader_url names an external "
+                           "grader)")
+
+
 def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
     return {**base_view(block_id, "code", f), "prompt_html": markdown_html(f["prompt"]),
             "starter_code": f["starter_code"], "max_points": f["max_points"],
@@ -43,16 +50,18 @@ BLOCK = BlockType(
     name="code",
     label="Code exercise",
     body_field="prompt",
+    check_block=_check_code,
     view=_view,
     fields=(
         title(),
         prompt(),
         Field("starter_code", "code", "Starter code", default="", scope="content"),
-        Field("tests", "code", "Hidden tests", required=True, scope="content",
+        Field("tests", "code", "Hidden tests", nullable=True, scope="content",
               check=_check_tests,
               help="Python defining test_* functions that `from solution import ...`."),
         max_points(),
         max_attempts(),
+        *resubmission(),
         due(),
         Field("time_limit_s", "float", "Time limit (seconds)", default=5.0,
               check=lambda v, p: checks.check_float(v, p, strictly_positive=True, maximum=300)),

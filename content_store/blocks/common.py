@@ -27,6 +27,15 @@ def max_attempts() -> Field:
                  help="Empty for unlimited.", check=lambda v, p: checks.check_int(v, p, minimum=1))
 
 
+def resubmission() -> tuple[Field, Field]:
+    """Which attempt counts, and the wait between attempts (grading/ reads both)."""
+    return (Field("counts", "choice", "Attempt that counts", default="best",
+                  choices=("best", "last"),
+                  help="best: the highest-scoring attempt; last: the newest graded one."),
+            Field("cooldown_seconds", "int", "Wait between attempts (seconds)", default=0,
+                  check=lambda v, p: checks.check_int(v, p, minimum=0)))
+
+
 def grader_url() -> Field:
     return Field("grader_url", "url", "External grader URL", nullable=True,
                  help="An A+ protocol grader; empty to grade inside Coursewire.")

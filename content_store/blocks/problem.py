@@ -18,6 +18,7 @@ from content_store.blocks.common import (
     max_attempts,
     max_points,
     prompt,
+    resubmission,
     title,
 )
 
@@ -65,10 +66,14 @@ def _check_problem(f: dict[str, Any]) -> None:
         if kind == "multiple_choice" and correct != 1:
             raise FieldProblem(("options",), "must mark exactly one option correct "
                                f"for multiple_choice (found {correct})")
+    elif f.get("grader_url"):
+        pass  # an external grader holds the answer key
     elif kind == "numeric" and f.get("answer") is None:
-        raise FieldProblem(("answer",), "is required for a numeric problem")
+        raise FieldProblem(("answer",), "is required for a numeric problem "
+                           "(unless grader_url names an external grader)")
     elif kind == "text" and not (f.get("answers") or f.get("patterns")):
-        raise FieldProblem(("answers",), "or patterns are required for a text problem")
+        raise FieldProblem(("answers",), "or patterns are required for a text problem "
+                           "(unless grader_url names an external grader)")
 
 
 def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +111,7 @@ BLOCK = BlockType(
         Field("normalize_space", "bool", "Ignore extra spaces", default=True),
         max_points(),
         max_attempts(),
+        *resubmission(),
         due(),
         grader_url(),
         Field("explanation", "markdown", "Explanation (shown after the due date)",

@@ -114,3 +114,48 @@ def test_refused_answer_shows_why_and_uses_no_attempt(browser, live):
         assert "Attempts used: 0 of 2" in page.inner_text(WIDGET)
     finally:
         ctx.close()
+
+
+def test_extension_granted_and_revoked_updates_the_students_widget_live(browser, live):
+    base, cid = live.server.base, live.course_id
+    student_ctx, student = log_in(browser, base, "bob@example.org", PASSWORD)
+    staff_ctx, staff = log_in(browser, base, "ta@example.org", PASSWORD)
+    try:
+        student.goto(f"{base}/courses/{cid}/units/unit-one")
+        wait_live(student)
+        student.wait_for_load_state("networkidle")
+        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
+                                  ".includes('Attempts used: 0 of 2')")
+        staff.goto(f"{base}/courses/{cid}/gradebook")
+        staff.click("#extension-form >> xpath=.. >> summary")
+        staff.select_option("#extension-form select[name=user_id]", label="Bob")
+        staff.select_option("#extension-form select[name=block_id]", label="Pick one")
+        staff.fill("#extension-form input[name=extra_attempts]", "1")
+        staff.fill("#extension-form input[name=reason]", "lab machine crashed")
+        staff.click("#extension-form button[type=submit]")
+        staff.wait_for_selector("#extensions tbody tr form", state="attached")
+        # Bob's open page follows without a reload.
+        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
+                                  ".includes('Attempts used: 0 of 3')", timeout=10_000)
+        fresh = student_ctx.new_page()
+        fresh.goto(f"{base}/courses/{cid}/units/unit-one")
+        fresh.wait_for_load_state("networkidle")
+        assert _normalized(fresh, WIDGET) == _normalized(student, WIDGET)
+        fresh.close()
+        # Revoked: back to the block's own 2 attempts, live, and in the audit trail.
+        staff.click("#extensions summary")
+        staff.click("#extensions tbody tr form button")
+        staff.wait_for_load_state("networkidle")
+        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
+                                  ".includes('Attempts used: 0 of 2')", timeout=10_000)
+        staff.click("#extensions summary")
+        audit = staff.inner_text("#extensions table.audit")
+        assert "revoked" in audit and "granted" in audit and "lab machine crashed" in audit
+        fresh = student_ctx.new_page()
+        fresh.goto(f"{base}/courses/{cid}/units/unit-one")
+        fresh.wait_for_load_state("networkidle")
+        assert _normalized(fresh, WIDGET) == _normalized(student, WIDGET)
+        fresh.close()
+    finally:
+        student_ctx.close()
+        staff_ctx.close()

@@ -107,3 +107,85 @@ async def test_gradebook_pages_and_csv_are_staff_only(api):
     assert r.status_code == 403
     r = await client.get(f"/courses/{COURSE_ID}/progress", headers=h["ada@example.org"])
     assert r.status_code == 200 and "Course grade" in r.text
+
+
+async def test_peer_review_answer_with_a_lone_surrogate_is_a_400(api):
+    client, h = api
+    r = await client.post(_url("essay"), content='{"answer": {"text": "bad \\ud800 text"}}',
+                          headers={**h["ada@example.org"], "content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["message"] == "Your response is not valid Unicode text."
+
+
+@pytest.mark.parametrize("raw", ["1_000", "٤٢", "nan", "1e999", "forty-two"])
+async def test_html_numeric_form_uses_the_api_number_parser(api, raw):
+    client, h = api
+    r = await client.post(f"/courses/{COURSE_ID}/blocks/number/submissions",
+                          data={"value": raw}, headers=h["ada@example.org"])
+    assert r.status_code == 400, r.text
+    ok = await client.post(f"/courses/{COURSE_ID}/blocks/number/submissions",
+                           data={"value": " 42.0 "}, headers=h["ada@example.org"])
+    assert ok.status_code == 200
+    sub = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades",
+                            headers=h["ada@example.org"])).json()[0]
+    assert [b["attempts"] for b in sub["blocks"] if b["block_id"] == "number"] == [1]
+
+
+async def test_extensions_api_grant_list_revoke(api):
+    client, h = api
+    base = f"/api/v1/courses/{COURSE_ID}/extensions"
+    me = (await client.get("/api/v1/me", headers=h["ada@example.org"])).json()
+    body = {"user_id": me["id"], "block_id": "late", "due_at": "2099-01-01T00:00:00Z",
+            "extra_attempts": 2, "reason": "ill"}
+    # A student cannot grant one, not even to themselves, nor read the list.
+    assert (await client.post(base, json=body, headers=h["ada@example.org"])).status_code == 403
+    assert (await client.get(base, headers=h["ada@example.org"])).status_code == 403
+    r = await client.post(base, json=body, headers=h["ta@example.org"])
+    assert r.status_code == 201, r.text
+    ext = r.json()
+    assert ext["extra_attempts"] == 2 and ext["due_at"].startswith("2099-01-01")
+    bad = await client.post(base, json={**body, "due_at": "soon"}, headers=h["ta@example.org"])
+    assert bad.status_code == 400
+    listed = (await client.get(base, headers=h["ta@example.org"])).json()
+    assert [e["id"] for e in listed["extensions"]] == [ext["id"]]
+    r = await client.delete(f"{base}/{ext['id']}?reason=oops", headers=h["ada@example.org"])
+    assert r.status_code == 403
+    r = await client.delete(f"{base}/{ext['id']}?reason=oops", headers=h["ta@example.org"])
+    assert r.status_code == 204
+    r = await client.delete(f"{base}/{ext['id']}", headers=h["ta@example.org"])
+    assert r.status_code == 404
+    listed = (await client.get(base, headers=h["ta@example.org"])).json()
+    assert listed["extensions"] == []
+    assert [(e["action"], e["reason"]) for e in listed["log"]] == [("revoked", "oops"),
+                                                                   ("granted", "ill")]
+    page = await client.get(f"/courses/{COURSE_ID}/gradebook", headers=h["ta@example.org"])
+    assert "Audit trail of extensions" in page.text and "revoked" in page.text
+
+
+async def test_section_and_only_filters_apply_to_json_and_csv(api):
+    client, h = api
+    staff = h["ta@example.org"]
+    rows = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades", headers=staff)).json()
+    more = next(s["id"] for s in rows[0]["sections"] if s["title"] == "More")
+    rows = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades?section={more}",
+                             headers=staff)).json()
+    assert [b["block_id"] for b in rows[0]["blocks"]] == ["code", "essay"]
+    assert [s["title"] for s in rows[0]["sections"]] == ["More"]
+    csv_text = (await client.get(f"/courses/{COURSE_ID}/gradebook.csv?section={more}",
+                                 headers=staff)).text
+    header = csv_text.splitlines()[0]
+    assert "code (3)" in header and "pick (2)" not in header and "section Basics" not in header
+    r = await client.get(f"/api/v1/courses/{COURSE_ID}/grades?section=nope", headers=staff)
+    assert r.status_code == 400
+    r = await client.post(_url("pick"), json={"answer": {"choice": "a"}},
+                          headers=h["ada@example.org"])
+    await _final(client, h["ada@example.org"], r.json()["id"])
+    failing = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades?only=failing",
+                                headers=staff)).json()
+    assert sorted(r["name"] for r in failing) == ["Ada", "Bob"]  # 2/3 of Quiz one: 33 %
+    r = await client.post(_url("number"), json={"answer": {"value": 42}},
+                          headers=h["ada@example.org"])
+    await _final(client, h["ada@example.org"], r.json()["id"])
+    failing = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades?only=failing",
+                                headers=staff)).json()
+    assert [r["name"] for r in failing] == ["Bob"]

@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from tests.grading_app.conftest import FILES
 from tests.grading_app.live import start_course_server
 from tests.support.servers import ROOT, free_port
 
@@ -39,16 +40,26 @@ def grader():
 @pytest.fixture(scope="module")
 def live(grader, db_factory, tmp_path_factory):
     extra: dict[str, str] = {}
-    for n, mode in enumerate(["sync", "html", "async", "twice", "error", "slow", "garbage"]):
+    modes = ["sync", "html", "async", "twice", "error", "slow", "garbage", "flaky", "silent"]
+    for n, mode in enumerate(modes):
+        # No answer key here: the external grader has it.
         extra[f"02-more/01-hw/01-unit-hw/{n + 3:02d}-ext-{mode}.yaml"] = f"""
             type: problem
             title: External {mode}
             kind: text
             prompt: What is six times seven?
-            answers: [graded outside]
             max_points: 4
-            grader_url: {grader}/{mode}
+            grader_url: {grader}/{mode}?exercise={n}
         """
+    extra["02-more/01-hw/01-unit-hw/20-ext-code.yaml"] = f"""
+        type: code
+        title: External code
+        prompt: Write anything.
+        max_points: 4
+        grader_url: {grader}/sync
+    """
+    # The course's language is what graders get as `lang`.
+    extra["course.yaml"] = FILES["course.yaml"].rstrip() + "\n        language: fi\n"
     course = start_course_server(
         db_factory, tmp_path_factory.mktemp("ext"), course_extra=extra,
         env_extra={"COURSEWIRE_GRADER_TIMEOUT_SECONDS": "1", "COURSEWIRE_GRADER_RETRIES": "1",
@@ -93,10 +104,17 @@ def test_async_grader_posts_back_to_the_submission_url(live, grader):
     body = _wait_final(live, _submit(live, "ext-async")["id"])
     assert body["status"] == "graded" and body["points"] == 4
     sent = [r for r in httpx.get(grader + "/log").json()["received"] if r["mode"] == "async"]
-    assert sent[-1]["max_points"] == "4" and sent[-1]["ordinal_number"] == "1"
-    assert sent[-1]["lang"] == "en" and sent[-1]["uid"] == str(live.ids["ada@example.org"])
-    assert "/api/v1/grader/submissions/" in sent[-1]["submission_url"]
-    assert sent[-1]["post_url"].endswith("/blocks/ext-async/submissions")
+    # A+ sends the protocol's parameters as GET parameters of the service URL, next to
+    # the grader URL's own query.
+    query = sent[-1]["query"]
+    assert query["max_points"] == "4" and query["ordinal_number"] == "1"
+    assert query["lang"] == "fi" and query["uid"] == str(live.ids["ada@example.org"])
+    assert f"/api/v1/grader/submissions/{body['id']}?token=" in query["submission_url"]
+    assert query["post_url"].endswith("/blocks/ext-async/submissions")
+    assert query["exercise"] == "2"
+    # ...and the body repeats them, after the student's answer.
+    assert sent[-1]["text"] == "it is 42" and sent[-1]["lang"] == "fi"
+    assert sent[-1]["submission_url"] == query["submission_url"]
 
 
 def test_grader_posting_twice_records_one_grade(live, grader):
@@ -133,12 +151,50 @@ def test_garbage_reply_ends_in_error(live):
     assert body["status"] == "error"
 
 
-def test_submission_url_checks_token_and_points(live):
-    sub = _submit(live, "ext-sync")
-    _wait_final(live, sub["id"])
+def test_submission_url_checks_token_and_points(live, grader):
+    sub = _submit(live, "ext-silent")  # accepted; the result is ours to post
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        sent = [r for r in httpx.get(grader + "/log").json()["received"]
+                if r["mode"] == "silent" and r["query"]["submission_url"].split(
+                    "/submissions/")[1].startswith(f"{sub['id']}?")]
+        if sent:
+            break
+        time.sleep(0.1)
+    url = sent[-1]["query"]["submission_url"]
     base = f"{live.server.base}/api/v1/grader/submissions/{sub['id']}"
     r = httpx.post(base + "?token=forged", data={"points": "1", "max_points": "1"})
     assert r.status_code == 403 and r.json() == {"success": False,
                                                  "errors": ["invalid or missing token"]}
     r = httpx.post(base, data={"points": "1", "max_points": "1"})
     assert r.status_code == 403
+    for bad, why in [({"points": "11", "max_points": "10"}, "between 0 and max_points"),
+                     ({"points": "ten", "max_points": "10"}, "must be numbers"),
+                     ({"points": "-1", "max_points": "10"}, "between 0 and max_points"),
+                     ({"points": "1", "max_points": "0"}, "positive")]:
+        r = httpx.post(url, data=bad)
+        assert r.status_code == 400 and why in r.json()["errors"][0], (bad, r.text)
+    assert httpx.get(f"{live.server.base}/api/v1/submissions/{sub['id']}",
+                     headers=live.headers("ada@example.org")).json()["status"] == "grading"
+    r = httpx.post(url, json={"points": 5, "max_points": 10, "feedback": "<p>Half</p>"})
+    assert r.status_code == 200 and r.json() == {"success": True, "errors": []}
+    body = _wait_final(live, sub["id"])
+    assert body["status"] == "graded" and body["points"] == 2 and body["max_points"] == 4
+    r = httpx.post(url, data={"points": "10", "max_points": "10"})
+    assert r.status_code == 409
+
+
+def test_failing_grader_is_retried_later_and_then_graded(live, grader):
+    body = _wait_final(live, _submit(live, "ext-flaky")["id"])
+    assert body["status"] == "graded" and body["points"] == 4
+    tries = [r for r in httpx.get(grader + "/log").json()["received"] if r["mode"] == "flaky"]
+    assert len(tries) == 2  # 503, then (after the backoff, re-enqueued) the grade
+
+
+def test_external_code_block_needs_no_hidden_tests(live):
+    r = httpx.post(f"{live.server.base}/api/v1/courses/{live.course_id}/blocks/ext-code"
+                   "/submissions", json={"answer": {"code": "print(42)"}},
+                   headers=live.headers("ada@example.org"))
+    assert r.status_code == 202, r.text
+    body = _wait_final(live, r.json()["id"])
+    assert body["status"] == "graded" and body["points"] == 4
