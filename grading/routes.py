@@ -3,7 +3,6 @@ submission URL external graders post their results to."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -13,10 +12,11 @@ from starlette.routing import Route
 from app.auth.session import require_user
 from app.courses.service import get_course, require_role
 from app.errors import BadInput, CoursewireError, NotFound
-from app.http import page, read_json, redirect
+from app.http import page, parse_json_text, read_json, redirect
 from app.ids import parse_id
 from app.openapi import add_paths
 from app.templating import env
+from app.text import json_problem
 from grading import events, gradebook, service
 from grading.course_blocks import graded_block
 from grading.graders.answers import numeric_value
@@ -239,9 +239,12 @@ async def api_grader_result(request: Request) -> Response:
     fields: dict[str, Any]
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
-            body = json.loads(await request.body())
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return JSONResponse({"success": False, "errors": ["malformed JSON"]}, 400)
+            body = parse_json_text(await request.body())
+        except BadInput as exc:
+            return JSONResponse({"success": False, "errors": [exc.message]}, 400)
+        problem = json_problem(body)
+        if problem:
+            return JSONResponse({"success": False, "errors": [problem]}, 400)
         fields = body if isinstance(body, dict) else {}
     else:
         fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}

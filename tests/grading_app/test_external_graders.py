@@ -174,6 +174,9 @@ def test_submission_url_checks_token_and_points(live, grader):
                      ({"points": "1", "max_points": "0"}, "positive")]:
         r = httpx.post(url, data=bad)
         assert r.status_code == 400 and why in r.json()["errors"][0], (bad, r.text)
+    for raw in [b"{not json", b"[" * 5000, '{"feedback": "a\\u0000b"}'.encode()]:
+        r = httpx.post(url, content=raw, headers={"content-type": "application/json"})
+        assert r.status_code == 400 and r.json()["success"] is False, (raw[:20], r.text)
     assert httpx.get(f"{live.server.base}/api/v1/submissions/{sub['id']}",
                      headers=live.headers("ada@example.org")).json()["status"] == "grading"
     r = httpx.post(url, json={"points": 5, "max_points": 10, "feedback": "<p>Half</p>"})
