@@ -181,6 +181,13 @@ async def test_block_form_saves_to_the_draft_and_shows_conflicts(client, people,
         "title": "Sum", "kind": "numeric", "prompt": "x", "answer": "value: [unclosed",
         "normalize_space": "on"})
     assert invalid.status_code == 400 and "not valid YAML" in invalid.text
+    for answer, problem in (("value: " + "[" * 3000, "Line 1: this nests more than"),
+                            ("on: yes\nbogus: 1\nvalue: 3", "True")):
+        hostile = await client.post(f"/courses/{COURSE}/studio/blocks/sum-range", data={
+            "csrf_token": csrf, "expected_version": draft_version_of_form(saved),
+            "title": "Sum", "kind": "numeric", "prompt": "x", "answer": answer,
+            "normalize_space": "on"})
+        assert hostile.status_code == 400 and problem in hostile.text, hostile.text[-2000:]
 
 
 def draft_version_of_form(html: str) -> str:
