@@ -18,6 +18,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from app.errors import BadInput
 from content_store import branches
 from content_store.blocks import block_type
 from content_store.cache import LRUCache
@@ -214,8 +215,9 @@ class ContentStore:
         key = parse_course_id(course_id)
         index = await self._index_doc(key)
         base_id: ObjectId = index["versions"][DRAFT]
-        if expected_version is not None and as_version(expected_version) != base_id:
-            raise await branches.conflict(self, key, {DRAFT: as_version(expected_version)})
+        expected = as_expected_version(expected_version)
+        if expected is not None and expected != base_id:
+            raise await branches.conflict(self, key, {DRAFT: expected})
         editor = CourseEditor(await self.get_structure(base_id), self.definition_fields, user)
         yield editor
         editor.result = await branches.commit_draft(self, key, editor)
@@ -273,7 +275,7 @@ class ContentStore:
                       expected_version: VersionRef | None = None) -> Commit:
         """Publish the whole draft (a pointer move) or just ``block``'s subtree."""
         return await branches.publish(self, parse_course_id(course_id), user, block,
-                                      as_version(expected_version) if expected_version else None)
+                                      as_expected_version(expected_version))
 
     async def revert_to_published(self, course_id: str | CourseKey, user: UserRef, *,
                                   expected_version: VersionRef | None = None) -> Commit:
@@ -283,7 +285,7 @@ class ContentStore:
         if index.published_version is None:
             raise branches.never_published(index.course_id)
         return await branches.reset(self, key, DRAFT, as_version(index.published_version), user,
-                                    as_version(expected_version) if expected_version else None)
+                                    as_expected_version(expected_version))
 
     async def reset_branch(self, course_id: str | CourseKey, branch: str, version: VersionRef,
                            user: UserRef, *,
@@ -291,7 +293,7 @@ class ContentStore:
         """Point ``branch`` at any earlier version of this course (history is kept)."""
         return await branches.reset(self, parse_course_id(course_id),
                                     branches.check_branch(branch), as_version(version), user,
-                                    as_version(expected_version) if expected_version else None)
+                                    as_expected_version(expected_version))
 
     # -- plumbing shared with branches.py ---------------------------------------------
 
@@ -321,9 +323,22 @@ class ContentStore:
 
 
 def as_version(value: VersionRef) -> ObjectId:
-    """A version id from its string form; a malformed one is bad input, not a 500."""
+    """A version id to look up: a malformed one names no version, so it is not found."""
     if isinstance(value, ObjectId):
         return value
     if isinstance(value, str) and ObjectId.is_valid(value):
         return ObjectId(value)
     raise VersionNotFound(f"{value!r} is not a course version id.", fields={"version": str(value)})
+
+
+def as_expected_version(value: VersionRef | None) -> ObjectId | None:
+    """The version a caller says it edited; a malformed one is bad input (400), not 404:
+    it is a field of the request, not a thing the request asks for."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, ObjectId):
+        return value
+    if isinstance(value, str) and ObjectId.is_valid(value):
+        return ObjectId(value)
+    raise BadInput(f"expected_version {value!r} is not a course version id.",
+                   fields={"expected_version": "Not a version id (24 hex digits)."})

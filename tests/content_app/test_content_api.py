@@ -164,6 +164,15 @@ async def test_outsiders_unknown_courses_and_unknown_blocks_are_404(client, peop
     assert r.status_code == 404 and r.json()["error"]["code"] == "block_not_found"
 
 
+async def test_publishing_a_malformed_expected_version_is_a_400(client, people, archive):
+    await import_and_publish(client, archive)
+    auth = bearer(await token(client, "grace@example.org"))
+    r = await client.post(f"/api/v1/courses/{COURSE}/publish",
+                          json={"expected_version": "not-a-version"}, headers=auth)
+    assert r.status_code == 400, r.text
+    assert "expected_version" in r.json()["error"]["fields"]
+
+
 async def test_draft_only_blocks_are_invisible_until_published(client, people, archive):
     await import_and_publish(client, archive)
     auth = bearer(await token(client, "grace@example.org"))
