@@ -1,12 +1,13 @@
 import io
 import shutil
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from app.errors import BadInput, TooLarge
-from content_store import ContentStore, CourseNotFound
+from content_store import ContentStore, CourseNotFound, folder_io
 from content_store.blocks import block_type
 from content_store.course_folder import (
     course_files,
@@ -303,3 +304,29 @@ async def test_an_impossible_date_is_a_clear_error(store: ContentStore, demo: Pa
         await import_course(store, demo, "admin")
     assert err.value.fields["file"] == "02-loops/chapter.yaml"
     assert err.value.fields["line"] is not None
+
+
+async def test_reading_and_checking_an_upload_runs_off_the_event_loop(store: ContentStore,
+                                                                      monkeypatch):
+    archive = await export_course_archive(await _demo_store(store), DEMO_ID)
+    loop_thread = threading.current_thread()
+    seen: dict[str, threading.Thread] = {}
+    real_read = folder_io.read_archive
+
+    def spy_read(*args, **kwargs):
+        seen["read"] = threading.current_thread()
+        return real_read(*args, **kwargs)
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "Checking files":
+            seen["check"] = threading.current_thread()
+
+    monkeypatch.setattr(folder_io, "read_archive", spy_read)
+    await import_course(store, archive, "admin", progress=progress)
+    assert seen["read"] is not loop_thread
+    assert seen["check"] is not loop_thread
+
+
+async def _demo_store(store: ContentStore) -> ContentStore:
+    await import_course(store, DEMO, "admin")
+    return store
