@@ -67,6 +67,7 @@ async def create_course(store: ContentStore, key: CourseKey, user: UserRef,
         raise CourseExists(f"{course_id} already exists.",
                            fields={"course_id": course_id}) from None
     store.structure_cache.put(version, structure)
+    store.remember_index(key, index)
     return CourseIndex.from_doc(index)
 
 
@@ -85,6 +86,7 @@ async def clone_course(store: ContentStore, source: CourseKey, dest: CourseKey,
     except DuplicateKeyError:
         raise CourseExists(f"{course_id} already exists.",
                            fields={"course_id": course_id}) from None
+    store.remember_index(dest, index)
     return CourseIndex.from_doc(index)
 
 

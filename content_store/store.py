@@ -5,12 +5,25 @@ moves the branch pointer in the course index with a compare-and-swap on the vers
 it started from. Losing that race raises VersionConflict; nothing is overwritten.
 
 Reads go through in-process LRU caches keyed by structure/definition id: those
-documents never change, so the caches need no invalidation, and everything except
-"where does this branch point now?" is served from memory once warm.
+documents never change, so the caches need no invalidation.
+
+"Where does this branch point now?" (the course index) is cached too, for the read
+paths students hit (``get_branch``, hence outlines and units), so a warm render reads
+nothing from MongoDB. That cache *is* invalidated:
+
+- every index document this process reads fresh or writes (edits, publishes, resets,
+  a lost compare-and-swap) replaces the cached one at once, so a page rendered in the
+  process that published never shows the old version;
+- a write made by *another* process (another app server, a CLI command) is seen once
+  the cached pointer is ``index_cache_seconds`` old (default 2 s): that is the bound
+  on cross-process staleness. ``index_cache_seconds=0`` turns the cache off.
+
+Writes never trust the cache: they read the index fresh and move it by compare-and-swap.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +45,7 @@ from content_store.records import DRAFT, PUBLISHED, BlockView, Commit, CourseInd
 from content_store.structure import Structure, UserRef, now_utc
 
 VersionRef = str | ObjectId
+INDEX_CACHE_SECONDS = 2.0  # how stale another process's branch move may look here
 
 
 class ContentStore:
@@ -42,7 +56,8 @@ class ContentStore:
     """
 
     def __init__(self, db: Any, *, structure_cache_size: int = 256,
-                 definition_cache_size: int = 4096) -> None:
+                 definition_cache_size: int = 4096,
+                 index_cache_seconds: float = INDEX_CACHE_SECONDS) -> None:
         self.db = db
         self.course_index = db["course_index"]
         self.structures = db["structures"]
@@ -50,6 +65,9 @@ class ContentStore:
         self.structure_cache: LRUCache[ObjectId, Structure] = LRUCache(structure_cache_size)
         self.definition_cache: LRUCache[ObjectId, dict[str, Any]] = LRUCache(
             definition_cache_size)
+        # course -> (index document, monotonic time it was read or written here)
+        self.index_cache_seconds = index_cache_seconds
+        self._index_cache: dict[CourseKey, tuple[dict[str, Any], float]] = {}
 
     async def ensure_indexes(self) -> None:
         """Create the indexes the store relies on. Idempotent; call once at startup."""
@@ -84,7 +102,7 @@ class ContentStore:
         """The structure a branch points at now (or the given version, skipping the index)."""
         if version is not None:
             return await self.get_structure(version)
-        index = await self.get_course_index(course_id)
+        index = CourseIndex.from_doc(await self._cached_index_doc(parse_course_id(course_id)))
         head = index.version(branches.check_branch(branch))
         if head is None:
             raise CourseNotFound(f"{index.course_id} has not been published yet.",
@@ -298,11 +316,30 @@ class ContentStore:
     # -- plumbing shared with branches.py ---------------------------------------------
 
     async def _index_doc(self, key: CourseKey) -> dict[str, Any]:
+        """The index document read fresh from MongoDB (and remembered for readers)."""
         doc = await self.course_index.find_one(
             {"org": key.org, "number": key.number, "run": key.run})
         if doc is None:
+            self._index_cache.pop(key, None)
             raise CourseNotFound(f"No course {key}.", fields={"course_id": str(key)})
+        self.remember_index(key, doc)
         return doc
+
+    async def _cached_index_doc(self, key: CourseKey) -> dict[str, Any]:
+        """The index document, from the cache while it is younger than the bound."""
+        cached = self._index_cache.get(key)
+        if cached is not None and time.monotonic() - cached[1] < self.index_cache_seconds:
+            return cached[0]
+        return await self._index_doc(key)
+
+    def remember_index(self, key: CourseKey, doc: dict[str, Any]) -> None:
+        """Cache an index document this process just read or wrote."""
+        if self.index_cache_seconds > 0:
+            self._index_cache[key] = (doc, time.monotonic())
+
+    def forget_index(self, course_id: str | CourseKey) -> None:
+        """Drop a cached branch pointer (e.g. on hearing another process moved it)."""
+        self._index_cache.pop(parse_course_id(course_id), None)
 
     async def _swap_versions(self, key: CourseKey, moves: dict[str, tuple[Any, ObjectId]],
                              user: UserRef, *, also_check: dict[str, Any] | None = None,
@@ -318,7 +355,8 @@ class ContentStore:
         doc = await self.course_index.find_one_and_update(
             query, {"$set": changes}, return_document=ReturnDocument.AFTER)
         if doc is None:
-            raise await branches.conflict(self, key, expected)
+            raise await branches.conflict(self, key, expected)  # re-reads (and caches) it
+        self.remember_index(key, doc)
         return CourseIndex.from_doc(doc)
 
 
