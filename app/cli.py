@@ -29,11 +29,22 @@ Configuration comes from the environment:
 
 async def _with_db(settings: Settings, action: Callable[[], Awaitable[Any]]) -> Any:
     from app.db import close_db, init_db
+    from realtime.layer import make_channel_layer
+    from realtime.publish import use_layer
 
     await init_db(settings)
+    # With REDIS_URL, what a command publishes (import-course --publish, demo...) reaches
+    # the running servers' open pages, as if a server had done it. Without it there is
+    # no other process to tell: embedded mode is single-process.
+    layer = (make_channel_layer(settings.redis_url, settings.redis_prefix)
+             if settings.redis_url else None)
+    use_layer(layer)
     try:
         return await action()
     finally:
+        use_layer(None)
+        if layer is not None and hasattr(layer, "close_pools"):
+            await layer.close_pools()
         await close_db()
 
 
