@@ -39,7 +39,7 @@ async def studio_page(request: Request) -> Response:
     return await page(request, "content/studio.html", course=await get_course(course_id),
                       studio_html=events.studio_html(course_id, studio, oob=False),
                       course_id=course_id, message=None, error=False, conflict=False,
-                      oob=False, live_topics=["user:me", f"course:{course_id}:staff"])
+                      oob=False, live_topics=["user:me", events.studio_topic(course_id)])
 
 
 async def _studio_region(course_id: str, message: str, *, status: int = 200,
