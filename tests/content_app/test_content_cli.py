@@ -103,9 +103,33 @@ def test_import_course_names_the_file_and_line_of_a_mistake(env, tmp_path):
 
 
 def test_cli_manual_pages_explain_the_content_commands(env):
-    for command in ("import-course", "export-course", "prune-versions"):
+    for command in ("import-course", "export-course", "prune-versions", "rerun-course"):
         out = coursewire(env, command, "--help")
         assert "Example" in out.stdout
+
+
+def test_rerun_course_starts_a_new_run_with_the_content_and_instructors(env):
+    seed_demo(env)
+    out = coursewire(env, "rerun-course", COURSE, "2027")
+    rerun = COURSE.replace("2026", "2027")
+    assert f"Created {rerun}" in out.stdout and "published version" in out.stdout
+    taken = coursewire(env, "rerun-course", COURSE, "2027", check=False)
+    assert taken.returncode == 2 and "already exists" in taken.stderr
+    bad = coursewire(env, "rerun-course", COURSE, "no spaces", check=False)
+    assert bad.returncode == 2
+    server = ServerProcess("uvicorn", env).start()
+    try:
+        token = api_token(server.base, "instructor@demo.coursewire")
+        teacher = {"Authorization": f"Bearer {token}"}
+        outline = httpx.get(f"{server.base}/api/v1/courses/{rerun}/outline", headers=teacher)
+        assert outline.status_code == 200, outline.text  # the instructor came along
+        assert outline.json()["children"] == httpx.get(
+            f"{server.base}/api/v1/courses/{COURSE}/outline", headers=teacher).json()["children"]
+        student = {"Authorization": f"Bearer {api_token(server.base, 'ada@demo.coursewire')}"}
+        assert httpx.get(f"{server.base}/api/v1/courses/{rerun}/outline",
+                         headers=student).status_code in (403, 404)  # students did not
+    finally:
+        server.stop()
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="service mode: the CLI reaches servers through Redis")

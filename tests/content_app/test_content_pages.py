@@ -112,6 +112,27 @@ async def test_instructor_builds_an_outline_in_the_editor(client, people):
     assert "A question" in unit and "block-problem" in unit
 
 
+async def test_publishing_one_unit_from_the_outline_leaves_the_rest_unpublished(
+        client, people, archive):
+    await import_and_publish(client, archive)
+    csrf = await browser_login(client, "grace@example.org")
+    studio = (await client.get(f"/courses/{COURSE}/studio")).text
+    r = await studio_post(client, csrf, action="rename", block="hello", title="Hello, part one",
+                          expected_version=draft_version(studio))
+    r = await studio_post(client, csrf, action="rename", block="variables",
+                          title="Variables, part two", expected_version=draft_version(r.text))
+    assert 'aria-label="Publish unit Hello, part one only"' in r.text
+    published = await client.post(f"/courses/{COURSE}/studio/publish", data={
+        "block": "hello", "expected_version": draft_version(r.text)},
+        headers={**HTMX, "X-CSRF-Token": csrf})
+    assert published.status_code == 200 and "Published" in published.text
+    assert 'aria-label="Publish unit Hello, part one only"' not in published.text
+    assert 'aria-label="Publish unit Variables, part two only"' in published.text
+    await browser_login(client, "ada@example.org")
+    home = (await client.get(f"/courses/{COURSE}")).text
+    assert "Hello, part one" in home and "Variables, part two" not in home
+
+
 async def test_moving_past_the_first_or_last_place_crosses_into_the_next_parent(client, people):
     csrf = await browser_login(client, "grace@example.org")
     version = draft_version((await client.get(f"/courses/{COURSE}/studio")).text)
