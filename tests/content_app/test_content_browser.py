@@ -46,11 +46,11 @@ def log_in(context, base: str, email: str):
     return page
 
 
-def live_regions(page) -> dict[str, str]:
+def live_regions(page, unit: str = UNIT) -> dict[str, str]:
     def normal(html: str) -> str:
         html = re.sub(r'\s*class="live-flash"|\s?live-flash', "", html)
         return re.sub(r"\s+", " ", html).strip()
-    return {sel: normal(page.inner_html(sel)) for sel in (OUTLINE, UNIT)}
+    return {sel: normal(page.inner_html(sel)) for sel in (OUTLINE, unit)}
 
 
 def test_a_published_edit_appears_on_the_open_unit_page_and_equals_a_reload(server, browser):
@@ -86,6 +86,48 @@ def test_a_published_edit_appears_on_the_open_unit_page_and_equals_a_reload(serv
         fresh = live_regions(fresh_page)
         assert live == fresh
         assert NEW_TEXT in live[UNIT]
+    finally:
+        teacher.close()
+        student.close()
+
+
+def test_publishing_one_unit_updates_its_page_and_other_pages_equal_a_reload(server, browser):
+    teacher = browser.new_context()
+    student = browser.new_context()
+    other_unit = "#unit-course-v1_Coursewire_PY101_2026-variables"
+    try:
+        hello = log_in(student, server.base, "ada@demo.coursewire")
+        hello.goto(f"{server.base}/courses/{COURSE}/units/hello")
+        variables = student.new_page()
+        variables.goto(f"{server.base}/courses/{COURSE}/units/variables")
+        for page in (hello, variables):
+            page.wait_for_selector("#live-status[data-state=live]")
+
+        editor = log_in(teacher, server.base, "instructor@demo.coursewire")
+        editor.goto(f"{server.base}/courses/{COURSE}/studio/blocks/welcome")
+        editor.fill("#field-source", f"Only this unit.\n\n{editor.input_value('#field-source')}")
+        editor.click("text=Save to draft")
+        editor.wait_for_selector("text=Saved to the draft.")
+        editor.goto(f"{server.base}/courses/{COURSE}/studio")
+        editor.wait_for_selector("#live-status[data-state=live]")
+        editor.fill("#studio-node-variables .studio-rename input[name=title]", "Not yet")
+        editor.click("#studio-node-variables .studio-rename button")
+        editor.wait_for_selector("#studio-message:has-text('Renamed')")
+        editor.click("button[aria-label='Publish unit Hello, Python only']")
+        editor.wait_for_selector("#studio-message:has-text('Published')")
+
+        hello.wait_for_function(
+            f"t => document.querySelector('{UNIT}').textContent.includes(t)",
+            arg="Only this unit.", timeout=10_000)
+        for page, unit in ((hello, UNIT), (variables, other_unit)):
+            wait_loaded(page)
+            live = live_regions(page, unit)
+            fresh_page = student.new_page()
+            fresh_page.goto(page.url)
+            wait_loaded(fresh_page)
+            assert live == live_regions(fresh_page, unit)
+            assert "Not yet" not in live[OUTLINE]  # the renamed unit was not published
+            fresh_page.close()
     finally:
         teacher.close()
         student.close()
