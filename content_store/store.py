@@ -8,8 +8,8 @@ Reads go through in-process LRU caches keyed by structure/definition id: those
 documents never change, so the caches need no invalidation.
 
 "Where does this branch point now?" (the course index) is cached too, for the read
-paths students hit (``get_branch``, hence outlines and units), so a warm render reads
-nothing from MongoDB. That cache *is* invalidated:
+paths pages hit (``get_outline``, ``get_branch(cached=True)``: outlines and units), so
+a warm render reads nothing from MongoDB. That cache *is* invalidated:
 
 - every index document this process reads fresh or writes (edits, publishes, resets,
   a lost compare-and-swap) replaces the cached one at once, so a page rendered in the
@@ -98,11 +98,20 @@ class ContentStore:
         return structure
 
     async def get_branch(self, course_id: str | CourseKey, branch: str = PUBLISHED,
-                         version: VersionRef | None = None) -> Structure:
-        """The structure a branch points at now (or the given version, skipping the index)."""
+                         version: VersionRef | None = None, *,
+                         cached: bool = False) -> Structure:
+        """The structure a branch points at now (or the given version, skipping the index).
+
+        ``cached=True`` (page rendering) may use the in-process branch pointer: exact for
+        this process's own writes, at most ``index_cache_seconds`` behind another's.
+        The default reads the index, for callers that must act on the latest version
+        (grading, writes, other processes' workers).
+        """
         if version is not None:
             return await self.get_structure(version)
-        index = CourseIndex.from_doc(await self._cached_index_doc(parse_course_id(course_id)))
+        key = parse_course_id(course_id)
+        doc = await (self._cached_index_doc(key) if cached else self._index_doc(key))
+        index = CourseIndex.from_doc(doc)
         head = index.version(branches.check_branch(branch))
         if head is None:
             raise CourseNotFound(f"{index.course_id} has not been published yet.",
@@ -111,8 +120,9 @@ class ContentStore:
 
     async def get_outline(self, course_id: str | CourseKey, branch: str = PUBLISHED,
                           version: VersionRef | None = None) -> dict[str, Any]:
-        """The outline tree ``{id, type, title, children}`` of a branch or version."""
-        return build_outline(await self.get_branch(course_id, branch, version))
+        """The outline tree ``{id, type, title, children}`` of a branch or version (for
+        pages: served from the caches when warm, see ``get_branch(cached=True)``)."""
+        return build_outline(await self.get_branch(course_id, branch, version, cached=True))
 
     async def get_block(self, course_id: str | CourseKey, block: BlockKey | str,
                         branch: str = PUBLISHED, version: VersionRef | None = None) -> BlockView:

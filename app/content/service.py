@@ -106,7 +106,7 @@ async def published_block(viewer: User, course_id: str, block_id: str) -> dict[s
 async def unit_of(course_id: str, block_id: str, branch: str = PUBLISHED) -> Unit:
     """A unit of a branch, rendered; BlockNotFound if it is not a unit there."""
     store = current_store()
-    structure = await store.get_branch(course_id, branch)
+    structure = await store.get_branch(course_id, branch, cached=True)
     key = structure.key_for(block_id)
     if key.type != "vertical":
         raise BlockNotFound(f"{block_id!r} is not a unit.", fields={"block": block_id})

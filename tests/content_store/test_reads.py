@@ -66,6 +66,20 @@ async def test_another_process_publish_is_seen_within_the_documented_bound(
     assert spy.calls == [("course_index", "find_one")]
 
 
+async def test_callers_that_need_the_latest_version_still_read_the_index(
+        spy_store, course_id: str):
+    # Grading (possibly in a worker process) grades against what is published now.
+    reader, _spy = spy_store(index_cache_seconds=3600)
+    writer = ContentStore(reader.db)
+    await writer.publish(course_id, "alice")
+    assert (await reader.get_outline(course_id))["title"] == "Testing"  # now cached
+    await writer.update_block(course_id, "course", {"title": "Regraded"}, "alice")
+    await writer.publish(course_id, "alice")
+    assert (await reader.get_outline(course_id))["title"] == "Testing"  # page: bounded
+    latest = await reader.get_branch(course_id)
+    assert latest.blocks[latest.root].fields["title"] == "Regraded"
+
+
 async def test_a_lost_race_refreshes_the_cached_pointer(spy_store, course_id: str):
     reader, _spy = spy_store(index_cache_seconds=3600)
     other = ContentStore(reader.db)
