@@ -31,11 +31,22 @@ Configuration comes from the environment:
 
 async def _with_db(settings: Settings, action: Callable[[], Awaitable[Any]]) -> Any:
     from app.db import close_db, init_db
+    from realtime.layer import make_channel_layer
+    from realtime.publish import use_layer
 
     await init_db(settings)
+    # With REDIS_URL, what a command publishes (import-course --publish, demo...) reaches
+    # the running servers' open pages, as if a server had done it. Without it there is
+    # no other process to tell: embedded mode is single-process.
+    layer = (make_channel_layer(settings.redis_url, settings.redis_prefix)
+             if settings.redis_url else None)
+    use_layer(layer)
     try:
         return await action()
     finally:
+        use_layer(None)
+        if layer is not None and hasattr(layer, "close_pools"):
+            await layer.close_pools()
         await close_db()
 
 
@@ -133,6 +144,22 @@ def cmd_prune_versions(args: argparse.Namespace, settings: Settings) -> int:
     verb = "Would delete" if args.dry_run else "Deleted"
     print(f"{verb} {report.structures_deleted} old versions and {report.definitions_deleted} "
           f"unused definitions of {args.course_id}, {report.bytes_reclaimed:,} bytes.")
+    return 0
+
+
+def cmd_rerun_course(args: argparse.Namespace, settings: Settings) -> int:
+    from app.content.service import rerun_course
+    from app.errors import CoursewireError
+
+    try:
+        result = asyncio.run(_with_stores(settings, lambda: rerun_course(args.source,
+                                                                         args.new_run)))
+    except (CoursewireError, RuntimeError) as exc:
+        return _fail(exc)
+    state = (f"published version {result.published_version}" if result.published_version
+             else "nothing published yet")
+    print(f"Created {result.course_id} ({result.title}) from {args.source}: draft version "
+          f"{result.draft_version}, {state}.")
     return 0
 
 
@@ -350,6 +377,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="only report what would be deleted")
     p.set_defaults(func=cmd_prune_versions)
+
+    p = sub.add_parser(
+        "rerun-course", help="start a new run of a course with its content",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Create a new run of a course (same org and number) whose draft and "
+                    "published content\nstart as the source's. Nothing is copied: both runs "
+                    "share the same versions until\none of them is edited. The new run gets "
+                    "the course title and its instructors, no\nstudents.\n\n"
+                    "Example:\n  coursewire rerun-course course-v1:Coursewire+PY101+2026 2027")
+    p.add_argument("source", metavar="SOURCE_COURSE_ID", help="course-v1:ORG+NUMBER+RUN")
+    p.add_argument("new_run", metavar="NEW_RUN", help="the new run's name, e.g. 2027")
+    p.set_defaults(func=cmd_rerun_course)
 
     p = sub.add_parser("migrate", help="apply database migrations",
                        description="Apply the checked-in migrations (models/*migrations) to "

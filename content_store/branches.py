@@ -67,6 +67,7 @@ async def create_course(store: ContentStore, key: CourseKey, user: UserRef,
         raise CourseExists(f"{course_id} already exists.",
                            fields={"course_id": course_id}) from None
     store.structure_cache.put(version, structure)
+    store.remember_index(key, index)
     return CourseIndex.from_doc(index)
 
 
@@ -85,6 +86,7 @@ async def clone_course(store: ContentStore, source: CourseKey, dest: CourseKey,
     except DuplicateKeyError:
         raise CourseExists(f"{course_id} already exists.",
                            fields={"course_id": course_id}) from None
+    store.remember_index(dest, index)
     return CourseIndex.from_doc(index)
 
 
@@ -155,6 +157,15 @@ async def reset(store: ContentStore, key: CourseKey, branch: str, target: Object
     lineage = (await store.get_structure(index["versions"][DRAFT])).original_version
     if wanted.original_version != lineage:
         raise VersionNotFound(f"Version {target} does not belong to {key}.",
+                              fields={"version": str(target), "course_id": str(key)})
+    # An old version may be what prune_versions is about to delete. Pin it first: a prune
+    # spares versions pinned within its grace period and deletes only what it saw
+    # unpinned, and if the prune won, the pin finds nothing and no branch is moved.
+    pinned = await store.structures.update_one({"_id": target},
+                                               {"$set": {"pinned_on": now_utc()}})
+    if pinned.matched_count == 0:
+        store.structure_cache.discard(target)
+        raise VersionNotFound(f"Version {target} of {key} was pruned.",
                               fields={"version": str(target), "course_id": str(key)})
     await store._swap_versions(key, {branch: (current, target)}, user)
     return Commit(str(key), branch, str(target), str(current) if current else None)

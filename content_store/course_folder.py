@@ -55,9 +55,12 @@ async def import_course(store: ContentStore, source: str | os.PathLike[str] | by
     the imported draft too.
     """
     report = progress or (lambda done, total, message: None)
-    files = (folder_io.read_archive(source, max_bytes=max_bytes) if isinstance(source, bytes)
-             else await asyncio.to_thread(folder_io.read_directory, source, max_bytes=max_bytes))
-    key, root_fields, nodes = parse_folder(files, report)
+    # Unpacking, reading and validating a whole course is CPU and disk work: in a thread,
+    # so a server keeps serving other requests while an upload is checked.
+    files = await asyncio.to_thread(
+        folder_io.read_archive if isinstance(source, bytes) else folder_io.read_directory,
+        source, max_bytes=max_bytes)
+    key, root_fields, nodes = await asyncio.to_thread(parse_folder, files, report)
     if course_id is not None and parse_course_id(course_id) != key:
         raise CourseFolderError(f"course.yaml describes {key}, not {course_id}.",
                                 file="course.yaml", line=1)

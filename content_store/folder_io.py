@@ -161,7 +161,8 @@ class Document:
         for part in path:
             if isinstance(node, MappingNode):
                 match = next(((k, v) for k, v in node.value
-                              if isinstance(k, ScalarNode) and k.value == str(part)), None)
+                              if isinstance(k, ScalarNode) and str(part) in
+                              (k.value, _key_text(k))), None)
                 if match is None:
                     break
                 line, node = match[0].start_mark.line + 1, match[1]
@@ -179,20 +180,60 @@ class Document:
                                  else None, fields=fields)
 
 
-def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
-    """Parse a YAML mapping, keeping nodes for line numbers; errors name file and line."""
+MAX_YAML_DEPTH = 64  # far deeper than any course file; PyYAML recurses per level
+
+
+class YamlProblem(ValueError):
+    """Text that cannot be read as YAML; ``line`` is 1-based within the text, if known."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def load_yaml(text: str) -> tuple[Node | None, Any]:
+    """(node tree, value) of one YAML document; YamlProblem for anything unreadable.
+
+    PyYAML's composer and constructor recurse once per nesting level, so a short
+    ``[[[[...`` would exhaust Python's stack: nesting is checked first, on the event
+    stream, which is read without recursion and knows each event's line.
+    """
     try:
+        depth = 0
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise YamlProblem(f"nests more than {MAX_YAML_DEPTH} levels deep.",
+                                      event.start_mark.line + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
+            data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        raise CourseFolderError(f"is not valid YAML: {exc.problem or exc}", file=file,
-                                line=line) from None
+        raise YamlProblem(f"is not valid YAML: {exc.problem or exc}",
+                          mark.line + 1 if mark else None) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # Constructor failures that are not MarkedYAMLErrors: an impossible date
+        # (2026-13-45) is a ValueError, an unhashable key a TypeError.
+        if isinstance(exc, YamlProblem):
+            raise
+        raise YamlProblem(f"is not valid YAML: {exc}", None) from None
+    return node, data
+
+
+def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
+    """Parse a YAML mapping, keeping nodes for line numbers; errors name file and line."""
+    try:
+        node, data = load_yaml(text)
+    except YamlProblem as exc:
+        line = exc.line + line_offset if exc.line is not None else 1 + line_offset
+        raise CourseFolderError(exc.message, file=file, line=line) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -201,6 +242,14 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     doc = Document(file, data, node, line_offset)
     _reject_duplicate_keys(doc, node)
     return doc
+
+
+def _key_text(node: ScalarNode) -> str:
+    """A mapping key as the loaded data spells it: YAML 1.1 reads ``on:`` as True."""
+    try:
+        return str(yaml.SafeLoader("").construct_object(node))
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return node.value
 
 
 def _reject_duplicate_keys(doc: Document, node: Node | None) -> None:

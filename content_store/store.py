@@ -5,12 +5,25 @@ moves the branch pointer in the course index with a compare-and-swap on the vers
 it started from. Losing that race raises VersionConflict; nothing is overwritten.
 
 Reads go through in-process LRU caches keyed by structure/definition id: those
-documents never change, so the caches need no invalidation, and everything except
-"where does this branch point now?" is served from memory once warm.
+documents never change, so the caches need no invalidation.
+
+"Where does this branch point now?" (the course index) is cached too, for the read
+paths pages hit (``get_outline``, ``get_branch(cached=True)``: outlines and units), so
+a warm render reads nothing from MongoDB. That cache *is* invalidated:
+
+- every index document this process reads fresh or writes (edits, publishes, resets,
+  a lost compare-and-swap) replaces the cached one at once, so a page rendered in the
+  process that published never shows the old version;
+- a write made by *another* process (another app server, a CLI command) is seen once
+  the cached pointer is ``index_cache_seconds`` old (default 2 s): that is the bound
+  on cross-process staleness. ``index_cache_seconds=0`` turns the cache off.
+
+Writes never trust the cache: they read the index fresh and move it by compare-and-swap.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,6 +31,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from app.errors import BadInput
 from content_store import branches
 from content_store.blocks import block_type
 from content_store.cache import LRUCache
@@ -31,6 +45,7 @@ from content_store.records import DRAFT, PUBLISHED, BlockView, Commit, CourseInd
 from content_store.structure import Structure, UserRef, now_utc
 
 VersionRef = str | ObjectId
+INDEX_CACHE_SECONDS = 2.0  # how stale another process's branch move may look here
 
 
 class ContentStore:
@@ -41,7 +56,8 @@ class ContentStore:
     """
 
     def __init__(self, db: Any, *, structure_cache_size: int = 256,
-                 definition_cache_size: int = 4096) -> None:
+                 definition_cache_size: int = 4096,
+                 index_cache_seconds: float = INDEX_CACHE_SECONDS) -> None:
         self.db = db
         self.course_index = db["course_index"]
         self.structures = db["structures"]
@@ -49,6 +65,9 @@ class ContentStore:
         self.structure_cache: LRUCache[ObjectId, Structure] = LRUCache(structure_cache_size)
         self.definition_cache: LRUCache[ObjectId, dict[str, Any]] = LRUCache(
             definition_cache_size)
+        # course -> (index document, monotonic time it was read or written here)
+        self.index_cache_seconds = index_cache_seconds
+        self._index_cache: dict[CourseKey, tuple[dict[str, Any], float]] = {}
 
     async def ensure_indexes(self) -> None:
         """Create the indexes the store relies on. Idempotent; call once at startup."""
@@ -79,11 +98,20 @@ class ContentStore:
         return structure
 
     async def get_branch(self, course_id: str | CourseKey, branch: str = PUBLISHED,
-                         version: VersionRef | None = None) -> Structure:
-        """The structure a branch points at now (or the given version, skipping the index)."""
+                         version: VersionRef | None = None, *,
+                         cached: bool = False) -> Structure:
+        """The structure a branch points at now (or the given version, skipping the index).
+
+        ``cached=True`` (page rendering) may use the in-process branch pointer: exact for
+        this process's own writes, at most ``index_cache_seconds`` behind another's.
+        The default reads the index, for callers that must act on the latest version
+        (grading, writes, other processes' workers).
+        """
         if version is not None:
             return await self.get_structure(version)
-        index = await self.get_course_index(course_id)
+        key = parse_course_id(course_id)
+        doc = await (self._cached_index_doc(key) if cached else self._index_doc(key))
+        index = CourseIndex.from_doc(doc)
         head = index.version(branches.check_branch(branch))
         if head is None:
             raise CourseNotFound(f"{index.course_id} has not been published yet.",
@@ -92,8 +120,9 @@ class ContentStore:
 
     async def get_outline(self, course_id: str | CourseKey, branch: str = PUBLISHED,
                           version: VersionRef | None = None) -> dict[str, Any]:
-        """The outline tree ``{id, type, title, children}`` of a branch or version."""
-        return build_outline(await self.get_branch(course_id, branch, version))
+        """The outline tree ``{id, type, title, children}`` of a branch or version (for
+        pages: served from the caches when warm, see ``get_branch(cached=True)``)."""
+        return build_outline(await self.get_branch(course_id, branch, version, cached=True))
 
     async def get_block(self, course_id: str | CourseKey, block: BlockKey | str,
                         branch: str = PUBLISHED, version: VersionRef | None = None) -> BlockView:
@@ -214,8 +243,9 @@ class ContentStore:
         key = parse_course_id(course_id)
         index = await self._index_doc(key)
         base_id: ObjectId = index["versions"][DRAFT]
-        if expected_version is not None and as_version(expected_version) != base_id:
-            raise await branches.conflict(self, key, {DRAFT: as_version(expected_version)})
+        expected = as_expected_version(expected_version)
+        if expected is not None and expected != base_id:
+            raise await branches.conflict(self, key, {DRAFT: expected})
         editor = CourseEditor(await self.get_structure(base_id), self.definition_fields, user)
         yield editor
         editor.result = await branches.commit_draft(self, key, editor)
@@ -273,7 +303,7 @@ class ContentStore:
                       expected_version: VersionRef | None = None) -> Commit:
         """Publish the whole draft (a pointer move) or just ``block``'s subtree."""
         return await branches.publish(self, parse_course_id(course_id), user, block,
-                                      as_version(expected_version) if expected_version else None)
+                                      as_expected_version(expected_version))
 
     async def revert_to_published(self, course_id: str | CourseKey, user: UserRef, *,
                                   expected_version: VersionRef | None = None) -> Commit:
@@ -283,7 +313,7 @@ class ContentStore:
         if index.published_version is None:
             raise branches.never_published(index.course_id)
         return await branches.reset(self, key, DRAFT, as_version(index.published_version), user,
-                                    as_version(expected_version) if expected_version else None)
+                                    as_expected_version(expected_version))
 
     async def reset_branch(self, course_id: str | CourseKey, branch: str, version: VersionRef,
                            user: UserRef, *,
@@ -291,16 +321,35 @@ class ContentStore:
         """Point ``branch`` at any earlier version of this course (history is kept)."""
         return await branches.reset(self, parse_course_id(course_id),
                                     branches.check_branch(branch), as_version(version), user,
-                                    as_version(expected_version) if expected_version else None)
+                                    as_expected_version(expected_version))
 
     # -- plumbing shared with branches.py ---------------------------------------------
 
     async def _index_doc(self, key: CourseKey) -> dict[str, Any]:
+        """The index document read fresh from MongoDB (and remembered for readers)."""
         doc = await self.course_index.find_one(
             {"org": key.org, "number": key.number, "run": key.run})
         if doc is None:
+            self._index_cache.pop(key, None)
             raise CourseNotFound(f"No course {key}.", fields={"course_id": str(key)})
+        self.remember_index(key, doc)
         return doc
+
+    async def _cached_index_doc(self, key: CourseKey) -> dict[str, Any]:
+        """The index document, from the cache while it is younger than the bound."""
+        cached = self._index_cache.get(key)
+        if cached is not None and time.monotonic() - cached[1] < self.index_cache_seconds:
+            return cached[0]
+        return await self._index_doc(key)
+
+    def remember_index(self, key: CourseKey, doc: dict[str, Any]) -> None:
+        """Cache an index document this process just read or wrote."""
+        if self.index_cache_seconds > 0:
+            self._index_cache[key] = (doc, time.monotonic())
+
+    def forget_index(self, course_id: str | CourseKey) -> None:
+        """Drop a cached branch pointer (e.g. on hearing another process moved it)."""
+        self._index_cache.pop(parse_course_id(course_id), None)
 
     async def _swap_versions(self, key: CourseKey, moves: dict[str, tuple[Any, ObjectId]],
                              user: UserRef, *, also_check: dict[str, Any] | None = None,
@@ -316,14 +365,28 @@ class ContentStore:
         doc = await self.course_index.find_one_and_update(
             query, {"$set": changes}, return_document=ReturnDocument.AFTER)
         if doc is None:
-            raise await branches.conflict(self, key, expected)
+            raise await branches.conflict(self, key, expected)  # re-reads (and caches) it
+        self.remember_index(key, doc)
         return CourseIndex.from_doc(doc)
 
 
 def as_version(value: VersionRef) -> ObjectId:
-    """A version id from its string form; a malformed one is bad input, not a 500."""
+    """A version id to look up: a malformed one names no version, so it is not found."""
     if isinstance(value, ObjectId):
         return value
     if isinstance(value, str) and ObjectId.is_valid(value):
         return ObjectId(value)
     raise VersionNotFound(f"{value!r} is not a course version id.", fields={"version": str(value)})
+
+
+def as_expected_version(value: VersionRef | None) -> ObjectId | None:
+    """The version a caller says it edited; a malformed one is bad input (400), not 404:
+    it is a field of the request, not a thing the request asks for."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, ObjectId):
+        return value
+    if isinstance(value, str) and ObjectId.is_valid(value):
+        return ObjectId(value)
+    raise BadInput(f"expected_version {value!r} is not a course version id.",
+                   fields={"expected_version": "Not a version id (24 hex digits)."})

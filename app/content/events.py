@@ -1,11 +1,13 @@
 """Content events: one definition each of topic, audiences and template.
 
-- `content.published` on `course:<id>` (everyone): the outline region and the region of
-  every unit whose published content changed (a page swaps the ones it shows).
-- `content.draft.updated` on `course:<id>:staff` (staff): the outline editor region.
-
-A unit page also subscribes to `unit:<course id>:<unit id>`, a topic nothing publishes
-to: it exists so that a (re)connecting unit page gets its unit region fresh.
+- `content.published` on `course:<id>` (everyone): the outline region only, with the
+  list of changed and removed units as data (course home, dashboards, unit pages).
+- `content.unit.published` on `unit:<course id>:<unit id>` (members), once per unit
+  whose published content changed or that was removed: that unit's region. Only the
+  pages showing that unit subscribe, so a publish never sends every unit's HTML to
+  every open course page.
+- `content.draft.updated` on `studio:<course id>` (instructors only: TAs are staff but
+  do not author, and the draft is unpublished content): the outline editor region.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from app.templating import render
 from content_store import BlockNotFound, CourseNotFound
 from content_store.blocks import BLOCK_TYPES
 from content_store.publishing import subtree_differs
+from models.courses import Membership, Role
 from models.users import User
 from realtime.publish import publish
 from realtime.resync import register_resync
@@ -48,14 +51,17 @@ async def content_published(course_id: str, before: str | None, after: str) -> N
                if k.type == "vertical" and subtree_differs(new, old, k)]
     removed = [k for k in (old.descendants(old.root) if old else [])
                if k.type == "vertical" and k not in new.blocks]
-    parts = [outline_html(course_id, await outline_of(course_id), oob=True)]
-    for key in changed:
-        parts.append(unit_html(course_id, key.id, await unit_of(course_id, key.id), oob=True))
-    parts += [unit_html(course_id, key.id, None, oob=True) for key in removed]
+    units = [(key.id, await unit_of(course_id, key.id)) for key in changed]
+    units += [(key.id, None) for key in removed]
     data = {"published_version": after, "previous_version": before,
             "changed_units": [k.id for k in changed], "removed_units": [k.id for k in removed]}
     await publish(f"course:{course_id}", "content.published", {"*": data},
-                  {"*": "\n".join(parts)})
+                  {"*": outline_html(course_id, await outline_of(course_id), oob=True)})
+    for unit_id, unit in units:
+        await publish(unit_topic(course_id, unit_id), "content.unit.published",
+                      {"*": {"unit": unit_id, "published_version": after,
+                             "removed": unit is None}},
+                      {"*": unit_html(course_id, unit_id, unit, oob=True)})
 
 
 async def draft_updated(course_id: str) -> None:
@@ -68,7 +74,7 @@ async def draft_updated(course_id: str) -> None:
     data = {"draft_version": studio.draft_version,
             "published_version": studio.published_version,
             "has_changes": studio.has_changes}
-    await publish(f"course:{course_id}:staff", "content.draft.updated", {"staff": data},
+    await publish(studio_topic(course_id), "content.draft.updated", {"staff": data},
                   {"staff": studio_html(course_id, studio, oob=True)})
 
 
@@ -85,6 +91,18 @@ async def _resync_studio(topic: Topic, _user: User, _audience: str) -> str:
 
     studio = await studio_outline(topic.key)
     return studio_html(topic.key, studio, oob=True) if studio else ""
+
+
+def studio_topic(course_id: str) -> str:
+    """The outline editor's topic: draft content, for the course's instructors only."""
+    return f"studio:{course_id}"
+
+
+async def _authorize_studio(topic: Topic, user: User) -> str | None:
+    if user.is_admin:
+        return await course_audience(topic.key, user)
+    membership = await Membership.get_or_none(user_id=user.id, course_id=topic.key)
+    return "staff" if membership is not None and membership.role == Role.INSTRUCTOR else None
 
 
 def unit_topic(course_id: str, unit_id: str) -> str:
@@ -115,6 +133,7 @@ async def _resync_unit(topic: Topic, _user: User, _audience: str) -> str:
 
 
 register_resync("course", _resync_outline)
-register_resync("course_staff", _resync_studio)
+register_topic_kind("studio", _authorize_studio)
+register_resync("studio", _resync_studio)
 register_topic_kind("unit", _authorize_unit)
 register_resync("unit", _resync_unit)

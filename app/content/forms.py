@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from app.errors import BadInput
 from content_store import folder_io
 from content_store.blocks import BlockType
@@ -72,11 +70,10 @@ def _parse(entry: dict[str, Any], raw: str) -> Any:
             raise ValueError("Enter a number.") from None
     if widget == "structured":
         try:
-            return yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise ValueError(f"This is not valid YAML{where}.") from None
+            return folder_io.load_yaml(raw)[1]
+        except folder_io.YamlProblem as exc:
+            where = f"Line {exc.line}: this" if exc.line else "This"
+            raise ValueError(f"{where} {exc.message}") from None
     if widget in ("markdown", "code", "textarea"):
         return raw.replace("\r\n", "\n")
     return raw

@@ -106,7 +106,7 @@ async def published_block(viewer: User, course_id: str, block_id: str) -> dict[s
 async def unit_of(course_id: str, block_id: str, branch: str = PUBLISHED) -> Unit:
     """A unit of a branch, rendered; BlockNotFound if it is not a unit there."""
     store = current_store()
-    structure = await store.get_branch(course_id, branch)
+    structure = await store.get_branch(course_id, branch, cached=True)
     key = structure.key_for(block_id)
     if key.type != "vertical":
         raise BlockNotFound(f"{block_id!r} is not a unit.", fields={"block": block_id})
@@ -186,21 +186,45 @@ async def import_course_folder(actor: User | None, source: str | os.PathLike[str
     return ImportResult(course_id, version, published, title)
 
 
-async def publish_course(actor: User, course_id: str,
-                         expected_version: str | None = None) -> Commit:
-    """Publish the whole draft; open student pages update (outline and changed units).
+async def publish_course(actor: User, course_id: str, expected_version: str | None = None,
+                         *, block: str | None = None) -> Commit:
+    """Publish the whole draft, or only `block`'s subtree (a chapter, subsection or unit:
+    the rest of what students see stays as it was); open student pages update.
 
     With `expected_version`, publishes exactly that draft or raises VersionConflict.
     """
     await require_role(actor, course_id, Role.INSTRUCTOR)
     await ensure_course_content(actor, course_id)
     before = await _published_version(course_id)
-    commit = await current_store().publish(course_id, actor.id,
+    commit = await current_store().publish(course_id, actor.id, block=block or None,
                                            expected_version=expected_version or None)
     if commit.changed:
         await events.content_published(course_id, before, commit.version)
         await events.draft_updated(course_id)
     return commit
+
+
+async def rerun_course(source_id: str, new_run: str) -> ImportResult:
+    """A new run of a course (same org and number) that starts with the source's content,
+    draft and published, without copying it: both runs point at the same immutable
+    versions until either is edited. The new run gets the course's title and its
+    instructors, no students. CourseExists if the run is taken."""
+    source = await get_course(source_id)
+    key = parse_course_id(source_id)
+    new_id = format_course_id(key.org, key.number, new_run)  # validates the run
+    if await Course.exists(id=new_id):
+        raise CourseExists(f"{new_id} already exists.", fields={"course_id": new_id})
+    try:
+        index = await current_store().clone_course(source_id, key.org, key.number, new_run,
+                                                   "cli")
+    except CourseNotFound:
+        raise NotFound(f"{source_id} has no content to rerun yet.") from None
+    await _ensure_course_row(new_id, source.title, None)
+    instructors = await Membership.filter(course_id=source_id, role=Role.INSTRUCTOR)
+    for membership in instructors:
+        await Membership.get_or_create(user_id=membership.user_id, course_id=new_id,
+                                       defaults={"role": Role.INSTRUCTOR})
+    return ImportResult(new_id, index.draft_version, index.published_version, source.title)
 
 
 async def import_demo_content(instructor: User, course_id: str) -> None:

@@ -39,7 +39,7 @@ async def studio_page(request: Request) -> Response:
     return await page(request, "content/studio.html", course=await get_course(course_id),
                       studio_html=events.studio_html(course_id, studio, oob=False),
                       course_id=course_id, message=None, error=False, conflict=False,
-                      oob=False, live_topics=["user:me", f"course:{course_id}:staff"])
+                      oob=False, live_topics=["user:me", events.studio_topic(course_id)])
 
 
 async def _studio_region(course_id: str, message: str, *, status: int = 200,
@@ -93,11 +93,14 @@ async def publish_action(request: Request) -> Response:
     user, course_id = await _instructor(request)
     form = await read_form(request)
     try:
-        commit = await service.publish_course(user, course_id, form.get("expected_version"))
+        commit = await service.publish_course(user, course_id, form.get("expected_version"),
+                                              block=form.get("block") or None)
     except CoursewireError as exc:
         return await _studio_region(course_id, _conflict_message(exc), status=exc.status,
                                     conflict=isinstance(exc, VersionConflict))
-    message = "Published: students see it now." if commit.changed else "Nothing to publish."
+    what = "it" if not form.get("block") else "this part; the rest is unchanged for them"
+    message = (f"Published: students see {what} now." if commit.changed
+               else "Nothing to publish.")
     return await _studio_region(course_id, message)
 
 

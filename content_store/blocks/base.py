@@ -111,7 +111,9 @@ class BlockType:
         if not isinstance(values, dict):
             raise BlockValidationError(f"{self.label} fields must be a mapping.",
                                        fields={"block_type": self.name})
-        unknown = sorted(set(values) - set(self._by_name))
+        # key=str: YAML 1.1 reads ``on:``/``yes:`` keys as booleans, which do not sort
+        # against strings.
+        unknown = [str(k) for k in sorted(set(values) - set(self._by_name), key=str)]
         if unknown:
             raise BlockValidationError(
                 f"{self.label} has no field {unknown[0]!r}; "

@@ -152,7 +152,7 @@ def check_record(required: dict[str, Checker], optional: dict[str, Checker] | No
     def check(value: Any, path: Path) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise FieldProblem(path, "must be a mapping")
-        unknown = sorted(set(value) - set(required) - set(optional))
+        unknown = sorted(set(value) - set(required) - set(optional), key=str)
         if unknown:
             raise FieldProblem((*path, unknown[0]), f"is not a known key here "
                                f"(known: {', '.join(sorted({*required, *optional}))})")

@@ -61,6 +61,21 @@ async def test_import_with_a_mistake_is_400_naming_file_and_line_and_writes_noth
     assert history.json()["draft_version"] == draft  # the bad import changed nothing
 
 
+@pytest.mark.parametrize("edit,line", [
+    (("02-loops/chapter.yaml", "start:", "on: yes\nbogus: 1\nstart:"), 2),
+    (("02-loops/chapter.yaml", "start:", "deep: " + "[" * 3000 + "\nstart:"), 2),
+], ids=["yaml-boolean-key-beside-unknown-key", "deeply-nested-yaml"])
+async def test_archives_with_hostile_yaml_are_400_naming_file_and_line(
+        client, people, archive, edit, line):
+    auth = bearer(await token(client, "grace@example.org"))
+    r = await client.post(f"/api/v1/courses/{COURSE}/import", content=archive(edit),
+                          headers=auth)
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["code"] == "invalid_course_folder"
+    assert (error["fields"]["file"], error["fields"]["line"]) == ("02-loops/chapter.yaml", line)
+
+
 async def test_garbage_and_empty_bodies_are_400_not_500(client, people):
     auth = bearer(await token(client, "grace@example.org"))
     for body in (b"", b"not a tarball at all"):
@@ -147,6 +162,15 @@ async def test_outsiders_unknown_courses_and_unknown_blocks_are_404(client, peop
                              headers=student)).status_code == 404
     r = await client.get(f"/api/v1/courses/{COURSE}/blocks/no-such-block", headers=student)
     assert r.status_code == 404 and r.json()["error"]["code"] == "block_not_found"
+
+
+async def test_publishing_a_malformed_expected_version_is_a_400(client, people, archive):
+    await import_and_publish(client, archive)
+    auth = bearer(await token(client, "grace@example.org"))
+    r = await client.post(f"/api/v1/courses/{COURSE}/publish",
+                          json={"expected_version": "not-a-version"}, headers=auth)
+    assert r.status_code == 400, r.text
+    assert "expected_version" in r.json()["error"]["fields"]
 
 
 async def test_draft_only_blocks_are_invisible_until_published(client, people, archive):

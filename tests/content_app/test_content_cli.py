@@ -1,13 +1,19 @@
 """The content commands and embedded persistence: every step is its own process, as a
 person would run them (`coursewire demo --seed-only`, `import-course`, then `serve`)."""
 
+import asyncio
 import os
+import shutil
 import subprocess
 import sys
+import uuid
 
 import httpx
 import pytest
 
+from app.content.service import DEMO_COURSE_FOLDER
+from realtime.layer import group_name, make_channel_layer
+from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
 from tests.support.live import api_token, seed_demo, server_env
 from tests.support.servers import ROOT, ServerProcess
@@ -97,6 +103,57 @@ def test_import_course_names_the_file_and_line_of_a_mistake(env, tmp_path):
 
 
 def test_cli_manual_pages_explain_the_content_commands(env):
-    for command in ("import-course", "export-course", "prune-versions"):
+    for command in ("import-course", "export-course", "prune-versions", "rerun-course"):
         out = coursewire(env, command, "--help")
         assert "Example" in out.stdout
+
+
+def test_rerun_course_starts_a_new_run_with_the_content_and_instructors(env):
+    seed_demo(env)
+    out = coursewire(env, "rerun-course", COURSE, "2027")
+    rerun = COURSE.replace("2026", "2027")
+    assert f"Created {rerun}" in out.stdout and "published version" in out.stdout
+    taken = coursewire(env, "rerun-course", COURSE, "2027", check=False)
+    assert taken.returncode == 2 and "already exists" in taken.stderr
+    bad = coursewire(env, "rerun-course", COURSE, "no spaces", check=False)
+    assert bad.returncode == 2
+    server = ServerProcess("uvicorn", env).start()
+    try:
+        token = api_token(server.base, "instructor@demo.coursewire")
+        teacher = {"Authorization": f"Bearer {token}"}
+        outline = httpx.get(f"{server.base}/api/v1/courses/{rerun}/outline", headers=teacher)
+        assert outline.status_code == 200, outline.text  # the instructor came along
+        assert outline.json()["children"] == httpx.get(
+            f"{server.base}/api/v1/courses/{COURSE}/outline", headers=teacher).json()["children"]
+        student = {"Authorization": f"Bearer {api_token(server.base, 'ada@demo.coursewire')}"}
+        assert httpx.get(f"{server.base}/api/v1/courses/{rerun}/outline",
+                         headers=student).status_code in (403, 404)  # students did not
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="service mode: the CLI reaches servers through Redis")
+def test_a_cli_publish_reaches_open_pages_through_the_channel_layer(db_factory, tmp_path):
+    env = server_env(db_factory, tmp_path / "data", REDIS_URL)
+    seed_demo(env)
+    folder = tmp_path / "course"
+    shutil.copytree(DEMO_COURSE_FOLDER, folder)
+    unit = folder / "01-getting-started/01-first-steps/01-hello/unit.yaml"
+    unit.write_text("title: Hello from the CLI\n")
+    listener = make_channel_layer(REDIS_URL, env["COURSEWIRE_REDIS_PREFIX"])
+    channel = f"cwtest.cli-{uuid.uuid4().hex[:8]}"  # what a server's hub would join
+
+    async def listen() -> None:
+        await listener.group_add(group_name(f"course:{COURSE}"), channel)
+
+    async def received() -> dict:
+        try:
+            return await asyncio.wait_for(listener.receive(channel), 10)
+        finally:
+            await listener.close_pools()
+
+    asyncio.run(listen())
+    coursewire(env, "import-course", str(folder), "--publish")
+    message = asyncio.run(received())
+    assert message["event"] == "content.published"
+    assert "Hello from the CLI" in message["html"]["*"]  # the outline, as pages show it

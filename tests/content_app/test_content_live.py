@@ -55,7 +55,7 @@ async def test_edits_reach_other_instructors_and_publishing_reaches_students(liv
     instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
     student_topics = [f"course:{COURSE}", f"unit:{COURSE}:hello"]
     async with page_socket(live, student, student_topics) as student_ws, \
-            page_socket(live, other_instructor, [f"course:{COURSE}:staff"]) as staff_ws:
+            page_socket(live, other_instructor, [f"studio:{COURSE}"]) as staff_ws:
         fresh = await recv_until(student_ws, lambda f: UNIT_ID in f)  # resync on connect
         assert OUTLINE_ID in fresh and "Hello, Python" in fresh
         await recv_until(staff_ws, lambda f: STUDIO_ID in f)
@@ -73,10 +73,56 @@ async def test_edits_reach_other_instructors_and_publishing_reaches_students(liv
         pushed = await recv_until(student_ws, lambda f: "Hello, live Python" in f)
         # The first frame a student sees with the new title is the publish, never the draft.
         assert STUDIO_ID not in pushed
-        assert f'id="{OUTLINE_ID}" class="course-outline"' in pushed
-        assert f'id="{UNIT_ID}"' in pushed and pushed.count('hx-swap-oob="outerHTML"') >= 2
+        frames = [pushed, await recv_until(
+            student_ws, lambda f: "Hello, live Python" in f and f not in (pushed,))]
+        outline = next(f for f in frames if OUTLINE_ID in f)
+        unit = next(f for f in frames if UNIT_ID in f)
+        assert f'id="{OUTLINE_ID}" class="course-outline"' in outline and UNIT_ID not in outline
+        assert 'hx-swap-oob="outerHTML"' in unit and OUTLINE_ID not in unit
         published = await recv_until(staff_ws, lambda f: STUDIO_ID in f)
         assert "Students see exactly this draft." in published
+
+
+async def test_a_publish_sends_unit_html_only_to_that_units_pages(live):
+    student, _ = session_cookie(live.base, "linus@demo.coursewire")
+    course_home = [f"course:{COURSE}"]
+    other_unit = [f"course:{COURSE}", f"unit:{COURSE}:variables"]
+    async with page_socket(live, student, course_home) as home_ws, \
+            page_socket(live, student, other_unit) as other_ws:
+        await recv_until(home_ws, lambda f: OUTLINE_ID in f)
+        await recv_until(other_ws, lambda f: "unit-course-v1_Coursewire_PY101_2026-variables" in f)
+        instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
+        assert rename_in_editor(live, instructor, csrf, "hello",
+                                "Hello, unit topics").status_code == 200
+        token = api_token(live.base, "instructor@demo.coursewire")
+        p = httpx.post(f"{live.base}/api/v1/courses/{COURSE}/publish",
+                       headers={"Authorization": f"Bearer {token}"})
+        assert p.json()["changed"]
+        home = await recv_until(home_ws, lambda f: "Hello, unit topics" in f)
+        assert OUTLINE_ID in home and UNIT_ID not in home
+        await recv_until(other_ws, lambda f: "Hello, unit topics" in f)  # its outline
+        with pytest.raises(TimeoutError):  # but never the hello unit's region
+            await recv_until(other_ws, lambda f: UNIT_ID in f, timeout=1.5)
+        with pytest.raises(TimeoutError):
+            await recv_until(home_ws, lambda f: UNIT_ID in f, timeout=0.5)
+
+
+async def test_tas_never_receive_draft_content(live):
+    teacher = api_token(live.base, "instructor@demo.coursewire")
+    ta_token = api_token(live.base, "margaret@demo.coursewire")
+    ta_id = httpx.get(f"{live.base}/api/v1/me",
+                      headers={"Authorization": f"Bearer {ta_token}"}).json()["id"]
+    r = httpx.put(f"{live.base}/api/v1/courses/{COURSE}/members/{ta_id}",
+                  json={"role": "ta"}, headers={"Authorization": f"Bearer {teacher}"})
+    assert r.status_code == 200, r.text
+    ta, _ = session_cookie(live.base, "margaret@demo.coursewire")
+    async with page_socket(live, ta, [f"course:{COURSE}:staff", f"studio:{COURSE}"]) as ws:
+        instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
+        assert rename_in_editor(live, instructor, csrf, "variables",
+                                "Secret draft title").status_code == 200
+        with pytest.raises(TimeoutError):
+            await recv_until(ws, lambda f: "Secret draft title" in f or STUDIO_ID in f,
+                             timeout=2)
 
 
 async def test_api_clients_get_content_published_as_json(live):

@@ -78,7 +78,7 @@ async def test_unknown_and_non_unit_blocks_are_404_pages(client, people, archive
 async def test_instructor_builds_an_outline_in_the_editor(client, people):
     csrf = await browser_login(client, "grace@example.org")
     page = (await client.get(f"/courses/{COURSE}/studio")).text
-    assert "Outline editor" in page and f"course:{COURSE}:staff" in page.replace(
+    assert "Outline editor" in page and f"studio:{COURSE}" in page.replace(
         "%3A", ":").replace("%2B", "+")
     version = draft_version(page)
     r = await studio_post(client, csrf, action="add", block="course", type="chapter",
@@ -110,6 +110,27 @@ async def test_instructor_builds_an_outline_in_the_editor(client, people):
     await browser_login(client, "ada@example.org")
     unit = (await client.get(f"/courses/{COURSE}/units/first-unit")).text
     assert "A question" in unit and "block-problem" in unit
+
+
+async def test_publishing_one_unit_from_the_outline_leaves_the_rest_unpublished(
+        client, people, archive):
+    await import_and_publish(client, archive)
+    csrf = await browser_login(client, "grace@example.org")
+    studio = (await client.get(f"/courses/{COURSE}/studio")).text
+    r = await studio_post(client, csrf, action="rename", block="hello", title="Hello, part one",
+                          expected_version=draft_version(studio))
+    r = await studio_post(client, csrf, action="rename", block="variables",
+                          title="Variables, part two", expected_version=draft_version(r.text))
+    assert 'aria-label="Publish unit Hello, part one only"' in r.text
+    published = await client.post(f"/courses/{COURSE}/studio/publish", data={
+        "block": "hello", "expected_version": draft_version(r.text)},
+        headers={**HTMX, "X-CSRF-Token": csrf})
+    assert published.status_code == 200 and "Published" in published.text
+    assert 'aria-label="Publish unit Hello, part one only"' not in published.text
+    assert 'aria-label="Publish unit Variables, part two only"' in published.text
+    await browser_login(client, "ada@example.org")
+    home = (await client.get(f"/courses/{COURSE}")).text
+    assert "Hello, part one" in home and "Variables, part two" not in home
 
 
 async def test_moving_past_the_first_or_last_place_crosses_into_the_next_parent(client, people):
@@ -181,6 +202,13 @@ async def test_block_form_saves_to_the_draft_and_shows_conflicts(client, people,
         "title": "Sum", "kind": "numeric", "prompt": "x", "answer": "value: [unclosed",
         "normalize_space": "on"})
     assert invalid.status_code == 400 and "not valid YAML" in invalid.text
+    for answer, problem in (("value: " + "[" * 3000, "Line 1: this nests more than"),
+                            ("on: yes\nbogus: 1\nvalue: 3", "True")):
+        hostile = await client.post(f"/courses/{COURSE}/studio/blocks/sum-range", data={
+            "csrf_token": csrf, "expected_version": draft_version_of_form(saved),
+            "title": "Sum", "kind": "numeric", "prompt": "x", "answer": answer,
+            "normalize_space": "on"})
+        assert hostile.status_code == 400 and problem in hostile.text, hostile.text[-2000:]
 
 
 def draft_version_of_form(html: str) -> str:

@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from app.errors import Conflict
+from app.errors import BadInput, Conflict, NotFound
 from content_store import ContentStore, VersionConflict
 
 
@@ -73,3 +73,22 @@ async def test_publish_with_stale_expected_version_conflicts(store: ContentStore
     with pytest.raises(VersionConflict):
         await store.publish(course_id, "bob", expected_version=stale)
     assert (await store.get_course_index(course_id)).published_version is None
+
+
+@pytest.mark.parametrize("write", ["update", "publish", "reset", "revert"])
+async def test_a_malformed_expected_version_is_bad_input_not_not_found(
+        store: ContentStore, course_id: str, write: str):
+    index = await store.get_course_index(course_id)
+    await store.publish(course_id, "ann")
+    calls = {
+        "update": lambda: store.update_block(course_id, "course", {"title": "x"}, "ann",
+                                             expected_version="nope"),
+        "publish": lambda: store.publish(course_id, "ann", expected_version="nope"),
+        "reset": lambda: store.reset_branch(course_id, "draft", index.draft_version, "ann",
+                                            expected_version="12345"),
+        "revert": lambda: store.revert_to_published(course_id, "ann", expected_version="zz"),
+    }
+    with pytest.raises(BadInput) as err:
+        await calls[write]()
+    assert not isinstance(err.value, NotFound)
+    assert "expected_version" in err.value.fields

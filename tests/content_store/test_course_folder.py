@@ -1,12 +1,13 @@
 import io
 import shutil
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from app.errors import BadInput, TooLarge
-from content_store import ContentStore, CourseNotFound
+from content_store import ContentStore, CourseNotFound, folder_io
 from content_store.blocks import block_type
 from content_store.course_folder import (
     course_files,
@@ -255,3 +256,77 @@ async def test_every_demo_block_renders_for_students_without_answers(store: Cont
         for secret in leaks:
             assert secret not in html and secret not in str(view), (block_id, secret)
         assert "'correct':" not in str(view)
+
+
+async def test_yaml_boolean_keys_next_to_unknown_keys_are_a_clear_error(store: ContentStore,
+                                                                        demo: Path):
+    # YAML 1.1 reads `on:` as the key True, which cannot be sorted with strings.
+    (demo / "02-loops" / "chapter.yaml").write_text("title: Loops\non: yes\nbogus: 1\n")
+    with pytest.raises(CourseFolderError) as err:
+        await import_course(store, demo, "admin")
+    assert err.value.fields["file"] == "02-loops/chapter.yaml"
+    assert err.value.fields["line"] == 2  # the `on:` line, not the mapping's first line
+    assert err.value.fields["unknown"] == ["True", "bogus"]
+
+
+async def test_boolean_key_inside_a_structured_field_names_its_line(store: ContentStore,
+                                                                    demo: Path):
+    quiz = demo / "01-getting-started" / "02-check-yourself" / "01-variables-quiz"
+    path = quiz / "01-strings.yaml"
+    text = path.read_text()
+    assert "    feedback: This" in text
+    path.write_text(text.replace("    feedback: This", "    yes: 1\n    zzz: 2\n    feedback: This",
+                                 1))
+    expected_line = path.read_text().split("\n").index("    yes: 1") + 1
+    with pytest.raises(CourseFolderError) as err:
+        await import_course(store, demo, "admin")
+    assert err.value.fields["line"] == expected_line
+
+
+@pytest.mark.parametrize("text,line", [
+    ("title: x\nstart: " + "[" * 3000 + "\n", 2),
+    ("title: x\nstart: " + "[" * 3000 + "]" * 3000 + "\n", 2),
+    ("title: x\n\nstart: " + "{a: " * 2000 + "1" + "}" * 2000 + "\n", 3),
+], ids=["unclosed-lists", "closed-lists", "mappings"])
+async def test_deeply_nested_yaml_is_a_clear_error_not_a_crash(store: ContentStore, demo: Path,
+                                                                text: str, line: int):
+    (demo / "02-loops" / "chapter.yaml").write_text(text)
+    with pytest.raises(CourseFolderError) as err:
+        await import_course(store, demo, "admin")
+    assert err.value.fields["file"] == "02-loops/chapter.yaml"
+    assert err.value.fields["line"] == line
+    assert "deep" in err.value.message
+
+
+async def test_an_impossible_date_is_a_clear_error(store: ContentStore, demo: Path):
+    (demo / "02-loops" / "chapter.yaml").write_text("title: x\nstart: 2026-13-45\n")
+    with pytest.raises(CourseFolderError) as err:
+        await import_course(store, demo, "admin")
+    assert err.value.fields["file"] == "02-loops/chapter.yaml"
+    assert err.value.fields["line"] is not None
+
+
+async def test_reading_and_checking_an_upload_runs_off_the_event_loop(store: ContentStore,
+                                                                      monkeypatch):
+    archive = await export_course_archive(await _demo_store(store), DEMO_ID)
+    loop_thread = threading.current_thread()
+    seen: dict[str, threading.Thread] = {}
+    real_read = folder_io.read_archive
+
+    def spy_read(*args, **kwargs):
+        seen["read"] = threading.current_thread()
+        return real_read(*args, **kwargs)
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "Checking files":
+            seen["check"] = threading.current_thread()
+
+    monkeypatch.setattr(folder_io, "read_archive", spy_read)
+    await import_course(store, archive, "admin", progress=progress)
+    assert seen["read"] is not loop_thread
+    assert seen["check"] is not loop_thread
+
+
+async def _demo_store(store: ContentStore) -> ContentStore:
+    await import_course(store, DEMO, "admin")
+    return store
