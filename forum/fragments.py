@@ -96,8 +96,10 @@ def my_row(view: ThreadView, moved: bool) -> str:
         return row(view, oob=True, scope="mine")
     target = f"#{list_id(view.course_id, view.pinned, 'mine')}:has(#{element})"
     # htmx resolves every target of a frame before swapping, so the delete takes the old
-    # row and the insert lands in the list that held it.
-    return (f'<ul hx-swap-oob="afterbegin:{target}">{row(view, scope="mine")}</ul>'
+    # row and the insert lands in the list that held it. The space after "afterbegin:"
+    # matters: htmx splits style from target at the last colon before any whitespace, and
+    # the target has a colon of its own.
+    return (f'<ul hx-swap-oob="afterbegin: {target}">{row(view, scope="mine")}</ul>'
             + delete(element))
 
 

@@ -159,3 +159,35 @@ def test_my_posts_list_moves_a_replied_thread_to_the_top_live_as_after_reload(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_my_posts_row_of_someone_elses_thread_moves_up_through_the_shared_frame(
+        browser, server):  # noqa: F811
+    """Margaret replied in two TA threads; a reply by Linus moves the older one to the top
+    of her open "My posts" list, though no list is re-rendered for her (she neither wrote
+    the new reply nor started the thread), and her list then equals a reload."""
+    base = server.base
+    ta = _bearer(base, "ta@demo.coursewire")
+    margaret_auth = _bearer(base, "margaret@demo.coursewire")
+    older = _start_thread(base, ta, "Margaret answered first")
+    newer = _start_thread(base, ta, "Margaret answered last")
+    for thread in (older, newer):
+        r = httpx.post(f"{base}/api/v1/forum/threads/{thread['id']}/posts",
+                       json={"body": f"Margaret on {thread['id']}"}, headers=margaret_auth)
+        assert r.status_code == 201, r.text
+    contexts, (margaret,) = _open(browser, base, [
+        ("margaret@demo.coursewire", f"/courses/{COURSE}/forum?mine=1")])
+    top = f"#{MINE_LISTS[1]} > li:first-child"
+    try:
+        margaret.locator(top, has_text="Margaret answered last").wait_for(timeout=10_000)
+        r = httpx.post(f"{base}/api/v1/forum/threads/{older['id']}/posts",
+                       json={"body": "Linus joins"},
+                       headers=_bearer(base, "linus@demo.coursewire"))
+        assert r.status_code == 201, r.text
+        margaret.locator(f"{top} .reply-count", has_text="2 replies").wait_for(timeout=10_000)
+        margaret.locator(top, has_text="Margaret answered first").wait_for(timeout=10_000)
+        assert margaret.locator(f"#my-thread-row-{older['id']}").count() == 1
+        _live_equals_reload(margaret, MINE_LISTS)
+    finally:
+        for context in contexts:
+            context.close()
