@@ -191,3 +191,36 @@ def test_my_posts_row_of_someone_elses_thread_moves_up_through_the_shared_frame(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_vote_button_shows_your_vote_live_through_other_changes_and_after_reload(
+        browser, server):  # noqa: F811
+    base = server.base
+    ta = _bearer(base, "ta@demo.coursewire")
+    thread = _start_thread(base, ta, "Vote on me")
+    contexts, (linus, ada) = _open(browser, base, [
+        ("linus@demo.coursewire", f"/forum/threads/{thread['id']}"),
+        ("ada@demo.coursewire", f"/forum/threads/{thread['id']}")])
+    button = f"#vote-{thread['post_id']}"
+    try:
+        mark = linus.locator(f"{button} .voted-mark")
+        assert not mark.is_visible()
+        linus.click(button)
+        mark.wait_for(state="visible", timeout=10_000)
+        for page in (linus, ada):  # the score, for everyone
+            page.locator(f"#post-{thread['post_id']}-score", has_text="1").wait_for(
+                timeout=10_000)
+        assert not ada.locator(f"{button} .voted-mark").is_visible()
+        # An endorsement re-renders the post for everyone: Linus's mark stays.
+        r = httpx.post(f"{base}/api/v1/forum/posts/{thread['post_id']}/moderation",
+                       headers=ta, json={"action": "endorse"})
+        assert r.status_code == 200, r.text
+        linus.locator(".endorsed-badge").first.wait_for(timeout=10_000)
+        assert mark.is_visible()
+        linus.reload()
+        _wait_live(linus)
+        assert linus.locator(f"{button} .voted-mark").is_visible()
+        assert linus.locator(f"#post-{thread['post_id']}-score").inner_text() == "1"
+    finally:
+        for context in contexts:
+            context.close()
