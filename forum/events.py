@@ -4,9 +4,12 @@ Topics: `thread:<id>` (thread pages), `course:<id>:forum` (thread lists),
 `course:<id>:staff` (moderation queue), `user:<id>` (the author's own view of their posts,
 moderation decisions, followed threads). Shared topics are rendered once per audience,
 `student` and `staff`, never per user; anything personal ("you (anonymous)", the edit
-form, the list row of one's own anonymous thread, the "My posts" lists of everyone who posted
-in a thread) goes only on that person's own `user:<id>` topic, published after the shared
-frames so it lands last.
+form, the list row of one's own anonymous thread, one's "you voted" marks, the "My posts"
+list of a change's author and of the thread's starter) goes only on that person's own
+`user:<id>` topic, published after the shared frames so it lands last. Other people's
+"My posts" rows change (or move up) through the shared list frames, where a row exists.
+Thread topics follow the thread page's visibility: an audience that may not open the page
+gets no frame of the thread.
 Resync: a page showing a filtered thread list (one topic's threads, or the viewer's own)
 also joins `forum_list:<course_id>/<query>` (nothing is published there), which re-sends
 that list; `course:<id>:forum` re-sends the all-topics lists.
