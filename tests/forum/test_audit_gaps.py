@@ -189,11 +189,20 @@ async def test_lock_and_close_asked_on_a_reply_update_the_thread_head_and_rows(c
 
 # ---- 7. rejected posts stay visible to their author --------------------------------------------
 
-async def test_rejected_post_shows_to_its_author_only_with_the_reason(cast):
+async def test_rejected_post_shows_to_its_author_only_with_the_reason(cast, frames):
     await service.update_forum_settings(cast.teacher, cast.course.id, moderation="pre")
     thread = await service.create_thread(cast.teacher, cast.course.id, "Q", "b")
     held = await service.create_post(cast.bob, thread.id, "my held reply")
+    frames.clear()
     await moderation.moderate(cast.ta, held.id, "reject", "please cite a source")
+    # Live: his open page keeps the reply, now marked rejected with the reason; the staff
+    # frame removes it.
+    own = [f[3]["self"] for f in frames if f[0] == f"user:{cast.bob.id}"
+           and f'id="reply-{held.id}"' in f[3].get("self", "")]
+    assert own and "Rejected by a moderator: please cite a source" in own[0]
+    assert 'hx-swap-oob="delete"' not in own[0]
+    staff = next(f[3]["staff"] for f in frames if f[0] == f"thread:{thread.id}")
+    assert staff.startswith(fragments.delete(f"reply-{held.id}"))
     own = (await _page(thread.id, Viewer("student", cast.bob.id))).replies
     assert [r.id for r in own] == [held.id]
     assert own[0].status == "rejected" and own[0].moderation_reason == "please cite a source"

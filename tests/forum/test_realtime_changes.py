@@ -212,3 +212,43 @@ async def test_thread_topics_follow_the_pages_visibility(forum_server, live_peop
     assert answer["denied"] == [ptopic]
     for sock in (linus_json, ada_json, linus, ada, watching):
         await sock.close()
+
+
+async def test_a_held_edit_reaches_the_queue_live_and_students_only_once_approved(
+        forum_server, live_people):
+    p = live_people
+    settings = f"/api/v1/courses/{COURSE}/forum/settings"
+    t = p["teacher"].api("POST", f"/api/v1/courses/{COURSE}/forum/threads",
+                         json={"title": "Edits held", "body": "x"}).json()
+    post = p["margaret"].api("POST", f"/api/v1/forum/threads/{t['id']}/posts",
+                             json={"body": "approved words"}).json()
+    thread = f"thread:{t['id']}"
+    ta = await page_socket(forum_server, p["ta"], ["user:me", f"course:{COURSE}:staff"])
+    linus = await page_socket(forum_server, p["linus"], ["user:me", thread])
+    linus_json, _ = await event_socket(forum_server, p["linus"], [thread])
+    await linus.wait_for(lambda f: "approved words" in f)
+    assert p["teacher"].api("PUT", settings, json={"moderation": "pre"}).status_code == 200
+    try:
+        _mark(ta, linus, linus_json)
+        r = p["margaret"].api("PATCH", f"/api/v1/forum/posts/{post['id']}",
+                              json={"body": "replacement words"})
+        assert r.status_code == 200 and r.json()["pending_edit"]
+        item = await _frame(ta, lambda f: f'id="modq-item-{post["id"]}"' in f
+                            and "Edit held for approval" in f)
+        assert "replacement words" in item
+        await asyncio.sleep(0.5)
+        assert not any("replacement words" in f for f in linus.frames + linus_json.frames)
+        assert "replacement words" not in p["linus"].page(f"/forum/threads/{t['id']}").text
+        _mark(ta, linus, linus_json)
+        assert p["ta"].api("POST", f"/api/v1/forum/posts/{post['id']}/moderation",
+                           json={"action": "approve"}).status_code == 200
+        await _frame(linus, lambda f: f'id="post-{post["id"]}"' in f
+                     and "replacement words" in f)
+        await _event(linus_json, thread, "forum.post.updated",
+                     lambda d: "replacement words" in d.get("body_html", ""))
+        await _frame(ta, lambda f: f'id="modq-item-{post["id"]}"' in f
+                     and 'hx-swap-oob="delete"' in f)
+    finally:
+        p["teacher"].api("PUT", settings, json={"moderation": "post"})
+        for sock in (ta, linus, linus_json):
+            await sock.close()
