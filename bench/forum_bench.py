@@ -159,8 +159,9 @@ async def _await_resync(ws: Any, _index: int) -> None:
     await asyncio.wait_for(ws.recv(), 20)
 
 
-def measure_fanout(setup: ForumSetup, sockets: int, procs: int, rounds: int) -> FanoutResult:
-    server = ForumServer("uvicorn", setup)
+def measure_fanout(setup: ForumSetup, sockets: int, procs: int, rounds: int,
+                   kind: str = "uvicorn") -> FanoutResult:
+    server = ForumServer(kind, setup)
     server.start()
     try:
         teacher = bearer(server.base, INSTRUCTOR)
@@ -337,10 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--skip-sustained", action="store_true")
     parser.add_argument("--skip-fanout", action="store_true")
+    parser.add_argument("--servers", nargs="+", choices=["uvicorn", "daphne"],
+                        default=["uvicorn"], help="fan-out on each (sustained: the first)")
     args = parser.parse_args(argv)
     raise_nofile_limit()
     stores = "PostgreSQL + Redis" if args.service else "SQLite + in-memory channel layer"
-    print(f"machine at start: {machine()}; {stores}; uvicorn", file=sys.stderr)
+    print(f"machine at start: {machine()}; {stores}; {', '.join(args.servers)}",
+          file=sys.stderr)
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cw-forum-bench-") as tmp:
         setup = ForumSetup(args.service, Path(tmp))
@@ -352,17 +356,20 @@ def main(argv: list[str] | None = None) -> int:
                 for size in args.sizes:
                     bare = measure_bare(size, args.procs, args.rounds, True, "broadcast")
                     print(f"## {size} bare\n{format_result(bare)}", file=sys.stderr)
-                    ours = measure_fanout(setup, size, args.procs, args.rounds)
-                    print(f"## {size} forum\n{format_result(ours)}", file=sys.stderr)
-                    b, s = summary(bare), summary(ours)
+                    b = summary(bare)
                     out.append(f"| {size} | bare websockets (uvloop) | {b['completion_ms']:.1f} "
                                f"| {b['p50_ms']:.1f} | {b['p99_ms']:.1f} | 1.00 | "
                                f"{b['missing']} |")
-                    out.append(f"| {size} | Coursewire forum reply, /ws, 2 audiences | "
-                               f"{s['completion_ms']:.1f} | {s['p50_ms']:.1f} | "
-                               f"{s['p99_ms']:.1f} | "
-                               f"{s['completion_ms'] / b['completion_ms']:.2f} | "
-                               f"{s['missing']} |")
+                    for kind in args.servers:
+                        ours = measure_fanout(setup, size, args.procs, args.rounds, kind)
+                        print(f"## {size} forum {kind} (load {os.getloadavg()[0]:.2f})\n"
+                              f"{format_result(ours)}", file=sys.stderr)
+                        s = summary(ours)
+                        out.append(f"| {size} | Coursewire forum reply, /ws, 2 audiences, "
+                                   f"{kind} | {s['completion_ms']:.1f} | {s['p50_ms']:.1f} | "
+                                   f"{s['p99_ms']:.1f} | "
+                                   f"{s['completion_ms'] / b['completion_ms']:.2f} | "
+                                   f"{s['missing']} |")
             if not args.skip_sustained:
                 steps = measure_sustained(setup, args.threads, args.viewers, args.rates,
                                           args.step_seconds, args.procs)

@@ -12,7 +12,10 @@ POST = _obj(["id", "thread_id", "author", "author_label", "body_html", "status"]
             status={"enum": ["pending", "published", "hidden", "rejected", "deleted"]},
             anonymity=_ANON, author=_AUTHOR, author_label=_S, body_html=_S, score=_I,
             endorsed=_B, created_at=_DT, edited_at={"type": ["string", "null"]},
-            is_mine=_B, body=_S, moderation_reason=_S)
+            is_mine=_B, body=_S, moderation_reason=_S,
+            pending_edit={**_obj(["body_html"], body_html=_S),
+                          "description": "An edit held for approval (pre-moderation); only "
+                                         "for its author and staff"})
 THREAD = _obj(["id", "course_id", "title", "author", "author_label"],
               id=_I, course_id=_S, topic_id=_S, topic_title=_S, title=_S,
               type={"enum": ["question", "discussion"]}, pinned=_B, locked=_B, closed=_B,
@@ -38,8 +41,11 @@ def register() -> None:
             "parameters": [_COURSE],
             "get": {**_op("Threads the caller may see (?topic_id=, ?mine=1 for the caller's own)",
                           (200, {"type": "array", "items": THREAD}), (404,))},
-            "post": {**_op("Start a thread; pushed as forum.thread.created",
-                           (201, THREAD), (400, 403, 404, 429),
+            "post": {**_op("Start a thread; pushed as forum.thread.created. Students file "
+                           "under general, a topic staff opened or a published discussion "
+                           "block's topic (else 400); an idempotency key reused for another "
+                           "post is 409",
+                           (201, THREAD), (400, 403, 404, 409, 429),
                            _obj(["title", "body"], title=_S, body=_S, anonymity=_ANON,
                                 type={"enum": ["question", "discussion"]}, topic_id=_S)),
                      "parameters": [_IDEM]},

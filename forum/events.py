@@ -4,9 +4,12 @@ Topics: `thread:<id>` (thread pages), `course:<id>:forum` (thread lists),
 `course:<id>:staff` (moderation queue), `user:<id>` (the author's own view of their posts,
 moderation decisions, followed threads). Shared topics are rendered once per audience,
 `student` and `staff`, never per user; anything personal ("you (anonymous)", the edit
-form, the list row of one's own anonymous thread, the "My posts" lists of everyone who posted
-in a thread) goes only on that person's own `user:<id>` topic, published after the shared
-frames so it lands last.
+form, the list row of one's own anonymous thread, one's "you voted" marks, the "My posts"
+list of a change's author and of the thread's starter) goes only on that person's own
+`user:<id>` topic, published after the shared frames so it lands last. Other people's
+"My posts" rows change (or move up) through the shared list frames, where a row exists.
+Thread topics follow the thread page's visibility: an audience that may not open the page
+gets no frame of the thread.
 Resync: a page showing a filtered thread list (one topic's threads, or the viewer's own)
 also joins `forum_list:<course_id>/<query>` (nothing is published there), which re-sends
 that list; `course:<id>:forum` re-sends the all-topics lists.
@@ -17,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from app.ids import parse_id
 from forum import fragments
 from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer, allowed_levels
 from forum.presenters import ThreadView, post_json, present_post, present_thread, thread_json
@@ -33,7 +37,7 @@ from forum.queries import (
     thread_posts,
 )
 from models.courses import Membership, Role
-from models.forum import Anonymity, Ban, Follow, ForumSettings, Post, PostStatus, Thread
+from models.forum import Anonymity, Ban, Follow, ForumSettings, Post, PostStatus, Thread, Vote
 from models.users import User
 from realtime.publish import publish
 from realtime.resync import register_resync
@@ -41,7 +45,7 @@ from realtime.topics import Topic, course_audience, register_topic_kind
 
 # change -> event name on the thread and list topics
 EVENT_OF = {"created": "forum.post.created", "updated": "forum.post.updated",
-            "pinned": "forum.post.updated",
+            "pinned": "forum.post.updated", "thread": "forum.post.updated",
             "unhidden": "forum.post.updated", "hidden": "forum.post.hidden",
             "removed": "forum.post.hidden"}
 
@@ -61,9 +65,24 @@ async def _audience_of(user_id: int, course_id: str) -> str:
 
 # ---- thread page fragments ----------------------------------------------------------------
 
+def _root(posts: list[Post]) -> Post:
+    return next(p for p in posts if p.depth == 0)
+
+
+def _root_gone(change: str, post: Post) -> bool:
+    """The opening post itself was just taken away (rejected or deleted)."""
+    return post.depth == 0 and change == "removed"
+
+
 def _thread_page_html(change: str, post: Post, thread: Thread, posts: list[Post],
                       viewer: Viewer, choices: list[Any]) -> str | None:
-    """The frame that brings `viewer`'s open thread page up to date, or None."""
+    """The frame that brings `viewer`'s open thread page up to date, or None.
+
+    The same rule as the page itself: a viewer whose thread page would be a 404 (its opening
+    post held, rejected or deleted, and not theirs) gets nothing of the thread, not even its
+    title; a page they still have open loses the thread."""
+    if not shown_to(_root(posts), viewer):
+        return fragments.thread_gone(thread.id) if _root_gone(change, post) else None
     html = _post_fragment(change, post, thread, posts, viewer, choices)
     if post.depth > 0 and change in ("created", "hidden", "unhidden", "removed"):
         head = present_thread(thread, next(p for p in posts if p.depth == 0), viewer,
@@ -78,7 +97,7 @@ def _post_fragment(change: str, post: Post, thread: Thread, posts: list[Post],
     if post.depth == 0:
         page = build_page(thread, posts, viewer)
         return fragments.head(page.thread, choices, oob=True)
-    if change == "removed" or not shown_to(post, viewer):
+    if not shown_to(post, viewer):  # (a rejected post stays on its own author's page)
         key = f"reply-{post.id}" if post.depth == 1 else f"post-{post.id}"
         return fragments.delete(key) if change in ("removed", "hidden", "updated") else None
     if post.depth == 1:
@@ -97,10 +116,13 @@ def _post_fragment(change: str, post: Post, thread: Thread, posts: list[Post],
 
 def _post_data(change: str, post: Post, thread: Thread, posts: list[Post],
                viewer: Viewer) -> dict[str, Any] | None:
-    if change == "removed":
+    gone = {"id": post.id, "thread_id": post.thread_id, "status": post.status.value}
+    if not shown_to(_root(posts), viewer):
+        return gone if _root_gone(change, post) and post.status == PostStatus.DELETED else None
+    if change == "removed" and not shown_to(post, viewer):
         if post.status == PostStatus.REJECTED and not (viewer.staff or viewer.user_id):
             return None  # students never saw it
-        return {"id": post.id, "thread_id": post.thread_id, "status": post.status.value}
+        return gone
     if not shown_to(post, viewer):
         return None
     data = post_json(present_post(post, viewer))
@@ -118,8 +140,9 @@ async def post_changed(post_id: int, change: str) -> None:
     thread = await Thread.get(id=post.thread_id).prefetch_related("topic")
     posts = await thread_posts(thread.id)
     post = next(p for p in posts if p.id == post_id)
-    if change == "pinned":  # a thread's change, whichever of its posts it was asked on
-        post = next(p for p in posts if p.depth == 0)
+    root = _root(posts)
+    if change in ("pinned", "thread"):  # the thread's, whichever of its posts it was asked on
+        post = root
     choices = await _choices(thread.course_id)
     event = EVENT_OF[change]
     if post.depth == 0 and change == "created":
@@ -137,8 +160,11 @@ async def post_changed(post_id: int, change: str) -> None:
         await publish(f"thread:{thread.id}", event, data, html)
     if post.depth == 0 or change in ("created", "hidden", "unhidden", "removed"):
         await _publish_row(thread, posts, event, post, change)
-        await _publish_my_lists(thread, event)
+        await _publish_my_lists(thread, event, _my_lists_changed(post, root, change))
     await _publish_self(post, thread, posts, change, event, choices)
+    if root.author_id != post.author_id and not shown_to(root, STUDENT):
+        # Only its author (and staff) may have a held thread open: theirs comes on their topic.
+        await _publish_self(post, thread, posts, change, event, choices, root.author_id)
     if post.depth == 1 and change == "unhidden":
         # The reply came back with its comments re-rendered for everyone; their
         # authors get their own view of them again.
@@ -146,7 +172,7 @@ async def post_changed(post_id: int, change: str) -> None:
                 post.author_id}:
             await _publish_self(post, thread, posts, "unhidden", event, choices, author_id)
     if change == "created" and post.status == PostStatus.PUBLISHED and post.depth > 0:
-        await _notify_followers(post, thread)
+        await _notify_followers(post, thread, root)
     if change == "created" and post.status == PostStatus.PENDING:
         await queue_changed(post.id, "queued")
 
@@ -172,7 +198,8 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
     rows: dict[str, list[ThreadView]] = {}  # the rows each audience's frame carries
     for viewer in SHARED_VIEWERS:
         if not thread_listed_for(root, viewer):
-            html[viewer.audience] = fragments.delete(f"thread-row-{thread.id}")
+            html[viewer.audience] = fragments.delete(f"thread-row-{thread.id}") + \
+                fragments.delete(fragments.thread_row_id(thread.id, "mine"))
             if post.depth == 0 and change in ("hidden", "removed"):
                 data[viewer.audience] = {"id": post.id, "thread_id": thread.id,
                                          "status": post.status.value}
@@ -181,8 +208,11 @@ async def _publish_row(thread: Thread, posts: list[Post], event: str, post: Post
         if change == "pinned":
             html[viewer.audience], rows[viewer.audience] = await _lists(thread, viewer)
         else:
+            # The row on each "My posts" list that has it changes in place (or moves up)
+            # with the same frame: no list is re-rendered per person for it.
             html[viewer.audience] = (fragments.upsert_row(view) if moved
-                                     else fragments.row(view, oob=True))
+                                     else fragments.row(view, oob=True)) + \
+                fragments.my_row(view, moved)
             rows[viewer.audience] = [view]
         d = _post_data(change, post, thread, posts, viewer)
         if d is not None:
@@ -229,17 +259,57 @@ async def _publish_own_rows(course_id: str, rows: dict[str, list[ThreadView]],
             await publish(f"user:{author_id}", event, {}, {"self": html})
 
 
-async def _publish_my_lists(thread: Thread, event: str) -> None:
-    """Everyone who has posted in `thread` (any status: a removal can take it off their
-    list) gets their own "My posts" lists re-rendered, in the order a reload gives, on their
-    own topic only: those lists are per person, so no shared frame may carry them."""
-    author_ids = await Post.filter(thread_id=thread.id).distinct().values_list("author_id",
-                                                                               flat=True)
-    for user_id in sorted(set(author_ids)):
+def _my_lists_changed(post: Post, root: Post, change: str) -> set[int] | None:
+    """Whose "My posts" list a change alters beyond what the shared row frames do (they
+    update and move a row already on a list): the changed post's author (the thread may
+    join or leave their list) and the thread's starter (their own rendering of its row).
+    None means everyone who posted in the thread: pinning moves the row between lists,
+    and a thread coming back (approved or unhidden) returns to every poster's list."""
+    if change == "pinned" or (post.depth == 0 and change in ("created", "unhidden")):
+        return None
+    return {post.author_id, root.author_id}
+
+
+async def _publish_my_lists(thread: Thread, event: str, user_ids: set[int] | None) -> None:
+    """These people (None: everyone who has posted in `thread`, any status) get their own
+    "My posts" lists re-rendered, in the order a reload gives, on their own topic only:
+    those lists are per person, so no shared frame may carry them whole."""
+    if user_ids is None:
+        user_ids = set(await Post.filter(thread_id=thread.id).distinct().values_list(
+            "author_id", flat=True))
+    for user_id in sorted(user_ids):
         viewer = Viewer(await _audience_of(user_id, thread.course_id), user_id)
         threads = await list_threads(thread.course_id, viewer, mine=True)
         await publish(f"user:{user_id}", event, {},
                       {"self": fragments.lists(thread.course_id, threads, "mine", oob=True)})
+
+
+async def my_votes(user_id: int, thread_id: int) -> list[int]:
+    return sorted(await Vote.filter(user_id=user_id, post__thread_id=thread_id).values_list(
+        "post_id", flat=True))
+
+
+async def vote_changed(post_id: int, voter_id: int) -> None:
+    """A vote only changes a score: every open page gets that one number (no re-render of
+    the thread or its list), and the voter's own pages their "you voted" marks."""
+    post = await Post.get(id=post_id)
+    thread = await Thread.get(id=post.thread_id)
+    root = post if post.depth == 0 else await Post.get(thread_id=thread.id, depth=0)
+    payload = {"id": post.id, "thread_id": thread.id, "score": post.score}
+    score = fragments.score(post.id, post.score)
+    open_to = [v.audience for v in SHARED_VIEWERS if shown_to(root, v)]
+    await publish(f"thread:{thread.id}", "forum.post.updated",
+                  {a: payload for a in open_to}, {a: score for a in open_to})
+    if post.depth == 0:  # the opening post's score shows on the thread's list rows
+        listed = [v.audience for v in SHARED_VIEWERS if thread_listed_for(root, v)]
+        rows = fragments.row_score(thread.id, post.score)
+        await publish(f"course:{thread.course_id}:forum", "forum.post.updated",
+                      {a: {**payload, "thread": {"id": thread.id, "score": post.score}}
+                       for a in listed}, {a: rows for a in listed})
+    voted = await my_votes(voter_id, thread.id)
+    await publish(f"user:{voter_id}", "forum.post.updated",
+                  {"self": {**payload, "voted": post.id in voted}},
+                  {"self": fragments.my_votes(thread.id, voted, oob=True)})
 
 
 async def thread_created(thread_id: int) -> None:
@@ -247,9 +317,12 @@ async def thread_created(thread_id: int) -> None:
     await post_changed(root.id, "created")
 
 
-async def _notify_followers(post: Post, thread: Thread) -> None:
+async def _notify_followers(post: Post, thread: Thread, root: Post) -> None:
     followers = await Follow.filter(thread_id=thread.id).exclude(
         user_id=post.author_id).values_list("user_id", flat=True)
+    if not shown_to(root, STUDENT):  # a held thread: only its author and staff may know it
+        followers = [u for u in followers if u == root.author_id
+                     or await _audience_of(u, thread.course_id) == "staff"]
     text = f"New post in “{thread.title}”"
     html = fragments.notice(text, f"/forum/threads/{thread.id}#post-{post.id}")
     for user_id in followers:
@@ -288,16 +361,19 @@ _DECISIONS = {"approve": "approved", "reject": "rejected", "hide": "hidden by a 
               "delete": "removed by a moderator"}
 
 
-async def decision_for_author(post_id: int, action: str, reason: str) -> None:
-    """Tell the author, on their own topic, what became of their post and why."""
+async def decision_for_author(post_id: int, action: str, reason: str, *,
+                              edit: bool = False) -> None:
+    """Tell the author, on their own topic, what became of their post (or their held
+    edit of it) and why."""
     post = await Post.get(id=post_id).prefetch_related("thread")
-    what = "thread" if post.depth == 0 else "post"
+    what = "edit of your " if edit else ""
+    what += "thread" if post.depth == 0 else "post"
     text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
     if reason:
         text += f" Reason: {reason}"
     await publish(f"user:{post.author_id}", "forum.moderation.decision",
                   {"self": {"post_id": post.id, "thread_id": post.thread_id,
-                            "decision": action, "reason": reason}},
+                            "decision": action, "reason": reason, "edit": edit}},
                   {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")})
 
 
@@ -312,22 +388,35 @@ async def ban_notice(ban: Ban) -> None:
 # ---- topics and resync -------------------------------------------------------------------------
 
 async def _authorize_thread(topic: Topic, user: User) -> str | None:
-    if not topic.key.isdigit():
+    """Members whose thread page would open (the opening post visible to them: published
+    or hidden, or their own held one; the same rule as the page)."""
+    thread_id = parse_id(topic.key)
+    thread = await Thread.get_or_none(id=thread_id) if thread_id is not None else None
+    if thread is None:
         return None
-    thread = await Thread.get_or_none(id=int(topic.key))
-    return None if thread is None else await course_audience(thread.course_id, user)
+    audience = await course_audience(thread.course_id, user)
+    root = await Post.get_or_none(thread_id=thread.id, depth=0)
+    if audience is None or root is None or not shown_to(root, Viewer(audience, user.id)):
+        return None
+    return audience
 
 
 async def _resync_thread(topic: Topic, user: User, audience: str) -> str:
-    thread = await Thread.get_or_none(id=int(topic.key)).prefetch_related("topic")
+    thread_id = parse_id(topic.key)
+    thread = await Thread.get_or_none(id=thread_id).prefetch_related("topic") \
+        if thread_id is not None else None
     if thread is None:
         return ""
     posts = await thread_posts(thread.id)
     viewer = Viewer(audience, user.id)
+    if not shown_to(_root(posts), viewer):  # gone since the page was rendered
+        return fragments.thread_gone(thread.id)
     page = build_page(thread, posts, viewer)
     choices = await _choices(thread.course_id)
-    return fragments.head(page.thread, choices, oob=True) + fragments.posts(page, choices,
-                                                                          oob=True)
+    voted = await my_votes(user.id, thread.id)
+    return (fragments.head(page.thread, choices, oob=True)
+            + fragments.posts(page, choices, oob=True)
+            + fragments.my_votes(thread.id, voted, oob=True))
 
 
 async def _resync_list(topic: Topic, user: User, audience: str) -> str:
@@ -376,4 +465,5 @@ register_resync("thread", _resync_thread)
 register_resync("course_forum", _resync_list)
 register_resync("course_staff", _resync_queue)
 
-__all__ = ["STUDENT", "list_topic", "post_changed", "queue_changed", "thread_created"]
+__all__ = ["STUDENT", "list_topic", "my_votes", "post_changed", "queue_changed",
+           "thread_created", "vote_changed"]

@@ -83,8 +83,24 @@ def upsert_comment(view: PostView) -> str:
             f'hx-swap-oob="beforeend">{article(view)}</div>')
 
 
-def row(view: ThreadView, oob: bool = False) -> str:
-    return render("forum/_row.html", t=view, oob=oob)
+def row(view: ThreadView, oob: bool = False, scope: str = "all") -> str:
+    return render("forum/_row.html", t=view, oob=oob, scope=scope)
+
+
+def my_row(view: ThreadView, moved: bool) -> str:
+    """The thread's row on any "My posts" list that already shows it: replaced in place, or
+    (new activity) moved to the top of its list. The `:has()` target makes the move apply
+    only where the row is, so one shared frame serves everyone's own lists."""
+    element = thread_row_id(view.id, "mine")
+    if not moved:
+        return row(view, oob=True, scope="mine")
+    target = f"#{list_id(view.course_id, view.pinned, 'mine')}:has(#{element})"
+    # htmx resolves every target of a frame before swapping, so the delete takes the old
+    # row and the insert lands in the list that held it. The space after "afterbegin:"
+    # matters: htmx splits style from target at the last colon before any whitespace, and
+    # the target has a colon of its own.
+    return (f'<ul hx-swap-oob="afterbegin: {target}">{row(view, scope="mine")}</ul>'
+            + delete(element))
 
 
 def upsert_row(view: ThreadView) -> str:
@@ -115,6 +131,32 @@ def upsert_queue_item(item: QueueItem, course_id: str) -> str:
 
 def queue(course_id: str, items: list[QueueItem], oob: bool = False) -> str:
     return render("forum/_queue.html", course_id=course_id, items=items, oob=oob)
+
+
+def thread_gone(thread_id: int) -> str:
+    """What an open thread page shows once the thread is no longer there for its viewer
+    (a reload would be a 404): no title, no posts."""
+    return (f'<section id="{head_id(thread_id)}" class="thread-head gone" '
+            f'hx-swap-oob="outerHTML"><p class="empty-note">This thread is no longer '
+            f'available.</p></section><div id="{posts_id(thread_id)}" class="thread-posts" '
+            f'hx-swap-oob="outerHTML"></div>')
+
+
+def score(post_id: int, value: int) -> str:
+    return f'<span id="post-{post_id}-score" class="score" hx-swap-oob="outerHTML">{value}</span>'
+
+
+def row_score(thread_id: int, value: int) -> str:
+    """The opening post's score on the thread's list rows (all/topic lists and "My posts")."""
+    return "".join(f'<span id="{thread_row_id(thread_id, scope)}-score" class="row-score" '
+                   f'hx-swap-oob="outerHTML">{value}</span>' for scope in ("all", "mine"))
+
+
+def my_votes(thread_id: int, post_ids: Sequence[int], oob: bool = False) -> str:
+    """One viewer's "you voted" marks on a thread page: a per-person element of its own,
+    so the shared frames that re-render posts never touch it."""
+    return render("forum/_my_votes.html", thread_id=thread_id, post_ids=list(post_ids),
+                  oob=oob)
 
 
 def notice(text: str, link: str | None = None) -> str:

@@ -12,6 +12,7 @@ from forum import events
 from forum.access import get_post, viewer_in
 from forum.anonymity import STAFF, identity_visible
 from forum.service import MAX_REASON, now
+from models.courses import Membership, Role
 from models.forum import (
     Anonymity,
     Ban,
@@ -19,6 +20,7 @@ from models.forum import (
     FlagStatus,
     ModerationAction,
     Post,
+    PostRevision,
     PostStatus,
     Thread,
 )
@@ -113,17 +115,21 @@ async def moderate(actor: User, post_id: object, action: object,
     if action in RESOLVING:
         await _check_claim(actor, post)
     course_id = post.thread.course_id
-    change = await _apply(post, action, why, actor)
-    await audit(actor, course_id, action, post=post, reason=why)
+    # A held edit of a published post is decided on its own: the post and its reports stay.
+    edit = action in ("approve", "reject") and post.status == PostStatus.PUBLISHED \
+        and post.pending_body_md is not None
+    change = await (_decide_edit(post, action) if edit else _apply(post, action, why, actor))
+    await audit(actor, course_id, f"{action}_edit" if edit else action, post=post, reason=why)
     if action in RESOLVING:
-        await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).update(
-            status=FlagStatus.RESOLVED)
+        if not edit:
+            await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).update(
+                status=FlagStatus.RESOLVED)
         await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
     await events.post_changed(post.id, change)
     if action in RESOLVING:
-        await events.queue_changed(post.id, "resolved")
+        await events.queue_changed(post.id, "queued" if edit else "resolved")
     if action in ("approve", "reject", "hide", "delete"):
-        await events.decision_for_author(post.id, action, why)
+        await events.decision_for_author(post.id, action, why, edit=edit)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 
@@ -134,12 +140,33 @@ async def _transition(post: Post, frm: set[PostStatus], to: PostStatus, **extra)
         raise InvalidState(f"This post is already {fresh.status.value}; refresh the queue.")
 
 
+async def _decide_edit(post: Post, action: str) -> str:
+    """Approve (the held text becomes the post's, the old one goes into the history) or
+    reject (the held text is dropped) a student's edit held under pre-moderation."""
+    from tortoise.transactions import in_transaction
+
+    async with in_transaction():
+        fresh = await Post.filter(id=post.id).select_for_update().first()
+        if fresh is None or fresh.pending_body_md is None:
+            raise InvalidState("This edit was already decided; refresh the queue.")
+        if action == "approve":
+            await PostRevision.create(post_id=post.id, body_md=fresh.body_md,
+                                      body_html=fresh.body_html)
+            await Post.filter(id=post.id).update(
+                body_md=fresh.pending_body_md, body_html=fresh.pending_body_html,
+                edited_at=fresh.pending_edit_at or now())
+        await Post.filter(id=post.id).update(pending_body_md=None, pending_body_html=None,
+                                             pending_edit_at=None)
+    return "updated"
+
+
 async def _apply(post: Post, action: str, why: str, actor: User) -> str:
     """Make the change; returns the kind of change for events.post_changed."""
     if action in THREAD_ACTIONS:
         field, value = THREAD_ACTIONS[action]
         await Thread.filter(id=post.thread_id).update(**{field: value})
-        return "pinned" if field == "pinned" else "updated"
+        # Thread-wide, whichever of its posts it was asked on: the thread's head and rows.
+        return "pinned" if field == "pinned" else "thread"
     if action == "approve":
         moment = now()
         await _transition(post, {PostStatus.PENDING}, PostStatus.PUBLISHED,
@@ -199,20 +226,27 @@ async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason
         target = post.author_id
     elif (parsed := parse_id(user_id)) is not None:
         target = parsed
-        from models.courses import Membership
-
         if not await Membership.exists(user_id=target, course_id=course_id):
             raise NotFound("That user is not a member of this course.")
     else:
         raise BadInput("Say whom to ban: a post_id or a user_id.", fields={"user_id": "Required."})
     if target == actor.id:
         raise InvalidState("You can't ban yourself.")
+    if not actor.is_admin and await _outranks(target, actor, course_id):
+        raise PermissionDenied("Only an instructor can ban an instructor from posting.")
     ban = await Ban.create(course_id=course_id, user_id=target, until=now() + timedelta(
         hours=length), reason=why, created_by_id=actor.id)
     await audit(actor, course_id, "ban", post=post, target_user_id=target,
                 reason=f"{length:g}h: {why}")
     await events.ban_notice(ban)
     return ban
+
+
+async def _outranks(target: int, actor: User, course_id: str) -> bool:
+    """Whether the ban's target is an instructor and the actor only a TA."""
+    roles = dict(await Membership.filter(course_id=course_id, user_id__in=[target, actor.id])
+                 .values_list("user_id", "role"))
+    return roles.get(target) == Role.INSTRUCTOR and roles.get(actor.id) != Role.INSTRUCTOR
 
 
 def ban_json(ban: Ban, post: Post | None, actor_viewer_staff: bool = True) -> dict[str, object]:
@@ -227,8 +261,9 @@ async def reveal_author(admin: User, post_id: object, reason: object) -> dict[st
     if not admin.is_admin:
         raise PermissionDenied("Only administrators can reveal an anonymous author.")
     why = _reason(reason, required=True)
-    post = await Post.get_or_none(id=post_id).prefetch_related("author", "thread") \
-        if str(post_id).isdigit() else None
+    number = parse_id(post_id)
+    post = await Post.get_or_none(id=number).prefetch_related("author", "thread") \
+        if number is not None else None
     if post is None:
         raise NotFound(f"No post {post_id}.")
     await audit(admin, post.thread.course_id, "reveal", post=post,

@@ -31,6 +31,8 @@ class PostView:
     staff: bool = False
     body_md: str | None = None  # only in the author's own view (for the edit form)
     moderation_reason: str | None = None
+    # A held edit's text (pre-moderation): only its author and staff see it.
+    pending_edit_html: str | None = None
     placeholder: bool = False  # a hidden post as a student sees it: an empty slot
     comments: list[PostView] = field(default_factory=list)
 
@@ -71,7 +73,8 @@ def present_post(post: Post, viewer: Viewer) -> PostView:
         created_at=blur_time(post.created_at, visible) or post.created_at,
         edited_at=blur_time(post.edited_at, visible),
         is_self=own, staff=viewer.staff,
-        body_md=post.body_md if own else None,
+        body_md=(post.pending_body_md or post.body_md) if own else None,
+        pending_edit_html=post.pending_body_html if (own or viewer.staff) else None,
         moderation_reason=post.moderation_reason if (own or viewer.staff) else None,
         placeholder=hidden_from_viewer,
     )
@@ -93,6 +96,8 @@ def post_json(view: PostView) -> dict[str, Any]:
         data["body"] = view.body_md
     if view.moderation_reason and (view.is_self or view.staff):
         data["moderation_reason"] = view.moderation_reason
+    if view.pending_edit_html is not None and (view.is_self or view.staff):
+        data["pending_edit"] = {"body_html": view.pending_edit_html}
     return data
 
 

@@ -19,8 +19,10 @@ _FAR = datetime.max.replace(tzinfo=UTC)
 
 def shown_to(post: Post, viewer: Viewer) -> bool:
     """Whether `post` occupies a place on `viewer`'s page (hidden ones as an empty slot)."""
-    if post.status in (PostStatus.DELETED, PostStatus.REJECTED):
+    if post.status == PostStatus.DELETED:
         return False
+    if post.status == PostStatus.REJECTED:  # its author sees it, with the reason
+        return viewer.is_author(post.author_id)
     if post.status == PostStatus.PENDING:
         return viewer.staff or viewer.is_author(post.author_id)
     return True
@@ -146,6 +148,11 @@ class QueueItem:
     def pending(self) -> bool:
         return self.post.status == PostStatus.PENDING.value
 
+    @property
+    def edit_pending(self) -> bool:
+        """A held edit of a published post (pre-moderation) waits for a decision."""
+        return self.post.pending_edit_html is not None and not self.pending
+
 
 async def queue_item(post: Post, viewer: Viewer) -> QueueItem | None:
     """The moderation-queue entry for `post`, or None when nothing is waiting on it.
@@ -153,10 +160,12 @@ async def queue_item(post: Post, viewer: Viewer) -> QueueItem | None:
     flags = await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).prefetch_related(
         "reporter").order_by("id")
     live = post.status in (PostStatus.PUBLISHED, PostStatus.HIDDEN, PostStatus.PENDING)
-    if not live or (post.status != PostStatus.PENDING and not flags):
+    edit = post.status == PostStatus.PUBLISHED and post.pending_body_md is not None
+    if not live or (post.status != PostStatus.PENDING and not flags and not edit):
         return None
     claimer = await User.get_or_none(id=post.claimed_by_id) if post.claimed_by_id else None
-    times = [post.created_at] + [f.created_at for f in flags]
+    times = [post.created_at] + [f.created_at for f in flags] + (
+        [post.pending_edit_at] if edit and post.pending_edit_at else [])
     return QueueItem(present_post(post, viewer), post.thread_id, post.thread.title, flags,
                      claimer.name if claimer else None, post.claimed_by_id, max(times))
 
@@ -168,8 +177,10 @@ async def moderation_queue(course_id: str, viewer: Viewer) -> list[QueueItem]:
         id__in=list(set(flagged))).prefetch_related("author", "thread")
     pending = await Post.filter(thread__course_id=course_id, status=PostStatus.PENDING
                                 ).prefetch_related("author", "thread")
+    edits = await Post.filter(thread__course_id=course_id, status=PostStatus.PUBLISHED,
+                              pending_body_md__isnull=False).prefetch_related("author", "thread")
     items = {}
-    for post in [*posts, *pending]:
+    for post in [*posts, *pending, *edits]:
         item = await queue_item(post, viewer)
         if item is not None:
             items[post.id] = item

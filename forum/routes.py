@@ -13,6 +13,7 @@ from app.auth.session import require_user
 from app.courses.service import get_course
 from app.errors import BadInput, CoursewireError
 from app.http import created, page, read_form, read_json, redirect
+from app.ids import parse_id
 from forum import api_docs, events, moderation, queries, service
 from forum.access import get_thread, readable_post, viewer_in
 from forum.anonymity import LABELS, blur_time, identity_visible
@@ -116,6 +117,7 @@ async def thread_page(request: Request) -> Response:
     return await page(
         request, "forum/thread.html", page=page_data,
         following=await service.is_following(user, page_data.thread.id),
+        my_votes=await events.my_votes(user.id, page_data.thread.id),
         choices=await service.my_anonymity_choices(page_data.thread.course_id), form={},
         errors={}, message=None, live_topics=["user:me", f"thread:{page_data.thread.id}"])
 
@@ -148,7 +150,8 @@ async def post_form(request: Request) -> Response:
 async def edit_form(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
-    await service.edit_post(user, request.path_params["post_id"], form.get("body"))
+    await service.edit_post(user, request.path_params["post_id"], form.get("body"),
+                            limiter=_limiter(request))
     return Response(status_code=204)
 
 
@@ -161,7 +164,8 @@ async def vote_form(request: Request) -> Response:
 async def flag_form(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
-    await service.flag_post(user, request.path_params["post_id"], form.get("reason"))
+    await service.flag_post(user, request.path_params["post_id"], form.get("reason"),
+                            limiter=_limiter(request))
     return await page(request, "forum/_flagged.html")
 
 
@@ -300,7 +304,7 @@ async def api_post(request: Request) -> Response:
     post_id = request.path_params["post_id"]
     if request.method == "PATCH":
         data = await read_json(request)
-        await service.edit_post(user, post_id, data.get("body"))
+        await service.edit_post(user, post_id, data.get("body"), limiter=_limiter(request))
     post, viewer = await readable_post(user, post_id)
     return JSONResponse(post_json(present_post(post, viewer)))
 
@@ -326,7 +330,8 @@ async def api_votes(request: Request) -> Response:
 async def api_flags(request: Request) -> Response:
     user = await require_user(request)
     data = await read_json(request)
-    flag = await service.flag_post(user, request.path_params["post_id"], data.get("reason"))
+    flag = await service.flag_post(user, request.path_params["post_id"], data.get("reason"),
+                                   limiter=_limiter(request))
     return created({"id": flag.id, "post_id": flag.post_id, "reason": flag.reason,
                     "status": flag.status.value})
 
@@ -402,8 +407,8 @@ async def api_bans(request: Request) -> Response:
                                             reason=data.get("reason"),
                                             user_id=data.get("user_id"),
                                             post_id=data.get("post_id"))
-    post = await Post.get_or_none(id=data["post_id"]) if str(data.get("post_id", "")).isdigit() \
-        else None
+    post_id = parse_id(data.get("post_id"))
+    post = await Post.get_or_none(id=post_id) if post_id is not None else None
     return created(moderation.ban_json(ban, post))
 
 

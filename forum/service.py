@@ -14,7 +14,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app.courses.service import require_role
-from app.errors import BadInput, InvalidState, NotFound, PermissionDenied, RateLimited
+from app.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied, RateLimited
 from app.markdown import render_markdown
 from app.ratelimit import RateLimiter
 from forum import events
@@ -45,6 +45,8 @@ MAX_REASON = 1_000
 MAX_TOPIC_KEY = 100
 GENERAL = "general"
 POSTS_PER_MINUTE = 10  # per user per course; threads and posts count alike
+EDITS_PER_MINUTE = 20  # per user per course
+FLAGS_PER_MINUTE = 10  # per user per course
 DUPLICATE_WINDOW = timedelta(seconds=10)
 
 
@@ -128,6 +130,40 @@ async def discussion_topic(user: User, course_id: str, block_id: str) -> ForumTo
     return topic
 
 
+async def _published_discussion_topics(course_id: str) -> set[str]:
+    """The topic ids of the `discussion` blocks in the course's published version."""
+    from app.content.connect import current_store
+    from content_store import PUBLISHED
+
+    store = current_store()
+    try:
+        structure = await store.get_branch(course_id, PUBLISHED)
+    except NotFound:  # not published (or no content at all): no discussion topics yet
+        return set()
+    ids = [key.id for key in structure.blocks if key.type == "discussion"]
+    if not ids:
+        return set()
+    blocks = await store.get_blocks(course_id, ids, PUBLISHED)
+    return {b.fields["topic_id"] for b in blocks if isinstance(b.fields.get("topic_id"), str)}
+
+
+async def _topic_for_new_thread(course_id: str, key: object, staff: bool) -> ForumTopic:
+    """The topic a new thread is filed under. Staff may open a new topic by naming it;
+    students only file under `general`, a topic staff opened, or a published
+    `discussion` block's topic (made on first use)."""
+    if staff or key in (None, "") or (isinstance(key, str) and key.strip() in ("", GENERAL)):
+        return await ensure_topic(course_id, key)
+    if not isinstance(key, str):
+        raise BadInput("A topic id is text.", fields={"topic_id": "Choose a topic."})
+    existing = await ForumTopic.get_or_none(course_id=course_id, key=key.strip())
+    if existing is not None:
+        return existing
+    if key.strip() in await _published_discussion_topics(course_id):
+        return await ensure_topic(course_id, key)
+    raise BadInput(f"There is no topic {key.strip()[:MAX_TOPIC_KEY]!r} in this course's forum.",
+                   fields={"topic_id": "Choose one of the course's topics."})
+
+
 async def topics_of(user: User, course_id: str) -> list[ForumTopic]:
     await viewer_in(user, course_id)
     await ensure_topic(course_id, GENERAL)
@@ -168,31 +204,57 @@ async def _may_post(author: User, course_id: str) -> Role:
     return role
 
 
+_RATE_WORDS = {"post": ("posting", "posts"), "edit": ("editing", "edits"),
+               "flag": ("reporting", "reports")}
+
+
 async def _rate_limit(limiter: RateLimiter | None, author: User, course_id: str,
-                      per_minute: int) -> None:
+                      per_minute: int, what: str = "post") -> None:
+    """Count one `what` (post, edit, flag) by `author` in the course; each has its own
+    budget, so reporting a post never stops someone replying."""
     if limiter is None:
         return
     digest = hashlib.sha256(course_id.encode()).hexdigest()[:16]
-    if await limiter.hit(f"forum:{digest}:{author.id}", 60) > per_minute:
-        raise RateLimited(f"You're posting too fast: at most {per_minute} posts a minute. "
+    bucket = "forum" if what == "post" else f"forum-{what}"
+    if await limiter.hit(f"{bucket}:{digest}:{author.id}", 60) > per_minute:
+        doing, things = _RATE_WORDS[what]
+        raise RateLimited(f"You're {doing} too fast: at most {per_minute} {things} a minute. "
                           "Wait a minute and try again.", retry_after=60)
 
 
-async def _duplicate(author: User, key: str | None, body: str, *, thread_id: int | None = None,
-                     course_id: str | None = None) -> Post | None:
-    """The post this submission repeats (same idempotency key, or same body just now):
-    in a thread for replies, or among the course's opening posts for a new thread."""
-    if key is not None:
-        post = await Post.get_or_none(author_id=author.id, idempotency_key=key)
-        if post is not None:
-            return post
+async def _replayed(author: User, key: str | None, *, thread_id: int | None = None,
+                    course_id: str | None = None) -> Post | None:
+    """The post an idempotency key already made, if this submission repeats it.
+
+    Keys belong to their author; one reused for a different submission (another thread,
+    course, or a reply where a thread was made) is a conflict, never that other post."""
+    if key is None:
+        return None
+    post = await Post.get_or_none(author_id=author.id, idempotency_key=key).prefetch_related(
+        "thread")
+    if post is None:
+        return None
+    same = (post.thread_id == thread_id and post.depth > 0) if thread_id is not None else (
+        post.thread.course_id == course_id and post.depth == 0)
+    if not same:
+        raise Conflict("This idempotency key was already used for a different post; "
+                       "send a new key for a new post.")
+    return post
+
+
+async def _recent_duplicate(author: User, body: str, *, parent_id: int | None = None,
+                            thread_id: int | None = None, course_id: str | None = None,
+                            title: str | None = None) -> Post | None:
+    """The same submission made seconds ago (a double click without a key): the same
+    author, body and place (the same reply or thread to answer; for a new thread, the
+    same title in the same course)."""
     recent = Post.filter(author_id=author.id, body_md=body,
                          created_at__gte=now() - DUPLICATE_WINDOW).exclude(
         status=PostStatus.DELETED)
     if thread_id is not None:
-        recent = recent.filter(thread_id=thread_id, depth__gt=0)
+        recent = recent.filter(thread_id=thread_id, parent_id=parent_id, depth__gt=0)
     else:
-        recent = recent.filter(thread__course_id=course_id, depth=0)
+        recent = recent.filter(thread__course_id=course_id, thread__title=title, depth=0)
     return await recent.first()
 
 
@@ -223,22 +285,29 @@ async def create_thread(author: User, course_id: str, title: object, body: objec
     settings = await forum_settings(course_id)
     level = check_allowed(parse_anonymity(anonymity), settings.max_anonymity)
     key = _check_key(idempotency_key)
-    existing = await _duplicate(author, key, body, course_id=course_id)
+    existing = await _replayed(author, key, course_id=course_id) or await _recent_duplicate(
+        author, body, course_id=course_id, title=title.strip())
     if existing is not None:
         return await Thread.get(id=existing.thread_id).prefetch_related("topic")
+    topic = await _topic_for_new_thread(course_id, topic_id, role != Role.STUDENT)
     await _rate_limit(limiter, author, course_id, per_minute)
-    topic = await ensure_topic(course_id, topic_id)
     held = settings.moderation == ModerationMode.PRE and role == Role.STUDENT
     moment = now()
-    async with in_transaction():
-        thread = await Thread.create(course_id=course_id, topic=topic, title=title.strip(),
-                                     kind=thread_kind, last_activity_at=moment)
-        await Post.create(
-            thread=thread, parent=None, depth=0, author=author, anonymity=level, body_md=body,
-            body_html=render_markdown(body),
-            status=PostStatus.PENDING if held else PostStatus.PUBLISHED,
-            published_at=None if held else moment, idempotency_key=key)
-        await Follow.create(thread=thread, user=author)
+    try:
+        async with in_transaction():
+            thread = await Thread.create(course_id=course_id, topic=topic, title=title.strip(),
+                                         kind=thread_kind, last_activity_at=moment)
+            await Post.create(
+                thread=thread, parent=None, depth=0, author=author, anonymity=level,
+                body_md=body, body_html=render_markdown(body),
+                status=PostStatus.PENDING if held else PostStatus.PUBLISHED,
+                published_at=None if held else moment, idempotency_key=key)
+            await Follow.create(thread=thread, user=author)
+    except IntegrityError:  # the same key raced in from a double click: that thread wins
+        if key is None:
+            raise
+        first = await Post.get(author_id=author.id, idempotency_key=key)
+        return await Thread.get(id=first.thread_id).prefetch_related("topic")
     await events.thread_created(thread.id)
     return await Thread.get(id=thread.id).prefetch_related("topic")
 
@@ -260,7 +329,7 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
     settings = await forum_settings(thread.course_id)
     level = check_allowed(parse_anonymity(anonymity), settings.max_anonymity)
     key = _check_key(idempotency_key)
-    existing = await _duplicate(author, key, text, thread_id=thread.id)
+    existing = await _replayed(author, key, thread_id=thread.id)
     if existing is not None:
         return await Post.get(id=existing.id).prefetch_related("author", "thread")
     root = await Post.get(thread_id=thread.id, depth=0)
@@ -279,6 +348,9 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
         if parent.status != PostStatus.PUBLISHED:
             raise InvalidState("You can only comment on published posts.")
         depth = 2 if parent.depth == 1 else 1
+    existing = await _recent_duplicate(author, text, thread_id=thread.id, parent_id=parent.id)
+    if existing is not None:
+        return await Post.get(id=existing.id).prefetch_related("author", "thread")
     await _rate_limit(limiter, author, thread.course_id, per_minute)
     held = settings.moderation == ModerationMode.PRE and not staff
     moment = now()
@@ -297,8 +369,14 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 
-async def edit_post(user: User, post_id: object, body: object) -> Post:
-    """The author changes their post's text; the old text goes into the edit history."""
+async def edit_post(user: User, post_id: object, body: object, *,
+                    limiter: RateLimiter | None = None,
+                    per_minute: int = EDITS_PER_MINUTE) -> Post:
+    """The author changes their post's text; the old text goes into the edit history.
+
+    Under pre-moderation a student's edit of a published post is held for approval like a
+    new post: everyone keeps seeing the approved text until staff approve the edit.
+    """
     post, viewer = await readable_post(user, post_id)
     if post.author_id != user.id:
         raise PermissionDenied("Only the author can edit a post.")
@@ -308,13 +386,26 @@ async def edit_post(user: User, post_id: object, body: object) -> Post:
     if post.status not in (PostStatus.PUBLISHED, PostStatus.PENDING):
         raise InvalidState("This post can't be edited any more.")
     text = _check_body(body)
-    if text == post.body_md:
+    if text == (post.pending_body_md or post.body_md):
         return post
+    await _rate_limit(limiter, user, thread.course_id, per_minute, "edit")
+    settings = await forum_settings(thread.course_id)
+    if (settings.moderation == ModerationMode.PRE and not viewer.staff
+            and post.status == PostStatus.PUBLISHED):
+        back = text == post.body_md  # back to the approved text: nothing left to approve
+        await Post.filter(id=post.id).update(
+            pending_body_md=None if back else text,
+            pending_body_html=None if back else render_markdown(text),
+            pending_edit_at=None if back else now())
+        await events.post_changed(post.id, "updated")
+        await events.queue_changed(post.id, "queued")
+        return await Post.get(id=post.id).prefetch_related("author", "thread")
     async with in_transaction():
         await PostRevision.create(post_id=post.id, body_md=post.body_md,
                                   body_html=post.body_html)
         await Post.filter(id=post.id).update(body_md=text, body_html=render_markdown(text),
-                                             edited_at=now())
+                                             edited_at=now(), pending_body_md=None,
+                                             pending_body_html=None, pending_edit_at=None)
     await events.post_changed(post.id, "updated")
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
@@ -345,11 +436,12 @@ async def vote(user: User, post_id: object, up: bool | None = None) -> Post:
         changed = await Vote.filter(id=existing.id).delete() > 0
     if changed:
         await Post.filter(id=post.id).update(score=F("score") + (1 if want else -1))
-        await events.post_changed(post.id, "updated")
+        await events.vote_changed(post.id, user.id)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 
 async def has_voted(user: User, post_ids: list[int]) -> set[int]:
+    """Which of these posts the user has upvoted (their vote buttons show it)."""
     return set(await Vote.filter(user_id=user.id, post_id__in=post_ids).values_list(
         "post_id", flat=True))
 
@@ -371,7 +463,9 @@ async def is_following(user: User, thread_id: int) -> bool:
     return await Follow.exists(thread_id=thread_id, user_id=user.id)
 
 
-async def flag_post(user: User, post_id: object, reason: object) -> Flag:
+async def flag_post(user: User, post_id: object, reason: object, *,
+                    limiter: RateLimiter | None = None,
+                    per_minute: int = FLAGS_PER_MINUTE) -> Flag:
     """Report a post to the course staff; it enters the live moderation queue."""
     post, _ = await readable_post(user, post_id)
     if not isinstance(reason, str) or not reason.strip():
@@ -381,6 +475,7 @@ async def flag_post(user: User, post_id: object, reason: object) -> Flag:
     flag = await Flag.get_or_none(post_id=post.id, reporter_id=user.id)
     if flag is not None:
         raise InvalidState("You have already reported this post; staff will look at it.")
+    await _rate_limit(limiter, user, post.thread.course_id, per_minute, "flag")
     try:
         flag = await Flag.create(post_id=post.id, reporter_id=user.id, reason=reason.strip())
     except IntegrityError:

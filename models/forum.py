@@ -107,6 +107,11 @@ class Post(Model):
                                         on_delete=fields.SET_NULL)
     claimed_at = fields.DatetimeField(null=True)
     idempotency_key = fields.CharField(max_length=64, null=True)
+    # Under pre-moderation a student's edit of a published post waits here for approval;
+    # the approved body stays what everyone else sees until then.
+    pending_body_md = fields.TextField(null=True)
+    pending_body_html = fields.TextField(null=True)
+    pending_edit_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "forum_posts"

@@ -142,6 +142,12 @@ async def test_xss_corpus_is_rendered_inert(client, app_cast):
     await browser_login(client, cast.bob.email)
     html = (await client.get(f"/forum/threads/{t['id']}")).text
     body = html.split('<main', 1)[1].split("</main>", 1)[0]
+    # The one style element is the page's own "you voted" marks, built from post ids only.
+    votes = re.fullmatch(
+        rf'(.*)<style id="thread-{t["id"]}-my-votes">\.vote \.voted-mark\{{display:none\}}'
+        r'</style>(.*)', body, re.S)
+    assert votes, "the vote marks are missing or carry something else"
+    body = votes.group(1) + votes.group(2)
     parser = _Tags()
     parser.feed(body)
     for tag, attrs in parser.tags:
@@ -189,3 +195,69 @@ async def test_openapi_documents_the_forum(client, app_cast):
                  "/api/v1/forum/posts/{post_id}/moderation",
                  "/api/v1/forum/posts/{post_id}/flags"):
         assert path in doc["paths"]
+
+
+async def test_students_file_threads_only_under_the_courses_topics(client, app_cast):
+    cast = app_cast
+    h = await _tokens(client, cast)
+    base = f"/api/v1/courses/{cast.course.id}/forum/threads"
+    r = await client.post(base, headers=h["bob"],
+                          json={"title": "t", "body": "b", "topic_id": "made-up-topic"})
+    assert r.status_code == 400 and r.json()["error"]["fields"]["topic_id"]
+    topics = (await client.get(f"/api/v1/courses/{cast.course.id}/forum/topics",
+                               headers=h["bob"])).json()
+    assert "made-up-topic" not in {t["id"] for t in topics}
+    for body in ({"topic_id": ["x"]}, {"topic_id": 7}):
+        r = await client.post(base, headers=h["bob"], json={"title": "t", "body": "b", **body})
+        assert r.status_code == 400, r.text
+    r = await client.post(base, headers=h["bob"], json={"title": "t", "body": "b"})
+    assert r.status_code == 201 and r.json()["topic_id"] == "general"
+    r = await client.post(base, headers=h["ta"],
+                          json={"title": "Week 2", "body": "b", "topic_id": "week-2"})
+    assert r.status_code == 201 and r.json()["topic_id"] == "week-2"
+    r = await client.post(base, headers=h["bob"],
+                          json={"title": "Q", "body": "c", "topic_id": "week-2"})
+    assert r.status_code == 201 and r.json()["topic_id"] == "week-2"
+
+
+async def test_rejected_reply_and_its_reason_await_the_author_on_the_next_load(client,
+                                                                              app_cast):
+    cast = app_cast
+    h = await _tokens(client, cast)
+    await client.put(f"/api/v1/courses/{cast.course.id}/forum/settings", headers=h["teacher"],
+                     json={"moderation": "pre"})
+    t = (await client.post(f"/api/v1/courses/{cast.course.id}/forum/threads",
+                           headers=h["teacher"], json={"title": "T", "body": "B"})).json()
+    post = (await client.post(f"/api/v1/forum/threads/{t['id']}/posts", headers=h["bob"],
+                              json={"body": "my rejected words"})).json()
+    r = await client.post(f"/api/v1/forum/posts/{post['id']}/moderation", headers=h["ta"],
+                          json={"action": "reject", "reason": "needs a source"})
+    assert r.status_code == 200
+    # Bob was offline; he opens the thread later.
+    await browser_login(client, cast.bob.email)
+    html = (await client.get(f"/forum/threads/{t['id']}")).text
+    assert "my rejected words" in html and "Rejected by a moderator: needs a source" in html
+    own = (await client.get(f"/api/v1/forum/posts/{post['id']}", headers=h["bob"])).json()
+    assert own["status"] == "rejected" and own["moderation_reason"] == "needs a source"
+    await browser_login(client, cast.ada.email)
+    html = (await client.get(f"/forum/threads/{t['id']}")).text
+    assert "my rejected words" not in html and "needs a source" not in html
+    assert (await client.get(f"/api/v1/forum/posts/{post['id']}",
+                             headers=h["ada"])).status_code == 404
+
+
+async def test_the_vote_button_says_whether_you_voted(client, app_cast):
+    cast = app_cast
+    h = await _tokens(client, cast)
+    t = (await client.post(f"/api/v1/courses/{cast.course.id}/forum/threads", headers=h["ta"],
+                           json={"title": "T", "body": "B"})).json()
+    r = await client.post(f"/api/v1/forum/posts/{t['post_id']}/votes", headers=h["bob"],
+                          json={"value": 1})
+    assert r.status_code == 200 and r.json()["score"] == 1
+    await browser_login(client, cast.bob.email)
+    html = (await client.get(f"/forum/threads/{t['id']}")).text
+    assert f"#vote-{t['post_id']} .voted-mark{{display:inline}}" in html
+    assert f'id="vote-{t["post_id"]}"' in html and "you upvoted" in html
+    await browser_login(client, cast.ada.email)
+    html = (await client.get(f"/forum/threads/{t['id']}")).text
+    assert f"#vote-{t['post_id']} .voted-mark" not in html

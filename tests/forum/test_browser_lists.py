@@ -159,3 +159,68 @@ def test_my_posts_list_moves_a_replied_thread_to_the_top_live_as_after_reload(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_my_posts_row_of_someone_elses_thread_moves_up_through_the_shared_frame(
+        browser, server):  # noqa: F811
+    """Margaret replied in two TA threads; a reply by Linus moves the older one to the top
+    of her open "My posts" list, though no list is re-rendered for her (she neither wrote
+    the new reply nor started the thread), and her list then equals a reload."""
+    base = server.base
+    ta = _bearer(base, "ta@demo.coursewire")
+    margaret_auth = _bearer(base, "margaret@demo.coursewire")
+    older = _start_thread(base, ta, "Margaret answered first")
+    newer = _start_thread(base, ta, "Margaret answered last")
+    for thread in (older, newer):
+        r = httpx.post(f"{base}/api/v1/forum/threads/{thread['id']}/posts",
+                       json={"body": f"Margaret on {thread['id']}"}, headers=margaret_auth)
+        assert r.status_code == 201, r.text
+    contexts, (margaret,) = _open(browser, base, [
+        ("margaret@demo.coursewire", f"/courses/{COURSE}/forum?mine=1")])
+    top = f"#{MINE_LISTS[1]} > li:first-child"
+    try:
+        margaret.locator(top, has_text="Margaret answered last").wait_for(timeout=10_000)
+        r = httpx.post(f"{base}/api/v1/forum/threads/{older['id']}/posts",
+                       json={"body": "Linus joins"},
+                       headers=_bearer(base, "linus@demo.coursewire"))
+        assert r.status_code == 201, r.text
+        margaret.locator(f"{top} .reply-count", has_text="2 replies").wait_for(timeout=10_000)
+        margaret.locator(top, has_text="Margaret answered first").wait_for(timeout=10_000)
+        assert margaret.locator(f"#my-thread-row-{older['id']}").count() == 1
+        _live_equals_reload(margaret, MINE_LISTS)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_vote_button_shows_your_vote_live_through_other_changes_and_after_reload(
+        browser, server):  # noqa: F811
+    base = server.base
+    ta = _bearer(base, "ta@demo.coursewire")
+    thread = _start_thread(base, ta, "Vote on me")
+    contexts, (linus, ada) = _open(browser, base, [
+        ("linus@demo.coursewire", f"/forum/threads/{thread['id']}"),
+        ("ada@demo.coursewire", f"/forum/threads/{thread['id']}")])
+    button = f"#vote-{thread['post_id']}"
+    try:
+        mark = linus.locator(f"{button} .voted-mark")
+        assert not mark.is_visible()
+        linus.click(button)
+        mark.wait_for(state="visible", timeout=10_000)
+        for page in (linus, ada):  # the score, for everyone
+            page.locator(f"#post-{thread['post_id']}-score", has_text="1").wait_for(
+                timeout=10_000)
+        assert not ada.locator(f"{button} .voted-mark").is_visible()
+        # An endorsement re-renders the post for everyone: Linus's mark stays.
+        r = httpx.post(f"{base}/api/v1/forum/posts/{thread['post_id']}/moderation",
+                       headers=ta, json={"action": "endorse"})
+        assert r.status_code == 200, r.text
+        linus.locator(".endorsed-badge").first.wait_for(timeout=10_000)
+        assert mark.is_visible()
+        linus.reload()
+        _wait_live(linus)
+        assert linus.locator(f"{button} .voted-mark").is_visible()
+        assert linus.locator(f"#post-{thread['post_id']}-score").inner_text() == "1"
+    finally:
+        for context in contexts:
+            context.close()

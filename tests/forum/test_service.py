@@ -82,13 +82,15 @@ async def test_replies_and_comments_nest_one_level(cast):
     assert [c.id for c in page.replies[0].comments] == [comment.id, deeper.id]
 
 
-async def test_discussion_topic_is_created_on_first_use(cast):
+async def test_staff_open_a_topic_on_first_use_and_students_file_under_it(cast):
+    opened = await service.create_thread(cast.ta, cast.course.id, "Unit 3 threads", "a",
+                                         topic_id="unit-3 loops")
+    assert opened.topic.key == "unit-3 loops"
     thread = await service.create_thread(cast.bob, cast.course.id, "Unit 3?", "b",
                                          topic_id="unit-3 loops")
-    assert thread.topic.key == "unit-3 loops"
     again = await service.create_thread(cast.cy, cast.course.id, "More", "c",
                                         topic_id="unit-3 loops")
-    assert again.topic_id == thread.topic_id
+    assert thread.topic_id == again.topic_id == opened.topic_id
 
 
 async def test_edit_keeps_history_without_an_editor(cast):
