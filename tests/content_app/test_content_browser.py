@@ -54,20 +54,16 @@ def live_regions(page, unit: str = UNIT) -> dict[str, str]:
 
 
 def open_live(page, url: str):
-    """Go to ``url`` and wait until its socket has delivered a frame (the resync of its
-    live regions is sent on connect). The socket's own frames say it is connected more
-    reliably than the status badge, which can miss the connect event on a fast load.
-
-    Known, outside content: now and then a page's htmx socket never opens (or opens
-    without the badge noticing); a person would reload, and so does this, once."""
+    """Go to ``url`` and wait until its socket is connected and has delivered a frame
+    (the resync of its live regions is sent on connect)."""
     frames: list[object] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(f)))
-    for attempt in range(2):
-        page.goto(url) if attempt == 0 else page.reload()
-        for _ in range(50):
-            if frames:
-                return page
-            page.wait_for_timeout(100)
+    page.goto(url)
+    page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+    for _ in range(100):
+        if frames:
+            return page
+        page.wait_for_timeout(100)
     raise AssertionError(f"{url}: the page's socket never delivered a frame")
 
 
@@ -121,7 +117,7 @@ def test_a_published_edit_appears_on_the_open_unit_page_and_equals_a_reload(serv
 def test_publishing_one_unit_updates_its_page_and_other_pages_equal_a_reload(server, browser):
     teacher = browser.new_context()
     student = browser.new_context()
-    other_unit = "#unit-course-v1_Coursewire_PY101_2026-variables"
+    other_unit = "#unit-course_2dv1_3aCoursewire_2bPY101_2b2026-variables"
     try:
         hello = open_live(log_in(student, server.base, "ada@demo.coursewire"),
                           f"{server.base}/courses/{COURSE}/units/hello")

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import websockets
 
+from app.templating import dom_id
 from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
 from tests.support.live import api_token, recv_until, server_env, session_cookie, start_seeded
@@ -90,7 +91,7 @@ async def test_a_publish_sends_unit_html_only_to_that_units_pages(live):
     async with page_socket(live, student, course_home) as home_ws, \
             page_socket(live, student, other_unit) as other_ws:
         await recv_until(home_ws, lambda f: OUTLINE_ID in f)
-        await recv_until(other_ws, lambda f: "unit-course-v1_Coursewire_PY101_2026-variables" in f)
+        await recv_until(other_ws, lambda f: dom_id("unit", COURSE, "variables") in f)
         instructor, csrf = session_cookie(live.base, "instructor@demo.coursewire")
         assert rename_in_editor(live, instructor, csrf, "hello",
                                 "Hello, unit topics").status_code == 200

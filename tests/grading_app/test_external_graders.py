@@ -174,7 +174,7 @@ def test_submission_url_checks_token_and_points(live, grader):
                      ({"points": "1", "max_points": "0"}, "positive")]:
         r = httpx.post(url, data=bad)
         assert r.status_code == 400 and why in r.json()["errors"][0], (bad, r.text)
-    for raw in [b"{not json", b"[" * 5000, '{"feedback": "a\\u0000b"}'.encode()]:
+    for raw in [b"{not json", b"[" * 5000, b'{"feedback": "a\\u0000b"}']:
         r = httpx.post(url, content=raw, headers={"content-type": "application/json"})
         assert r.status_code == 400 and r.json()["success"] is False, (raw[:20], r.text)
     assert httpx.get(f"{live.server.base}/api/v1/submissions/{sub['id']}",
