@@ -30,12 +30,21 @@ def page_topic(course_id: str, block_id: str) -> str:
     return f"peer_review:{course_id}/{block_id}"
 
 
+def reviewer_file_name(original: str) -> str:
+    """The name reviewers see for an attached file: "response" plus the original's
+    extension. Authors often name files after themselves ("smith_essay.pdf")."""
+    stem, dot, ext = original.rpartition(".")
+    ext = ext.lower() if dot and stem and ext.isascii() and ext.isalnum() and len(ext) <= 8 \
+        else ""
+    return f"response.{ext}" if ext else "response"
+
+
 def assignment_json(assignment: PeerAssignment, response: PeerResponse,
                     block: Any) -> dict[str, Any]:
     """What a reviewer sees of a response: the answer only, never who wrote it."""
     answer: dict[str, Any] = {"text": response.text}
     if response.file_name:
-        answer["file"] = {"name": response.file_name,
+        answer["file"] = {"name": reviewer_file_name(response.file_name),
                           "url": f"/api/v1/peer-review/assignments/{assignment.id}/file"}
     return {"id": assignment.id, "course_id": assignment.course_id,
             "block_id": assignment.block_id, "submission": {"answer": answer},

@@ -48,8 +48,17 @@ REVIEW_BLOCK = """
 QUICK = "quick"
 QUICK_BLOCK = REVIEW_BLOCK.replace("must_grade: 2", "must_grade: 1").replace(
     "graded_by: 2", "graded_by: 1").replace("Peer essay", "Quick review")
+# Files allowed (graded_by 1); and one with the self-assessment step (must_grade 1).
+FILES_BLOCK = QUICK_BLOCK.replace("Quick review", "Essay with files").replace(
+    "graded_by: 1", "graded_by: 1\n    allow_file: true")
+FILES = "files"
+SELFIE_BLOCK = QUICK_BLOCK.replace("Quick review", "Review with self-assessment").replace(
+    "self_assessment: false", "self_assessment: true")
+SELFIE = "selfie"
 EXTRA = {"02-more/01-hw/01-unit-hw/03-review.yaml": REVIEW_BLOCK,
-         "02-more/01-hw/01-unit-hw/04-quick.yaml": QUICK_BLOCK}
+         "02-more/01-hw/01-unit-hw/04-quick.yaml": QUICK_BLOCK,
+         "02-more/01-hw/01-unit-hw/05-files.yaml": FILES_BLOCK,
+         "02-more/01-hw/01-unit-hw/06-selfie.yaml": SELFIE_BLOCK}
 GOOD = {"scores": {"ideas": "many", "style": "good"},
         "criterion_feedback": {"ideas": "Clear."}, "feedback": "Nice work."}
 
