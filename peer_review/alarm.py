@@ -50,6 +50,7 @@ class Alarm:
             return  # no loop (a script): the sweeper covers it
         if loop is not self._loop:  # a new event loop (tests): forget the old one's timer
             self._loop, self._handle, self._when, self._task = loop, None, None, None
+            self._stuck_checked = None
         when = _utc(when)
         if self._handle is not None and self._when is not None and self._when <= when:
             return
