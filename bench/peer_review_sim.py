@@ -47,7 +47,9 @@ from peer_review.queue import Candidate, choose  # noqa: E402
 HOUR = 3600.0
 DAY = 24 * HOUR
 MUST_GRADE = GRADED_BY = 3
-LEASE = 8 * HOUR
+LEASE = 8 * HOUR  # the product's defaults (app/settings.py): peer_review_lease_hours,
+WAIT = 2 * HOUR  # peer_review_wait_hours,
+FIRST_OPEN = 15 * 60.0  # peer_review_first_open_minutes
 
 
 @dataclass
@@ -68,7 +70,8 @@ class Student:
     never_reviews: bool = False
     given: int = 0
     holding: int | None = None
-    waiting_until: float | None = None
+    opened: bool = True  # False: pushed while they were away, on the short first lease
+    present_until: float = 0.0  # on the page (waiting) until then
 
 
 class Sim:
@@ -89,7 +92,8 @@ class Sim:
         self.subs: dict[int, Sub] = {}
         self.events: list[tuple[float, int, str, int, int]] = []
         self.seq = 0
-        self.waiters: dict[int, float] = {}  # student -> since
+        self.waiters: dict[int, float] = {}  # student -> since (as the product records it)
+        self.counts = {"waits": 0, "pushed": 0, "pushed_away": 0, "away_expired": 0}
         # Per-student random draws, made in order of use so both policies see the same.
         self.draws = {s.id: random.Random(seed * 1_000_003 + s.id) for s in self.students}
         for s in self.students:
@@ -120,36 +124,63 @@ class Sim:
         return None
 
     # -- events ----------------------------------------------------------------------
-    def request(self, who: int, t: float) -> bool:
+    def request(self, who: int, t: float, pushed: bool = False) -> bool:
         me = self.students[who]
         if me.holding is not None:
+            if not me.opened:
+                self.open_lease(who, t)
             return True
         sub = self.pick(who, t)
         if sub is None:
             return False
         self.waiters.pop(who, None)
         me.holding = sub.id
+        if pushed:
+            self.counts["pushed"] += 1
+            if t >= me.present_until:
+                # Pushed to a page nobody is looking at: the product holds it only for
+                # the short first lease, then it goes to the next waiter.
+                self.counts["pushed_away"] += 1
+                me.opened = False
+                sub.leases[who] = t + FIRST_OPEN
+                self.push(t + FIRST_OPEN, "expire", who, sub.id)
+                return True
+        self.lease_opened(who, sub, t)
+        return True
+
+    def lease_opened(self, who: int, sub: Sub, t: float) -> None:
+        me = self.students[who]
+        me.opened = True
         sub.leases[who] = t + LEASE
         d = self.draws[who]
         if d.random() < 0.08:
             self.push(t + LEASE, "expire", who, sub.id)
         else:
             self.push(t + d.uniform(10, 40) * 60, "complete", who, sub.id)
-        return True
+
+    def open_lease(self, who: int, t: float) -> None:
+        """They came back to work pushed while they were away: the full lease starts."""
+        self.lease_opened(who, self.subs[self.students[who].holding], t)
 
     def wait_or_leave(self, who: int, t: float) -> None:
         d = self.draws[who]
         stay = d.uniform(0.5, 3) * HOUR
         if self.push_work:
-            self.waiters[who] = t
+            self.counts["waits"] += 1
+            # As the product: asking again keeps one's place unless the wait ran out.
+            since = self.waiters.get(who)
+            if since is None or since < t - WAIT:
+                self.waiters[who] = since = t
+            self.students[who].present_until = t + stay
             self.push(t + stay, "leave", who)
+            self.push(since + WAIT, "wait_end", who)
         else:  # ORA2: "no submissions available", come back later
             self.next_visit(who, t)
 
     def assign_waiters(self, t: float) -> None:
         failures = 0
         for who in sorted(self.waiters, key=self.waiters.get):
-            if who in self.waiters and not self.request(who, t):
+            if who in self.waiters and not self.request(who, t, pushed=True):
                 failures += 1
                 if failures > 40:
                     break
@@ -180,18 +211,29 @@ class Sim:
                 if not me.never_reviews:
                     self.push(t + self.draws[who].uniform(0, 30) * 60, "visit", who)
             elif kind == "visit":
+                if me.holding is not None and not me.opened:
+                    self.open_lease(who, t)  # back to work pushed while they were away
+                    continue
                 if not self.wants_more(who) or me.holding is not None:
                     continue
                 if not self.request(who, t):
                     self.wait_or_leave(who, t)
             elif kind == "leave":
-                if who in self.waiters:
-                    del self.waiters[who]
+                # They close the page. The product cannot tell (no disconnect hook yet):
+                # they stay "waiting" until the wait limit, and work pushed meanwhile
+                # waits for them only for the short first lease.
+                if who in self.waiters or (me.holding is not None and not me.opened):
                     self.next_visit(who, t)
+            elif kind == "wait_end":
+                since = self.waiters.get(who)
+                if since is not None and since <= t - WAIT:
+                    del self.waiters[who]
             elif kind in ("complete", "expire"):
                 sub = self.subs[sub_id]
-                if sub.leases.pop(who, None) is None:
-                    continue
+                until = sub.leases.get(who)
+                if until is None or (kind == "expire" and until > t):
+                    continue  # already over, or opened since (a longer lease)
+                del sub.leases[who]
                 me.holding = None
                 if kind == "complete":
                     sub.done += 1
@@ -203,6 +245,10 @@ class Sim:
                         self.push(t + 60, "visit", who)
                     else:
                         self.next_visit(who, t)
+                elif not me.opened:  # pushed while away: their next visit is booked
+                    self.counts["away_expired"] += 1
+                    me.opened = True
+                    self.assign_waiters(t)
                 else:
                     self.assign_waiters(t)
                     self.next_visit(who, t)
@@ -235,17 +281,20 @@ def run_sim(n: int, seeds: list[int], extra: int, dropout: float) -> None:
           f"up to {extra} extra reviews per student still without a score, horizon 21 days; "
           "hours from submission to the graded_by-th assessment")
     print("| seed | order | reached graded_by | p50 h | p90 h | p99 h | max h | no review "
-          "| last 5 %: reached | p50 h | max h | no review |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| last 5 %: reached | p50 h | max h | no review | waits | pushed (away) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for seed in seeds:
         for policy, push, name in (("ours", True, "fair + push (ours)"),
                                    ("fifo", True, "FIFO + push"),
                                    ("fifo", False, "FIFO, no push (ORA2)")):
-            d = describe(Sim(n, seed, policy, push, extra, dropout).run(horizon), horizon)
+            sim = Sim(n, seed, policy, push, extra, dropout)
+            d = describe(sim.run(horizon), horizon)
+            c = sim.counts
             print(f"| {seed} | {name} | {d['reached']}/{d['total']} | {d['p50']:.1f} | "
                   f"{d['p90']:.1f} | {d['p99']:.1f} | {d['max']:.1f} | {d['none']} | "
                   f"{d['last_reached']}/{d['last_total']} | {d['last_p50']:.1f} | "
-                  f"{d['last_max']:.1f} | {d['last_none']} |")
+                  f"{d['last_max']:.1f} | {d['last_none']} | {c['waits']} | "
+                  f"{c['pushed']} ({c['pushed_away']}) |")
 
 
 # -- latency, real server + Chromium -------------------------------------------------

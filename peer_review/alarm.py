@@ -65,6 +65,14 @@ class Alarm:
             self._handle.cancel()
         self._handle, self._when = None, None
 
+    async def stop(self) -> None:
+        """Disarm and let a ring in progress finish (shutdown, tests)."""
+        self.disarm()
+        task = self._task
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait([task])
+        self.disarm()  # the ring re-armed on its way out
+
     def _fire(self) -> None:
         self._handle, self._when = None, None
         if self._task is not None and not self._task.done():

@@ -17,7 +17,7 @@ from grading.queue import InProcessQueue, use_queue
 from models.courses import Membership, Role
 from models.grading import Status, Submission
 from models.users import User
-from peer_review import service
+from peer_review import alarm, service
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture, for test_browser)
 from tests.grading_app.conftest import COURSE_ID, setup_course
 
@@ -104,6 +104,7 @@ async def course(db: Settings, tmp_path: Path) -> AsyncIterator[PeerCourse]:
         people = await setup_course(db, tmp_path / "course", EXTRA)
         yield PeerCourse(COURSE_ID, *people)
     finally:
+        await alarm.current().stop()  # no wake-up of this test may ring in the next one
         use_queue(None)
         use_store(None)
         close()

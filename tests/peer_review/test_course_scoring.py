@@ -14,7 +14,7 @@ from app.settings import Settings
 from grading import external
 from grading.queue import InProcessQueue, use_queue
 from models.grading import Submission
-from peer_review import service
+from peer_review import alarm, service
 from peer_review.blocks import peer_block
 from tests.grading_app.conftest import FILES as COURSE_FILES
 from tests.grading_app.conftest import setup_course
@@ -47,6 +47,7 @@ async def mean_course(db: Settings, tmp_path: Path) -> AsyncIterator[None]:
         await setup_course(db, tmp_path / "course", MEAN_COURSE)
         yield
     finally:
+        await alarm.current().stop()
         use_queue(None)
         use_store(None)
         close()
