@@ -50,6 +50,7 @@ MUST_GRADE = GRADED_BY = 3
 LEASE = 8 * HOUR  # the product's defaults (app/settings.py): peer_review_lease_hours,
 WAIT = 2 * HOUR  # peer_review_wait_hours,
 FIRST_OPEN = 15 * 60.0  # peer_review_first_open_minutes
+LEASE_SECONDS = 4.0  # the latency run's lease (to time the lease-expiry case)
 
 
 @dataclass
@@ -309,7 +310,7 @@ def run_latency(trials: int, service: bool) -> None:
 
     from app.auth.tokens import issue_token
     from tests.grading_app.live import PASSWORD
-    from tests.peer_review.conftest import BLOCK, EXTRA, GOOD
+    from tests.peer_review.conftest import BLOCK, EXTRA, GOOD, QUICK
     from tests.support.databases import DatabaseFactory, run
     from tests.support.live import server_env
     from tests.support.servers import ServerProcess
@@ -321,6 +322,9 @@ def run_latency(trials: int, service: bool) -> None:
     run(factory.prepare())
     env = server_env(factory, work, redis)
     env["COURSEWIRE_HEARTBEAT_SECONDS"] = "600"
+    # Short leases, so the lease-expiry case can be timed; the sweep stays at its default
+    # 30 s: the expired lease reaches the waiting reviewer by the process's alarm.
+    env["COURSEWIRE_PEER_LEASE_HOURS"] = str(LEASE_SECONDS / 3600)
     server = ServerProcess("daphne", env)
     from tests.grading_app.live import _cli, write_course
 
@@ -350,6 +354,8 @@ def run_latency(trials: int, service: bool) -> None:
             tag = uuid.uuid4().hex[:6]
             reviewer = account(f"rev-{tag}@example.org")
             authors = [account(f"a{i}-{tag}@example.org") for i in range(trials + 3)]
+            holder = account(f"hold-{tag}@example.org")
+            late = [account(f"q{i}-{tag}@example.org") for i in range(trials)]
             sub = f"/api/v1/courses/{cid}/blocks/{BLOCK}/submissions"
             pr = f"/api/v1/peer-review/{cid}/{BLOCK}"
             assert c.post(sub, json={"answer": {"text": "reviewer's own"}},
@@ -398,6 +404,7 @@ def run_latency(trials: int, service: bool) -> None:
                     lease = c.get(f"{pr}/next", headers=reviewer).json()
                     c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment",
                            json=GOOD, headers=reviewer)
+                expiry = measure_expiry(c, page, cid, reviewer, holder, late, GOOD, QUICK)
                 browser.close()
     finally:
         server.stop()
@@ -406,6 +413,55 @@ def run_latency(trials: int, service: bool) -> None:
     print(f"{mode}, daphne, {len(latencies)} trials: submission POST start -> waiting "
           f"reviewer's page shows it: p50 {statistics.median(latencies):.0f} ms, "
           f"p95 {pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"{mode}, daphne, {len(expiry)} trials: another reviewer's lease expires "
+          f"({LEASE_SECONDS:g} s leases, sweep every 30 s) -> waiting reviewer's page shows "
+          f"it: p50 {statistics.median(expiry):.0f} ms, p95 {pct(expiry, 95):.0f} ms, "
+          f"max {max(expiry):.0f} ms")
+
+
+def measure_expiry(c, page, cid: str, reviewer: dict[str, str], holder: dict[str, str],
+                   late: list[dict[str, str]], good: dict, block: str) -> list[float]:
+    """The lease-expiry case on the `quick` block (graded_by 1): a new response is leased
+    to `holder`, who walks away; `reviewer` waits on the page; we time the lease's
+    expires_at (server clock = ours) -> the page shows the response to the reviewer."""
+    import time
+    from datetime import datetime
+
+    sub = f"/api/v1/courses/{cid}/blocks/{block}/submissions"
+    pr = f"/api/v1/peer-review/{cid}/{block}"
+    for h in (reviewer, holder):  # own responses, then each reviews the other (must_grade 1)
+        assert c.post(sub, json={"answer": {"text": "own"}}, headers=h).status_code == 202
+    for h in (reviewer, holder):
+        lease = c.get(f"{pr}/next", headers=h).json()
+        c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment", json=good,
+               headers=h)
+    page.goto(f"{page.url.rsplit('/', 1)[0]}/{block}")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    work = f"#pr-work-{cid.replace(':', '_').replace('+', '_')}-{block}"
+    page.evaluate("""(sel) => {
+      window.assignedAt = null;
+      new MutationObserver(() => {
+        const w = document.querySelector(sel);
+        if (w && w.dataset.state === 'assigned' && !window.assignedAt)
+          window.assignedAt = Date.now();
+      }).observe(document.body, {subtree: true, childList: true, attributes: true});
+    }""", work)
+    out = []
+    for h in late:
+        assert c.post(sub, json={"answer": {"text": "late"}}, headers=h).status_code == 202
+        held = c.get(f"{pr}/next", headers=holder)
+        assert held.status_code == 200, held.text
+        expires = datetime.fromisoformat(held.json()["expires_at"]).timestamp() * 1000
+        assert c.get(f"{pr}/next", headers=reviewer).status_code == 204  # waits
+        page.evaluate("window.assignedAt = null")
+        page.wait_for_function("window.assignedAt !== null",
+                               timeout=int(LEASE_SECONDS * 1000) + 60_000)
+        out.append(page.evaluate("window.assignedAt") - expires)
+        lease = c.get(f"{pr}/next", headers=reviewer).json()
+        c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment", json=good,
+               headers=reviewer)
+        time.sleep(0.1)
+    return out
 
 
 def main() -> None:
