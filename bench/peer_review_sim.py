@@ -284,18 +284,29 @@ def run_sim(n: int, seeds: list[int], extra: int, dropout: float) -> None:
     print("| seed | order | reached graded_by | p50 h | p90 h | p99 h | max h | no review "
           "| last 5 %: reached | p50 h | max h | no review | waits | pushed (away) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    notes = []
     for seed in seeds:
+        reached: dict[bool, dict[int, float | None]] = {}
         for policy, push, name in (("ours", True, "fair + push (ours)"),
                                    ("fifo", True, "FIFO + push"),
                                    ("fifo", False, "FIFO, no push (ORA2)")):
             sim = Sim(n, seed, policy, push, extra, dropout)
-            d = describe(sim.run(horizon), horizon)
+            subs = sim.run(horizon)
+            d = describe(subs, horizon)
             c = sim.counts
+            if policy == "fifo":
+                reached[push] = {s.id: s.reached for s in subs}
             print(f"| {seed} | {name} | {d['reached']}/{d['total']} | {d['p50']:.1f} | "
                   f"{d['p90']:.1f} | {d['p99']:.1f} | {d['max']:.1f} | {d['none']} | "
                   f"{d['last_reached']}/{d['last_total']} | {d['last_p50']:.1f} | "
                   f"{d['last_max']:.1f} | {d['last_none']} | {c['waits']} | "
                   f"{c['pushed']} ({c['pushed_away']}) |")
+        differ = sum(1 for k, v in reached[True].items() if reached[False].get(k) != v)
+        notes.append(f"seed {seed}: FIFO with vs without push: {differ} of {n} responses "
+                     "reach graded_by at a different time")
+    print()
+    for note in notes:
+        print(note)
 
 
 # -- latency, real server + Chromium -------------------------------------------------

@@ -177,6 +177,13 @@ async def test_the_board_is_pushed_when_a_lease_becomes_stuck(course, published,
                 break
         boards = [d["staff"] for _, t, e, d in published if e == "peer_review.board"]
         assert boards and boards[-1]["stuck"] == 1
+        # Having rung, the alarm re-armed itself from the database: the lease's expiry.
+        lease = await PeerAssignment.get(reviewer_id=a.id)
+        for _ in range(20):
+            if alarm.current().when is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert alarm.current().when == _utc(lease.expires_at)
         assert all(t == f"course:{COURSE_ID}:staff" for _, t, e, _ in published
                    if e == "peer_review.board")
     finally:
