@@ -1,7 +1,8 @@
 """Peer review events: one definition each of topic, audiences and template.
 
 - `peer_review.assigned` on `user:<reviewer>` (self): the assignment JSON, and the
-  block's review panel. Never names the author.
+  block's review panel, for work pushed to a waiting reviewer and for each scheduled
+  allocation. Never names the author; an attached file is called "response.<ext>".
 - `peer_review.result` on `user:<author>` (self): {status, points, per_criterion}, and
   the block's "your response" panel. Never names reviewers.
 - `peer_review.work` on `user:<reviewer>` (self, HTML only): the review panel changed

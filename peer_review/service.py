@@ -6,6 +6,9 @@ wait; whenever a response becomes eligible (a new one, an expired lease) the ass
 (`assign_waiting`) hands it to one waiting reviewer and pushes it to their page.
 Assessments (`submit_assessment`, `self_assess`, `staff_assess`) release the author's
 score once enough exist (`release_score`), which also lands in the gradebook.
+Clocks (`Timing`, from settings): work pushed to a waiter is held on a short first lease
+until they open it; waits end after a limit; peer_review.alarm acts on expiries, ended
+waits and stuck leases when they fall due.
 """
 
 from __future__ import annotations
