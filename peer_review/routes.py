@@ -54,7 +54,6 @@ async def student_page(request: Request) -> Response:
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     role = await require_role(user, course_id, Role.STUDENT)
-    await service.open_current(user.id, course_id, block_id)  # they see their work now
     view = await views.student_view(user.id, course_id, block_id)
     return await page(request, "peer_review/page.html", course=await get_course(course_id),
                       view=view, prompt_html=markdown_html(view.block.prompt),
@@ -68,7 +67,6 @@ async def unit_panel(request: Request) -> Response:
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     await require_role(user, course_id, Role.STUDENT)
-    await service.open_current(user.id, course_id, block_id)  # they see their work now
     view = await views.student_view(user.id, course_id, block_id)
     return _fragment("peer_review/_panel.html", view=view)
 
@@ -129,12 +127,14 @@ async def assessment_form(request: Request) -> Response:
 
 
 async def open_form(request: Request) -> Response:
-    """The reviewer started on work pushed to them: answer with its new expiry."""
+    """The reviewer is there (first click, key or scroll) on work pushed to them: the
+    full lease starts; answer with the inert marker and the new expiry (out of band)."""
     user = await require_user(request)
     assignment = await service.open_assignment(
         user, _id(request.path_params["assignment_id"], "assignment"))
     view = await views.student_view(user.id, assignment.course_id, assignment.block_id)
-    return _fragment("peer_review/_expiry.html", view=view)
+    return HTMLResponse(render("peer_review/_opener.html", view=view)
+                        + render("peer_review/_expiry.html", view=view, expiry_oob=True))
 
 
 async def self_assessment_form(request: Request) -> Response:

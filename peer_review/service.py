@@ -198,16 +198,6 @@ async def open_assignment(user: User, assignment_id: int) -> PeerAssignment:
     return assignment
 
 
-async def open_current(user_id: int, course_id: str, block_id: str) -> None:
-    """A page showing the reviewer their open lease was loaded: that opens it."""
-    current = await PeerAssignment.filter(
-        course_id=course_id, block_id=block_id, reviewer_id=user_id, kind=Kind.PEER,
-        status=AssignmentStatus.OPEN, opened_at__isnull=True).order_by("id").first()
-    if current is not None:
-        async with in_transaction() as conn:
-            await _mark_opened(current, now(), conn)
-
-
 async def _require_reviewer(user: User, course_id: str, block_id: str) -> PeerBlock:
     await require_role(user, course_id, Role.STUDENT)
     block = await peer_block(course_id, block_id)
