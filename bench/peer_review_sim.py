@@ -16,17 +16,25 @@ assignment, so the difference is the order alone. Students:
 - start reviewing 0-30 min after submitting, each review takes 10-40 min, 8 % of leases
   are abandoned (they expire after 8 h);
 - when nothing is eligible they wait on the page for 0.5-3 h (pushed work is taken) and
-  otherwise come back after ~12 h; after their 3 reviews, students still without a score
+  otherwise come back after ~12 h. As the product (settings defaults): they stay recorded
+  as waiting until the 2 h wait limit even after closing the page (no disconnect signal
+  yet); work pushed to a page nobody looks at is held 15 min (the first lease), then
+  goes to the next waiter; work they open gets the 8 h lease. After their 3 reviews,
+  students still without a score
   come back (~every 12 h, each time with probability 1/2) and review one more if something
   needs it (up to 3 extra), as ORA2 lets them.
 Three rows per seed: ours; ORA2's order with our waiting + push (the order alone); ORA2
 as it is (FIFO, and "nothing available, come back later" instead of waiting + push).
-Reported: time from submission to the graded_by-th completed assessment.
+Reported: time from submission to the graded_by-th completed assessment, how many
+reviewers waited and were pushed work, and how many responses FIFO with and without push
+differ on (see BENCHMARKS.md for why that is often almost none).
 
 `latency`: a real server (daphne; --service: PostgreSQL + Redis), one reviewer waiting on
 the peer review page in Debian Chromium; for each trial a new student submits (POST) and
 we time POST start -> the reviewer's page DOM shows the assignment (MutationObserver,
-Date.now() on the same machine). Then the reviewer assesses it and waits again.
+Date.now() on the same machine). Then the reviewer assesses it and waits again. Second
+case: another reviewer's lease expires (4 s leases) while ours waits; timed from the
+lease's expires_at to the page showing it.
 """
 
 from __future__ import annotations
