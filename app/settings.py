@@ -54,6 +54,12 @@ class Settings:
     # Peer review: how long a reviewer holds a response, how often expired leases are swept.
     peer_review_lease_hours: float = 8.0
     peer_review_sweep_seconds: float = 30.0
+    # A lease pushed to a waiting reviewer lasts this long until they open it (then the
+    # full lease); a reviewer stops waiting after this many hours; allocated reviews are
+    # due this many days after the allocation ran.
+    peer_review_first_open_minutes: float = 15.0
+    peer_review_wait_hours: float = 2.0
+    peer_review_allocated_days: float = 7.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,4 +127,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("COURSEWIRE_GRADER_ASYNC_TIMEOUT_SECONDS", "3600")),
         peer_review_lease_hours=float(env.get("COURSEWIRE_PEER_LEASE_HOURS", "8")),
         peer_review_sweep_seconds=float(env.get("COURSEWIRE_PEER_SWEEP_SECONDS", "30")),
+        peer_review_first_open_minutes=float(
+            env.get("COURSEWIRE_PEER_FIRST_OPEN_MINUTES", "15")),
+        peer_review_wait_hours=float(env.get("COURSEWIRE_PEER_WAIT_HOURS", "2")),
+        peer_review_allocated_days=float(env.get("COURSEWIRE_PEER_ALLOCATED_DAYS", "7")),
     )

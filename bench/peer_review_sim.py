@@ -16,17 +16,25 @@ assignment, so the difference is the order alone. Students:
 - start reviewing 0-30 min after submitting, each review takes 10-40 min, 8 % of leases
   are abandoned (they expire after 8 h);
 - when nothing is eligible they wait on the page for 0.5-3 h (pushed work is taken) and
-  otherwise come back after ~12 h; after their 3 reviews, students still without a score
+  otherwise come back after ~12 h. As the product (settings defaults): they stay recorded
+  as waiting until the 2 h wait limit even after closing the page (no disconnect signal
+  yet); work pushed to a page nobody looks at is held 15 min (the first lease), then
+  goes to the next waiter; work they open gets the 8 h lease. After their 3 reviews,
+  students still without a score
   come back (~every 12 h, each time with probability 1/2) and review one more if something
   needs it (up to 3 extra), as ORA2 lets them.
 Three rows per seed: ours; ORA2's order with our waiting + push (the order alone); ORA2
 as it is (FIFO, and "nothing available, come back later" instead of waiting + push).
-Reported: time from submission to the graded_by-th completed assessment.
+Reported: time from submission to the graded_by-th completed assessment, how many
+reviewers waited and were pushed work, and how many responses FIFO with and without push
+differ on (see BENCHMARKS.md for why that is often almost none).
 
 `latency`: a real server (daphne; --service: PostgreSQL + Redis), one reviewer waiting on
 the peer review page in Debian Chromium; for each trial a new student submits (POST) and
 we time POST start -> the reviewer's page DOM shows the assignment (MutationObserver,
-Date.now() on the same machine). Then the reviewer assesses it and waits again.
+Date.now() on the same machine). Then the reviewer assesses it and waits again. Second
+case: another reviewer's lease expires (4 s leases) while ours waits; timed from the
+lease's expires_at to the page showing it.
 """
 
 from __future__ import annotations
@@ -47,7 +55,10 @@ from peer_review.queue import Candidate, choose  # noqa: E402
 HOUR = 3600.0
 DAY = 24 * HOUR
 MUST_GRADE = GRADED_BY = 3
-LEASE = 8 * HOUR
+LEASE = 8 * HOUR  # the product's defaults (app/settings.py): peer_review_lease_hours,
+WAIT = 2 * HOUR  # peer_review_wait_hours,
+FIRST_OPEN = 15 * 60.0  # peer_review_first_open_minutes
+LEASE_SECONDS = 4.0  # the latency run's lease (to time the lease-expiry case)
 
 
 @dataclass
@@ -68,7 +79,8 @@ class Student:
     never_reviews: bool = False
     given: int = 0
     holding: int | None = None
-    waiting_until: float | None = None
+    opened: bool = True  # False: pushed while they were away, on the short first lease
+    present_until: float = 0.0  # on the page (waiting) until then
 
 
 class Sim:
@@ -89,7 +101,8 @@ class Sim:
         self.subs: dict[int, Sub] = {}
         self.events: list[tuple[float, int, str, int, int]] = []
         self.seq = 0
-        self.waiters: dict[int, float] = {}  # student -> since
+        self.waiters: dict[int, float] = {}  # student -> since (as the product records it)
+        self.counts = {"waits": 0, "pushed": 0, "pushed_away": 0, "away_expired": 0}
         # Per-student random draws, made in order of use so both policies see the same.
         self.draws = {s.id: random.Random(seed * 1_000_003 + s.id) for s in self.students}
         for s in self.students:
@@ -120,36 +133,63 @@ class Sim:
         return None
 
     # -- events ----------------------------------------------------------------------
-    def request(self, who: int, t: float) -> bool:
+    def request(self, who: int, t: float, pushed: bool = False) -> bool:
         me = self.students[who]
         if me.holding is not None:
+            if not me.opened:
+                self.open_lease(who, t)
             return True
         sub = self.pick(who, t)
         if sub is None:
             return False
         self.waiters.pop(who, None)
         me.holding = sub.id
+        if pushed:
+            self.counts["pushed"] += 1
+            if t >= me.present_until:
+                # Pushed to a page nobody is looking at: the product holds it only for
+                # the short first lease, then it goes to the next waiter.
+                self.counts["pushed_away"] += 1
+                me.opened = False
+                sub.leases[who] = t + FIRST_OPEN
+                self.push(t + FIRST_OPEN, "expire", who, sub.id)
+                return True
+        self.lease_opened(who, sub, t)
+        return True
+
+    def lease_opened(self, who: int, sub: Sub, t: float) -> None:
+        me = self.students[who]
+        me.opened = True
         sub.leases[who] = t + LEASE
         d = self.draws[who]
         if d.random() < 0.08:
             self.push(t + LEASE, "expire", who, sub.id)
         else:
             self.push(t + d.uniform(10, 40) * 60, "complete", who, sub.id)
-        return True
+
+    def open_lease(self, who: int, t: float) -> None:
+        """They came back to work pushed while they were away: the full lease starts."""
+        self.lease_opened(who, self.subs[self.students[who].holding], t)
 
     def wait_or_leave(self, who: int, t: float) -> None:
         d = self.draws[who]
         stay = d.uniform(0.5, 3) * HOUR
         if self.push_work:
-            self.waiters[who] = t
+            self.counts["waits"] += 1
+            # As the product: asking again keeps one's place unless the wait ran out.
+            since = self.waiters.get(who)
+            if since is None or since < t - WAIT:
+                self.waiters[who] = since = t
+            self.students[who].present_until = t + stay
             self.push(t + stay, "leave", who)
+            self.push(since + WAIT, "wait_end", who)
         else:  # ORA2: "no submissions available", come back later
             self.next_visit(who, t)
 
     def assign_waiters(self, t: float) -> None:
         failures = 0
         for who in sorted(self.waiters, key=self.waiters.get):
-            if who in self.waiters and not self.request(who, t):
+            if who in self.waiters and not self.request(who, t, pushed=True):
                 failures += 1
                 if failures > 40:
                     break
@@ -180,18 +220,29 @@ class Sim:
                 if not me.never_reviews:
                     self.push(t + self.draws[who].uniform(0, 30) * 60, "visit", who)
             elif kind == "visit":
+                if me.holding is not None and not me.opened:
+                    self.open_lease(who, t)  # back to work pushed while they were away
+                    continue
                 if not self.wants_more(who) or me.holding is not None:
                     continue
                 if not self.request(who, t):
                     self.wait_or_leave(who, t)
             elif kind == "leave":
-                if who in self.waiters:
-                    del self.waiters[who]
+                # They close the page. The product cannot tell (no disconnect hook yet):
+                # they stay "waiting" until the wait limit, and work pushed meanwhile
+                # waits for them only for the short first lease.
+                if who in self.waiters or (me.holding is not None and not me.opened):
                     self.next_visit(who, t)
+            elif kind == "wait_end":
+                since = self.waiters.get(who)
+                if since is not None and since <= t - WAIT:
+                    del self.waiters[who]
             elif kind in ("complete", "expire"):
                 sub = self.subs[sub_id]
-                if sub.leases.pop(who, None) is None:
-                    continue
+                until = sub.leases.get(who)
+                if until is None or (kind == "expire" and until > t):
+                    continue  # already over, or opened since (a longer lease)
+                del sub.leases[who]
                 me.holding = None
                 if kind == "complete":
                     sub.done += 1
@@ -203,6 +254,10 @@ class Sim:
                         self.push(t + 60, "visit", who)
                     else:
                         self.next_visit(who, t)
+                elif not me.opened:  # pushed while away: their next visit is booked
+                    self.counts["away_expired"] += 1
+                    me.opened = True
+                    self.assign_waiters(t)
                 else:
                     self.assign_waiters(t)
                     self.next_visit(who, t)
@@ -235,17 +290,31 @@ def run_sim(n: int, seeds: list[int], extra: int, dropout: float) -> None:
           f"up to {extra} extra reviews per student still without a score, horizon 21 days; "
           "hours from submission to the graded_by-th assessment")
     print("| seed | order | reached graded_by | p50 h | p90 h | p99 h | max h | no review "
-          "| last 5 %: reached | p50 h | max h | no review |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| last 5 %: reached | p50 h | max h | no review | waits | pushed (away) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    notes = []
     for seed in seeds:
+        reached: dict[bool, dict[int, float | None]] = {}
         for policy, push, name in (("ours", True, "fair + push (ours)"),
                                    ("fifo", True, "FIFO + push"),
                                    ("fifo", False, "FIFO, no push (ORA2)")):
-            d = describe(Sim(n, seed, policy, push, extra, dropout).run(horizon), horizon)
+            sim = Sim(n, seed, policy, push, extra, dropout)
+            subs = sim.run(horizon)
+            d = describe(subs, horizon)
+            c = sim.counts
+            if policy == "fifo":
+                reached[push] = {s.id: s.reached for s in subs}
             print(f"| {seed} | {name} | {d['reached']}/{d['total']} | {d['p50']:.1f} | "
                   f"{d['p90']:.1f} | {d['p99']:.1f} | {d['max']:.1f} | {d['none']} | "
                   f"{d['last_reached']}/{d['last_total']} | {d['last_p50']:.1f} | "
-                  f"{d['last_max']:.1f} | {d['last_none']} |")
+                  f"{d['last_max']:.1f} | {d['last_none']} | {c['waits']} | "
+                  f"{c['pushed']} ({c['pushed_away']}) |")
+        differ = sum(1 for k, v in reached[True].items() if reached[False].get(k) != v)
+        notes.append(f"seed {seed}: FIFO with vs without push: {differ} of {n} responses "
+                     "reach graded_by at a different time")
+    print()
+    for note in notes:
+        print(note)
 
 
 # -- latency, real server + Chromium -------------------------------------------------
@@ -260,7 +329,7 @@ def run_latency(trials: int, service: bool) -> None:
 
     from app.auth.tokens import issue_token
     from tests.grading_app.live import PASSWORD
-    from tests.peer_review.conftest import BLOCK, EXTRA, GOOD
+    from tests.peer_review.conftest import BLOCK, EXTRA, GOOD, QUICK
     from tests.support.databases import DatabaseFactory, run
     from tests.support.live import server_env
     from tests.support.servers import ServerProcess
@@ -272,6 +341,9 @@ def run_latency(trials: int, service: bool) -> None:
     run(factory.prepare())
     env = server_env(factory, work, redis)
     env["COURSEWIRE_HEARTBEAT_SECONDS"] = "600"
+    # Short leases, so the lease-expiry case can be timed; the sweep stays at its default
+    # 30 s: the expired lease reaches the waiting reviewer by the process's alarm.
+    env["COURSEWIRE_PEER_LEASE_HOURS"] = str(LEASE_SECONDS / 3600)
     server = ServerProcess("daphne", env)
     from tests.grading_app.live import _cli, write_course
 
@@ -301,6 +373,8 @@ def run_latency(trials: int, service: bool) -> None:
             tag = uuid.uuid4().hex[:6]
             reviewer = account(f"rev-{tag}@example.org")
             authors = [account(f"a{i}-{tag}@example.org") for i in range(trials + 3)]
+            holder = account(f"hold-{tag}@example.org")
+            late = [account(f"q{i}-{tag}@example.org") for i in range(trials)]
             sub = f"/api/v1/courses/{cid}/blocks/{BLOCK}/submissions"
             pr = f"/api/v1/peer-review/{cid}/{BLOCK}"
             assert c.post(sub, json={"answer": {"text": "reviewer's own"}},
@@ -349,6 +423,7 @@ def run_latency(trials: int, service: bool) -> None:
                     lease = c.get(f"{pr}/next", headers=reviewer).json()
                     c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment",
                            json=GOOD, headers=reviewer)
+                expiry = measure_expiry(c, page, cid, reviewer, holder, late, GOOD, QUICK)
                 browser.close()
     finally:
         server.stop()
@@ -357,6 +432,55 @@ def run_latency(trials: int, service: bool) -> None:
     print(f"{mode}, daphne, {len(latencies)} trials: submission POST start -> waiting "
           f"reviewer's page shows it: p50 {statistics.median(latencies):.0f} ms, "
           f"p95 {pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms")
+    print(f"{mode}, daphne, {len(expiry)} trials: another reviewer's lease expires "
+          f"({LEASE_SECONDS:g} s leases, sweep every 30 s) -> waiting reviewer's page shows "
+          f"it: p50 {statistics.median(expiry):.0f} ms, p95 {pct(expiry, 95):.0f} ms, "
+          f"max {max(expiry):.0f} ms")
+
+
+def measure_expiry(c, page, cid: str, reviewer: dict[str, str], holder: dict[str, str],
+                   late: list[dict[str, str]], good: dict, block: str) -> list[float]:
+    """The lease-expiry case on the `quick` block (graded_by 1): a new response is leased
+    to `holder`, who walks away; `reviewer` waits on the page; we time the lease's
+    expires_at (server clock = ours) -> the page shows the response to the reviewer."""
+    import time
+    from datetime import datetime
+
+    sub = f"/api/v1/courses/{cid}/blocks/{block}/submissions"
+    pr = f"/api/v1/peer-review/{cid}/{block}"
+    for h in (reviewer, holder):  # own responses, then each reviews the other (must_grade 1)
+        assert c.post(sub, json={"answer": {"text": "own"}}, headers=h).status_code == 202
+    for h in (reviewer, holder):
+        lease = c.get(f"{pr}/next", headers=h).json()
+        c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment", json=good,
+               headers=h)
+    page.goto(f"{page.url.rsplit('/', 1)[0]}/{block}")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    work = f"#pr-work-{cid.replace(':', '_').replace('+', '_')}-{block}"
+    page.evaluate("""(sel) => {
+      window.assignedAt = null;
+      new MutationObserver(() => {
+        const w = document.querySelector(sel);
+        if (w && w.dataset.state === 'assigned' && !window.assignedAt)
+          window.assignedAt = Date.now();
+      }).observe(document.body, {subtree: true, childList: true, attributes: true});
+    }""", work)
+    out = []
+    for h in late:
+        assert c.post(sub, json={"answer": {"text": "late"}}, headers=h).status_code == 202
+        held = c.get(f"{pr}/next", headers=holder)
+        assert held.status_code == 200, held.text
+        expires = datetime.fromisoformat(held.json()["expires_at"]).timestamp() * 1000
+        assert c.get(f"{pr}/next", headers=reviewer).status_code == 204  # waits
+        page.evaluate("window.assignedAt = null")
+        page.wait_for_function("window.assignedAt !== null",
+                               timeout=int(LEASE_SECONDS * 1000) + 60_000)
+        out.append(page.evaluate("window.assignedAt") - expires)
+        lease = c.get(f"{pr}/next", headers=reviewer).json()
+        c.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment", json=good,
+               headers=reviewer)
+        time.sleep(0.1)
+    return out
 
 
 def main() -> None:

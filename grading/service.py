@@ -71,8 +71,12 @@ def _validate(block: GradedBlock, answer: Any) -> None:
     validate_answer(block.type, block.fields, answer)
 
 
-async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) -> Submission:
+async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, *,
+                        peer_attachment: tuple[str, str, bytes] | None = None) -> Submission:
     """Store a student's answer as a new attempt and queue it for grading.
+
+    `peer_attachment`: a peer_review response's file, handed to the peer queue together
+    with the answer (peer_review.service.submit_response checks it).
 
     Malformed or oversized answers (BadInput/TooLarge), a closed deadline under the
     reject policy, used-up attempts, or an attempt still being graded (InvalidState)
@@ -124,7 +128,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any) 
     if status == Status.AWAITING_PEER_REVIEW:  # into the peer review queue (peer_review/)
         from peer_review.service import submission_received
 
-        await submission_received(submission)
+        await submission_received(submission, peer_attachment)
     if status == Status.QUEUED:
         if at_once.applies_to(block):
             at_once.start(partial(_grade_at_once, submission, history, user))

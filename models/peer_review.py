@@ -49,8 +49,14 @@ class PeerResponse(Model):
     # The score once it is released (enough assessments, or staff assessed it).
     points = fields.FloatField(null=True)
     per_criterion = fields.JSONField(null=True)
+    feedback = fields.JSONField(null=True)  # the reviewers' overall feedback, as released
     scored_at = fields.DatetimeField(null=True)
     cancelled_reason = fields.TextField(null=True)
+    # The audit of a cancellation: who, when, and the score it withdrew from the gradebook.
+    cancelled_by = fields.ForeignKeyField("models.User", related_name="peer_cancellations",
+                                          null=True, on_delete=fields.SET_NULL)
+    cancelled_at = fields.DatetimeField(null=True)
+    withdrawn_points = fields.FloatField(null=True)
 
     class Meta:
         table = "peer_responses"
@@ -76,7 +82,10 @@ class PeerAssignment(Model):
     status = fields.CharEnumField(AssignmentStatus, max_length=16,
                                   default=AssignmentStatus.OPEN)
     leased_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField(null=True)  # None: allocated, does not expire
+    expires_at = fields.DatetimeField(null=True)
+    # When the reviewer first opened it. A lease pushed to a waiting reviewer starts with a
+    # short expiry and gets the full lease only once they open it.
+    opened_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     scores = fields.JSONField(null=True)  # {criterion: option name}
     criterion_feedback = fields.JSONField(null=True)  # {criterion: text}

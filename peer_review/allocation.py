@@ -3,8 +3,11 @@
 At the scheduled time (by default the block's due date) every active response gets
 `reviews_per_response` reviewers drawn at random from the other authors, never the author,
 never twice, optionally never from the author's group, spreading work evenly (each pick
-takes one of the least-loaded reviewers). Allocated assignments do not expire; a
-reviewer's `next` serves them before anything from the queue.
+takes one of the least-loaded reviewers). Allocated reviews are due after the
+allocated-days setting: then they expire like any lease, stop counting toward the
+response's load (so an allocated but idle reviewer cannot starve it) and the response goes
+back to the on-demand queue. A reviewer's `next` serves them before anything from the
+queue; each is announced with `peer_review.assigned` on the reviewer's user topic.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from models.peer_review import (
     ScheduledAllocation,
 )
 from models.users import User
-from peer_review import events
+from peer_review import alarm, events, service, views
 from peer_review.blocks import peer_block
 
 
@@ -116,23 +119,28 @@ async def schedule_allocation(actor: User, course_id: str, block_id: str, run_at
     return row
 
 
-async def set_group(actor: User, course_id: str, user_id: int, name: object) -> None:
-    """Put a student in a review group (empty name: no group)."""
+async def set_group(actor: User, course_id: str, user_id: int, name: object) -> str | None:
+    """Put a student in a review group (empty or null name: no group); the group set."""
     await require_role(actor, course_id, Role.TA)
+    if name is not None and not isinstance(name, str):
+        raise BadInput("Give the group as text (empty or null removes it).",
+                       fields={"group": "Not text."})
     if not await Membership.exists(course_id=course_id, user_id=user_id):
         raise NotFound("That user is not a member of this course.")
-    label = name.strip()[:100] if isinstance(name, str) else ""
+    label = (name or "").strip()[:100]
     if not label:
         await ReviewGroup.filter(course_id=course_id, user_id=user_id).delete()
-        return
+        return None
     await ReviewGroup.update_or_create(course_id=course_id, user_id=user_id,
                                        defaults={"name": label})
+    return label
 
 
 async def run_allocation(schedule: ScheduledAllocation, *, seed: int | None = None,
                          at: datetime | None = None) -> int:
     """Run one scheduled allocation once (a conditional update claims it)."""
     at = at or datetime.now(UTC)
+    due = at + service.timing().allocated
     claimed = await ScheduledAllocation.filter(id=schedule.id, ran_at__isnull=True).update(
         ran_at=at)
     if not claimed:
@@ -156,18 +164,26 @@ async def run_allocation(schedule: ScheduledAllocation, *, seed: int | None = No
                                               ).using_db(conn).first()
             if row is not None:  # an expired lease: reopen it, allocated this time
                 await PeerAssignment.filter(id=row.id).using_db(conn).update(
-                    status=AssignmentStatus.OPEN, leased_at=at, expires_at=None)
+                    status=AssignmentStatus.OPEN, leased_at=at, expires_at=due, opened_at=at)
             else:
                 await PeerAssignment.create(
                     response_id=response_id, reviewer_id=reviewer_id,
                     course_id=schedule.course_id, block_id=schedule.block_id, kind=Kind.PEER,
-                    status=AssignmentStatus.OPEN, leased_at=at, expires_at=None, using_db=conn)
+                    status=AssignmentStatus.OPEN, leased_at=at, expires_at=due, opened_at=at,
+                    using_db=conn)
             await PeerResponse.filter(id=response_id).using_db(conn).update(
                 load=F("load") + 1)
         await ScheduledAllocation.filter(id=schedule.id).using_db(conn).update(
             allocated=len(pairs))
-    for reviewer_id in sorted({r for _, r in pairs}):
-        await events.work_changed(schedule.course_id, schedule.block_id, reviewer_id)
+    alarm.arm(due)
+    alarm.arm(at + views.STUCK_AFTER)
+    wanted = set(pairs)
+    made = await PeerAssignment.filter(
+        course_id=schedule.course_id, block_id=schedule.block_id,
+        status=AssignmentStatus.OPEN, reviewer_id__in={r for _, r in pairs}).order_by("id")
+    for assignment in made:  # API clients hear of each; pages get the panel re-rendered
+        if (assignment.response_id, assignment.reviewer_id) in wanted:
+            await events.assigned(assignment)
     await events.board_changed(schedule.course_id, schedule.block_id)
     return len(pairs)
 

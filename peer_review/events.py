@@ -1,7 +1,8 @@
 """Peer review events: one definition each of topic, audiences and template.
 
 - `peer_review.assigned` on `user:<reviewer>` (self): the assignment JSON, and the
-  block's review panel. Never names the author.
+  block's review panel, for work pushed to a waiting reviewer and for each scheduled
+  allocation. Never names the author; an attached file is called "response.<ext>".
 - `peer_review.result` on `user:<author>` (self): {status, points, per_criterion}, and
   the block's "your response" panel. Never names reviewers.
 - `peer_review.work` on `user:<reviewer>` (self, HTML only): the review panel changed
@@ -30,12 +31,21 @@ def page_topic(course_id: str, block_id: str) -> str:
     return f"peer_review:{course_id}/{block_id}"
 
 
+def reviewer_file_name(original: str) -> str:
+    """The name reviewers see for an attached file: "response" plus the original's
+    extension. Authors often name files after themselves ("smith_essay.pdf")."""
+    stem, dot, ext = original.rpartition(".")
+    ext = ext.lower() if dot and stem and ext.isascii() and ext.isalnum() and len(ext) <= 8 \
+        else ""
+    return f"response.{ext}" if ext else "response"
+
+
 def assignment_json(assignment: PeerAssignment, response: PeerResponse,
                     block: Any) -> dict[str, Any]:
     """What a reviewer sees of a response: the answer only, never who wrote it."""
     answer: dict[str, Any] = {"text": response.text}
     if response.file_name:
-        answer["file"] = {"name": response.file_name,
+        answer["file"] = {"name": reviewer_file_name(response.file_name),
                           "url": f"/api/v1/peer-review/assignments/{assignment.id}/file"}
     return {"id": assignment.id, "course_id": assignment.course_id,
             "block_id": assignment.block_id, "submission": {"answer": answer},

@@ -34,6 +34,8 @@ RESULT = _obj(
     per_criterion={"type": ["array", "null"], "items": _obj(
         ["name", "points", "max_points"], name=_S, label=_S, points=_N, max_points=_N,
         feedback={"type": "array", "items": _S})},
+    feedback={"type": ["array", "null"], "items": _S,
+              "description": "The reviewers' overall comments, unattributed (once graded)"},
     reviews_received=_I, reviews_required=_I, reviews_given=_I, must_grade=_I)
 BOARD = _obj(["responses", "graded", "short_of_graded_by", "waiting", "stuck"],
              responses=_I, graded=_I, short_of_graded_by=_I, waiting=_I, stuck=_I,
@@ -81,7 +83,12 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [_COURSE_ID, {"name": "user_id", **_ID}],
         "put": _op("Set a student's review group (staff); empty group removes it",
                    (200, _obj(["user_id"], user_id=_I, group={"type": ["string", "null"]})),
-                   (403, 404), _obj([], group=_S)),
+                   (400, 403, 404), _obj([], group={"type": ["string", "null"]})),
+    },
+    "/api/v1/peer-review/assignments/{assignment_id}/open": {
+        "parameters": [{"name": "assignment_id", **_ID}],
+        "post": _op("Open an assignment pushed to you: its short first lease becomes the "
+                    "full lease", (200, ASSIGNMENT), (404,)),
     },
     "/api/v1/peer-review/assignments/{assignment_id}/file": {
         "parameters": [{"name": "assignment_id", **_ID}],

@@ -160,21 +160,26 @@ async def claim_response(course_id: str, block_id: str, reviewer_id: int,
 
 
 async def lease(response_id: int, course_id: str, block_id: str, reviewer_id: int,
-                now: datetime, lease_for: timedelta | None,
-                conn: BaseDBAsyncClient) -> PeerAssignment:
-    """Step 3: the assignment row (reusing the reviewer's expired one for this response)."""
-    expires = now + lease_for if lease_for is not None else None
+                now: datetime, lease_for: timedelta, conn: BaseDBAsyncClient, *,
+                opened: bool = True) -> PeerAssignment:
+    """Step 3: the assignment row (reusing the reviewer's expired one for this response).
+
+    `opened`: the reviewer asked for it and sees it now; False for work pushed to a waiter,
+    whose (short) first lease is extended when they open it."""
+    expires = now + lease_for
+    opened_at = now if opened else None
     previous = await PeerAssignment.filter(response_id=response_id,
                                            reviewer_id=reviewer_id).using_db(conn).first()
     if previous is not None:
         previous.status, previous.kind = AssignmentStatus.OPEN, Kind.PEER
         previous.leased_at, previous.expires_at = now, expires
+        previous.opened_at = opened_at
         await previous.save(using_db=conn)
         return previous
     return await PeerAssignment.create(
         response_id=response_id, reviewer_id=reviewer_id, course_id=course_id,
         block_id=block_id, kind=Kind.PEER, status=AssignmentStatus.OPEN, leased_at=now,
-        expires_at=expires, using_db=conn)
+        expires_at=expires, opened_at=opened_at, using_db=conn)
 
 
 async def release(assignment: PeerAssignment, status: AssignmentStatus,

@@ -57,10 +57,10 @@ async def release_score(response: PeerResponse, block: PeerBlock, *,
                    "median" if staff else block.scoring)
     per = [c.as_json() for c in result.per_criterion]
     if response.scored_at is not None and response.points == result.points and \
-            response.per_criterion == per:
+            response.per_criterion == per and response.feedback == result.feedback:
         return False
     await PeerResponse.filter(id=response.id).update(points=result.points, per_criterion=per,
-                                                     scored_at=now())
+                                                     feedback=result.feedback, scored_at=now())
     await response.refresh_from_db()
     await _record_grade(response, result.points, result.max_points, result.feedback,
                         by_staff=bool(staff))
@@ -89,6 +89,8 @@ async def _record_grade(response: PeerResponse, points: float, max_points: float
         "items": [{"label": c["label"], "passed": c["points"] >= c["max_points"],
                    "message": f"{c['points']:g} / {c['max_points']:g}"}
                   for c in response.per_criterion or []]}
+    if overall:  # the reviewers' overall comments, unattributed
+        feedback["comments"] = list(overall)
     if submission.late and submission.late_penalty:
         feedback["late"] = (f"Submitted late: {submission.late_penalty:.0%} of the points "
                             "deducted.")
@@ -129,5 +131,7 @@ def result_json(response: PeerResponse, block: PeerBlock, given: int,
             "status": status, "points": response.points if graded else None,
             "max_points": block.max_points,
             "per_criterion": response.per_criterion if graded else None,
+            # The reviewers' overall comments (never who wrote which), once graded.
+            "feedback": list(response.feedback or []) if graded else None,
             "reviews_received": response.received, "reviews_required": block.graded_by,
             "reviews_given": given, "must_grade": block.must_grade}

@@ -126,6 +126,17 @@ async def assessment_form(request: Request) -> Response:
     return _fragment("peer_review/_work.html", status, view=view, error=error, errors=errors)
 
 
+async def open_form(request: Request) -> Response:
+    """The reviewer is there (first click, key or scroll) on work pushed to them: the
+    full lease starts; answer with the inert marker and the new expiry (out of band)."""
+    user = await require_user(request)
+    assignment = await service.open_assignment(
+        user, _id(request.path_params["assignment_id"], "assignment"))
+    view = await views.student_view(user.id, assignment.course_id, assignment.block_id)
+    return HTMLResponse(render("peer_review/_opener.html", view=view)
+                        + render("peer_review/_expiry.html", view=view, expiry_oob=True))
+
+
 async def self_assessment_form(request: Request) -> Response:
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
@@ -239,6 +250,16 @@ async def api_assessment(request: Request) -> Response:
                     if assignment.completed_at else None})
 
 
+async def api_open(request: Request) -> Response:
+    """The reviewer opened the assignment (an API client showing it): the full lease."""
+    user = await require_user(request)
+    assignment = await service.open_assignment(
+        user, _id(request.path_params["assignment_id"], "assignment"))
+    response = await PeerResponse.get(id=assignment.response_id)
+    return JSONResponse(events.assignment_json(
+        assignment, response, await peer_block(assignment.course_id, assignment.block_id)))
+
+
 async def api_self_assessment(request: Request) -> Response:
     user = await require_user(request)
     data = await read_json(request)
@@ -262,8 +283,9 @@ async def api_file(request: Request) -> Response:
     response = await PeerResponse.get(id=assignment.response_id)
     if response.file_data is None:
         raise NotFound("This response has no file.")
+    name = events.reviewer_file_name(response.file_name or "")
     return Response(bytes(response.file_data), media_type="application/octet-stream",
-                    headers={"Content-Disposition": 'attachment; filename="response-file"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 async def api_board(request: Request) -> Response:
@@ -303,19 +325,27 @@ async def api_allocation(request: Request) -> Response:
     row = await allocation.schedule_allocation(
         user, request.path_params["course_id"], request.path_params["block_id"],
         data.get("run_at"), data.get("reviews_per_response"),
-        bool(data.get("exclude_same_group", True)))
+        _flag(data, "exclude_same_group", True))
     return JSONResponse({"run_at": row.run_at.isoformat(),
                          "reviews_per_response": row.reviews_per_response,
                          "exclude_same_group": row.exclude_same_group})
 
 
+def _flag(data: dict[str, Any], name: str, default: bool) -> bool:
+    """A JSON boolean; "false" is not true, and anything but true/false is refused."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise BadInput(f"{name} must be true or false.", fields={name: "Not a boolean."})
+    return value
+
+
 async def api_group(request: Request) -> Response:
     user = await require_user(request)
     data = await read_json(request)
-    await allocation.set_group(user, request.path_params["course_id"],
-                               _id(request.path_params["user_id"], "user"), data.get("group"))
-    return JSONResponse({"user_id": _id(request.path_params["user_id"], "user"),
-                         "group": data.get("group") or None})
+    user_id = _id(request.path_params["user_id"], "user")
+    group = await allocation.set_group(user, request.path_params["course_id"], user_id,
+                                       data.get("group"))
+    return JSONResponse({"user_id": user_id, "group": group})
 
 
 _PAGE = "/courses/{course_id}/peer-review/{block_id}"
@@ -334,6 +364,8 @@ routes = [
     Route(_PAGE + "/responses/{response_id}/cancel", cancel_form, methods=["POST"]),
     Route("/courses/{course_id}/peer-review/assignments/{assignment_id}/assessment",
           assessment_form, methods=["POST"]),
+    Route("/courses/{course_id}/peer-review/assignments/{assignment_id}/open", open_form,
+          methods=["POST"]),
     Route(_API + "/{course_id}/{block_id}/next", api_next),
     Route(_API + "/{course_id}/{block_id}/result", api_result),
     Route(_API + "/{course_id}/{block_id}/self-assessment", api_self_assessment,
@@ -343,6 +375,7 @@ routes = [
     Route(_API + "/{course_id}/groups/{user_id}", api_group, methods=["PUT"]),
     Route(_API + "/assignments/{assignment_id}/assessment", api_assessment, methods=["POST"]),
     Route(_API + "/assignments/{assignment_id}/file", api_file),
+    Route(_API + "/assignments/{assignment_id}/open", api_open, methods=["POST"]),
     Route(_API + "/responses/{response_id}/staff-assessment", api_staff_assessment,
           methods=["POST"]),
     Route(_API + "/responses/{response_id}/cancel", api_cancel, methods=["POST"]),

@@ -6,11 +6,15 @@ wait; whenever a response becomes eligible (a new one, an expired lease) the ass
 (`assign_waiting`) hands it to one waiting reviewer and pushes it to their page.
 Assessments (`submit_assessment`, `self_assess`, `staff_assess`) release the author's
 score once enough exist (`release_score`), which also lands in the gradebook.
+Clocks (`Timing`, from settings): work pushed to a waiter is held on a short first lease
+until they open it; waits end after a limit; peer_review.alarm acts on expiries, ended
+waits and stuck leases when they fall due.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,7 +35,7 @@ from models.peer_review import (
     ResponseStatus,
 )
 from models.users import User
-from peer_review import events, queue
+from peer_review import alarm, events, queue
 from peer_review.blocks import PeerBlock, peer_block
 from peer_review.results import (
     assessments_given,
@@ -44,19 +48,40 @@ from peer_review.scoring import check_assessment
 
 log = logging.getLogger("coursewire.peer_review")
 
-_lease_for = timedelta(hours=8)
 MAX_FILE_BYTES = 900_000
 WAITERS_PER_ROUND = 200
 
 
+@dataclass(frozen=True)
+class Timing:
+    """The queue's clocks (from settings): the full lease, the short first lease of work
+    pushed to a waiter until they open it, how long a reviewer waits, how long allocated
+    reviews stay theirs."""
+
+    lease: timedelta = timedelta(hours=8)
+    first_open: timedelta = timedelta(minutes=15)
+    wait: timedelta = timedelta(hours=2)
+    allocated: timedelta = timedelta(days=7)
+
+
+_timing = Timing()
+
+
 def configure(settings: Settings) -> None:
-    """Take the lease length from settings (the runtime calls this at start-up)."""
-    global _lease_for
-    _lease_for = timedelta(hours=settings.peer_review_lease_hours)
+    """Take the queue's clocks from settings (the runtime calls this at start-up)."""
+    global _timing
+    _timing = Timing(lease=timedelta(hours=settings.peer_review_lease_hours),
+                     first_open=timedelta(minutes=settings.peer_review_first_open_minutes),
+                     wait=timedelta(hours=settings.peer_review_wait_hours),
+                     allocated=timedelta(days=settings.peer_review_allocated_days))
+
+
+def timing() -> Timing:
+    return _timing
 
 
 def lease_length() -> timedelta:
-    return _lease_for
+    return _timing.lease
 
 
 def now() -> datetime:
@@ -69,14 +94,23 @@ class _NothingEligible(Exception):
 
 # -- responses -----------------------------------------------------------------------
 
-async def submission_received(submission: Submission) -> PeerResponse:
-    """grading's hook: a peer_review submission was stored; put it in the queue."""
+async def submission_received(submission: Submission,
+                              attachment: tuple[str, str, bytes] | None = None
+                              ) -> PeerResponse:
+    """grading's hook: a peer_review submission was stored; put it in the queue.
+
+    `attachment` (name, content type, bytes) is stored in the same insert as the text, so
+    a response is never eligible, leased or pushed without its file."""
     text = submission.answer.get("text", "") if isinstance(submission.answer, dict) else ""
-    response, created = await PeerResponse.get_or_create(
-        submission_id=submission.id,
-        defaults={"course_id": submission.course_id, "block_id": submission.block_id,
-                  "author_id": submission.user_id, "text": text,
-                  "submitted_at": submission.submitted_at or now()})
+    defaults: dict[str, Any] = {
+        "course_id": submission.course_id, "block_id": submission.block_id,
+        "author_id": submission.user_id, "text": text,
+        "submitted_at": submission.submitted_at or now()}
+    if attachment is not None:
+        name, kind, data = attachment
+        defaults |= {"file_name": name[:255], "file_type": kind[:100], "file_data": data}
+    response, created = await PeerResponse.get_or_create(submission_id=submission.id,
+                                                         defaults=defaults)
     if created:
         try:
             await events.mine_changed(response.course_id, response.block_id,
@@ -90,7 +124,8 @@ async def submission_received(submission: Submission) -> PeerResponse:
 
 async def submit_response(user: User, course_id: str, block_id: str, text: object,
                           file: tuple[str, str, bytes] | None = None) -> PeerResponse:
-    """A student submits their response (through grading, so the attempt is recorded)."""
+    """A student submits their response (through grading, so the attempt is recorded),
+    with its optional file: both are committed before anyone may be given the response."""
     from grading.service import submit_answer
 
     block = await peer_block(course_id, block_id)
@@ -100,14 +135,9 @@ async def submit_response(user: User, course_id: str, block_id: str, text: objec
         if len(file[2]) > MAX_FILE_BYTES:
             raise BadInput(f"Keep the file under {MAX_FILE_BYTES // 1000} kB.",
                            fields={"file": "Too large."})
-    submission = await submit_answer(user, course_id, block_id, {"text": text})
-    response = await submission_received(submission)
-    if file is not None:
-        name, kind, data = file
-        await PeerResponse.filter(id=response.id).update(file_name=name[:255],
-                                                         file_type=kind[:100], file_data=data)
-        await response.refresh_from_db()
-    return response
+    submission = await submit_answer(user, course_id, block_id, {"text": text},
+                                     peer_attachment=file)
+    return await submission_received(submission)  # already queued by grading's hook
 
 
 # -- the queue -----------------------------------------------------------------------
@@ -120,8 +150,10 @@ async def review_cap(block: PeerBlock, reviewer_id: int) -> int | None:
 
 async def lease_next(block: PeerBlock, reviewer_id: int, *,
                      at: datetime | None = None) -> PeerAssignment | None:
-    """The reviewer's open lease (renewed), or a newly leased response, or None.
+    """The reviewer's open lease, or a newly leased response, or None.
 
+    Asking again does not extend a lease; the first time a reviewer opens work that was
+    pushed to them (on a short first lease) it gets the full lease from then.
     One transaction; see peer_review.queue for why this is safe under concurrency.
     """
     at = at or now()
@@ -132,16 +164,37 @@ async def lease_next(block: PeerBlock, reviewer_id: int, *,
         await queue.take_turn(row.id, conn)
         current = await queue.open_lease(course_id, block_id, reviewer_id, conn)
         if current is not None:
-            if current.expires_at is not None:
-                current.expires_at = at + _lease_for
-                await current.save(using_db=conn, update_fields=["expires_at"])
+            await _mark_opened(current, at, conn)
             return current
         response_id = await queue.claim_response(course_id, block_id, reviewer_id, conn, cap)
         if response_id is None:
             return None
         assignment = await queue.lease(response_id, course_id, block_id, reviewer_id, at,
-                                       _lease_for, conn)
+                                       _timing.lease, conn)
         await PeerReviewer.filter(id=row.id).using_db(conn).update(waiting_since=None)
+    alarm.arm_for(assignment)
+    return assignment
+
+
+async def _mark_opened(assignment: PeerAssignment, at: datetime, conn: Any) -> bool:
+    """The reviewer sees the work now: its full lease starts (once)."""
+    if assignment.opened_at is not None:
+        return False
+    moved = await PeerAssignment.filter(id=assignment.id, opened_at__isnull=True,
+                                        status=AssignmentStatus.OPEN).using_db(conn).update(
+        opened_at=at, expires_at=at + _timing.lease)
+    if moved:
+        assignment.opened_at, assignment.expires_at = at, at + _timing.lease
+    return bool(moved)
+
+
+async def open_assignment(user: User, assignment_id: int) -> PeerAssignment:
+    """The reviewer opened work pushed to them (their page shows it and they started on
+    it): the short first lease becomes the full one. Idempotent."""
+    assignment = await get_assignment(user, assignment_id)
+    if assignment.status == AssignmentStatus.OPEN:
+        async with in_transaction() as conn:
+            await _mark_opened(assignment, now(), conn)
     return assignment
 
 
@@ -156,21 +209,31 @@ async def _require_reviewer(user: User, course_id: str, block_id: str) -> PeerBl
 async def request_review(user: User, course_id: str, block_id: str) -> PeerAssignment | None:
     """Give the caller work: their open lease, or the fairest eligible response.
 
-    None means nothing is eligible: the caller is now waiting, and the next eligible
-    response is leased to a waiting reviewer and pushed as `peer_review.assigned`.
+    None means nothing is eligible: the caller is now waiting (for at most the wait
+    setting), and the next eligible response is leased to a waiting reviewer and pushed as
+    `peer_review.assigned`.
     """
     block = await _require_reviewer(user, course_id, block_id)
     assignment = await lease_next(block, user.id)
     if assignment is not None:
         await events.board_changed(course_id, block_id)
         return assignment
-    await PeerReviewer.filter(course_id=course_id, block_id=block_id, reviewer_id=user.id,
-                              waiting_since__isnull=True).update(waiting_since=now())
+    since = now()
+    # Asking again keeps one's place in line, unless the wait had run out.
+    mine = PeerReviewer.filter(course_id=course_id, block_id=block_id, reviewer_id=user.id)
+    await mine.filter(waiting_since__isnull=True).update(waiting_since=since)
+    await mine.filter(waiting_since__lt=waiting_after(since)).update(waiting_since=since)
+    alarm.arm(since + _timing.wait)
     # A response committed after our pick but before we were recorded as waiting saw no
     # waiter; look again now that we are one.
     await assign_waiting(course_id, block_id)
     await events.board_changed(course_id, block_id)
     return None
+
+
+def waiting_after(at: datetime) -> datetime:
+    """Reviewers who started waiting before this have given up (the wait setting)."""
+    return at - _timing.wait
 
 
 async def _assign_one(waiter: PeerReviewer, block: PeerBlock) -> PeerAssignment | None:
@@ -187,18 +250,25 @@ async def _assign_one(waiter: PeerReviewer, block: PeerBlock) -> PeerAssignment 
                                                      waiter.reviewer_id, conn, cap)
             if response_id is None:
                 raise _NothingEligible
-            return await queue.lease(response_id, waiter.course_id, waiter.block_id,
-                                     waiter.reviewer_id, now(), _lease_for, conn)
+            # Pushed, not yet seen: a short first lease, so a reviewer who walked away
+            # holds it up for minutes, not hours.
+            assignment = await queue.lease(
+                response_id, waiter.course_id, waiter.block_id, waiter.reviewer_id, now(),
+                min(_timing.first_open, _timing.lease), conn, opened=False)
     except _NothingEligible:
         return None
+    alarm.arm_for(assignment)
+    return assignment
 
 
 async def assign_waiting(course_id: str, block_id: str) -> list[PeerAssignment]:
     """Hand eligible responses to waiting reviewers, longest-waiting first, and push each
     assignment to that reviewer's pages. Safe to run in several processes at once: taking
-    a waiter is a conditional update, so each waiter is assigned by exactly one of them."""
-    waiters = await PeerReviewer.filter(course_id=course_id, block_id=block_id,
-                                        waiting_since__isnull=False).order_by(
+    a waiter is a conditional update, so each waiter is assigned by exactly one of them.
+    Reviewers who have waited longer than the wait setting are not served (they left)."""
+    waiters = await PeerReviewer.filter(
+        course_id=course_id, block_id=block_id, waiting_since__isnull=False,
+        waiting_since__gte=waiting_after(now())).order_by(
         "waiting_since", "id").limit(WAITERS_PER_ROUND)
     if not waiters:
         return []
@@ -214,6 +284,20 @@ async def assign_waiting(course_id: str, block_id: str) -> list[PeerAssignment]:
     return assigned
 
 
+async def _each_block(blocks: set[tuple[str, str]], step: Any, what: str) -> None:
+    # One block gone (unpublished, deleted) must not stall the others.
+    for course_id, block_id in sorted(blocks):
+        try:
+            await step(course_id, block_id)
+        except Exception:
+            log.exception("peer review: could not %s in %s/%s", what, course_id, block_id)
+
+
+async def _after_expiry(course_id: str, block_id: str) -> None:
+    await assign_waiting(course_id, block_id)
+    await events.board_changed(course_id, block_id)
+
+
 async def expire_leases(at: datetime | None = None) -> int:
     """Return expired leases to the queue and give them to waiting reviewers."""
     at = at or now()
@@ -225,11 +309,33 @@ async def expire_leases(at: datetime | None = None) -> int:
             released = await queue.release(assignment, AssignmentStatus.EXPIRED, conn)
         if released:
             blocks.add((assignment.course_id, assignment.block_id))
-            await events.work_changed(assignment.course_id, assignment.block_id,
-                                      assignment.reviewer_id)
-    for course_id, block_id in blocks:
-        await assign_waiting(course_id, block_id)
-        await events.board_changed(course_id, block_id)
+            try:
+                await events.work_changed(assignment.course_id, assignment.block_id,
+                                          assignment.reviewer_id)
+            except Exception:
+                log.exception("peer review: could not push the end of lease %s",
+                              assignment.id)
+    await _each_block(blocks, _after_expiry, "hand out expired leases")
+    return len(stale)
+
+
+async def end_stale_waits(at: datetime | None = None) -> int:
+    """Reviewers who waited longer than the wait setting stop waiting (they are no longer
+    first in line for work they would not see); their pages and the board say so."""
+    at = at or now()
+    stale = await PeerReviewer.filter(waiting_since__isnull=False,
+                                      waiting_since__lt=waiting_after(at)).limit(1000)
+    blocks: set[tuple[str, str]] = set()
+    for row in stale:
+        if await PeerReviewer.filter(id=row.id,
+                                     waiting_since__lt=waiting_after(at)).update(
+                waiting_since=None):
+            blocks.add((row.course_id, row.block_id))
+            try:
+                await events.work_changed(row.course_id, row.block_id, row.reviewer_id)
+            except Exception:
+                log.exception("peer review: could not push the end of a wait")
+    await _each_block(blocks, events.board_changed, "update the board")
     return len(stale)
 
 
@@ -321,25 +427,41 @@ async def staff_assess(actor: User, response_id: int, scores: object, feedback: 
 
 
 async def cancel_response(actor: User, response_id: int, reason: object) -> PeerResponse:
-    """Staff withdraw a response from peer review; open leases on it end, and the student
-    may submit again (the grading attempt is closed with the reason)."""
+    """Staff withdraw a response from peer review; open leases on it end, a score it had
+    leaves the gradebook (the response keeps who cancelled, when, why and the withdrawn
+    points), and the student may submit again (the grading attempt is closed with the
+    reason)."""
     response = await _staff_response(actor, response_id)
     why = reason.strip() if isinstance(reason, str) else ""
     if not why:
         raise BadInput("Give a reason; the student sees it.", fields={"reason": "Required."})
+    at = now()
     async with in_transaction() as conn:
         moved = await PeerResponse.filter(id=response.id, status=ResponseStatus.ACTIVE
                                           ).using_db(conn).update(
-            status=ResponseStatus.CANCELLED, cancelled_reason=why[:2000])
+            status=ResponseStatus.CANCELLED, cancelled_reason=why[:2000],
+            cancelled_by_id=actor.id, cancelled_at=at)
         if not moved:
             raise Conflict("This response is already cancelled.")
+        submission = await Submission.get(id=response.submission_id).using_db(conn)
+        withdrawn = submission.points if submission.status == Status.GRADED else None
+        await PeerResponse.filter(id=response.id).using_db(conn).update(
+            withdrawn_points=withdrawn)
+        note = f"Removed from peer review by staff: {why}"
+        if withdrawn is not None:
+            note += f" (the score of {withdrawn:g} points was withdrawn)"
+        # The attempt ends as an error: it no longer counts in the gradebook and does
+        # not use up the student's one response.
+        await Submission.filter(id=submission.id, status__in=[
+            Status.AWAITING_PEER_REVIEW, Status.GRADED]).using_db(conn).update(
+            status=Status.ERROR, points=None, raw_points=None, graded_at=at,
+            error_message=note[:4000])
         holders = await PeerAssignment.filter(response_id=response.id,
                                               status=AssignmentStatus.OPEN).using_db(conn)
         for assignment in holders:
             await queue.release(assignment, AssignmentStatus.CANCELLED, conn)
-    await Submission.filter(id=response.submission_id, status=Status.AWAITING_PEER_REVIEW
-                            ).update(status=Status.ERROR, graded_at=now(),
-                                     error_message=f"Removed from peer review by staff: {why}")
+    log.info("peer review: response %s cancelled by user %s (withdrawn points: %s): %s",
+             response.id, actor.id, withdrawn, why)
     await submission_event(response.submission_id, graded=False)
     for assignment in holders:
         await events.work_changed(response.course_id, response.block_id,

@@ -4,7 +4,11 @@ conditional update). Each round it
 - releases scores that flexible grading now allows,
 - runs scheduled allocations that are due,
 - queues responses whose grading hook never ran (the process died in between),
+- ends waits that ran out,
 - offers work to reviewers still waiting (a safety net; assignment is pushed anyway).
+Expiries, ended waits and stuck leases are normally handled on time by the process's
+alarm (peer_review.alarm); the sweep catches what a dead process's alarm would have.
+A block that disappeared (unpublished) is logged and skipped, never stalls the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from tortoise.expressions import Subquery
 
 from models.grading import Status, Submission
 from models.peer_review import PeerResponse, PeerReviewer, ResponseStatus
-from peer_review import allocation, service
+from peer_review import alarm, allocation, service
 from peer_review.blocks import peer_block
 
 log = logging.getLogger("coursewire.peer_review.sweeper")
@@ -55,7 +59,13 @@ async def assign_waiters() -> int:
     """A safety net for any missed wake-up: offer work to everyone still waiting."""
     blocks = await PeerReviewer.filter(waiting_since__isnull=False).distinct().values_list(
         "course_id", "block_id")
-    return sum([len(await service.assign_waiting(c, b)) for c, b in blocks])
+    assigned = 0
+    for course_id, block_id in sorted(set(blocks)):
+        try:
+            assigned += len(await service.assign_waiting(course_id, block_id))
+        except Exception:
+            log.exception("peer review: could not offer work in %s/%s", course_id, block_id)
+    return assigned
 
 
 async def sweep_once(at: datetime | None = None) -> None:
@@ -64,10 +74,15 @@ async def sweep_once(at: datetime | None = None) -> None:
     await release_flexible_scores(at)
     await allocation.run_due_allocations(at)
     await adopt_orphans()
+    await service.end_stale_waits(at)
     await assign_waiters()
 
 
 async def run_sweeper(every: float) -> None:
+    try:
+        await alarm.start()
+    except Exception:
+        log.exception("peer review alarm not armed at start; the sweeps cover it")
     while True:
         await asyncio.sleep(every)
         try:
@@ -77,7 +92,7 @@ async def run_sweeper(every: float) -> None:
 
 
 def start_peer_review(settings) -> asyncio.Task[None]:
-    """Wiring: configure the lease length and start this process's sweeper."""
+    """Wiring: configure the queue's clocks, start this process's sweeper and alarm."""
     service.configure(settings)
     return asyncio.create_task(run_sweeper(settings.peer_review_sweep_seconds),
                                name="peer-review-sweeper")

@@ -17,6 +17,7 @@ from models.peer_review import (
 )
 from models.users import User
 from peer_review.blocks import PeerBlock, peer_block
+from peer_review.events import reviewer_file_name
 from peer_review.results import assessments_given, my_response, result_json
 
 STUCK_AFTER = timedelta(hours=1)
@@ -32,6 +33,7 @@ class StudentView:
     current: PeerAssignment | None  # the open lease, if any
     current_text: str
     current_file: bool
+    current_file_name: str  # generic ("response.pdf"): the author's file name may name them
     waiting: bool
     self_assessment: PeerAssignment | None
 
@@ -47,18 +49,20 @@ async def student_view(user_id: int, course_id: str, block_id: str) -> StudentVi
     current = await PeerAssignment.filter(
         course_id=course_id, block_id=block_id, reviewer_id=user_id, kind=Kind.PEER,
         status=AssignmentStatus.OPEN).order_by("id").first()
-    text, has_file = "", False
+    text, has_file, file_name = "", False, ""
     if current is not None:
         leased = await PeerResponse.get(id=current.response_id)
         text, has_file = leased.text, leased.file_name is not None
+        file_name = reviewer_file_name(leased.file_name) if leased.file_name else ""
     waiting = await PeerReviewer.exists(course_id=course_id, block_id=block_id,
-                                        reviewer_id=user_id, waiting_since__isnull=False)
+                                        reviewer_id=user_id,
+                                        waiting_since__gte=waiting_after(datetime.now(UTC)))
     own = None
     result = None
     if response is not None:
         own = await PeerAssignment.get_or_none(response_id=response.id, kind=Kind.SELF)
         result = result_json(response, block, given, own is not None)
-    return StudentView(block, response, result, given, current, text, has_file,
+    return StudentView(block, response, result, given, current, text, has_file, file_name,
                        waiting and current is None, own)
 
 
@@ -100,6 +104,12 @@ class Board:
                 "x_title": "Reviews received", "y_title": "Responses"}
 
 
+def waiting_after(at: datetime) -> datetime:
+    from peer_review.service import waiting_after as cutoff
+
+    return cutoff(at)
+
+
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -115,7 +125,8 @@ async def board_view(course_id: str, block_id: str, at: datetime | None = None) 
     open_leases = await PeerAssignment.filter(course_id=course_id, block_id=block_id,
                                               kind=Kind.PEER, status=AssignmentStatus.OPEN)
     waiters = await PeerReviewer.filter(course_id=course_id, block_id=block_id,
-                                        waiting_since__isnull=False).order_by("waiting_since")
+                                        waiting_since__gte=waiting_after(at)).order_by(
+        "waiting_since")
     people = {u.id: u.name for u in await User.filter(
         id__in={a.reviewer_id for a in open_leases} | {w.reviewer_id for w in waiters})}
     leases_of: dict[int, list[str]] = {}

@@ -66,6 +66,10 @@ BLOCK = BlockType(
               default={"assignment_types": [], "pass_threshold": 0.5}, check=_check_policy,
               help="assignment_types: [{name, short_label, weight, drop_lowest}], pass_threshold, "
                    "late_policy: {mode: reject|penalty, penalty, grace_minutes}"),
+        Field("peer_review_scoring", "choice", "Combine peer review scores by",
+              default="median", choices=("median", "mean"),
+              help="The course's default for peer_review blocks (each may override it): "
+                   "median (as ORA2) or mean of the peers' points per criterion."),
         Field("forum_anonymity", "choice", "Most anonymity a student may choose in the forum",
               default="peers", choices=("none", "peers", "all"),
               help="peers: hidden from students, visible to staff; all: hidden from everyone."),

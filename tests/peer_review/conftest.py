@@ -17,7 +17,7 @@ from grading.queue import InProcessQueue, use_queue
 from models.courses import Membership, Role
 from models.grading import Status, Submission
 from models.users import User
-from peer_review import service
+from peer_review import alarm, service
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture, for test_browser)
 from tests.grading_app.conftest import COURSE_ID, setup_course
 
@@ -48,8 +48,17 @@ REVIEW_BLOCK = """
 QUICK = "quick"
 QUICK_BLOCK = REVIEW_BLOCK.replace("must_grade: 2", "must_grade: 1").replace(
     "graded_by: 2", "graded_by: 1").replace("Peer essay", "Quick review")
+# Files allowed (graded_by 1); and one with the self-assessment step (must_grade 1).
+FILES_BLOCK = QUICK_BLOCK.replace("Quick review", "Essay with files").replace(
+    "graded_by: 1", "graded_by: 1\n    allow_file: true")
+FILES = "files"
+SELFIE_BLOCK = QUICK_BLOCK.replace("Quick review", "Review with self-assessment").replace(
+    "self_assessment: false", "self_assessment: true")
+SELFIE = "selfie"
 EXTRA = {"02-more/01-hw/01-unit-hw/03-review.yaml": REVIEW_BLOCK,
-         "02-more/01-hw/01-unit-hw/04-quick.yaml": QUICK_BLOCK}
+         "02-more/01-hw/01-unit-hw/04-quick.yaml": QUICK_BLOCK,
+         "02-more/01-hw/01-unit-hw/05-files.yaml": FILES_BLOCK,
+         "02-more/01-hw/01-unit-hw/06-selfie.yaml": SELFIE_BLOCK}
 GOOD = {"scores": {"ideas": "many", "style": "good"},
         "criterion_feedback": {"ideas": "Clear."}, "feedback": "Nice work."}
 
@@ -95,6 +104,7 @@ async def course(db: Settings, tmp_path: Path) -> AsyncIterator[PeerCourse]:
         people = await setup_course(db, tmp_path / "course", EXTRA)
         yield PeerCourse(COURSE_ID, *people)
     finally:
+        await alarm.current().stop()  # no wake-up of this test may ring in the next one
         use_queue(None)
         use_store(None)
         close()

@@ -57,9 +57,54 @@ async def test_scheduled_allocation_runs_once_at_the_deadline(course):
     authors = {r.id: r.author_id for r in await PeerResponse.filter()}
     for row in rows:
         assert team[row.reviewer_id] != team[authors[row.response_id]]
-        assert row.status == AssignmentStatus.OPEN and row.expires_at is None
+        # Due a week (the allocated-days setting) after the allocation ran.
+        assert row.status == AssignmentStatus.OPEN
+        assert abs(row.expires_at - (due + timedelta(days=7))) < timedelta(seconds=5)
     # A reviewer's `next` serves their allocated work, and it can be assessed.
     lease = await service.request_review(people[0], COURSE_ID, BLOCK)
     assert lease.id in {r.id for r in rows if r.reviewer_id == people[0].id}
     await service.submit_assessment(people[0], lease.id, GOOD["scores"], "",
                                     GOOD["criterion_feedback"])
+
+
+async def test_allocated_reviews_expire_and_stop_counting_toward_the_queue(course):
+    people = await students(4, prefix="ax")
+    responses = [await respond(p) for p in people]
+    ran = datetime.now(UTC)
+    await allocation.schedule_allocation(course.ta, COURSE_ID, BLOCK, ran.isoformat(), 1,
+                                         False)
+    await sweep_once(ran + timedelta(seconds=1))
+    for r in responses:
+        await r.refresh_from_db()
+        assert r.load == 1  # each allocated once
+    # Nobody does their allocated review; after the allocated days they expire, and the
+    # responses are back at load 0 for the on-demand queue.
+    await sweep_once(ran + timedelta(days=7, hours=1))
+    assert not await PeerAssignment.filter(status=AssignmentStatus.OPEN).exists()
+    assert await PeerAssignment.filter(status=AssignmentStatus.EXPIRED).count() == 4
+    for r in responses:
+        await r.refresh_from_db()
+        assert r.load == 0
+
+
+async def test_allocation_announces_each_assignment_to_api_clients(course, monkeypatch):
+    from peer_review import events
+
+    published: list[tuple[str, str, dict]] = []
+
+    async def record(topic, event, data, html=None):
+        published.append((topic, event, data))
+
+    monkeypatch.setattr(events, "publish", record)
+    people = await students(3, prefix="ay")
+    for p in people:
+        await respond(p)
+    published.clear()
+    ran = datetime.now(UTC)
+    await allocation.schedule_allocation(course.ta, COURSE_ID, BLOCK, ran.isoformat(), 2,
+                                         False)
+    await sweep_once(ran + timedelta(seconds=1))
+    rows = await PeerAssignment.filter(block_id=BLOCK, status=AssignmentStatus.OPEN)
+    assert len(rows) == 6
+    assigned = [(t, d["self"]["id"]) for t, e, d in published if e == "peer_review.assigned"]
+    assert sorted(assigned) == sorted((f"user:{r.reviewer_id}", r.id) for r in rows)

@@ -104,3 +104,111 @@ async def test_openapi_describes_peer_review(api):
         assert path in doc["paths"]
     assert "204" in doc["paths"]["/api/v1/peer-review/{course_id}/{block_id}/next"]["get"][
         "responses"]
+
+
+async def test_allocation_reads_exclude_same_group_strictly(api):
+    client, h, _ = api
+    url = f"{PR}/allocation"
+    base = {"reviews_per_response": 2, "run_at": "2030-01-01T00:00:00Z"}
+    r = await client.put(url, json={**base, "exclude_same_group": False}, headers=h["ta"])
+    assert r.status_code == 200 and r.json()["exclude_same_group"] is False
+    r = await client.put(url, json=base, headers=h["ta"])
+    assert r.status_code == 200 and r.json()["exclude_same_group"] is True  # the default
+    for garbage in ("false", "no", 0, 1, None, []):
+        r = await client.put(url, json={**base, "exclude_same_group": garbage},
+                             headers=h["ta"])
+        assert r.status_code == 400, garbage
+        assert "exclude_same_group" in r.json()["error"]["fields"]
+
+
+async def test_group_api_sets_changes_and_clears_a_students_group(api):
+    from models.peer_review import ReviewGroup
+
+    client, h, who = api
+    ada = who["ada"].id
+    url = f"/api/v1/peer-review/{COURSE_ID}/groups/{ada}"
+    r = await client.put(url, json={"group": "  Team red "}, headers=h["ta"])
+    assert r.status_code == 200 and r.json() == {"user_id": ada, "group": "Team red"}
+    assert (await ReviewGroup.get(user_id=ada)).name == "Team red"
+    r = await client.put(url, json={"group": "Team blue"}, headers=h["ta"])
+    assert (await ReviewGroup.get(user_id=ada)).name == "Team blue"
+    r = await client.put(url, json={"group": 7}, headers=h["ta"])
+    assert r.status_code == 400 and "group" in r.json()["error"]["fields"]
+    assert (await ReviewGroup.get(user_id=ada)).name == "Team blue"  # unchanged
+    r = await client.put(url, json={"group": ""}, headers=h["ta"])
+    assert r.status_code == 200 and r.json()["group"] is None
+    assert not await ReviewGroup.exists(user_id=ada)
+    # Students may not; unknown users and ids are 404.
+    assert (await client.put(url, json={"group": "x"}, headers=h["bob"])).status_code == 403
+    r = await client.put(f"/api/v1/peer-review/{COURSE_ID}/groups/99999",
+                         json={"group": "x"}, headers=h["ta"])
+    assert r.status_code == 404
+    r = await client.put(f"/api/v1/peer-review/{COURSE_ID}/groups/abc", json={"group": "x"},
+                         headers=h["ta"])
+    assert r.status_code == 404
+
+
+async def test_self_assessment_api_and_its_status(api):
+    from tests.peer_review.conftest import SELFIE
+
+    client, h, _ = api
+    pr = f"/api/v1/peer-review/{COURSE_ID}/{SELFIE}"
+    url = f"{pr}/self-assessment"
+    assert (await client.post(url, json=GOOD, headers=h["ada"])).status_code == 422
+    for who, text in (("ada", "Ada's"), ("bob", "Bob's")):
+        r = await client.post(f"/api/v1/courses/{COURSE_ID}/blocks/{SELFIE}/submissions",
+                              json={"answer": {"text": text}}, headers=h[who])
+        assert r.status_code == 202
+    for who in ("ada", "bob"):
+        lease = (await client.get(f"{pr}/next", headers=h[who])).json()
+        r = await client.post(f"/api/v1/peer-review/assignments/{lease['id']}/assessment",
+                              json=GOOD, headers=h[who])
+        assert r.status_code == 201
+    result = (await client.get(f"{pr}/result", headers=h["ada"])).json()
+    assert result["status"] == "waiting_for_self_assessment" and result["points"] is None
+    r = await client.post(url, json={"scores": {"ideas": "many"}}, headers=h["ada"])
+    assert r.status_code == 400  # checked against the rubric
+    r = await client.post(url, json={"scores": {"ideas": "some", "style": "poor"},
+                                     "criterion_feedback": {"ideas": "Could be better"}},
+                          headers=h["ada"])
+    assert r.status_code == 201 and r.json()["points"] == 1
+    assert (await client.post(url, json=GOOD, headers=h["ada"])).status_code == 409
+    result = (await client.get(f"{pr}/result", headers=h["ada"])).json()
+    # Released by the peer's assessment; the self-assessment is not part of the score.
+    assert result["status"] == "graded" and result["points"] == 5
+    # The rubric-less block has no self-assessment step.
+    r = await client.post(f"{PR}/self-assessment", json=GOOD, headers=h["ada"])
+    assert r.status_code == 422
+
+
+async def test_file_upload_through_the_page_reaches_the_reviewer_under_a_generic_name(api):
+    from tests.peer_review.conftest import FILES
+
+    client, h, _ = api
+    pr = f"/api/v1/peer-review/{COURSE_ID}/{FILES}"
+    page = f"/courses/{COURSE_ID}/peer-review/{FILES}"
+    r = await client.post(f"/api/v1/courses/{COURSE_ID}/blocks/{FILES}/submissions",
+                          json={"answer": {"text": "Bob's"}}, headers=h["bob"])
+    assert r.status_code == 202
+    assert (await client.get(f"{pr}/next", headers=h["bob"])).status_code == 204  # waits
+    r = await client.post(f"{page}/response", data={"text": "See attached"},
+                          files={"file": ("Ada_Lovelace_notes.txt", b"Notes on the engine",
+                                          "text/plain")},
+                          headers=h["ada"])
+    assert r.status_code == 200, r.text
+    assert "Ada_Lovelace_notes.txt" in r.text  # the author sees her own file's name
+    lease = await client.get(f"{pr}/next", headers=h["bob"])  # pushed to Bob meanwhile
+    assert lease.status_code == 200
+    body = lease.json()
+    assert body["submission"]["answer"]["file"]["name"] == "response.txt"
+    assert "Lovelace" not in lease.text
+    got = await client.get(body["submission"]["answer"]["file"]["url"], headers=h["bob"])
+    assert got.status_code == 200 and got.content == b"Notes on the engine"
+    assert 'filename="response.txt"' in got.headers["content-disposition"]
+    # Opening it over the API gives the full lease (idempotent).
+    r = await client.post(f"/api/v1/peer-review/assignments/{body['id']}/open",
+                          headers=h["bob"])
+    assert r.status_code == 200 and r.json()["id"] == body["id"]
+    # Others cannot fetch it.
+    got = await client.get(body["submission"]["answer"]["file"]["url"], headers=h["ada"])
+    assert got.status_code == 404

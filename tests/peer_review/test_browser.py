@@ -84,6 +84,13 @@ def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
         assert drawn[0] == drawn_before[0] + 1 and sum(drawn) == sum(drawn_before) + 1
         assert_live_equals_reload(bob_ctx, bob, url, WORK)
         assert_live_equals_reload(ta_ctx, ta, url + "/board", BOARD)
+        # Pushed work is held briefly; Bob's first click on the page opens it for good.
+        assert "to keep it" in bob.inner_text(f"{WORK} .peer-expiry")
+        bob.click(f"{WORK} .peer-answer")
+        bob.wait_for_function(
+            f"document.querySelector('{WORK} .peer-expiry').textContent.includes("
+            "'yours to review until')", timeout=10_000)
+        assert_live_equals_reload(bob_ctx, bob, url, WORK)
     finally:
         for ctx in (bob_ctx, ada_ctx, ta_ctx):
             ctx.close()

@@ -83,3 +83,27 @@ async def test_unit_page_embeds_the_blocks_peer_review_panel(pages):
     panel = await ada.get(PAGE + "/panel")
     assert 'data-state="assigned"' in panel.text and "Bob writes" in panel.text
     assert "Bob" not in panel.text.replace("Bob writes", "")
+
+
+async def test_pushed_work_is_opened_by_the_reviewers_first_sign_of_presence(pages):
+    from models.peer_review import PeerAssignment
+
+    ada, bob = pages["ada"], pages["bob"]
+    await ada.post(PAGE + "/response", data={"text": "Ada writes"})
+    await ada.post(PAGE + "/next")  # waits
+    await bob.post(PAGE + "/response", data={"text": "Bob writes"})  # pushed to Ada
+    page = await ada.get(PAGE, headers={"HX-Request": ""})
+    assignment = page.text.split('data-assignment="')[1].split('"')[0]
+    opener = f"/courses/{COURSE_ID}/peer-review/assignments/{assignment}/open"
+    # Loading the page does not open it (a reload equals the pushed panel)...
+    assert f'hx-post="{opener}"' in page.text and "to keep it" in page.text
+    assert (await PeerAssignment.get(id=int(assignment))).opened_at is None
+    # ...the first click/key/scroll does: an inert marker, the new expiry out of band.
+    r = await ada.post(opener)
+    assert r.status_code == 200
+    assert "hx-post" not in r.text and 'hx-swap-oob="outerHTML"' in r.text
+    assert "yours to review until" in r.text
+    assert (await PeerAssignment.get(id=int(assignment))).opened_at is not None
+    page = await ada.get(PAGE, headers={"HX-Request": ""})
+    assert f'hx-post="{opener}"' not in page.text and "yours to review until" in page.text
+    assert (await bob.post(opener)).status_code == 404  # not Bob's

@@ -214,3 +214,62 @@ async def test_one_new_response_goes_to_exactly_one_of_many_waiters(course):
     assert len(handed) == 1 and handed[0].response_id == response.id
     assert await PeerReviewer.filter(block_id=QUICK, waiting_since__isnull=False).count() == 7
     assert (await PeerResponse.get(id=response.id)).load == 1
+
+
+REVIEWERS = 8
+WAVES = st.lists(st.tuples(st.lists(st.integers(0, REVIEWERS - 1), min_size=1, max_size=10),
+                           st.lists(st.integers(0, REVIEWERS - 1), max_size=5)),
+                 min_size=1, max_size=5)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(waves=WAVES)
+async def test_random_concurrent_next_calls_never_share_a_lease(course, waves):
+    """Waves of `next` calls run concurrently (with repeats: the same reviewer twice at
+    once), with assessments between waves. On PostgreSQL (service mode) the calls really
+    interleave in the database. Whatever the interleaving: no self or double review, one
+    open lease per reviewer, repeated calls get the same lease, and while enough
+    responses at the lowest load are eligible for every caller, no two callers of a wave
+    share a response (sharing is only allowed as the fair order's fallback)."""
+    await reset()
+    people = await students(REVIEWERS, prefix=f"h{datetime.now(UTC).timestamp()}-")
+    for p in people:
+        await respond(p)
+    for callers, assessors in waves:
+        conn = PeerAssignment._meta.db
+        held = {i: await queue.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
+                for i in set(callers)}
+        fresh = {i for i, lease in held.items() if lease is None}
+        owing = {i for i in fresh if await cap_for(people[i].id) is None}
+        cands = await candidates()
+        blocked = {people[i].id for i in fresh}
+        seen: set[int] = set()
+        for i in fresh:
+            seen |= await seen_by(people[i].id)
+        open_to_all = [c for c in cands if c.author_id not in blocked and c.id not in seen
+                       and (c.load < GRADED_BY or owing == fresh)]
+        floor = min((c.load for c in open_to_all), default=None)
+        pool = sum(1 for c in open_to_all if c.load == floor)
+        got = await asyncio.gather(*[service.request_review(people[i], COURSE_ID, BLOCK)
+                                     for i in callers])
+        by_reviewer: dict[int, set[int]] = {}
+        for i, lease in zip(callers, got, strict=True):
+            if held[i] is not None:
+                assert lease is not None and lease.id == held[i].id
+            if lease is not None:
+                assert lease.reviewer_id == people[i].id
+                by_reviewer.setdefault(i, set()).add(lease.id)
+        assert all(len(ids) == 1 for ids in by_reviewer.values()), "two leases at once"
+        new = [next(iter(by_reviewer[i])) for i in fresh if i in by_reviewer]
+        responses = [(await PeerAssignment.get(id=a)).response_id for a in new]
+        if len(fresh) <= pool:
+            assert len(new) == len(fresh), "a caller waited while work was free"
+            assert len(set(responses)) == len(responses), "one response leased twice"
+        await check_invariants()
+        for i in assessors:
+            lease = await queue.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
+            if lease is not None:
+                await service.submit_assessment(people[i], lease.id, GOOD["scores"], "",
+                                                GOOD["criterion_feedback"])
+        await check_invariants()
