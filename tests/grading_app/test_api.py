@@ -114,7 +114,7 @@ async def test_peer_review_answer_with_a_lone_surrogate_is_a_400(api):
     r = await client.post(_url("essay"), content='{"answer": {"text": "bad \\ud800 text"}}',
                           headers={**h["ada@example.org"], "content-type": "application/json"})
     assert r.status_code == 400, r.text
-    assert r.json()["error"]["message"] == "Your response is not valid Unicode text."
+    assert "invalid Unicode" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("raw", ["1_000", "٤٢", "nan", "1e999", "forty-two"])

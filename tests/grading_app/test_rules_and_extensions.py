@@ -17,7 +17,6 @@ from grading.queue import InProcessQueue, use_queue
 from models.grading import ExtensionLog, Submission
 from tests.grading_app.conftest import COURSE_ID, FILES, Course, drain, setup_course
 
-SOON_PAST = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
 EXTRA = {
     "course.yaml": FILES["course.yaml"].replace("mode: penalty", "mode: reject").replace(
         "penalty: 0.5", "penalty: 0\n            grace_minutes: 10"),
@@ -40,15 +39,22 @@ EXTRA = {
         answer: {value: 42}
         cooldown_seconds: 60
     """,
-    "01-basics/01-quiz1/01-unit-one/05-grace.yaml": f"""
+    "01-basics/01-quiz1/01-unit-one/05-grace.yaml": """
         type: problem
         title: Just due
         kind: text
         prompt: Say hi.
         answers: [hi]
-        due: {SOON_PAST}
+        due: {soon_past}
     """,
 }
+
+
+def _files() -> dict[str, str]:
+    """The course files, with `grace` due 5 minutes before now (not before collection)."""
+    soon_past = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {**EXTRA, "01-basics/01-quiz1/01-unit-one/05-grace.yaml":
+            EXTRA["01-basics/01-quiz1/01-unit-one/05-grace.yaml"].format(soon_past=soon_past)}
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ async def rules(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
     use_queue(queue)
     external.use_settings(db)
     try:
-        people = await setup_course(db, tmp_path / "course", EXTRA)
+        people = await setup_course(db, tmp_path / "course", _files())
         yield Course(COURSE_ID, *people, queue=queue)
     finally:
         use_queue(None)
