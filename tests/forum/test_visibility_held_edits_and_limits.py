@@ -1,6 +1,6 @@
-"""Service-level checks of what the forum audit found: who may follow a thread's topic,
-held edits, duplicates and idempotency keys scoped to their place, rejected posts shown to
-their author, frames limited to what changed, bans and limits."""
+"""Who may follow a thread's topic, held edits under pre-moderation, duplicates and
+idempotency keys scoped to their place, rejected posts shown to their author, frames
+limited to what changed, bans and limits."""
 
 from __future__ import annotations
 
