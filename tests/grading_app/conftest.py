@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,21 +132,30 @@ async def setup_course(settings: Settings, folder: Path, extra: dict[str, str] |
     return instructor, ta, student, other
 
 
-@pytest.fixture
-async def course(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
-    """The ORM, the content store and an in-process queue (jobs run by the test)."""
+@asynccontextmanager
+async def graded_course(db: Settings, folder: Path, extra: dict[str, str] | None = None
+                        ) -> AsyncIterator[Course]:
+    """The ORM, the content store and an in-process queue (jobs run by the test), around
+    the test course with `extra` files."""
     store, close = await open_content_store(db)
     use_store(store)
     queue = InProcessQueue()
     use_queue(queue)
     external.use_settings(db)
     try:
-        people = await setup_course(db, tmp_path / "course")
+        people = await setup_course(db, folder, extra)
         yield Course(COURSE_ID, *people, queue=queue)
     finally:
+        await queue.close()
         use_queue(None)
         use_store(None)
         close()
+
+
+@pytest.fixture
+async def course(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
+    async with graded_course(db, tmp_path / "course") as c:
+        yield c
 
 
 async def drain(queue: InProcessQueue) -> list[int]:

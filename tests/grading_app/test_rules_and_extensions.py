@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from app.content.connect import open_content_store, use_store
 from app.errors import BadInput, InvalidState, NotFound, PermissionDenied
 from app.settings import Settings
-from grading import external, gradebook, service
-from grading.queue import InProcessQueue, use_queue
+from grading import gradebook, service
 from models.grading import ExtensionLog, Submission
-from tests.grading_app.conftest import COURSE_ID, FILES, Course, drain, setup_course
+from tests.grading_app.conftest import FILES, Course, drain, graded_course
 
 EXTRA = {
     "course.yaml": FILES["course.yaml"].replace("mode: penalty", "mode: reject").replace(
@@ -59,18 +57,8 @@ def _files() -> dict[str, str]:
 
 @pytest.fixture
 async def rules(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
-    store, close = await open_content_store(db)
-    use_store(store)
-    queue = InProcessQueue()
-    use_queue(queue)
-    external.use_settings(db)
-    try:
-        people = await setup_course(db, tmp_path / "course", _files())
-        yield Course(COURSE_ID, *people, queue=queue)
-    finally:
-        use_queue(None)
-        use_store(None)
-        close()
+    async with graded_course(db, tmp_path / "course", _files()) as c:
+        yield c
 
 
 async def _answer(c: Course, block: str, answer: dict, who=None) -> Submission:

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from app.content.connect import open_content_store, use_store
 from app.settings import Settings
 from grading import external, limits, service
 from grading.external import ExternalGraderError, GraderReply
 from grading.limits import GradingLimits
-from grading.queue import InProcessQueue, RedisStreamQueue, use_queue
+from grading.queue import RedisStreamQueue
 from grading.sweeper import sweep_stale
 from models.grading import Status, Submission
 from tests.conftest import REDIS_URL
-from tests.grading_app.conftest import COURSE_ID, Course, drain, setup_course
+from tests.grading_app.conftest import Course, drain, graded_course
 
 EXTERNAL = {
     "02-more/01-hw/01-unit-hw/05-ext.yaml": """
@@ -38,19 +37,8 @@ EXTERNAL = {
 
 @pytest.fixture
 async def ext_course(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
-    store, close = await open_content_store(db)
-    use_store(store)
-    queue = InProcessQueue()
-    use_queue(queue)
-    external.use_settings(db)
-    try:
-        people = await setup_course(db, tmp_path / "course", EXTERNAL)
-        yield Course(COURSE_ID, *people, queue=queue)
-    finally:
-        await queue.close()
-        use_queue(None)
-        use_store(None)
-        close()
+    async with graded_course(db, tmp_path / "course", EXTERNAL) as c:
+        yield c
 
 
 @pytest.fixture
