@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,18 +94,27 @@ async def respond(user: User, text: str = "my essay", block: str = BLOCK):
     return await service.submission_received(submission)
 
 
-@pytest.fixture
-async def course(db: Settings, tmp_path: Path) -> AsyncIterator[PeerCourse]:
+@asynccontextmanager
+async def peer_course(db: Settings, folder: Path, files: dict[str, str]
+                      ) -> AsyncIterator[PeerCourse]:
+    """The ORM, the content store, an in-process queue and the peer-review clocks around
+    a course built from `files`."""
     store, close = await open_content_store(db)
     use_store(store)
     use_queue(InProcessQueue())
     external.use_settings(db)
     service.configure(db)
     try:
-        people = await setup_course(db, tmp_path / "course", EXTRA)
+        people = await setup_course(db, folder, files)
         yield PeerCourse(COURSE_ID, *people)
     finally:
         await alarm.current().stop()  # no wake-up of this test may ring in the next one
         use_queue(None)
         use_store(None)
         close()
+
+
+@pytest.fixture
+async def course(db: Settings, tmp_path: Path) -> AsyncIterator[PeerCourse]:
+    async with peer_course(db, tmp_path / "course", EXTRA) as c:
+        yield c

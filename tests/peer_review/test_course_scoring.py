@@ -9,16 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from app.content.connect import open_content_store, use_store
 from app.settings import Settings
-from grading import external
-from grading.queue import InProcessQueue, use_queue
 from models.grading import Submission
-from peer_review import alarm, service
+from peer_review import service
 from peer_review.blocks import peer_block
 from tests.grading_app.conftest import FILES as COURSE_FILES
-from tests.grading_app.conftest import setup_course
-from tests.peer_review.conftest import COURSE_ID, EXTRA, QUICK_BLOCK, students
+from tests.peer_review.conftest import COURSE_ID, EXTRA, QUICK_BLOCK, peer_course, students
 
 MEDIAN_BLOCK = QUICK_BLOCK.replace("Quick review", "Median here").replace(
     "graded_by: 1", "graded_by: 2\n    scoring: median").replace("must_grade: 1",
@@ -38,19 +34,8 @@ HIGH = {"scores": {"ideas": "some", "style": "good"}, "criterion_feedback": {"id
 
 @pytest.fixture
 async def mean_course(db: Settings, tmp_path: Path) -> AsyncIterator[None]:
-    store, close = await open_content_store(db)
-    use_store(store)
-    use_queue(InProcessQueue())
-    external.use_settings(db)
-    service.configure(db)
-    try:
-        await setup_course(db, tmp_path / "course", MEAN_COURSE)
+    async with peer_course(db, tmp_path / "course", MEAN_COURSE):
         yield
-    finally:
-        await alarm.current().stop()
-        use_queue(None)
-        use_store(None)
-        close()
 
 
 async def _scored_by_two(block_id: str) -> tuple[dict, Submission]:
