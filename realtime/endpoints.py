@@ -19,7 +19,8 @@ from markupsafe import escape
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.auth.session import current_user, uses_session_auth
-from app.errors import CoursewireError
+from app.errors import BadInput, CoursewireError
+from app.http import parse_json_text
 from app.text import json_problem
 from models.events import Event
 from models.users import User
@@ -142,13 +143,9 @@ def _parse_frame(text: str | None) -> dict[str, Any]:
     if len(text) > MAX_FRAME_CHARS:
         raise ValueError(f"frames are limited to {MAX_FRAME_CHARS} characters")
     try:
-        frame = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise ValueError("not valid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise ValueError(f"not valid JSON: {exc}") from None
+        frame = parse_json_text(text)
+    except BadInput as exc:
+        raise ValueError(exc.message) from None
     if not isinstance(frame, dict):
         raise ValueError("a frame must be a JSON object")
     problem = json_problem(frame, max_depth=8)
