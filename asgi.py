@@ -1,6 +1,6 @@
 """The ASGI entry point: `daphne asgi:application` or `uvicorn asgi:application`."""
 
 from app.application import create_app
-from app.settings import load_settings
+from core.settings import load_settings
 
 application = create_app(load_settings())

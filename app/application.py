@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from base64 import b64decode
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from itsdangerous import BadSignature
 from starlette.applications import Starlette
@@ -12,41 +13,35 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import Session, SessionMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from accounts import session as session_auth
+from accounts.live_rights import SESSION_EXPIRES_AT
+from app import frame_routes
+from app.asyncapi import asyncapi_route
 from app.errors_http import EXCEPTION_HANDLERS
+from app.idempotency import IdempotencyKeys
 from app.middleware import RequestGuard
 from app.runtime import Runtime
-from app.settings import Settings
-from app.templating import ROOT
+from app.security_headers import SecurityHeaders
+from core.openapi import openapi_route
+from core.settings import Settings
 from realtime.connection import LiveWebSocket
-from realtime.endpoints import events_endpoint, page_socket_endpoint
+from realtime.event_socket import events_endpoint
+from realtime.page_socket import page_socket_endpoint
 
-UPLOAD_PATHS = ("/import", "/assets")
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def _routes() -> list[Route | Mount | WebSocketRoute]:
-    from app.accounts import routes as accounts
-    from app.announcements import routes as announcements
-    from app.content import routes as content
-    from app.courses import routes as courses
-    from app.openapi import openapi_route
-    from forum import routes as forum
-    from grading import routes as grading
-    from peer_review import routes as peer_review
-
+def _routes(runtime: Runtime) -> list[BaseRoute]:
+    """The installed packages' routes (app.domains), then the shell's own."""
     return [
-        *accounts.routes,
-        *courses.routes,
-        *announcements.routes,
-        *content.routes,
-        *grading.routes,
-        *forum.routes,
-        *peer_review.routes,
+        *runtime.routes,
         openapi_route,
+        asyncapi_route,
         Route("/healthz", _health),
         Mount("/static", StaticFiles(directory=ROOT / "static"), name="static"),
     ]
@@ -58,8 +53,11 @@ async def _health(request: Request) -> JSONResponse:
 
 
 # The live sockets bypass the HTTP middleware stack (see CoursewireApp.__call__).
-SOCKET_ENDPOINTS = {"/ws": page_socket_endpoint, "/api/v1/events": events_endpoint}
+SOCKET_ENDPOINTS = {"/ws": frame_routes.with_student_view(page_socket_endpoint),
+                    "/api/v1/events": events_endpoint}
 
+
+SESSION_MAX_AGE = 14 * 24 * 3600  # seconds a session cookie holds after it was last set
 
 async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
     raise RuntimeError("only used to read session cookies")
@@ -78,18 +76,22 @@ class _SocketApp:
         self.session = session  # used for its cookie name, signer and max age only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["session"] = self._read_session(HTTPConnection(scope).cookies)
+        scope["session"] = self._read_session(HTTPConnection(scope).cookies, scope)
         await self.endpoint(LiveWebSocket(scope, receive, send))
 
-    def _read_session(self, cookies: dict[str, str]) -> Session:
+    def _read_session(self, cookies: dict[str, str], scope: Scope) -> Session:
         raw = cookies.get(self.session.session_cookie)
         if raw is None:
             return Session()
         try:
-            data = self.session.signer.unsign(raw.encode(), max_age=self.session.max_age)
-            return Session(json.loads(b64decode(data)))
+            data, signed_at = self.session.signer.unsign(
+                raw.encode(), max_age=self.session.max_age, return_timestamp=True)
+            session = Session(json.loads(b64decode(data)))
         except (BadSignature, ValueError):
             return Session()
+        # The socket closes when this cookie would stop being accepted (accounts.live_rights).
+        scope[SESSION_EXPIRES_AT] = signed_at.timestamp() + (self.session.max_age or 0)
+        return session
 
 
 class CoursewireApp:
@@ -99,7 +101,7 @@ class CoursewireApp:
         self.runtime = Runtime(settings)
         session_options = {
             "secret_key": settings.secret_key, "session_cookie": "cw_session",
-            "max_age": 14 * 24 * 3600, "same_site": "lax",
+            "max_age": SESSION_MAX_AGE, "same_site": "lax",
             "https_only": settings.https_only_cookies,
         }
         # Thousands of idle sockets each keep their whole coroutine chain alive, so the
@@ -108,15 +110,19 @@ class CoursewireApp:
         self.sockets = {path: _SocketApp(endpoint, session_reader)
                         for path, endpoint in SOCKET_ENDPOINTS.items()}
         self.starlette = Starlette(
-            routes=_routes(),
+            routes=_routes(self.runtime),
             middleware=[
+                Middleware(SecurityHeaders),
                 Middleware(SessionMiddleware, **session_options),
                 Middleware(RequestGuard, max_body=settings.max_body_bytes,
-                           max_upload=settings.max_upload_bytes, upload_prefixes=UPLOAD_PATHS),
+                           max_upload=settings.max_upload_bytes),
+                Middleware(IdempotencyKeys),
+                Middleware(frame_routes.CourseFrameMiddleware),
             ],
             exception_handlers=EXCEPTION_HANDLERS,
         )
         self.starlette.state.runtime = self.runtime
+        self.starlette.state.socket_authenticator = session_auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -124,6 +130,7 @@ class CoursewireApp:
             return
         if not self.runtime.started:
             await self.runtime.start()
+        self.runtime.bind()  # this call's task reads the process state (core.context)
         socket_app = self.sockets.get(scope["path"]) if scope["type"] == "websocket" else None
         if socket_app is not None:
             scope["app"] = self.starlette

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
+import asyncpg
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
@@ -15,8 +18,8 @@ from starlette.responses import (
     Response,
 )
 
-from app.errors import CoursewireError, NotAuthenticated, RateLimited
-from app.templating import env
+from core.errors import CoursewireError, NotAuthenticated, RateLimited
+from core.templating import env
 
 log = logging.getLogger("coursewire.errors")
 
@@ -24,7 +27,8 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_input"}
 
 
 def error_response(request: Request, exc: CoursewireError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    headers = ({"Retry-After": str(exc.retry_after)}
+               if isinstance(exc, RateLimited | ServiceUnavailable) else {})
     if request.url.path.startswith("/api/"):
         if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
@@ -39,8 +43,11 @@ def error_response(request: Request, exc: CoursewireError) -> Response:
         csrf_token=csrf,
     )
     if is_htmx:
-        # Errors from an htmx form land in that form's error area, whatever its hx-target.
-        headers.update({"HX-Retarget": "find .form-errors", "HX-Reswap": "innerHTML"})
+        # Errors from an htmx form land in that form's error area, whatever its hx-target
+        # or hx-select (a form that picks itself out of a page it gets back): the form, and
+        # what was typed in it, stay.
+        headers.update({"HX-Retarget": "find .form-errors", "HX-Reswap": "innerHTML",
+                        "HX-Reselect": ".error-box"})
     return HTMLResponse(html, status_code=exc.status, headers=headers)
 
 
@@ -61,11 +68,49 @@ class ServerError(CoursewireError):
     status, code = 500, "server_error"
 
 
+class ServiceUnavailable(CoursewireError):
+    status, code = 503, "service_unavailable"
+    retry_after = 5
+
+
+# What a request meets while PostgreSQL or Redis is down or restarting: refused or reset
+# connections, a pooled connection the server closed, "the database system is shutting
+# down / starting up" (class 57), a connection failure (class 08).
+UNAVAILABLE = (ConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+               asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+               RedisConnectionError, RedisTimeoutError)
+
+
+def _unavailable_cause(exc: BaseException) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UNAVAILABLE):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+async def handle_unavailable(request: Request, exc: Exception) -> Response:
+    """A service we need is down: 503 with Retry-After, so clients retry; no traceback
+    per request (the outage is logged once per request as one line)."""
+    log.warning("%s %s: a backing service is unavailable: %r", request.method,
+                request.url.path, _unavailable_cause(exc) or exc)
+    return error_response(request, ServiceUnavailable(
+        "A service Coursewire needs is unavailable for a moment (database or broker "
+        "restarting). Please try again in a few seconds."))
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """A bug, not bad input: a plain apology in the usual shape, never a traceback.
 
     Starlette re-raises the exception after this response, so the server logs it in full.
+    An outage wrapped in another exception (an ORM error caused by a lost connection) is
+    still a 503.
     """
+    if _unavailable_cause(exc) is not None:
+        return await handle_unavailable(request, exc)
     error = ServerError("Something went wrong on our side. It has been logged; please try "
                         "again.")
     try:
@@ -80,6 +125,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     CoursewireError: handle_coursewire_error,
     HTTPException: handle_http_exception,
+    **{kind: handle_unavailable for kind in UNAVAILABLE},
     # Starlette hands `Exception` to its outermost ServerErrorMiddleware.
     Exception: handle_unexpected,
 }

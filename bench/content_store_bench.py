@@ -39,11 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bson
 
-from app.content.connect import use_store
-from app.content.events import outline_html
-from app.content.service import outline_of
 from content_store import ContentStore
+from content_store.connect import STORE
 from content_store.pruning import prune_versions
+from courseware.events import outline_html
+from courseware.queries import outline_of
 
 COURSE = "course-v1:Bench+B500+2026"
 SHAPE = (4, 4, 6, 4)  # chapters, subsections per chapter, units per subsection, components
@@ -127,7 +127,7 @@ async def run_backend(name: str, edits: int, renders: int) -> dict[str, Any]:
         try:
             store = ContentStore(db)
             await store.ensure_indexes()
-            use_store(store)
+            STORE.bind(store)
             blocks = await build_course(store)
             await time_renders(store, 20, cold=False)  # warm templates
             cold = await time_renders(store, renders, cold=True)
@@ -152,7 +152,7 @@ async def run_backend(name: str, edits: int, renders: int) -> dict[str, Any]:
             assert dry.bytes_reclaimed == pruned.bytes_reclaimed
             final = await storage(store)
         finally:
-            use_store(None)
+            STORE.bind(None)
             if close:
                 close()
     return {"backend": name, "blocks": blocks, "cold": cold, "cached": cached,

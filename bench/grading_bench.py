@@ -63,21 +63,21 @@ def pct(values: list[float], p: float) -> float:
 
 async def seed(env: dict[str, str], students: int) -> dict[int, str]:
     """Migrate, import the course, create students in bulk; returns {user_id: token}."""
-    from app.accounts.service import register_user
-    from app.auth.passwords import hash_password
-    from app.auth.tokens import issue_token
-    from app.content.connect import open_content_store, use_store
-    from app.content.service import import_course_folder
-    from app.db import close_db, init_db, migrate
-    from app.settings import load_settings
+    from accounts.passwords import hash_password
+    from accounts.service import register_user
+    from accounts.tokens import issue_token
+    from content_store.connect import STORE, open_content_store
+    from core.settings import load_settings
+    from courseware.service import import_course_folder
     from models.courses import Membership, Role
+    from models.db import close_db, init_db, migrate
     from models.users import User
 
     settings = load_settings(env)
     await migrate(settings)
     await init_db(settings)
     store, close = await open_content_store(settings)
-    use_store(store)
+    STORE.bind(store)
     try:
         prof = await register_user("prof@example.org", "correct horse battery", "Prof",
                                    can_create_courses=True)
@@ -93,7 +93,7 @@ async def seed(env: dict[str, str], students: int) -> dict[int, str]:
                                      batch_size=1000)
         return {i: issue_token(i, SECRET, 24 * 3600) for i in ids}
     finally:
-        use_store(None)
+        STORE.bind(None)
         close()
         await close_db()
 
@@ -213,16 +213,18 @@ async def _baseline_latency(server: ServerProcess, tokens: dict[int, str], socke
     bare publish of a grade-sized event to user:<id> through the app's publish path."""
     from tortoise import Tortoise
 
-    from app.db import tortoise_config
+    from models.db import tortoise_config
     from realtime.layer import make_channel_layer
-    from realtime.publish import publish, use_layer
+    from realtime.publish import publish
+    from realtime.relay import Relay
 
     if not env.get("REDIS_URL"):
         raise SystemExit("--baseline needs REDIS_URL (the bench publishes into the server's "
                          "channel layer)")
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]))
     layer = make_channel_layer(env["REDIS_URL"], env["COURSEWIRE_REDIS_PREFIX"])
-    use_layer(layer)
+    relay = Relay(layer)
+    await relay.start()
     received: dict[int, float] = {}
     published: dict[int, float] = {}
     sent: dict[int, float] = {}
@@ -255,7 +257,7 @@ async def _baseline_latency(server: ServerProcess, tokens: dict[int, str], socke
             await asyncio.wait_for(asyncio.gather(*listeners), 300)
             total = time.time() - t0
     finally:
-        use_layer(None)
+        await relay.stop()
         if hasattr(layer, "close_pools"):
             await layer.close_pools()
         await Tortoise.close_connections()
@@ -331,7 +333,7 @@ async def _storm_run(server: ServerProcess, tokens: dict[int, str], seconds: flo
 async def wait_drained(env: dict[str, str], expected: int) -> float:
     from tortoise import Tortoise
 
-    from app.db import tortoise_config
+    from models.db import tortoise_config
     from models.grading import Status, Submission
 
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]))
@@ -351,10 +353,10 @@ POLL = 'SELECT 1 FROM "grading_submissions" WHERE "id"'
 async def statements(env: dict[str, str]) -> dict[str, object]:
     import logging
 
+    from accounts.tokens import issue_token
     from app.application import create_app
-    from app.auth.tokens import issue_token
-    from app.db import migrate
-    from app.settings import load_settings
+    from core.settings import load_settings
+    from models.db import migrate
     from models.grading import Status, Submission
     from tests.grading_app.conftest import setup_course
 

@@ -5,7 +5,7 @@
 
 `sim`: a discrete-event simulation of one peer_review block in a 1,000-student course
 (must_grade 3, graded_by 3, 8 h leases), run twice on the *same* students and timings:
-once serving reviewers with Coursewire's order (peer_review.queue.choose / fair_key:
+once serving reviewers with Coursewire's order (peer_review.leases.choose / fair_key:
 fewest completed+leased, then oldest) and once with ORA2's (oldest submission still short
 of graded_by that nobody is currently reviewing; over-grading falls back to a random one).
 Everything else is identical in both runs, including the waiting + push of live
@@ -50,12 +50,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from peer_review.queue import Candidate, choose  # noqa: E402
+from peer_review.leases import Candidate, choose  # noqa: E402
 
 HOUR = 3600.0
 DAY = 24 * HOUR
 MUST_GRADE = GRADED_BY = 3
-LEASE = 8 * HOUR  # the product's defaults (app/settings.py): peer_review_lease_hours,
+LEASE = 8 * HOUR  # the product's defaults (core/settings.py): peer_review_lease_hours,
 WAIT = 2 * HOUR  # peer_review_wait_hours,
 FIRST_OPEN = 15 * 60.0  # peer_review_first_open_minutes
 LEASE_SECONDS = 4.0  # the latency run's lease (to time the lease-expiry case)
@@ -327,7 +327,7 @@ def run_latency(trials: int, service: bool) -> None:
     import httpx
     from playwright.sync_api import sync_playwright
 
-    from app.auth.tokens import issue_token
+    from accounts.tokens import issue_token
     from tests.grading_app.live import PASSWORD
     from tests.peer_review.conftest import BLOCK, EXTRA, GOOD, QUICK
     from tests.support.databases import DatabaseFactory, run

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app.errors import BadInput, InvalidState
 from content_store.blocks import block_type
 from content_store.editor import CourseEditor, new_definition_doc
 from content_store.errors import CourseExists, VersionConflict, VersionNotFound
@@ -21,6 +20,7 @@ from content_store.keys import BlockKey, CourseKey, format_course_id
 from content_store.publishing import publish_subtree, subtree_differs
 from content_store.records import BRANCHES, DRAFT, PUBLISHED, Commit, CourseIndex
 from content_store.structure import Block, EditInfo, Structure, UserRef, now_utc, utc
+from core.errors import BadInput, InvalidState
 
 if TYPE_CHECKING:
     from content_store.store import ContentStore

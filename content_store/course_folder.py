@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from content_store import folder_io
+from content_store import bank_files, folder_io
 from content_store.blocks import block_type
 from content_store.editor import CourseEditor
 from content_store.errors import BlockValidationError, CourseFolderError, CourseNotFound
@@ -96,7 +96,13 @@ def parse_folder(files: Files, report: Progress | None = None,
     except BlockValidationError as exc:
         raise course_doc.error(exc.message, [exc.fields.get("field", "org")]) from None
     root = BlockKey("course", "course")
+    if "question_banks" in fields:
+        raise course_doc.error("question banks are files of their own: banks/<name>.yaml.",
+                               ["question_banks"])
     root_fields = _clean("course", fields, course_doc)
+    banks = bank_files.read_banks(files)
+    if banks:
+        root_fields["question_banks"] = banks
     nodes: list[_Node] = []
     _walk(files, "", 0, root, nodes)
     seen: dict[str, str] = {}
@@ -105,6 +111,8 @@ def parse_folder(files: Files, report: Progress | None = None,
             raise node.doc.error(f"uses the id {node.key.id!r}, already used by "
                                  f"{seen.get(node.key.id, 'the course')}.")
         seen[node.key.id] = node.doc.file
+        if node.key.type == "quiz":
+            bank_files.check_quiz_draws(node.fields, node.doc, banks)
         if report:
             report(number, len(nodes), "Checking files")
     return key, root_fields, nodes
@@ -126,6 +134,8 @@ def _walk(files: Files, folder: str, depth: int, parent: BlockKey, out: list[_No
     kind, describing = LEVELS[depth]
     for entry in entries:
         path = folder + entry
+        if depth == 0 and entry == bank_files.FOLDER:
+            continue  # question banks (bank_files)
         if path in files:  # a file, not a folder
             if depth == 0 or entry == LEVELS[depth - 1][1]:
                 continue  # course.yaml, README.md... at the top; own description below
@@ -248,8 +258,11 @@ async def course_files(store: ContentStore, course_id: str | CourseKey, branch: 
         return {f.name: merged[f.name] for f in block_type(block_key.type).fields
                 if f.name in merged}
 
+    root_fields = fields_of(structure.root)
+    banks = root_fields.pop("question_banks", None) or {}
     files = {"course.yaml": folder_io.dump_yaml(
-        {"org": key.org, "number": key.number, "run": key.run, **fields_of(structure.root)})}
+        {"org": key.org, "number": key.number, "run": key.run, **root_fields}),
+        **bank_files.bank_files(banks)}
     done = 0
 
     def write(block_key: BlockKey, folder: str, depth: int) -> None:

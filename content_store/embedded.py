@@ -66,7 +66,7 @@ class Journal:
     def compact(self, docs: dict[Any, dict[str, Any]], indexes: list[dict[str, Any]]) -> None:
         """Rewrite the journal as just the current state, atomically."""
         tmp = self.path.with_suffix(".jsonl.tmp")
-        with tmp.open("w", encoding="utf-8") as out:
+        with _open_private(tmp, os.O_TRUNC) as out:
             for spec in indexes:
                 out.write(json_util.dumps(spec, json_options=_JSON) + "\n")
             for doc in docs.values():
@@ -77,7 +77,7 @@ class Journal:
 
     def append(self, entry: dict[str, Any]) -> None:
         if self._file is None:
-            self._file = self.path.open("a", encoding="utf-8")
+            self._file = _open_private(self.path, os.O_APPEND)
         self._file.write(json_util.dumps(entry, json_options=_JSON) + "\n")
         self._file.flush()
         if self.fsync:
@@ -183,6 +183,12 @@ class JournaledDatabase:
             self._lock = None
 
 
+def _open_private(path: Path, flags: int) -> TextIO:
+    """Open for writing, creating the file 0600: course content holds hidden tests."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8")
+
+
 def open_embedded_database(data_dir: str | os.PathLike[str], name: str = "coursewire", *,
                            fsync: bool = False) -> JournaledDatabase:
     """Open (creating if needed) a persistent embedded database in ``data_dir``.
@@ -191,8 +197,8 @@ def open_embedded_database(data_dir: str | os.PathLike[str], name: str = "course
     Call ``close()`` on shutdown. Raises RuntimeError if another process has it open.
     """
     directory = Path(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    lock = (directory / "LOCK").open("w")
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = _open_private(directory / "LOCK", os.O_TRUNC)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

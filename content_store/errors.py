@@ -1,11 +1,11 @@
-"""Errors the content store raises. Each maps onto one of app.errors' HTTP-aware types,
+"""Errors the content store raises. Each maps onto one of core.errors' HTTP-aware types,
 so a route never has to translate them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.errors import BadInput, Conflict, NotFound, TooLarge
+from core.errors import BadInput, Conflict, NotFound, TooLarge
 
 
 class VersionConflict(Conflict):

@@ -4,6 +4,9 @@ Reading never trusts its input: a tar archive is read into memory member by memb
 (nothing is extracted to disk), and absolute paths, ``..``, links, devices and
 oversize content are refused before any content is used. YAML is parsed keeping each
 node's line number so validation errors can point at ``file:line``.
+
+One idea at ~320 lines: the folder's file format in both directions, kept together so a
+reader checks that what is written is exactly what is read back (import(export(x)) == x).
 """
 
 from __future__ import annotations
@@ -196,11 +199,16 @@ def load_yaml(text: str) -> tuple[Node | None, Any]:
 
     PyYAML's composer and constructor recurse once per nesting level, so a short
     ``[[[[...`` would exhaust Python's stack: nesting is checked first, on the event
-    stream, which is read without recursion and knows each event's line.
+    stream, which is read without recursion and knows each event's line. Anchors and
+    aliases are refused there too: nested aliases grow tenfold per level ("billion
+    laughs": 246 bytes took 9.4 s), and a course file has no need of them.
     """
     try:
         depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlProblem("uses a YAML anchor or alias (&name / *name); write the "
+                                  "value out in full instead.", event.start_mark.line + 1)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
@@ -240,6 +248,20 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
         raise CourseFolderError("must be a YAML mapping of field: value.", file=file,
                                 line=1 + line_offset)
     doc = Document(file, data, node, line_offset)
+    _reject_duplicate_keys(doc, node)
+    return doc
+
+
+def parse_yaml_list(file: str, text: str) -> Document:
+    """Parse a YAML list (its items in ``data["items"]``); errors name file and line.
+    Line numbers of items: ``line_of([index, field])``."""
+    try:
+        node, data = load_yaml(text)
+    except YamlProblem as exc:
+        raise CourseFolderError(exc.message, file=file, line=exc.line or 1) from None
+    if not isinstance(data, list):
+        raise CourseFolderError("must be a YAML list (one - item per entry).", file=file, line=1)
+    doc = Document(file, {"items": data}, node)
     _reject_duplicate_keys(doc, node)
     return doc
 
@@ -291,7 +313,11 @@ def parse_markdown(file: str, text: str) -> Document:
 # -- writing --------------------------------------------------------------------------
 
 class _Dumper(yaml.SafeDumper):
-    """Block style throughout, and multi-line text as ``|`` literals (readable diffs)."""
+    """Block style throughout, and multi-line text as ``|`` literals (readable diffs).
+    Never an alias for a value met twice: imports refuse them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -302,7 +328,7 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: dict[str, Any]) -> str:
+def dump_yaml(data: dict[str, Any] | list[Any]) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
                      default_flow_style=False)
 

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 from bson import ObjectId
 
-from app.errors import TooLarge
 from content_store.structure import now_utc
+from core.errors import TooLarge
 
 CHUNK_SIZE = 255 * 1024  # the GridFS drivers' default
 

@@ -19,6 +19,13 @@ a warm render reads nothing from MongoDB. That cache *is* invalidated:
   on cross-process staleness. ``index_cache_seconds=0`` turns the cache off.
 
 Writes never trust the cache: they read the index fresh and move it by compare-and-swap.
+
+Why one module of ~390 lines: it is one idea, the store's public interface (what
+courseware, grading and the commands call) over the caches all its methods share. The
+work is in the modules it delegates to: branches (moving pointers by compare-and-swap),
+editor (a draft's changes), history, publishing, outline. What stays here is reading
+through the caches and one short method per verb; splitting the class would spread its
+callers' one object over mixins.
 """
 
 from __future__ import annotations
@@ -31,7 +38,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from app.errors import BadInput
 from content_store import branches
 from content_store.blocks import block_type
 from content_store.cache import LRUCache
@@ -43,6 +49,7 @@ from content_store.outline import build_outline
 from content_store.publishing import subtree_differs
 from content_store.records import DRAFT, PUBLISHED, BlockView, Commit, CourseIndex
 from content_store.structure import Structure, UserRef, now_utc
+from core.errors import BadInput
 
 VersionRef = str | ObjectId
 INDEX_CACHE_SECONDS = 2.0  # how stale another process's branch move may look here

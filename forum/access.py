@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-from app.courses.service import require_role
-from app.errors import NotFound
-from app.ids import parse_id
+from core.errors import NotFound
+from core.ids import id_or_not_found
+from courses.audience import STUDENT as STUDENT_AUDIENCE
+from courses.audience import audience_of, course_audience
+from courses.service import require_role
 from forum.anonymity import Viewer
 from models.courses import Role
 from models.forum import Post, PostStatus, Thread
 from models.users import User
 
-STAFF = {Role.TA, Role.INSTRUCTOR}
-
 
 async def viewer_in(user: User, course_id: str) -> Viewer:
     """The user's personal viewer for a course they belong to (NotFound otherwise)."""
     role = await require_role(user, course_id, Role.STUDENT)
-    return Viewer("staff" if role in STAFF else "student", user.id)
+    return Viewer(audience_of(role), user.id)
 
 
 async def get_thread(thread_id: object) -> Thread:
-    thread = await Thread.get_or_none(id=_int(thread_id)).prefetch_related("topic")
+    number = id_or_not_found(thread_id, "No such item.")
+    thread = await Thread.get_or_none(id=number).prefetch_related("topic")
     if thread is None:
         raise NotFound(f"No thread {thread_id}.")
     return thread
 
 
 async def get_post(post_id: object) -> Post:
-    post = await Post.get_or_none(id=_int(post_id)).prefetch_related("author", "thread")
+    number = id_or_not_found(post_id, "No such item.")
+    post = await Post.get_or_none(id=number).prefetch_related("author", "thread")
     if post is None or post.status == PostStatus.DELETED:
         raise NotFound(f"No post {post_id}.")
     return post
@@ -43,8 +45,7 @@ async def readable_post(user: User, post_id: object) -> tuple[Post, Viewer]:
     return post, viewer
 
 
-def _int(value: object) -> int:
-    number = parse_id(value)
-    if number is None:
-        raise NotFound("No such item.")
-    return number
+async def personal_audience(user_id: int, course_id: str) -> str:
+    """The audience whose rendering a frame addressed to one user carries: anyone who is
+    not staff (a removed member too) is shown the student rendering, never more."""
+    return await course_audience(course_id, await User.get(id=user_id)) or STUDENT_AUDIENCE

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.errors import BadInput
+from core.errors import BadInput
 from models.forum import Anonymity
 
 RANK = {Anonymity.NONE: 0, Anonymity.PEERS: 1, Anonymity.ALL: 2}

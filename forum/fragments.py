@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from pathlib import Path
 
-from app.templating import add_template_dir, dom_id, env, render
+from core.templating import dom_id, env, render
 from forum.anonymity import LABELS, Viewer
 from forum.presenters import PostView, ThreadView
 from forum.queries import QueueItem, ThreadPage
 from models.forum import Anonymity
 
-add_template_dir(Path(__file__).parent / "templates")
 # A fresh key per rendered form: submitting the same form twice makes one post.
 env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
 env.globals["anonymity_labels"] = LABELS

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied
-from app.ids import parse_id
+from tortoise.transactions import in_transaction
+
+from core.clock import now
+from core.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied
+from core.ids import parse_id
 from forum import events
 from forum.access import get_post, viewer_in
 from forum.anonymity import STAFF, identity_visible
-from forum.service import MAX_REASON, now
+from forum.changes import Action, PostChange, QueueChange
+from forum.posting import MAX_REASON
 from models.courses import Membership, Role
 from models.forum import (
     Anonymity,
@@ -28,16 +32,19 @@ from models.users import User
 
 CLAIM_MINUTES = 10  # a claim lapses, so an abandoned item returns to everyone
 MAX_BAN_HOURS = 24 * 365
-ACTIONS = ("hide", "unhide", "approve", "reject", "delete", "pin", "unpin", "endorse",
-           "unendorse", "lock", "unlock", "close", "reopen", "dismiss")
-THREAD_ACTIONS = {"pin": ("pinned", True), "unpin": ("pinned", False),
-                  "lock": ("locked", True), "unlock": ("locked", False),
-                  "close": ("closed", True), "reopen": ("closed", False)}
+THREAD_ACTIONS = {Action.PIN: ("pinned", True), Action.UNPIN: ("pinned", False),
+                  Action.LOCK: ("locked", True), Action.UNLOCK: ("locked", False),
+                  Action.CLOSE: ("closed", True), Action.REOPEN: ("closed", False)}
 # Actions that settle a queue item (held post decided, or the flags dealt with).
-RESOLVING = {"hide", "approve", "reject", "delete", "dismiss"}
+RESOLVING = {Action.HIDE, Action.APPROVE, Action.REJECT, Action.DELETE, Action.DISMISS}
+# Actions the post's author is told of, with the reason.
+TOLD = {Action.APPROVE, Action.REJECT, Action.HIDE, Action.DELETE}
 
 
-async def _staff_post(actor: User, post_id: object) -> Post:
+async def staff_post(actor: User, post_id: object) -> Post:
+    """The post, if `actor` moderates its course (else PermissionDenied; NotFound if there
+    is none). Routes ask this before reading the body, so the answer to a caller who may
+    not moderate does not depend on what they sent."""
     post = await get_post(post_id)
     viewer = await viewer_in(actor, post.thread.course_id)
     if not viewer.staff:
@@ -81,22 +88,24 @@ async def audit(actor: User, course_id: str, action: str, *, post: Post | None =
 
 async def claim(actor: User, post_id: object, release: bool = False) -> Post:
     """Claim a queue item (or release your claim); every TA's queue shows it at once."""
-    post = await _staff_post(actor, post_id)
-    if release:
-        if post.claimed_by_id not in (None, actor.id):
-            raise Conflict("Only the TA who claimed an item can release it.")
-        await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
-    else:
-        # A conditional update: of two TAs claiming at once, exactly one wins.
-        stale = now() - timedelta(minutes=CLAIM_MINUTES)
-        won = await Post.filter(id=post.id, claimed_by_id=None).update(
-            claimed_by_id=actor.id, claimed_at=now())
-        won = won or await Post.filter(id=post.id, claimed_at__lt=stale).update(
-            claimed_by_id=actor.id, claimed_at=now())
-        if not won and not await Post.exists(id=post.id, claimed_by_id=actor.id):
-            await _check_claim(actor, await Post.get(id=post.id))
-    await audit(actor, post.thread.course_id, "release" if release else "claim", post=post)
-    await events.queue_changed(post.id, "claimed")
+    post = await staff_post(actor, post_id)
+    if release and post.claimed_by_id not in (None, actor.id):
+        raise Conflict("Only the TA who claimed an item can release it.")
+    async with in_transaction():  # the claim, its audit row and its event commit together
+        if release:
+            await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
+        else:
+            # A conditional update: of two TAs claiming at once, exactly one wins.
+            stale = now() - timedelta(minutes=CLAIM_MINUTES)
+            won = await Post.filter(id=post.id, claimed_by_id=None).update(
+                claimed_by_id=actor.id, claimed_at=now())
+            won = won or await Post.filter(id=post.id, claimed_at__lt=stale).update(
+                claimed_by_id=actor.id, claimed_at=now())
+            if not won and not await Post.exists(id=post.id, claimed_by_id=actor.id):
+                await _check_claim(actor, await Post.get(id=post.id))
+        await audit(actor, post.thread.course_id, "release" if release else "claim",
+                    post=post)
+        await events.queue_changed(post.id, QueueChange.CLAIMED)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 
@@ -106,31 +115,38 @@ async def moderate(actor: User, post_id: object, action: object,
 
     Rejections, hides and deletions tell the author why on their own topic.
     """
-    if action not in ACTIONS:
-        raise BadInput(f"Unknown action; use one of {', '.join(ACTIONS)}.",
-                       fields={"action": "Unknown action."})
-    assert isinstance(action, str)
-    post = await _staff_post(actor, post_id)
-    why = _reason(reason, required=action == "reject")
-    if action in RESOLVING:
+    post = await staff_post(actor, post_id)
+    verb = _action(action)
+    why = _reason(reason, required=verb == Action.REJECT)
+    if verb in RESOLVING:
         await _check_claim(actor, post)
     course_id = post.thread.course_id
     # A held edit of a published post is decided on its own: the post and its reports stay.
-    edit = action in ("approve", "reject") and post.status == PostStatus.PUBLISHED \
+    edit = verb in (Action.APPROVE, Action.REJECT) and post.status == PostStatus.PUBLISHED \
         and post.pending_body_md is not None
-    change = await (_decide_edit(post, action) if edit else _apply(post, action, why, actor))
-    await audit(actor, course_id, f"{action}_edit" if edit else action, post=post, reason=why)
-    if action in RESOLVING:
-        if not edit:
-            await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).update(
-                status=FlagStatus.RESOLVED)
-        await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
-    await events.post_changed(post.id, change)
-    if action in RESOLVING:
-        await events.queue_changed(post.id, "queued" if edit else "resolved")
-    if action in ("approve", "reject", "hide", "delete"):
-        await events.decision_for_author(post.id, action, why, edit=edit)
+    async with in_transaction():  # the decision, its audit row and events commit together
+        change = await (_decide_edit(post, verb) if edit else _apply(post, verb, why))
+        await audit(actor, course_id, f"{verb}_edit" if edit else verb, post=post, reason=why)
+        if verb in RESOLVING:
+            if not edit:
+                await Flag.filter(post_id=post.id, status=FlagStatus.OPEN).update(
+                    status=FlagStatus.RESOLVED)
+            await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
+        await events.post_changed(post.id, change)
+        if verb in RESOLVING:
+            await events.queue_changed(post.id, QueueChange.QUEUED if edit
+                                       else QueueChange.RESOLVED)
+        if verb in TOLD:
+            await events.decision_for_author(post.id, verb, why, edit=edit)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
+
+
+def _action(action: object) -> Action:
+    try:
+        return Action(action)
+    except (ValueError, TypeError):
+        raise BadInput(f"Unknown action; use one of {', '.join(Action)}.",
+                       fields={"action": "Unknown action."}) from None
 
 
 async def _transition(post: Post, frm: set[PostStatus], to: PostStatus, **extra) -> None:
@@ -140,16 +156,14 @@ async def _transition(post: Post, frm: set[PostStatus], to: PostStatus, **extra)
         raise InvalidState(f"This post is already {fresh.status.value}; refresh the queue.")
 
 
-async def _decide_edit(post: Post, action: str) -> str:
+async def _decide_edit(post: Post, action: Action) -> PostChange:
     """Approve (the held text becomes the post's, the old one goes into the history) or
     reject (the held text is dropped) a student's edit held under pre-moderation."""
-    from tortoise.transactions import in_transaction
-
     async with in_transaction():
         fresh = await Post.filter(id=post.id).select_for_update().first()
         if fresh is None or fresh.pending_body_md is None:
             raise InvalidState("This edit was already decided; refresh the queue.")
-        if action == "approve":
+        if action == Action.APPROVE:
             await PostRevision.create(post_id=post.id, body_md=fresh.body_md,
                                       body_html=fresh.body_html)
             await Post.filter(id=post.id).update(
@@ -157,46 +171,46 @@ async def _decide_edit(post: Post, action: str) -> str:
                 edited_at=fresh.pending_edit_at or now())
         await Post.filter(id=post.id).update(pending_body_md=None, pending_body_html=None,
                                              pending_edit_at=None)
-    return "updated"
+    return PostChange.UPDATED
 
 
-async def _apply(post: Post, action: str, why: str, actor: User) -> str:
+async def _apply(post: Post, action: Action, why: str) -> PostChange:
     """Make the change; returns the kind of change for events.post_changed."""
     if action in THREAD_ACTIONS:
         field, value = THREAD_ACTIONS[action]
         await Thread.filter(id=post.thread_id).update(**{field: value})
         # Thread-wide, whichever of its posts it was asked on: the thread's head and rows.
-        return "pinned" if field == "pinned" else "thread"
-    if action == "approve":
+        return PostChange.PINNED if field == "pinned" else PostChange.THREAD
+    if action == Action.APPROVE:
         moment = now()
         await _transition(post, {PostStatus.PENDING}, PostStatus.PUBLISHED,
                           published_at=moment, moderation_reason=why or None)
         await Thread.filter(id=post.thread_id).update(last_activity_at=moment)
-        return "created"  # students see it for the first time
-    if action == "reject":
+        return PostChange.CREATED  # students see it for the first time
+    if action == Action.REJECT:
         await _transition(post, {PostStatus.PENDING}, PostStatus.REJECTED, moderation_reason=why)
-        return "removed"
-    if action == "hide":
+        return PostChange.REMOVED
+    if action == Action.HIDE:
         await _transition(post, {PostStatus.PUBLISHED}, PostStatus.HIDDEN,
                           moderation_reason=why or None)
-        return "hidden"
-    if action == "unhide":
+        return PostChange.HIDDEN
+    if action == Action.UNHIDE:
         await _transition(post, {PostStatus.HIDDEN}, PostStatus.PUBLISHED,
                           moderation_reason=None)
-        return "unhidden"
-    if action == "delete":
+        return PostChange.UNHIDDEN
+    if action == Action.DELETE:
         await _transition(post, {PostStatus.PUBLISHED, PostStatus.HIDDEN, PostStatus.PENDING},
                           PostStatus.DELETED, moderation_reason=why or None)
-        return "removed"
-    if action in ("endorse", "unendorse"):
+        return PostChange.REMOVED
+    if action in (Action.ENDORSE, Action.UNENDORSE):
         if post.status != PostStatus.PUBLISHED:
             raise InvalidState("Only published posts can be endorsed.")
-        await Post.filter(id=post.id).update(endorsed=action == "endorse")
-        return "updated"
-    if action == "dismiss":
+        await Post.filter(id=post.id).update(endorsed=action == Action.ENDORSE)
+        return PostChange.UPDATED
+    if action == Action.DISMISS:
         if not await Flag.exists(post_id=post.id, status=FlagStatus.OPEN):
             raise InvalidState("There are no open reports on this post.")
-        return "none"
+        return PostChange.NONE
     raise BadInput(f"Unknown action {action!r}.")  # pragma: no cover
 
 
@@ -223,6 +237,13 @@ async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason
         post = await get_post(post_id)
         if post.thread.course_id != course_id:
             raise NotFound(f"No post {post_id} in this course.")
+        if (not identity_visible(Anonymity(post.anonymity), STAFF)
+                and not await _may_ban_anyone(actor, course_id)):
+            # Whatever the answer, it must not depend on who wrote the post: a TA refused
+            # only for an instructor's post would learn the anonymous author's role.
+            raise PermissionDenied("Only an instructor can ban the author of a post that is "
+                                   "anonymous to everyone; hide the post, or flag it for an "
+                                   "instructor.")
         target = post.author_id
     elif (parsed := parse_id(user_id)) is not None:
         target = parsed
@@ -234,12 +255,19 @@ async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason
         raise InvalidState("You can't ban yourself.")
     if not actor.is_admin and await _outranks(target, actor, course_id):
         raise PermissionDenied("Only an instructor can ban an instructor from posting.")
-    ban = await Ban.create(course_id=course_id, user_id=target, until=now() + timedelta(
-        hours=length), reason=why, created_by_id=actor.id)
-    await audit(actor, course_id, "ban", post=post, target_user_id=target,
-                reason=f"{length:g}h: {why}")
-    await events.ban_notice(ban)
+    async with in_transaction():
+        ban = await Ban.create(course_id=course_id, user_id=target, until=now() + timedelta(
+            hours=length), reason=why, created_by_id=actor.id)
+        await audit(actor, course_id, "ban", post=post, target_user_id=target,
+                    reason=f"{length:g}h: {why}")
+        await events.ban_notice(ban)
     return ban
+
+
+async def _may_ban_anyone(actor: User, course_id: str) -> bool:
+    """Admins and instructors: nobody outranks them, so no answer reveals a role."""
+    return actor.is_admin or await Membership.exists(user_id=actor.id, course_id=course_id,
+                                                     role=Role.INSTRUCTOR)
 
 
 async def _outranks(target: int, actor: User, course_id: str) -> bool:
@@ -270,18 +298,3 @@ async def reveal_author(admin: User, post_id: object, reason: object) -> dict[st
                 target_user_id=post.author_id, reason=why)
     return {"post_id": post.id, "author": {"id": post.author_id, "name": post.author.name,
                                            "email": post.author.email}}
-
-
-async def audit_log(actor: User, course_id: str, limit: int = 200) -> list[dict[str, object]]:
-    """The course's moderation log for instructors; whom an action targeted is left out,
-    since a ban by post could otherwise name an anonymous author."""
-    from app.courses.service import require_role
-    from models.courses import Role
-
-    await require_role(actor, course_id, Role.INSTRUCTOR)
-    rows = await ModerationAction.filter(course_id=course_id).prefetch_related(
-        "actor").order_by("-id").limit(limit)
-    return [{"id": r.id, "action": r.action, "actor": {"id": r.actor_id,
-             "name": r.actor.name} if r.actor else None, "post_id": r.post_id,
-             "thread_id": r.thread_id, "reason": r.reason,
-             "created_at": r.created_at.isoformat()} for r in rows]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.markdown import local_images_only
 from forum.anonymity import ANONYMOUS, Viewer, blur_time, identity_visible
 from models.forum import Anonymity, Post, PostStatus, Thread
 
@@ -68,13 +69,14 @@ def present_post(post: Post, viewer: Viewer) -> PostView:
         id=post.id, thread_id=post.thread_id, parent_id=post.parent_id, depth=post.depth,
         status=post.status.value if hasattr(post.status, "value") else str(post.status),
         anonymity=anonymity.value, author=author, author_label=label, avatar=avatar,
-        body_html="" if hidden_from_viewer else post.body_html,
+        body_html="" if hidden_from_viewer else local_images_only(post.body_html),
         score=post.score, endorsed=post.endorsed,
         created_at=blur_time(post.created_at, visible) or post.created_at,
         edited_at=blur_time(post.edited_at, visible),
         is_self=own, staff=viewer.staff,
         body_md=(post.pending_body_md or post.body_md) if own else None,
-        pending_edit_html=post.pending_body_html if (own or viewer.staff) else None,
+        pending_edit_html=local_images_only(post.pending_body_html)
+        if post.pending_body_html is not None and (own or viewer.staff) else None,
         moderation_reason=post.moderation_reason if (own or viewer.staff) else None,
         placeholder=hidden_from_viewer,
     )
@@ -146,3 +148,11 @@ def thread_json(view: ThreadView) -> dict[str, Any]:
         "last_activity_at": view.last_activity_at.isoformat(),
         **({"is_mine": True} if root.is_self else {}),
     }
+
+
+def revision_views(post: Post, viewer: Any, revisions: list[Any]) -> list[dict[str, Any]]:
+    visible = viewer.is_author(post.author_id) or identity_visible(Anonymity(post.anonymity),
+                                                                   viewer)
+    return [{"body_html": local_images_only(r.body_html),
+             "when": blur_time(r.created_at, visible)}
+            for r in revisions]

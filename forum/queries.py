@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from forum.anonymity import Viewer
+from tortoise.queryset import QuerySet
+
+from core.errors import NotFound, PermissionDenied
+from courses.service import require_role
+from forum.access import get_thread, viewer_in
+from forum.anonymity import STAFF, Viewer
 from forum.presenters import PostView, ThreadView, present_post, present_thread
-from models.forum import Flag, FlagStatus, Post, PostStatus, Thread
+from models.courses import Role
+from models.forum import Flag, FlagStatus, ModerationAction, Post, PostStatus, Thread, Vote
 from models.users import User
 
 LIST_LIMIT = 50  # threads per live list (pages and fragments agree)
@@ -81,12 +88,9 @@ def thread_listed_for(root: Post, viewer: Viewer) -> bool:
     return viewer.staff and root.status in (PostStatus.PENDING, PostStatus.HIDDEN)
 
 
-async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None = None,
-                       mine: bool = False, limit: int = LIST_LIMIT) -> list[ThreadView]:
-    """Threads newest activity first (pinned ones first), as `viewer` sees them.
-
-    `mine` only ever filters by the viewer's own posts, never by anyone else's.
-    """
+def thread_query(course_id: str, viewer: Viewer, *, topic_key: str | None,
+                 mine: bool) -> QuerySet[Thread]:
+    """The course's threads in a topic (or all), or only those the viewer posted in."""
     query = Thread.filter(course_id=course_id).prefetch_related("topic")
     if topic_key:
         query = query.filter(topic__key=topic_key)
@@ -94,18 +98,28 @@ async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None 
         assert viewer.user_id is not None
         query = query.filter(posts__author_id=viewer.user_id,
                              posts__status__not=PostStatus.DELETED).distinct()
+    return query
+
+
+async def list_threads(course_id: str, viewer: Viewer, *, topic_key: str | None = None,
+                       mine: bool = False, limit: int = LIST_LIMIT) -> list[ThreadView]:
+    """Threads newest activity first (pinned ones first), as `viewer` sees them.
+
+    `mine` only ever filters by the viewer's own posts, never by anyone else's.
+    """
+    query = thread_query(course_id, viewer, topic_key=topic_key, mine=mine)
     threads = await query.order_by("-pinned", "-last_activity_at", "-id").limit(limit * 3)
-    return (await _present_listed(threads, viewer, mine=mine))[:limit]
+    return (await present_listed(threads, viewer, mine=mine))[:limit]
 
 
 async def listed_threads(thread_ids: list[int], viewer: Viewer) -> list[ThreadView]:
     """These threads' list rows as `viewer` sees them, leaving out any not listed for them."""
     threads = await Thread.filter(id__in=thread_ids).prefetch_related("topic").order_by(
         "-pinned", "-last_activity_at", "-id")
-    return await _present_listed(threads, viewer, mine=False)
+    return await present_listed(threads, viewer, mine=False)
 
 
-async def _present_listed(threads: list[Thread], viewer: Viewer, *,
+async def present_listed(threads: list[Thread], viewer: Viewer, *,
                           mine: bool) -> list[ThreadView]:
     if not threads:
         return []
@@ -170,6 +184,14 @@ async def queue_item(post: Post, viewer: Viewer) -> QueueItem | None:
                      claimer.name if claimer else None, post.claimed_by_id, max(times))
 
 
+async def staff_moderation_queue(user: User, course_id: str) -> list[QueueItem]:
+    """The course's moderation queue, for its TAs and instructors only."""
+    viewer = await viewer_in(user, course_id)
+    if not viewer.staff:
+        raise PermissionDenied("The moderation queue is for TAs and instructors.")
+    return await moderation_queue(course_id, STAFF)
+
+
 async def moderation_queue(course_id: str, viewer: Viewer) -> list[QueueItem]:
     flagged = await Flag.filter(status=FlagStatus.OPEN, post__thread__course_id=course_id
                                 ).values_list("post_id", flat=True)
@@ -185,3 +207,30 @@ async def moderation_queue(course_id: str, viewer: Viewer) -> list[QueueItem]:
         if item is not None:
             items[post.id] = item
     return sorted(items.values(), key=lambda i: (i.queued_at, i.post.id), reverse=True)
+
+
+async def open_thread_page(user: User, thread_id: object) -> tuple[Any, Any, list[Post]]:
+    thread = await get_thread(thread_id)
+    viewer = await viewer_in(user, thread.course_id)
+    posts = await thread_posts(thread.id)
+    root = next(p for p in posts if p.depth == 0)
+    if not shown_to(root, viewer):
+        raise NotFound(f"No thread {thread.id}.")
+    return build_page(thread, posts, viewer), viewer, posts
+
+
+async def my_votes(user_id: int, thread_id: int) -> list[int]:
+    return sorted(await Vote.filter(user_id=user_id, post__thread_id=thread_id).values_list(
+        "post_id", flat=True))
+
+
+async def audit_log(actor: User, course_id: str, limit: int = 200) -> list[dict[str, object]]:
+    """The course's moderation log for instructors; whom an action targeted is left out,
+    since a ban by post could otherwise name an anonymous author."""
+    await require_role(actor, course_id, Role.INSTRUCTOR)
+    rows = await ModerationAction.filter(course_id=course_id).prefetch_related(
+        "actor").order_by("-id").limit(limit)
+    return [{"id": r.id, "action": r.action, "actor": {"id": r.actor_id,
+             "name": r.actor.name} if r.actor else None, "post_id": r.post_id,
+             "thread_id": r.thread_id, "reason": r.reason,
+             "created_at": r.created_at.isoformat()} for r in rows]

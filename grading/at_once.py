@@ -16,30 +16,54 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from core.context import RuntimeValue
 from grading.course_blocks import GradedBlock
 
-_enabled = False
-_tasks: set[asyncio.Task[None]] = set()
-_slots: asyncio.Semaphore | None = None
+
+class AtOnce:
+    """This process's switch and its running jobs; the Runtime holds one (`AT_ONCE`)."""
+
+    def __init__(self, enabled: bool, concurrency: int = 4) -> None:
+        self.enabled = enabled
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(max(1, concurrency)) if enabled else None
+
+    def start(self, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        task = asyncio.create_task(_limited(job, self._slots), name="grade-at-once")
+        self.tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self.tasks.discard)
+
+    async def finish(self, seconds: float) -> None:
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=seconds)
 
 
-def grade_at_once(enabled: bool, concurrency: int = 4) -> None:
+# Bound by grading.worker.start_grading and held by the Runtime (grading.install).
+AT_ONCE: RuntimeValue[AtOnce] = RuntimeValue("grading at once")
+
+
+def grade_at_once(enabled: bool, concurrency: int = 4) -> AtOnce:
     """Wiring: grade built-in problem answers in this process right after they commit,
     at most `concurrency` at a time (like the queue's consumers)."""
-    global _enabled, _slots
-    _enabled = enabled
-    _slots = asyncio.Semaphore(max(1, concurrency)) if enabled else None
+    switch = AtOnce(enabled, concurrency)
+    AT_ONCE.bind(switch)
+    return switch
 
 
 def applies_to(block: GradedBlock) -> bool:
-    return _enabled and block.type == "problem" and not block.grader_url
+    switch = AT_ONCE.peek()
+    return (switch is not None and switch.enabled and block.type == "problem"
+            and not block.grader_url)
 
 
 def start(job: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run `job()` in the background, after any already started beyond the limit."""
-    task = asyncio.create_task(_limited(job, _slots), name="grade-at-once")
-    _tasks.add(task)  # the loop keeps only weak references to tasks
-    task.add_done_callback(_tasks.discard)
+    AT_ONCE.get().start(job)
+
+
+def running() -> set[asyncio.Task[None]]:
+    switch = AT_ONCE.peek()
+    return set(switch.tasks) if switch is not None else set()
 
 
 async def _limited(job: Callable[[], Coroutine[Any, Any, None]],
@@ -55,5 +79,6 @@ async def _limited(job: Callable[[], Coroutine[Any, Any, None]],
 
 async def finish(seconds: float) -> None:
     """At shutdown: let started grading finish; the sweeper takes any that do not."""
-    if _tasks:
-        await asyncio.wait(set(_tasks), timeout=seconds)
+    switch = AT_ONCE.peek()
+    if switch is not None:
+        await switch.finish(seconds)

@@ -13,55 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.content.connect import current_store
-from app.errors import NotFound
 from content_store import PUBLISHED, BlockNotFound, CourseNotFound
+from content_store.connect import current_store
+from core.errors import NotFound
+from grading.block_types import current_block_types
+from grading.graded_block import GradedBlock
 
-GRADED_TYPES = ("problem", "code", "peer_review")
+BUILT_IN = ("problem", "code")  # the types grading's own graders grade
+
+
+def graded_types() -> tuple[str, ...]:
+    """Block types that count for points: grading's own, then those other domains
+    registered with it (peer_review's), so grading names no other domain's block."""
+    return (*BUILT_IN, *current_block_types().names())
 _CACHE_SIZE = 64
-
-
-@dataclass(frozen=True)
-class GradedBlock:
-    course_id: str
-    id: str
-    type: str
-    title: str
-    fields: Mapping[str, Any]
-    due_at: datetime | None
-    assignment_type: str | None
-    sequential_id: str | None
-    sequential_title: str
-    chapter_id: str | None
-    chapter_title: str
-
-    @property
-    def max_points(self) -> float:
-        if self.type == "peer_review":
-            criteria = (self.fields.get("rubric") or {}).get("criteria") or []
-            return float(sum(max((o.get("points", 0) for o in c.get("options") or []),
-                                 default=0) for c in criteria))
-        return float(self.fields.get("max_points", 1.0))
-
-    @property
-    def max_attempts(self) -> int | None:
-        value = self.fields.get("max_attempts")
-        return value if isinstance(value, int) and value > 0 else None
-
-    @property
-    def grader_url(self) -> str | None:
-        return self.fields.get("grader_url") or None
-
-    @property
-    def counts_last(self) -> bool:
-        """True if the newest graded attempt counts; otherwise the best one does."""
-        return self.fields.get("counts") == "last"
-
-    @property
-    def cooldown(self) -> timedelta:
-        """How long a student waits after an attempt before the next one."""
-        value = self.fields.get("cooldown_seconds")
-        return timedelta(seconds=value if isinstance(value, int) and value > 0 else 0)
 
 
 @dataclass(frozen=True)
@@ -97,7 +62,7 @@ class CourseLayout:
                        fields={"block_id": block_id})
 
 
-_layouts: OrderedDict[tuple[str, str], CourseLayout] = OrderedDict()
+_layouts: OrderedDict[tuple[str, str, tuple[str, ...]], CourseLayout] = OrderedDict()
 
 
 def _parse_due(value: Any) -> datetime | None:
@@ -119,6 +84,13 @@ def _policy(fields: Mapping[str, Any]) -> GradingPolicy:
     )
 
 
+def _max_points(block_type: str, fields: Mapping[str, Any]) -> float:
+    hooks = current_block_types().get(block_type)
+    if hooks is not None and hooks.max_points is not None:
+        return hooks.max_points(fields)
+    return float(fields.get("max_points", 1.0))
+
+
 async def course_layout(course_id: str) -> CourseLayout:
     """The published course's gradeable blocks (cached per structure version)."""
     store = current_store()
@@ -126,13 +98,14 @@ async def course_layout(course_id: str) -> CourseLayout:
         structure = await store.get_branch(course_id, PUBLISHED)
     except CourseNotFound:
         raise NotFound(f"{course_id} has no published content yet.") from None
-    cache_key = (course_id, str(structure.id))
+    graded = graded_types()
+    cache_key = (course_id, str(structure.id), graded)  # a registry differs between apps
     cached = _layouts.get(cache_key)
     if cached is not None:
         _layouts.move_to_end(cache_key)
         return cached
     order = structure.descendants(structure.root)
-    wanted = [k for k in order if k.type in (*GRADED_TYPES, "sequential", "chapter", "course")]
+    wanted = [k for k in order if k.type in (*graded, "sequential", "chapter", "course")]
     views = {(v.type, v.id): v for v in await store.get_blocks(course_id, wanted,
                                                                version=structure.id)}
     blocks: list[GradedBlock] = []
@@ -143,9 +116,10 @@ async def course_layout(course_id: str) -> CourseLayout:
             continue
         if key.type == "chapter":
             chapters.append((view.id, view.fields.get("title") or view.id))
-        if key.type not in GRADED_TYPES:
+        if key.type not in graded:
             continue
         ancestors = {a.type: views.get((a.type, a.id)) for a in structure.ancestors(key)}
+        unit = next((a for a in structure.ancestors(key) if a.type == "vertical"), None)
         seq, chapter = ancestors.get("sequential"), ancestors.get("chapter")
         due = _parse_due(view.fields.get("due")) or (
             _parse_due(seq.fields.get("due")) if seq else None)
@@ -157,6 +131,8 @@ async def course_layout(course_id: str) -> CourseLayout:
             sequential_title=(seq.fields.get("title") or seq.id) if seq else "",
             chapter_id=chapter.id if chapter else None,
             chapter_title=(chapter.fields.get("title") or chapter.id) if chapter else "",
+            max_points=_max_points(view.type, view.fields),
+            unit_id=unit.id if unit else None,
         ))
     root = views[(structure.root.type, structure.root.id)]
     layout = CourseLayout(course_id, str(structure.id), blocks, _policy(root.fields), chapters,

@@ -1,10 +1,14 @@
-"""Grading events: one definition each of topic, audiences and template.
+"""Grading events: one definition each of topic, audiences and template. This module only
+publishes: the JSON comes from grading.presenters, the HTML from grading.fragments.
 
-- `submission.status` on `user:<id>` (self: JSON + the block's submit widget) and
+- `submission.status` on `user:<id>` (self: JSON + the block's submit widget, and the
+  progress region when an attempt ends in `error`) and
   `submission:<id>` (JSON) at every step; on `course:<id>:staff` (staff: JSON + the
   gradebook cell) when an attempt ends in `error`.
 - `grade.updated` on `user:<id>` (self: JSON + the progress region) and
   `course:<id>:staff` (staff: JSON + the student's gradebook cells and totals).
+- `grading.deadline` on `user:<id>` (self: the block's widget only, no JSON) when an
+  extension changes what the student's block shows.
 Resync: `user:<id>` re-renders the widgets of recently active blocks; `grades:<course>`
 (a topic nothing is published on: pages join it to be resynced) re-renders the
 progress region (students) or every gradebook cell (staff).
@@ -14,48 +18,43 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from app.ids import parse_id
-from app.templating import add_template_dir, render
+from core.event_types import EventType
+from core.ids import parse_id
+from courses.audience import STAFF, course_audience
+from courses.visibility import require_visible
 from grading.block_state import BlockHistory, block_state, state_from
+from grading.course_blocks import course_layout
+from grading.fragments import gradebook_cells_html, progress_html, widget_html
+from grading.gradebook import grades_for, student_grade
+from grading.presenters import GradePayload, SubmissionPayload, grade_json, submission_json
+from grading.released import as_student
+from models.courses import Membership, Role
 from models.grading import Status, Submission
 from models.users import User
 from realtime.publish import publish
-from realtime.resync import register_resync
-from realtime.topics import Topic, course_audience, register_topic_kind
+from realtime.topics import Topic
 
-add_template_dir(Path(__file__).parent / "templates")
+
+class DeadlinePayload(TypedDict):
+    """Nothing: the frame carries only the student's widget (API clients get no data)."""
+
+
+EVENT_TYPES = (
+    EventType("submission.status", "An attempt was queued, started grading, or ended "
+              "(graded or error); sent at every step.", SubmissionPayload,
+              ("user:me", "submission:<id>", "course:<course_id>:staff")),
+    EventType("grade.updated", "A student's score for a block changed (a grade, a manual "
+              "grade) and with it their course grade.", GradePayload,
+              ("user:me", "course:<course_id>:staff")),
+    EventType("grading.deadline", "An extension changed a student's due date or attempts "
+              "for a block; the page's widget is swapped, there is no JSON data.",
+              DeadlinePayload, ("user:me",)),
+)
 
 RECENT = timedelta(hours=24)
 RESYNC_WIDGETS = 30
-
-
-def submission_json(s: Submission) -> dict[str, Any]:
-    return {
-        "id": s.id, "status": s.status.value if isinstance(s.status, Status) else s.status,
-        "attempt": s.attempt, "points": s.points, "max_points": s.max_points,
-        "feedback": s.feedback, "graded_at": s.graded_at.isoformat() if s.graded_at else None,
-        "course_id": s.course_id, "block_id": s.block_id, "user_id": s.user_id,
-        "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-        "late": s.late, "error_message": s.error_message,
-    }
-
-
-def grade_json(grade: Any, submission: Submission | None, block_id: str) -> dict[str, Any]:
-    score = grade.blocks.get(block_id)
-    return {
-        "course_id": submission.course_id if submission else None, "block_id": block_id,
-        "user_id": grade.user_id, "submission_id": submission.id if submission else None,
-        "points": score.points if score else None,
-        "max_points": score.block.max_points if score else None,
-        "overridden": bool(score and score.overridden),
-        "feedback": submission.feedback if submission else None,
-        "graded_at": submission.graded_at.isoformat() if submission and submission.graded_at
-        else None,
-        "course_percent": round(grade.percent, 6), "passed": grade.passed,
-    }
 
 
 # (topic, event, data_by_audience, html_by_audience), as the arguments of `publish`.
@@ -69,19 +68,6 @@ async def publish_in_order(publications: list[Publication]) -> None:
         await publish(*publication)
 
 
-def widget_html(state: Any, *, oob: bool) -> str:
-    return render("grading/_widget.html", state=state, oob=oob)
-
-
-def progress_html(layout: Any, grade: Any, *, oob: bool) -> str:
-    return render("grading/_progress.html", layout=layout, grade=grade, oob=oob)
-
-
-def gradebook_cells_html(layout: Any, grade: Any, block_ids: list[str] | None = None) -> str:
-    return render("grading/_gradebook_cells.html", layout=layout, grade=grade,
-                  block_ids=block_ids)
-
-
 async def submission_changed(submission: Submission, *, graded: bool = False,
                              history: BlockHistory | None = None,
                              user: User | None = None) -> None:
@@ -91,8 +77,6 @@ async def submission_changed(submission: Submission, *, graded: bool = False,
     from `submission` as held in memory; without it, the block's state is read afresh.
     `user` (the student) spares a read for the grade.
     """
-    from grading.gradebook import student_grade
-
     uid, cid, block_id = submission.user_id, submission.course_id, submission.block_id
     data = submission_json(submission)
     status = (f"submission:{submission.id}", "submission.status", {"*": data}, None)
@@ -113,27 +97,34 @@ async def submission_changed(submission: Submission, *, graded: bool = False,
               {"self": widget_html(state, oob=True)})
     if not ended:
         await publish_in_order([widget, status])
-    elif not graded:
-        await publish_in_order([widget, status, (
+        return
+    shown_layout, shown = await as_student(layout, grade)
+    # A block withheld from students since (or a staff member's attempt at one) sends the
+    # student nothing: its id and title stay off their sockets.
+    mine = [widget] if block_id in shown.blocks else []
+    if not graded:
+        # An error ends the attempt: the student's progress drops its "grading…" marker.
+        mine = [(*widget[:3], {"self": widget_html(state, oob=True)
+                               + progress_html(shown_layout, shown, oob=True)})] if mine else []
+        await publish_in_order([*mine, status, (
             f"course:{cid}:staff", "submission.status", {"staff": data},
             {"staff": gradebook_cells_html(layout, grade, [block_id])})])
-    else:
-        gdata = grade_json(grade, submission, block_id)
-        await publish_in_order([
-            widget,
-            (f"user:{uid}", "grade.updated", {"self": gdata},
-             {"self": progress_html(layout, grade, oob=True)}),
-            status,
-            (f"course:{cid}:staff", "grade.updated", {"staff": gdata},
-             {"staff": gradebook_cells_html(layout, grade)}),
-        ])
+        return
+    gdata = grade_json(grade, submission, block_id)
+    if mine:
+        mine.append((f"user:{uid}", "grade.updated", {"self": gdata},
+                     {"self": progress_html(shown_layout, shown, oob=True)}))
+    await publish_in_order([
+        *mine,
+        status,
+        (f"course:{cid}:staff", "grade.updated", {"staff": gdata},
+         {"staff": gradebook_cells_html(layout, grade)}),
+    ])
 
 
 async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
                               graded: bool = False) -> None:
     """An extension or a manual grade changed what a student's block shows."""
-    from grading.gradebook import student_grade
-
     state = await block_state(user_id, course_id, block_id)
     if not graded:
         # Only the page changes (the due date shown); no JSON event for API clients.
@@ -143,9 +134,13 @@ async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
     layout, grade = await student_grade(course_id, user_id)
     gdata = grade_json(grade, state.latest, block_id)
     gdata["course_id"] = course_id
-    await publish_in_order([
+    shown_layout, shown = await as_student(layout, grade)
+    mine: list[Publication] = [
         (f"user:{user_id}", "grade.updated", {"self": gdata},
-         {"self": widget_html(state, oob=True) + progress_html(layout, grade, oob=True)}),
+         {"self": widget_html(state, oob=True) + progress_html(shown_layout, shown, oob=True)}),
+    ] if block_id in shown.blocks else []  # a grade set on a withheld block: staff only
+    await publish_in_order([
+        *mine,
         (f"course:{course_id}:staff", "grade.updated", {"staff": gdata},
          {"staff": gradebook_cells_html(layout, grade)}),
     ])
@@ -163,7 +158,7 @@ async def _authorize_submission(topic: Topic, user: User) -> str | None:
     owner, course_id = row[0]
     if owner == user.id:
         return "self"
-    return "staff" if await course_audience(course_id, user) == "staff" else None
+    return STAFF if await course_audience(course_id, user) == STAFF else None
 
 
 async def _authorize_grades(topic: Topic, user: User) -> str | None:
@@ -181,6 +176,7 @@ async def _resync_widgets(topic: Topic, user: User, _audience: str) -> str:
     parts = []
     for course_id, block_id in seen[:RESYNC_WIDGETS]:
         try:
+            await require_visible(user, course_id, block_id)  # withheld since: nothing
             parts.append(widget_html(await block_state(user.id, course_id, block_id), oob=True))
         except Exception:  # unpublished since: nothing to show for it
             continue
@@ -188,22 +184,11 @@ async def _resync_widgets(topic: Topic, user: User, _audience: str) -> str:
 
 
 async def _resync_grades(topic: Topic, user: User, audience: str) -> str:
-    from grading.gradebook import grades_for, student_grade
-    from models.courses import Membership, Role
-
     if audience == "staff":
-        from grading.course_blocks import course_layout
-
         layout = await course_layout(topic.key)
         members = await Membership.filter(course_id=topic.key, role=Role.STUDENT
                                           ).prefetch_related("user")
         grades = await grades_for(layout, [m.user for m in members])
         return "".join(gradebook_cells_html(layout, g) for g in grades)
     layout, grade = await student_grade(topic.key, user.id)
-    return progress_html(layout, grade, oob=True)
-
-
-register_topic_kind("submission", _authorize_submission)
-register_topic_kind("grades", _authorize_grades)
-register_resync("user", _resync_widgets)
-register_resync("grades", _resync_grades)
+    return progress_html(*await as_student(layout, grade), oob=True)

@@ -12,7 +12,7 @@ later POSTs `points`, `max_points`, `feedback`, `grading_payload`, `error` to
 the submission id), so it authorizes exactly one submission and nothing else.
 
 `request_grade` asks once. Transport failures, 5xx and unreadable replies are retried
-by grading.service, which puts the job back on the queue with a delay (exponential
+by grading.grade_job, which puts the job back on the queue with a delay (exponential
 backoff) rather than sleeping in a worker slot; after the last retry the submission is
 marked `error`.
 """
@@ -30,7 +30,9 @@ from typing import Any
 
 import httpx
 
-from app.settings import Settings
+from core import outbound
+from core.context import RuntimeValue
+from core.settings import Settings
 
 log = logging.getLogger("coursewire.grading.external")
 
@@ -44,13 +46,13 @@ class ExternalConfig:
     backoff: float = 2.0
 
 
-_config = ExternalConfig()
+# The secret and the URLs graders use to reach us, bound by the Runtime from its settings.
+CONFIG: RuntimeValue[ExternalConfig] = RuntimeValue("external grader settings",
+                                                    default=ExternalConfig())
 
 
-def use_settings(settings: Settings) -> None:
-    """The wiring hands over the secret and the URLs graders use to reach us."""
-    global _config
-    _config = ExternalConfig(
+def config_from(settings: Settings) -> ExternalConfig:
+    return ExternalConfig(
         secret_key=settings.secret_key, public_url=settings.public_url.rstrip("/"),
         timeout=settings.external_grader_timeout_seconds,
         retries=max(0, settings.external_grader_retries),
@@ -72,27 +74,29 @@ class GraderReply:
 
 def submission_token(submission_id: int) -> str:
     message = f"external-grader:{submission_id}".encode()
-    return hmac.new(_config.secret_key.encode(), message, hashlib.sha256).hexdigest()[:40]
+    return hmac.new(CONFIG.get().secret_key.encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
 def token_is_valid(submission_id: int, token: object) -> bool:
-    return isinstance(token, str) and hmac.compare_digest(submission_token(submission_id),
-                                                          token)
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError,
+    # which would be a 500 for a forged ?token=é instead of a refusal).
+    return isinstance(token, str) and hmac.compare_digest(
+        submission_token(submission_id).encode(), token.encode("utf-8", "surrogatepass"))
 
 
 def submission_url(submission_id: int) -> str:
-    return (f"{_config.public_url}/api/v1/grader/submissions/{submission_id}"
+    return (f"{CONFIG.get().public_url}/api/v1/grader/submissions/{submission_id}"
             f"?token={submission_token(submission_id)}")
 
 
 def retries() -> int:
     """How many times a failed request is retried (after the first try)."""
-    return _config.retries
+    return CONFIG.get().retries
 
 
 def retry_delay(failed_runs: int) -> float:
     """Seconds to wait before the next try after `failed_runs` failures (1, 2, ...)."""
-    return _config.backoff * 2 ** max(0, failed_runs - 1)
+    return CONFIG.get().backoff * 2 ** max(0, failed_runs - 1)
 
 
 def protocol_params(*, submission_id: int, user_id: int, attempt: int, max_points: float,
@@ -100,7 +104,8 @@ def protocol_params(*, submission_id: int, user_id: int, attempt: int, max_point
     """The A+ protocol's parameters, sent as the grader URL's GET query."""
     return {
         "submission_url": submission_url(submission_id),
-        "post_url": f"{_config.public_url}/courses/{course_id}/blocks/{block_id}/submissions",
+        "post_url":
+            f"{CONFIG.get().public_url}/courses/{course_id}/blocks/{block_id}/submissions",
         "max_points": f"{max_points:g}", "uid": str(user_id),
         "ordinal_number": str(attempt), "lang": lang,
     }
@@ -121,10 +126,20 @@ async def request_grade(grader_url: str, form: dict[str, Any],
     """POST the submission once; the reply if it was synchronous, None if accepted for
     later. ExternalGraderError if it is worth asking again later."""
     try:
-        async with httpx.AsyncClient(timeout=_config.timeout) as client:
-            # Merged, not replaced: a grader URL may carry its own query (?exercise=3).
-            url = httpx.URL(grader_url).copy_merge_params(params)
-            response = await client.post(url, data=form)
+        # Merged, not replaced: a grader URL may carry its own query (?exercise=3).
+        url = httpx.URL(grader_url).copy_merge_params(params)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        address = await outbound.current_policy().checked_address(url.host, port)
+    except (httpx.InvalidURL, outbound.RefusedAddress) as exc:
+        # Asking again will not help: the block's grader_url has to change.
+        return GraderReply(0.0, 1.0, f"The grader address is refused: {exc}.", error=True)
+    # Connect to the address just checked, naming the host in Host and TLS (SNI).
+    host_header = url.netloc.decode("ascii").rpartition("@")[2]
+    try:
+        async with httpx.AsyncClient(timeout=CONFIG.get().timeout) as client:
+            response = await client.post(
+                url.copy_with(host=address), data=form, headers={"Host": host_header},
+                extensions={"sni_hostname": url.host})
     except httpx.HTTPError as exc:
         raise ExternalGraderError(f"{type(exc).__name__}: {exc}") from None
     if response.status_code >= 500:

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.courses.service import require_role
-from app.errors import BadInput
+from core.errors import BadInput
+from courses.service import get_course, require_role
 from grading.course_blocks import CourseLayout, GradedBlock, course_layout
 from models.courses import Membership, Role
 from models.grading import GradeOverride, Status, Submission
@@ -282,8 +282,6 @@ async def export_grades(course_id: str, path: str,
     Students are read in chunks so a large course streams; `progress(done, total)` is
     called after each chunk (the CLI draws a progress bar with it).
     """
-    from app.courses.service import get_course
-
     await get_course(course_id)
     layout = await course_layout(course_id)
     memberships = await Membership.filter(course_id=course_id, role=Role.STUDENT

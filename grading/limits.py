@@ -3,7 +3,7 @@
 A submission that keeps crashing its job, or whose grader never answers, must not stay
 `queued`/`grading` forever: the student could not submit again meanwhile. Past these
 limits it becomes `error` with a message the student can read, and the attempt does
-not count. The wiring (grading.worker) hands over the settings.
+not count. The Runtime binds the limits from its settings (`LIMITS`, `limits_from`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.settings import Settings
+from core.context import RuntimeValue
+from core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -21,25 +22,18 @@ class GradingLimits:
     async_reply: timedelta = timedelta(hours=1)  # an accepted async grader must post back
 
 
-_limits = GradingLimits()
+LIMITS: RuntimeValue[GradingLimits] = RuntimeValue("grading limits", default=GradingLimits())
 
 
-def use_settings(settings: Settings) -> None:
-    global _limits
-    _limits = GradingLimits(
+def limits_from(settings: Settings) -> GradingLimits:
+    return GradingLimits(
         max_runs=max(1, settings.grading_max_runs),
         give_up=timedelta(seconds=settings.grading_give_up_seconds),
         async_reply=timedelta(seconds=settings.external_grader_async_timeout_seconds))
 
 
-def use_limits(limits: GradingLimits) -> None:
-    """Set the limits directly (tests)."""
-    global _limits
-    _limits = limits
-
-
 def current() -> GradingLimits:
-    return _limits
+    return LIMITS.get()
 
 
 GAVE_UP = ("We could not grade this attempt (it failed {runs} times). It does not count; "

@@ -17,7 +17,7 @@ Why not taskiq: one job type, and the semantics we need (ack after commit, recla
 idle pending jobs, our own `coursewire worker` process and an in-process twin running
 the same handler) are ~150 lines on redis-py; taskiq adds a global broker with
 decorated tasks, its own worker CLI and result backends we would not use.
-Handlers must be idempotent (grading.service.grade_submission is).
+Handlers must be idempotent (grading.grade_job.grade_submission is).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
+
+from core.context import RuntimeValue
 
 log = logging.getLogger("coursewire.grading.queue")
 
@@ -50,19 +52,12 @@ class GradingQueue(Protocol):
     async def close(self) -> None: ...
 
 
-_queue: GradingQueue | None = None
-
-
-def use_queue(queue: GradingQueue | None) -> None:
-    """Set the process's grading queue (the wiring calls this at start-up)."""
-    global _queue
-    _queue = queue
+# Bound by app.runtime or `coursewire worker` (grading.worker.start_grading opens it).
+QUEUE: RuntimeValue[GradingQueue] = RuntimeValue("grading queue")
 
 
 def current_queue() -> GradingQueue:
-    if _queue is None:
-        raise RuntimeError("No grading queue: app.runtime or `coursewire worker` sets one.")
-    return _queue
+    return QUEUE.get()
 
 
 class InProcessQueue:
@@ -154,8 +149,7 @@ class RedisStreamQueue:
         return int(await self.redis.zcard(self.delayed_key))
 
     async def ensure_group(self) -> None:
-        from redis.exceptions import ResponseError
-
+        """Create the stream and its consumer group if either is missing."""
         try:
             await self.redis.xgroup_create(self.stream, self.GROUP, id="0", mkstream=True)
         except ResponseError as exc:
@@ -182,6 +176,13 @@ class RedisStreamQueue:
                 except (RedisError, OSError) as exc:
                     if self._closing:
                         return
+                    if _group_missing(exc):
+                        # Redis restarted empty (or the key was deleted): the group went
+                        # with the stream. Make both again; jobs lost with them are still
+                        # `queued` rows, which the sweeper enqueues again.
+                        log.warning("grading queue: %s; creating the stream and group", exc)
+                        await self._recreate_group()
+                        continue
                     # Redis restarting or unreachable: keep trying, never die silently.
                     log.warning("grading queue: %s; retrying in 1 s", exc)
                     await asyncio.sleep(1.0)
@@ -198,6 +199,13 @@ class RedisStreamQueue:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+
+    async def _recreate_group(self) -> None:
+        try:
+            await self.ensure_group()
+        except (RedisError, OSError) as exc:
+            log.warning("grading queue: cannot create the group yet (%s); retrying in 1 s", exc)
+            await asyncio.sleep(1.0)
 
     async def _fetch(self, free: int, now: float, next_claim: float
                      ) -> tuple[list[tuple[str, dict[str, str]]], float]:
@@ -230,15 +238,25 @@ class RedisStreamQueue:
         finally:
             slots.release()
         self.processed += 1
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.xack(self.stream, self.GROUP, message_id)
-            pipe.xdel(self.stream, message_id)
-            await pipe.execute()
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.xack(self.stream, self.GROUP, message_id)
+                pipe.xdel(self.stream, message_id)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            # The grade is committed; a job run again is harmless (grading is idempotent).
+            log.warning("grading queue: could not acknowledge %s: %s", message_id, exc)
 
     async def close(self) -> None:
         self._closing = True
         await self.redis.connection_pool.disconnect(inuse_connections=True)
         await self.redis.aclose()
+
+
+def _group_missing(exc: Exception) -> bool:
+    # NOGROUP: the stream or group does not exist. UNBLOCKED: it was deleted while we
+    # were blocked reading it (Redis 7).
+    return isinstance(exc, ResponseError) and str(exc).startswith(("NOGROUP", "UNBLOCKED"))
 
 
 def _free(slots: asyncio.Semaphore) -> int:

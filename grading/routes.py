@@ -9,39 +9,39 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from app.auth.session import require_user
-from app.courses.service import get_course, require_role
-from app.errors import BadInput, CoursewireError, NotFound
-from app.http import page, parse_json_text, read_json, redirect
-from app.ids import parse_id
-from app.openapi import add_paths
-from app.templating import env
-from app.text import json_problem
-from grading import events, gradebook, service
+from accounts.pages import page
+from accounts.session import require_user
+from core.errors import BadInput, CoursewireError, NotFound
+from core.http import parse_json_text, read_form, read_json, redirect
+from core.ids import id_or_not_found, parse_id
+from core.text import json_problem
+from courses.service import get_course, require_role
+from grading import (
+    extensions,
+    external_results,
+    gradebook,
+    overrides,
+    presenters,
+    queries,
+    released,
+)
+from grading.block_types import current_block_types
 from grading.course_blocks import graded_block
+from grading.fragments import widget_html
 from grading.graders.answers import numeric_value
-from grading.openapi import PATHS
+from grading.submissions import submit_answer
 from models.courses import Role
-
-add_paths(PATHS)
-
-
-def _int(value: str) -> int:
-    number = parse_id(value)
-    if number is None:
-        raise NotFound("No such submission.")
-    return number
-
 
 # -- HTML ------------------------------------------------------------------------------
 
 async def _answer_from_form(request: Request, course_id: str, block_id: str) -> Any:
     block, _ = await graded_block(course_id, block_id)
     form = await request.form()
+    hooks = current_block_types().get(block.type)
+    if hooks is not None and hooks.form_answer is not None:  # a type another domain scores
+        return hooks.form_answer(form)
     if block.type == "code":
         return {"code": form.get("code", "")}
-    if block.type == "peer_review":
-        return {"text": form.get("text", "")}
     kind = block.fields.get("kind")
     if kind == "multiple_choice":
         if not form.get("choice"):
@@ -57,8 +57,7 @@ async def _answer_from_form(request: Request, course_id: str, block_id: str) -> 
 
 
 def _widget(state: Any, error: str | None = None, status_code: int = 200) -> HTMLResponse:
-    html = env.get_template("grading/_widget.html").render(state=state, oob=False, error=error)
-    return HTMLResponse(html, status_code=status_code)
+    return HTMLResponse(widget_html(state, oob=False, error=error), status_code=status_code)
 
 
 async def submit_form(request: Request) -> Response:
@@ -67,18 +66,18 @@ async def submit_form(request: Request) -> Response:
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     try:
         answer = await _answer_from_form(request, course_id, block_id)
-        await service.submit_answer(user, course_id, block_id, answer)
+        await submit_answer(user, course_id, block_id, answer)
     except CoursewireError as exc:
         if isinstance(exc, NotFound):
             raise
-        state = await service.student_block_state(user, course_id, block_id)
+        state = await queries.student_block_state(user, course_id, block_id)
         return _widget(state, exc.message, exc.status)
-    return _widget(await service.student_block_state(user, course_id, block_id))
+    return _widget(await queries.student_block_state(user, course_id, block_id))
 
 
 async def widget(request: Request) -> Response:
     user = await require_user(request)
-    state = await service.student_block_state(
+    state = await queries.student_block_state(
         user, request.path_params["course_id"], request.path_params["block_id"])
     return _widget(state)
 
@@ -86,7 +85,7 @@ async def widget(request: Request) -> Response:
 async def progress_page(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    layout, grade = await gradebook.progress(user, course_id)
+    layout, grade = await released.progress_view(user, course_id)
     return await page(request, "grading/progress.html", course=await get_course(course_id),
                       layout=layout, grade=grade, oob=False,
                       live_topics=["user:me", f"grades:{course_id}"])
@@ -100,17 +99,21 @@ def _filters(request: Request) -> gradebook.GradebookFilter:
                                      ("failing", "pending") else "")
 
 
-async def gradebook_page(request: Request, message: str = "") -> Response:
+async def gradebook_page(request: Request, refused: dict[str, Any] | None = None,
+                         status_code: int = 200) -> Response:
+    """The gradebook; `refused` gives a refused staff form back what was typed, and why."""
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
     filters = _filters(request)
-    layout, grades = await gradebook.gradebook(user, course_id, filters)
-    return await page(request, "grading/gradebook.html", course=await get_course(course_id),
-                      layout=layout, grades=grades, filters=filters, message=message,
-                      overrides=await service.override_history(user, course_id),
-                      extensions=await service.list_extensions(user, course_id),
-                      extension_log=await service.extension_log(user, course_id),
+    layout, grades, release = await released.gradebook_view(user, course_id, filters)
+    return await page(request, "grading/gradebook.html", status_code,
+                      course=await get_course(course_id), refused=refused,
+                      layout=layout, grades=grades, filters=filters,
+                      release_notes=release.notes,
+                      overrides=await overrides.override_history(user, course_id),
+                      extensions=await extensions.list_extensions(user, course_id),
+                      extension_log=await extensions.extension_log(user, course_id),
                       live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
 
 
@@ -127,20 +130,37 @@ async def gradebook_csv(request: Request) -> Response:
 async def override_form(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    form = await request.form()
-    await service.override_grade(user, course_id, form.get("user_id"),
-                                 str(form.get("block_id", "")), form.get("points"),
-                                 form.get("reason"))
+    form = await read_form(request)
+    try:
+        await overrides.override_grade(user, course_id, form.get("user_id"),
+                                       form.get("block_id", ""), form.get("points"),
+                                       form.get("reason"))
+    except CoursewireError as exc:
+        return await _refused(request, "override", form, exc)
     return redirect(request, f"/courses/{course_id}/gradebook")
+
+
+async def _refused(request: Request, name: str, form: dict[str, str],
+                   exc: CoursewireError) -> Response:
+    """The gradebook with the staff form `name` as typed and the reason beside it (a refusal
+    of the person, not the input, stays an error page)."""
+    if exc.status in (401, 403):
+        raise exc
+    return await gradebook_page(request, {"name": name, "form": form, "errors": exc.fields,
+                                          "message": exc.message}, exc.status)
 
 
 async def extension_form(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    form = await request.form()
-    await service.grant_extension(user, course_id, form.get("user_id"),
-                                  str(form.get("block_id", "")), form.get("due_at"),
-                                  form.get("reason", ""), form.get("extra_attempts"))
+    form = await read_form(request)
+    try:
+        await extensions.grant_extension(user, course_id, form.get("user_id"),
+                                         form.get("block_id", ""), form.get("due_at"),
+                                         form.get("reason", ""), form.get("extra_attempts"),
+                                         zone=user.timezone or "UTC")
+    except CoursewireError as exc:
+        return await _refused(request, "extension", form, exc)
     return redirect(request, f"/courses/{course_id}/gradebook")
 
 
@@ -148,7 +168,7 @@ async def revoke_extension_form(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     form = await request.form()
-    await service.revoke_extension(user, course_id, request.path_params["extension_id"],
+    await extensions.revoke_extension(user, course_id, request.path_params["extension_id"],
                                    form.get("reason", ""))
     return redirect(request, f"/courses/{course_id}/gradebook")
 
@@ -157,52 +177,29 @@ async def revoke_extension_form(request: Request) -> Response:
 
 async def api_submit(request: Request) -> Response:
     user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    await require_role(user, course_id, Role.STUDENT)  # rights before the body
     data = await read_json(request)
     if "answer" not in data:
         raise BadInput("Send {\"answer\": ...}.", fields={"answer": "Required."})
-    submission = await service.submit_answer(
-        user, request.path_params["course_id"], request.path_params["block_id"], data["answer"])
+    submission = await submit_answer(user, course_id, request.path_params["block_id"],
+                                     data["answer"])
     return JSONResponse({"id": submission.id, "status": submission.status.value,
                          "attempt": submission.attempt}, status_code=202)
 
 
 async def api_submission(request: Request) -> Response:
     user = await require_user(request)
-    submission = await service.get_submission(user, _int(request.path_params["submission_id"]))
-    data = events.submission_json(submission)
-    return JSONResponse(data)
-
-
-def _grade_row(layout: Any, g: gradebook.StudentGrade) -> dict[str, Any]:
-    return {
-        "user_id": g.user_id, "name": g.name, "email": g.email,
-        "percent": round(g.percent, 6), "passed": g.passed,
-        "assignment_types": [{"name": t.name, "weight": t.weight, "percent": round(t.percent, 6),
-                              "assignments": [{"id": a.sequential_id, "title": a.title,
-                                               "earned": a.earned, "possible": a.possible,
-                                               "dropped": a.dropped} for a in t.assignments]}
-                             for t in g.types],
-        "sections": [{"id": s.chapter_id, "title": s.title, "earned": s.earned,
-                      "possible": s.possible} for s in g.sections],
-        "blocks": [{"block_id": b.id, "title": b.title, "points": g.blocks[b.id].points,
-                    "max_points": b.max_points, "status": g.blocks[b.id].status,
-                    "attempts": g.blocks[b.id].attempts,
-                    "overridden": g.blocks[b.id].overridden} for b in layout.blocks],
-    }
+    number = id_or_not_found(request.path_params["submission_id"], "No such submission.")
+    submission = await queries.get_submission(user, number)
+    return JSONResponse(presenters.submission_json(submission))
 
 
 async def api_grades(request: Request) -> Response:
     user = await require_user(request)
-    layout, grades = await gradebook.gradebook(user, request.path_params["course_id"],
-                                               _filters(request))
-    return JSONResponse([_grade_row(layout, g) for g in grades])
-
-
-def _extension_json(ext: Any) -> dict[str, Any]:
-    return {"id": ext.id, "user_id": ext.user_id, "block_id": ext.block_id,
-            "due_at": ext.due_at.isoformat() if ext.due_at else None,
-            "extra_attempts": ext.extra_attempts, "reason": ext.reason,
-            "granted_by": ext.granted_by_id, "granted_at": ext.granted_at.isoformat()}
+    layout, grades, release = await released.gradebook_view(
+        user, request.path_params["course_id"], _filters(request))
+    return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades])
 
 
 async def api_extensions(request: Request) -> Response:
@@ -211,23 +208,20 @@ async def api_extensions(request: Request) -> Response:
     course_id = request.path_params["course_id"]
     if request.method == "POST":
         data = await read_json(request)
-        ext = await service.grant_extension(
+        ext = await extensions.grant_extension(
             user, course_id, data.get("user_id"), str(data.get("block_id", "")),
             data.get("due_at"), data.get("reason", ""), data.get("extra_attempts"))
-        return JSONResponse(_extension_json(ext), status_code=201)
-    rows = await service.list_extensions(user, course_id)
-    log = await service.extension_log(user, course_id)
+        return JSONResponse(presenters.extension_json(ext), status_code=201)
+    rows = await extensions.list_extensions(user, course_id)
+    log = await extensions.extension_log(user, course_id)
     return JSONResponse({
-        "extensions": [_extension_json(e) for e in rows],
-        "log": [{"id": r.id, "action": r.action, "user_id": r.user_id, "block_id": r.block_id,
-                 "due_at": r.due_at.isoformat() if r.due_at else None,
-                 "extra_attempts": r.extra_attempts, "reason": r.reason, "by": r.by_id,
-                 "at": r.created_at.isoformat()} for r in log]})
+        "extensions": [presenters.extension_json(e) for e in rows],
+        "log": [presenters.extension_log_json(r) for r in log]})
 
 
 async def api_revoke_extension(request: Request) -> Response:
     user = await require_user(request)
-    await service.revoke_extension(user, request.path_params["course_id"],
+    await extensions.revoke_extension(user, request.path_params["course_id"],
                                    request.path_params["extension_id"],
                                    request.query_params.get("reason", ""))
     return Response(status_code=204)
@@ -251,7 +245,7 @@ async def api_grader_result(request: Request) -> Response:
     number = parse_id(submission_id)
     if number is None:
         return JSONResponse({"success": False, "errors": ["no such submission"]}, 404)
-    status, errors = await service.receive_external_result(
+    status, errors = await external_results.receive_external_result(
         number, request.query_params.get("token"), fields)
     return JSONResponse({"success": not errors, "errors": errors}, status_code=status)
 

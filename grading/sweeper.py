@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from grading import limits
 from grading.queue import GradingQueue
+from grading.results import give_up, overdue_message
 from models.grading import Status, Submission
 
 log = logging.getLogger("coursewire.grading.sweeper")
@@ -33,8 +34,6 @@ BATCH = 500
 
 async def give_up_stuck(now: datetime, stale_seconds: float) -> list[int]:
     """Mark `error` the in-flight submissions past the limits; returns their ids."""
-    from grading.service import give_up, overdue_message
-
     lim = limits.current()
     stale = now - timedelta(seconds=stale_seconds)
     candidates = await Submission.filter(

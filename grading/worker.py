@@ -5,7 +5,7 @@
   when MONGO_URL is set too. With the embedded content store (no MONGO_URL), only one
   process can read course content, so the web process consumes the Redis queue itself.
 COURSEWIRE_GRADING_IN_APP=0/1 overrides that choice.
-Either way the job is grading.service.grade_submission and the sweeper runs beside it.
+Either way the job is grading.grade_job.grade_submission and the sweeper runs beside it.
 A process that consumes also grades built-in problem answers submitted to it right after
 their commit, without the queue (grading.at_once).
 """
@@ -17,11 +17,16 @@ import contextlib
 import logging
 import signal
 
-from app.settings import Settings
-from grading import at_once, external, limits
-from grading.queue import GradingQueue, InProcessQueue, RedisStreamQueue, use_queue
-from grading.service import grade_submission
+from content_store.connect import STORE, open_content_store
+from core.settings import Settings
+from grading import at_once
+from grading.grade_job import grade_submission
+from grading.queue import QUEUE, GradingQueue, InProcessQueue, RedisStreamQueue
+from grading.sandbox import SandboxUnavailable, default_sandbox
 from grading.sweeper import run_sweeper
+from models.db import close_db, init_db
+from realtime.layer import make_channel_layer
+from realtime.relay import Relay
 
 log = logging.getLogger("coursewire.grading.worker")
 
@@ -29,24 +34,31 @@ DEFAULT_CONCURRENCY = 4
 
 
 class GradingRuntime:
-    def __init__(self, queue: GradingQueue, tasks: list[asyncio.Task[None]]) -> None:
+    def __init__(self, queue: GradingQueue, tasks: list[asyncio.Task[None]],
+                 checks: list[asyncio.Task[None]] | None = None,
+                 switch: at_once.AtOnce | None = None) -> None:
         self.queue = queue
         self.tasks = tasks
+        self.checks = checks or []
+        self.at_once = switch  # grading right after the submit (grading.at_once)
 
     @property
     def consuming(self) -> bool:
         return bool(self.tasks)
 
     async def stop(self) -> None:
-        at_once.grade_at_once(False)
-        await at_once.finish(seconds=2.0)
+        for check in self.checks:
+            check.cancel()
+        if self.at_once is not None:
+            self.at_once.enabled = False
+            await self.at_once.finish(seconds=2.0)
         for task in self.tasks:
             task.cancel()
         # redis-py can sit on a cancelled blocking XREADGROUP; closing the connections
         # ends it, so wait briefly, close, then wait again.
         if self.tasks:
             _, pending = await asyncio.wait(self.tasks, timeout=1.0)
-            use_queue(None)
+            QUEUE.bind(None)
             await self.queue.close()
             if pending:
                 await asyncio.wait(pending, timeout=2.0)
@@ -55,7 +67,7 @@ class GradingRuntime:
                     log.warning("grading task %s ended with %r", task.get_name(),
                                 task.exception())
         else:
-            use_queue(None)
+            QUEUE.bind(None)
             await self.queue.close()
 
 
@@ -74,35 +86,46 @@ def open_queue(settings: Settings) -> GradingQueue:
 
 async def start_grading(settings: Settings, *, consume: bool,
                         concurrency: int = DEFAULT_CONCURRENCY) -> GradingRuntime:
-    """Open this process's queue; with `consume`, also run graders and the sweeper."""
-    external.use_settings(settings)
-    limits.use_settings(settings)
+    """Open this process's queue (bound here for the tasks started here; the Runtime holds
+    it too); with `consume`, also run graders and the sweeper."""
     queue = open_queue(settings)
-    use_queue(queue)
+    QUEUE.bind(queue)
     tasks: list[asyncio.Task[None]] = []
+    checks: list[asyncio.Task[None]] = []
     # A process that grades also grades built-in problem answers right after their submit.
-    at_once.grade_at_once(consume, concurrency)
+    switch = at_once.grade_at_once(consume, concurrency)
     if consume:
         tasks = [
             asyncio.create_task(queue.run(grade_submission, concurrency), name="graders"),
             asyncio.create_task(run_sweeper(queue, settings.grading_stale_seconds,
                                             settings.grading_sweep_seconds), name="sweeper"),
         ]
-    return GradingRuntime(queue, tasks)
+        checks = [asyncio.create_task(check_code_sandbox(), name="sandbox check")]
+    return GradingRuntime(queue, tasks, checks, switch)
+
+
+async def check_code_sandbox() -> None:
+    """Say at start-up, to the admin, when code exercises cannot be graded here."""
+    try:
+        sandbox = await default_sandbox()
+    except SandboxUnavailable as exc:
+        log.error("code exercises will end in error, not be graded: %s", exc)
+        return
+    log.info("code exercises run in %s", sandbox.describe())
 
 
 async def run_worker(settings: Settings, concurrency: int) -> None:
-    """`coursewire worker`: grade jobs from Redis until SIGINT/SIGTERM."""
-    from app.content.connect import open_content_store, use_store
-    from app.db import close_db, init_db
-    from realtime.layer import make_channel_layer
-    from realtime.publish import use_layer
+    """`coursewire worker`: grade jobs from Redis until SIGINT/SIGTERM.
 
+    The caller binds an unstarted Runtime first (app.cli.server: every package installed,
+    so the block types, templates, limits, external-grader settings and outbound policy
+    are bound); this opens the stores and the relay, which only a started Runtime has."""
     await init_db(settings)
     store, close_store = await open_content_store(settings)
-    use_store(store)
+    STORE.bind(store)
     layer = make_channel_layer(settings.redis_url, settings.redis_prefix)
-    use_layer(layer)
+    relay = Relay(layer, retention_days=settings.event_retention_days)
+    await relay.start()
     runtime = await start_grading(settings, consume=True, concurrency=concurrency)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -118,9 +141,9 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
                 raise task.exception()  # type: ignore[misc]
     finally:
         await runtime.stop()
-        use_layer(None)
+        await relay.stop()
         if hasattr(layer, "close_pools"):
             await layer.close_pools()
-        use_store(None)
+        STORE.bind(None)
         close_store()
         await close_db()

@@ -20,6 +20,8 @@ class Course(Model):
     run = fields.CharField(max_length=64)
     title = fields.CharField(max_length=255)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Listed in the catalogue, where any signed-in user may join as a student.
+    self_enrolment = fields.BooleanField(default=False)
 
     class Meta:
         table = "courses"
@@ -34,6 +36,7 @@ class Membership(Model):
         "models.Course", related_name="memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(Role, max_length=16)
+    group = fields.CharField(max_length=64, null=True)  # a section or tutorial group
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,14 @@ class User(Model):
     is_admin = fields.BooleanField(default=False)
     can_create_courses = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Sessions and tokens carry the generation they were issued in; logging out moves it
+    # on, so every cookie and token issued before stops working (accounts/session.py).
+    session_generation = fields.IntField(default=0)
+    # The owner opened a link mailed to this address (accounts/verification.py).
+    email_verified = fields.BooleanField(default=False)
+    # IANA name (Europe/Helsinki) times are shown in; None until the user or their browser
+    # says (pages then show UTC). core/human_time.py.
+    timezone = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "users"

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from core.context import RuntimeValue
+from models.db import leave_transactions
 from models.peer_review import AssignmentStatus, Kind, PeerAssignment, PeerReviewer
+from peer_review import clocks, events
 
 log = logging.getLogger("coursewire.peer_review.alarm")
 
@@ -27,8 +31,18 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# What falls due when the alarm rings (expired leases, stale waits), handed over by
+# peer_review.install: the expiry actions arm this alarm themselves, so it cannot import them.
+DueWork = Callable[[datetime], Awaitable[None]]
+
+
+async def _nothing_due(_at: datetime) -> None:
+    return None
+
+
 class Alarm:
-    def __init__(self) -> None:
+    def __init__(self, due_work: DueWork = _nothing_due) -> None:
+        self._due_work = due_work
         self._loop: asyncio.AbstractEventLoop | None = None
         self._handle: asyncio.TimerHandle | None = None
         self._when: datetime | None = None
@@ -65,12 +79,16 @@ class Alarm:
             self._handle.cancel()
         self._handle, self._when = None, None
 
-    async def stop(self) -> None:
-        """Disarm and let a ring in progress finish (shutdown, tests)."""
-        self.disarm()
+    async def idle(self) -> None:
+        """Wait for a ring in progress, if any, to finish (it re-arms on its way out)."""
         task = self._task
         if task is not None and not task.done() and task is not asyncio.current_task():
             await asyncio.wait([task])
+
+    async def stop(self) -> None:
+        """Disarm and let a ring in progress finish (shutdown, tests)."""
+        self.disarm()
+        await self.idle()
         self.disarm()  # the ring re-armed on its way out
 
     def _fire(self) -> None:
@@ -84,12 +102,10 @@ class Alarm:
 
     async def ring(self, at: datetime | None = None) -> None:
         """Do what is due now, then re-arm at the next due moment in the database."""
-        from peer_review import service
-
         at = at or datetime.now(UTC)
+        leave_transactions()  # the timer may have been armed inside one, long committed
         try:
-            await service.expire_leases(at)
-            await service.end_stale_waits(at)
+            await self._due_work(at)
             await self._push_stuck(at)
         except Exception:  # the database restarting, say: the next ring or sweep retries
             log.exception("peer review alarm failed")
@@ -100,9 +116,7 @@ class Alarm:
 
     async def _push_stuck(self, at: datetime) -> None:
         """Boards whose leases crossed the stuck threshold since the last ring."""
-        from peer_review import events, views
-
-        line = at - views.STUCK_AFTER
+        line = at - clocks.STUCK_AFTER
         since = self._stuck_checked or line - timedelta(minutes=1)
         self._stuck_checked = line
         crossed = await PeerAssignment.filter(
@@ -116,17 +130,13 @@ class Alarm:
 
     def arm_for(self, assignment: PeerAssignment) -> None:
         """A lease was made: ring when it expires and when it would count as stuck."""
-        from peer_review import views
-
         if assignment.expires_at is not None:
             self.arm(assignment.expires_at)
-        self.arm(_utc(assignment.leased_at) + views.STUCK_AFTER)
+        self.arm(_utc(assignment.leased_at) + clocks.STUCK_AFTER)
 
 
 async def next_due(at: datetime) -> datetime | None:
     """The earliest future moment anything falls due, as the database shows it."""
-    from peer_review import service, views
-
     moments: list[datetime] = []
     expiry = await PeerAssignment.filter(status=AssignmentStatus.OPEN,
                                          expires_at__isnull=False).order_by(
@@ -135,32 +145,38 @@ async def next_due(at: datetime) -> datetime | None:
         moments.append(_utc(expiry))
     leased = await PeerAssignment.filter(
         status=AssignmentStatus.OPEN, kind=Kind.PEER,
-        leased_at__gt=at - views.STUCK_AFTER).order_by("leased_at").first().values_list(
+        leased_at__gt=at - clocks.STUCK_AFTER).order_by("leased_at").first().values_list(
         "leased_at", flat=True)
     if leased is not None:
-        moments.append(_utc(leased) + views.STUCK_AFTER)
+        moments.append(_utc(leased) + clocks.STUCK_AFTER)
     waiting = await PeerReviewer.filter(waiting_since__isnull=False).order_by(
         "waiting_since").first().values_list("waiting_since", flat=True)
     if waiting is not None:
-        moments.append(_utc(waiting) + service.timing().wait)
+        moments.append(_utc(waiting) + clocks.timing().wait)
     return min(moments, default=None)
 
 
-_alarm = Alarm()
+# This process's alarm, made and bound by the Runtime. Unbound (a command, a script), the
+# functions below do nothing: the sweeper covers what falls due.
+ALARM: RuntimeValue[Alarm] = RuntimeValue("peer review alarm")
 
 
 def arm(when: datetime | None) -> None:
-    _alarm.arm(when)
+    alarm = ALARM.peek()
+    if alarm is not None:
+        alarm.arm(when)
 
 
 def arm_for(assignment: PeerAssignment) -> None:
-    _alarm.arm_for(assignment)
+    alarm = ALARM.peek()
+    if alarm is not None:
+        alarm.arm_for(assignment)
 
 
 def current() -> Alarm:
-    return _alarm
+    return ALARM.get()
 
 
 async def start() -> None:
     """At start-up: arm for whatever the database already holds."""
-    _alarm.arm(await next_due(datetime.now(UTC)))
+    arm(await next_due(datetime.now(UTC)))

@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from app.courses.service import require_role
-from app.errors import BadInput, NotFound
+from core.datetimes import datetime_field
+from core.errors import BadInput, NotFound
+from courses.service import require_role
 from models.courses import Membership, Role
 from models.peer_review import (
     AssignmentStatus,
@@ -33,7 +34,7 @@ from models.peer_review import (
     ScheduledAllocation,
 )
 from models.users import User
-from peer_review import alarm, events, service, views
+from peer_review import alarm, clocks, events
 from peer_review.blocks import peer_block
 
 
@@ -86,15 +87,10 @@ def allocate(authors: Sequence[Author], per_response: int, *, exclude_same_group
 def _parse_when(value: object, default: datetime | None) -> datetime:
     if value in (None, "") and default is not None:
         return default
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            when = None
-        if when is not None:
-            return when if when.tzinfo else when.replace(tzinfo=UTC)
-    raise BadInput("Give the time as 2026-03-01T23:59:00Z (or set a due date on the block).",
-                   fields={"run_at": "Invalid date."})
+    if value in (None, ""):
+        raise BadInput("Give the time as 2026-03-01T23:59:00Z (or set a due date on the block).",
+                       fields={"run_at": "Invalid date."})
+    return datetime_field(value, "run_at")
 
 
 async def schedule_allocation(actor: User, course_id: str, block_id: str, run_at: object,
@@ -140,7 +136,7 @@ async def run_allocation(schedule: ScheduledAllocation, *, seed: int | None = No
                          at: datetime | None = None) -> int:
     """Run one scheduled allocation once (a conditional update claims it)."""
     at = at or datetime.now(UTC)
-    due = at + service.timing().allocated
+    due = at + clocks.timing().allocated
     claimed = await ScheduledAllocation.filter(id=schedule.id, ran_at__isnull=True).update(
         ran_at=at)
     if not claimed:
@@ -175,16 +171,17 @@ async def run_allocation(schedule: ScheduledAllocation, *, seed: int | None = No
                 load=F("load") + 1)
         await ScheduledAllocation.filter(id=schedule.id).using_db(conn).update(
             allocated=len(pairs))
+        wanted = set(pairs)
+        made = await PeerAssignment.filter(
+            course_id=schedule.course_id, block_id=schedule.block_id,
+            status=AssignmentStatus.OPEN, reviewer_id__in={r for _, r in pairs}
+        ).using_db(conn).order_by("id")
+        for assignment in made:  # API clients hear of each; pages get the panel re-rendered
+            if (assignment.response_id, assignment.reviewer_id) in wanted:
+                await events.assigned(assignment)
+        await events.board_changed(schedule.course_id, schedule.block_id)
     alarm.arm(due)
-    alarm.arm(at + views.STUCK_AFTER)
-    wanted = set(pairs)
-    made = await PeerAssignment.filter(
-        course_id=schedule.course_id, block_id=schedule.block_id,
-        status=AssignmentStatus.OPEN, reviewer_id__in={r for _, r in pairs}).order_by("id")
-    for assignment in made:  # API clients hear of each; pages get the panel re-rendered
-        if (assignment.response_id, assignment.reviewer_id) in wanted:
-            await events.assigned(assignment)
-    await events.board_changed(schedule.course_id, schedule.block_id)
+    alarm.arm(at + clocks.STUCK_AFTER)
     return len(pairs)
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.content.connect import current_store
-from app.errors import NotFound
 from content_store import PUBLISHED
-from grading.course_blocks import published_block
+from content_store.connect import current_store
+from core.errors import NotFound
+from grading.api import published_block
 from peer_review.scoring import Rubric
 
 SCORING = ("median", "mean")

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from models.grading import Status, Submission
+from tortoise.transactions import in_transaction
+
+from core.clock import now
+from grading.api import score_submission
 from models.peer_review import AssignmentStatus, Kind, PeerAssignment, PeerResponse, ResponseStatus
 from peer_review import events
 from peer_review.blocks import PeerBlock
+from peer_review.queries import assessments_given
 from peer_review.scoring import required_reviews, score
 
 log = logging.getLogger("coursewire.peer_review")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def my_response(user_id: int, course_id: str, block_id: str) -> PeerResponse | None:
-    return await PeerResponse.filter(author_id=user_id, course_id=course_id,
-                                     block_id=block_id).order_by("-id").first()
-
-
-async def assessments_given(user_id: int, course_id: str, block_id: str) -> int:
-    return await PeerAssignment.filter(reviewer_id=user_id, course_id=course_id,
-                                       block_id=block_id, kind=Kind.PEER,
-                                       status=AssignmentStatus.DONE).count()
 
 
 async def release_score(response: PeerResponse, block: PeerBlock, *,
@@ -59,13 +48,15 @@ async def release_score(response: PeerResponse, block: PeerBlock, *,
     if response.scored_at is not None and response.points == result.points and \
             response.per_criterion == per and response.feedback == result.feedback:
         return False
-    await PeerResponse.filter(id=response.id).update(points=result.points, per_criterion=per,
-                                                     feedback=result.feedback, scored_at=now())
-    await response.refresh_from_db()
-    await _record_grade(response, result.points, result.max_points, result.feedback,
-                        by_staff=bool(staff))
-    await events.result_changed(response)
-    await events.board_changed(response.course_id, response.block_id)
+    async with in_transaction():  # the score, the grade and their events commit together
+        await PeerResponse.filter(id=response.id).update(
+            points=result.points, per_criterion=per, feedback=result.feedback,
+            scored_at=now())
+        await response.refresh_from_db()
+        await _record_grade(response, result.points, result.max_points, result.feedback,
+                            by_staff=bool(staff))
+        await events.result_changed(response)
+        await events.board_changed(response.course_id, response.block_id)
     return True
 
 
@@ -79,10 +70,8 @@ async def _author_ready(response: PeerResponse, block: PeerBlock,
 
 async def _record_grade(response: PeerResponse, points: float, max_points: float,
                         overall: list[str], *, by_staff: bool) -> None:
-    """The score flows into the gradebook as the grading submission's grade."""
-    submission = await Submission.get(id=response.submission_id)
-    raw = points / max_points * submission.max_points if max_points else 0.0
-    final = raw * (1.0 - submission.late_penalty)
+    """The score flows into the gradebook as the grading submission's grade (grading
+    rescales it and applies the late policy)."""
     feedback: dict[str, Any] = {
         "summary": f"{'Staff' if by_staff else 'Peer'} assessment: {points:g} of "
                    f"{max_points:g} points",
@@ -91,47 +80,4 @@ async def _record_grade(response: PeerResponse, points: float, max_points: float
                   for c in response.per_criterion or []]}
     if overall:  # the reviewers' overall comments, unattributed
         feedback["comments"] = list(overall)
-    if submission.late and submission.late_penalty:
-        feedback["late"] = (f"Submitted late: {submission.late_penalty:.0%} of the points "
-                            "deducted.")
-    await Submission.filter(id=submission.id, status__in=[Status.AWAITING_PEER_REVIEW,
-                                                          Status.GRADED]).update(
-        status=Status.GRADED, raw_points=raw, points=final, feedback=feedback, graded_at=now())
-    await submission_event(submission.id, graded=True)
-
-
-async def submission_event(submission_id: int, *, graded: bool) -> None:
-    from grading import events as grading_events
-
-    submission = await Submission.get(id=submission_id)
-    try:
-        await grading_events.submission_changed(submission, graded=graded)
-    except Exception:  # the grade is stored; a page reload shows it
-        log.exception("could not publish grading events for submission %s", submission_id)
-
-
-def result_status(response: PeerResponse, block: PeerBlock, given: int,
-                  self_done: bool) -> str:
-    if response.status == ResponseStatus.CANCELLED:
-        return "cancelled"
-    if response.scored_at is not None:
-        return "graded"
-    if given < block.must_grade:
-        return "waiting_for_your_reviews"
-    if block.self_assessment and not self_done:
-        return "waiting_for_self_assessment"
-    return "waiting_for_peer_reviews"
-
-
-def result_json(response: PeerResponse, block: PeerBlock, given: int,
-                self_done: bool) -> dict[str, Any]:
-    status = result_status(response, block, given, self_done)
-    graded = status == "graded"
-    return {"course_id": response.course_id, "block_id": response.block_id,
-            "status": status, "points": response.points if graded else None,
-            "max_points": block.max_points,
-            "per_criterion": response.per_criterion if graded else None,
-            # The reviewers' overall comments (never who wrote which), once graded.
-            "feedback": list(response.feedback or []) if graded else None,
-            "reviews_received": response.received, "reviews_required": block.graded_by,
-            "reviews_given": given, "must_grade": block.must_grade}
+    await score_submission(response.submission_id, points, max_points, feedback)

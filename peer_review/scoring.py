@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from statistics import fmean
 from typing import Any
 
-from app.errors import BadInput
+from core.errors import BadInput
 
 FEEDBACK_MAX = 10_000
 
@@ -60,7 +60,7 @@ class Rubric:
         return sum(c.max_points for c in self.criteria)
 
     def as_json(self) -> dict[str, Any]:
-        """The rubric as API.md shows it to reviewers (with each criterion's feedback mode)."""
+        """The rubric as reviewers see it in the API (with each criterion's feedback mode)."""
         return {"criteria": [
             {"name": c.name, "label": c.label, "feedback": c.feedback,
              "options": [{"name": o.name, "label": o.label, "points": o.points}

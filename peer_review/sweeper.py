@@ -19,9 +19,9 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Subquery
 
-from models.grading import Status, Submission
+from grading.api import unclaimed_submissions
 from models.peer_review import PeerResponse, PeerReviewer, ResponseStatus
-from peer_review import alarm, allocation, service
+from peer_review import alarm, allocation, assignment, expiry, responses, results
 from peer_review.blocks import peer_block
 
 log = logging.getLogger("coursewire.peer_review.sweeper")
@@ -43,15 +43,16 @@ async def release_flexible_scores(at: datetime) -> int:
         for response in await PeerResponse.filter(
                 course_id=course_id, block_id=block_id, status=ResponseStatus.ACTIVE,
                 scored_at__isnull=True, received__gte=1, submitted_at__lte=cutoff):
-            released += await service.release_score(response, block, at=at)
+            released += await results.release_score(response, block, at=at)
     return released
 
 
 async def adopt_orphans() -> int:
-    orphans = await Submission.filter(status=Status.AWAITING_PEER_REVIEW).exclude(
-        id__in=Subquery(PeerResponse.all().values("submission_id"))).limit(200)
+    """Queue responses whose grading hook never ran (the process died in between)."""
+    orphans = await unclaimed_submissions(
+        "peer_review", Subquery(PeerResponse.all().values("submission_id")), limit=200)
     for submission in orphans:
-        await service.submission_received(submission)
+        await responses.submission_received(submission)
     return len(orphans)
 
 
@@ -62,7 +63,7 @@ async def assign_waiters() -> int:
     assigned = 0
     for course_id, block_id in sorted(set(blocks)):
         try:
-            assigned += len(await service.assign_waiting(course_id, block_id))
+            assigned += len(await assignment.assign_waiting(course_id, block_id))
         except Exception:
             log.exception("peer review: could not offer work in %s/%s", course_id, block_id)
     return assigned
@@ -70,11 +71,11 @@ async def assign_waiters() -> int:
 
 async def sweep_once(at: datetime | None = None) -> None:
     at = at or datetime.now(UTC)
-    await service.expire_leases(at)
+    await expiry.expire_leases(at)
     await release_flexible_scores(at)
     await allocation.run_due_allocations(at)
     await adopt_orphans()
-    await service.end_stale_waits(at)
+    await expiry.end_stale_waits(at)
     await assign_waiters()
 
 
@@ -92,7 +93,6 @@ async def run_sweeper(every: float) -> None:
 
 
 def start_peer_review(settings) -> asyncio.Task[None]:
-    """Wiring: configure the queue's clocks, start this process's sweeper and alarm."""
-    service.configure(settings)
+    """Start this process's sweeper and arm its alarm (the Runtime bound both clocks)."""
     return asyncio.create_task(run_sweeper(settings.peer_review_sweep_seconds),
                                name="peer-review-sweeper")

@@ -27,6 +27,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
 
 RESYNC_CLOSE_CODE = 4000
+# The process is going away (shutdown, deploy): come back, to the next process, and resync.
+SERVICE_RESTART_CLOSE_CODE = 1012
+# The same, where the server refuses 1012 from an application: daphne's websocket library
+# (autobahn) only lets an application send 1000 or 3000-4999.
+SERVICE_RESTART_FALLBACK_CLOSE_CODE = 4012
 UNAUTHENTICATED_CLOSE_CODE = 4401
 # Authenticated, but refused for good (e.g. a cross-site page): the browser must not retry.
 FORBIDDEN_CLOSE_CODE = 4403
@@ -162,6 +167,9 @@ class LiveSocket:
     def close_for_resync(self) -> None:
         self.close(RESYNC_CLOSE_CODE)
 
+    def close_for_restart(self) -> None:
+        self.close(SERVICE_RESTART_CLOSE_CODE)
+
     def close(self, code: int = 1000) -> None:
         if self.closed:
             return
@@ -174,9 +182,18 @@ class LiveSocket:
 
     async def _close_websocket(self) -> None:
         ws = self.websocket
-        if not self._gone and ws.application_state == WebSocketState.CONNECTED:
+        if self._gone or ws.application_state != WebSocketState.CONNECTED:
+            return
+        try:
+            await ws.close(code=self.close_code or 1000)
+        except Exception:
+            asgi_send = getattr(ws, "asgi_send", None)
+            if self.close_code != SERVICE_RESTART_CLOSE_CODE or asgi_send is None:
+                return
+            # Starlette already counts the socket closed, so go to the server directly.
+            self.close_code = SERVICE_RESTART_FALLBACK_CLOSE_CODE
             with contextlib.suppress(Exception):
-                await ws.close(code=self.close_code or 1000)
+                await asgi_send({"type": "websocket.close", "code": self.close_code})
 
     async def wait_closed(self) -> None:
         """Let an in-flight send or close finish (bounded by the caller)."""

@@ -1,39 +1,39 @@
-"""The two websocket endpoints: `/ws` (HTML fragments for htmx) and `/api/v1/events` (JSON).
+"""What the two websocket endpoints share: `/ws` (HTML fragments for htmx, page_socket.py)
+and `/api/v1/events` (JSON, event_socket.py).
 
-Both authenticate, decide per topic whether the user may subscribe, and bring the client
+Both authenticate, decide per topic whether the user may subscribe (a `Session` holds a
+socket's user, subscriptions and outbox, and follows rights changes), and bring the client
 up to date on (re)connect: `/ws` re-renders the page's live regions, `/api/v1/events`
-replays the event log after the client's `since`.
+replays the event log after the client's `since` (replay.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from markupsafe import escape
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from app.auth.session import current_user, uses_session_auth
-from app.errors import BadInput, CoursewireError
-from app.http import parse_json_text
-from app.text import json_problem
-from models.events import Event
+from core.errors import BadInput, CoursewireError
+from core.http import parse_json_text
+from core.text import json_problem
 from models.users import User
+from realtime.auth import current_user, uses_session_auth
 from realtime.connection import FORBIDDEN_CLOSE_CODE, UNAUTHENTICATED_CLOSE_CODE, LiveSocket
-from realtime.publish import for_audience, json_frame
-from realtime.resync import resync_fragments
+from realtime.rights import credential_of
 from realtime.topics import Topic, UnknownTopic, authorize, parse_topic
 
 log = logging.getLogger("coursewire.ws")
 
 MAX_FRAME_CHARS = 16_384
 MAX_TOPICS_PER_SOCKET = 200
-REPLAY_LIMIT = 1000
 
 
 def error_frame(code: str, message: str, fields: dict[str, Any] | None = None) -> str:
@@ -53,12 +53,96 @@ class Session:
         self.hub = runtime.hub
         self.live = LiveSocket(websocket, kind, runtime.settings.socket_buffer_frames)
         self.audiences: dict[str, str] = {}  # canonical topic -> audience
+        self.topics: dict[str, Topic] = {}  # canonical topic -> topic
         self.hub.attach(self.live)
+        # Rights follow changes (rights.py): the hub tells us when they change or the
+        # session ends, and the credential's expiry closes the socket by itself.
+        credential = credential_of(websocket)
+        self.session_key = credential.session_key
+        self._rights = asyncio.Lock()  # a re-check and a subscribe don't interleave
+        self._rechecks: set[asyncio.Task[None]] = set()
+        self._expiry: asyncio.TimerHandle | None = None
+        if credential.expires_at is not None:
+            self._expiry = asyncio.get_running_loop().call_later(
+                max(0.0, credential.expires_at - time.time()), self.sign_out,
+                credential.expired)
+        # A re-check is started by the hub's reader, but must read rights as this socket
+        # does (the shell may have set context for it, e.g. "view as student").
+        self._context = contextvars.copy_context()
+        self.hub.watch(user.id, self)
+
+    def rights_changed(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._recheck(),
+                                                        context=self._context.copy())
+        self._rechecks.add(task)
+        task.add_done_callback(self._rechecks.discard)
+
+    def session_ended(self, session_key: str | None) -> None:
+        if session_key is None or session_key == self.session_key:
+            self.sign_out("You have been signed out.")
+
+    def sign_out(self, message: str) -> None:
+        """Close with 4401: the credential that opened this socket no longer holds."""
+        self.live.send(error_frame("not_authenticated", message))
+        self.live.close(UNAUTHENTICATED_CLOSE_CODE)
+
+    async def _recheck(self) -> None:
+        """Authorize every held topic again, against the database as it is now."""
+        async with self._rights:
+            if self.live.closed:
+                return
+            user = await User.get_or_none(id=self.user.id)
+            if user is None:
+                self.sign_out("This account no longer exists.")
+                return
+            self.user = user
+            keep: dict[str, str] = {}
+            revoked: list[str] = []
+            for name, topic in self.topics.items():
+                try:
+                    audience = await authorize(topic, user)
+                except Exception:
+                    log.warning("ws: re-authorizing %r failed; dropped", name, exc_info=True)
+                    audience = None
+                if audience is None:
+                    revoked.append(topic_label(topic))
+                else:
+                    keep[name] = audience
+            if keep == self.audiences:
+                return
+            log.info("ws: rights of %s changed; revoked %s", user.id, revoked)
+            if self.live.kind == "html":
+                # The page was rendered with the old rights: a lost topic signs it out (4403,
+                # no retry: a reload renders what the user may see now); a new audience only
+                # needs the regions re-rendered, which a resync reconnect does.
+                if revoked:
+                    self.live.close(FORBIDDEN_CLOSE_CODE)
+                else:
+                    self.live.close_for_resync()
+                return
+            await self.rejoin(keep)
+            if revoked:
+                self.live.send(json.dumps({"denied": revoked, "reasons": dict.fromkeys(
+                    revoked, "no longer allowed")}))
+
+    async def rejoin(self, audiences: dict[str, str]) -> None:
+        """Hold exactly `audiences` (topic -> audience) from now on."""
+        await self.hub.leave(self.live)
+        self.hub.attach(self.live)
+        self.audiences = audiences
+        self.topics = {name: self.topics[name] for name in audiences}
+        for topic, audience in audiences.items():
+            await self.hub.join(self.live, topic, audience)
 
     async def subscribe(self, raw_topics: Any) -> tuple[list[Topic], list[str], dict[str, str]]:
         """Join every topic the user may read; return (granted, denied, reasons)."""
         if not isinstance(raw_topics, list):
             raise ValueError("'subscribe' must be a list of topic strings")
+        async with self._rights:
+            return await self._subscribe(raw_topics)
+
+    async def _subscribe(self, raw_topics: list[Any]
+                         ) -> tuple[list[Topic], list[str], dict[str, str]]:
         granted: list[Topic] = []
         denied: list[str] = []
         reasons: dict[str, str] = {}
@@ -85,12 +169,18 @@ class Session:
                 reasons[label] = f"at most {MAX_TOPICS_PER_SOCKET} topics per socket"
                 continue
             self.audiences[topic.name] = audience
+            self.topics[topic.name] = topic
             await self.hub.join(self.live, topic.name, audience)
             granted.append(topic)
         return granted, denied, reasons
 
     async def close(self) -> None:
         self.live.close()
+        if self._expiry is not None:
+            self._expiry.cancel()
+        self.hub.unwatch(self.user.id, self)
+        for task in list(self._rechecks):
+            task.cancel()
         await self.hub.leave(self.live)
 
 
@@ -158,7 +248,7 @@ FrameHandler = Callable[["Session", dict[str, Any]], Awaitable[None]]
 OpenHandler = Callable[["Session"], Awaitable[None]]
 
 
-async def _serve(websocket: WebSocket, kind: str, on_frame: FrameHandler,
+async def serve(websocket: WebSocket, kind: str, on_frame: FrameHandler,
                  on_open: OpenHandler | None = None) -> None:
     user = await _authenticate(websocket)
     if user is None:
@@ -180,6 +270,11 @@ async def _serve(websocket: WebSocket, kind: str, on_frame: FrameHandler,
             await _guarded(session, on_frame(session, frame))
     except WebSocketDisconnect:
         pass
+    except asyncio.CancelledError:
+        # The server cancels us when it stops (daphne does, for every open socket): tell
+        # the client to come back to the next process.
+        session.live.close_for_restart()
+        raise
     finally:
         await session.close()
         with contextlib.suppress(Exception):
@@ -202,124 +297,5 @@ async def _guarded(session: Session, handling: Awaitable[None]) -> None:
                                       "Something went wrong handling that frame."))
 
 
-# ---- /api/v1/events (JSON) -------------------------------------------------------------
-
-async def _replay(session: Session, topics: list[Topic], since: int) -> int:
-    rows = await Event.filter(
-        topic__in=[t.name for t in topics], id__gt=since
-    ).order_by("id").limit(REPLAY_LIMIT)
-    last = since
-    for row in rows:
-        data = for_audience(row.data_by_audience, session.audiences[row.topic])
-        if data is not None:
-            session.live.send(json_frame(row.topic, row.name, row.id, data))
-        last = row.id
-    if len(rows) == REPLAY_LIMIT:
-        session.live.send(json.dumps({"event": "resync.required", "data": {"after_seq": last}}))
-    return last
-
-
-async def _on_api_frame(session: Session, frame: dict[str, Any]) -> None:
-    if "ping" in frame:
-        session.live.send(json.dumps({"pong": frame["ping"]}))
-        return
-    if "unsubscribe" in frame:
-        await _unsubscribe(session, frame["unsubscribe"])
-        return
-    if "subscribe" not in frame:
-        raise ValueError('expected {"subscribe": [...]}, {"unsubscribe": [...]} or {"ping": ...}')
-    since = frame.get("since")
-    if since is not None and (not isinstance(since, int) or isinstance(since, bool) or since < 0):
-        raise ValueError("'since' must be a non-negative integer sequence number")
-    if since is not None:
-        session.live.hold_live()
-    granted, denied, reasons = await session.subscribe(frame["subscribe"])
-    answer = {"subscribed": [_label(t) for t in granted], "denied": denied}
-    session.live.send(json.dumps(answer))
-    if any(reason != "not allowed" for reason in reasons.values()):
-        session.live.send(error_frame("unknown_topic", "Some topics do not exist.", reasons))
-    if since is not None:
-        last = await _replay(session, granted, since)
-        session.live.release_live(last)
-
-
-async def _unsubscribe(session: Session, raw_topics: Any) -> None:
-    if not isinstance(raw_topics, list):
-        raise ValueError("'unsubscribe' must be a list of topic strings")
-    names = set()
-    for raw in raw_topics:
-        try:
-            names.add(parse_topic(raw, session.user).name)
-        except UnknownTopic:
-            continue
-    keep = {t: a for t, a in session.audiences.items() if t not in names}
-    await session.hub.leave(session.live)
-    session.hub.attach(session.live)
-    session.audiences = keep
-    for topic, audience in keep.items():
-        await session.hub.join(session.live, topic, audience)
-    session.live.send(json.dumps({"unsubscribed": sorted(
-        "user:me" if n.startswith("user:") else n for n in names)}))
-
-
-def _label(topic: Topic) -> str:
+def topic_label(topic: Topic) -> str:
     return "user:me" if topic.kind == "user" else topic.name
-
-
-async def events_endpoint(websocket: WebSocket) -> None:
-    await _serve(websocket, "json", _on_api_frame)
-
-
-# ---- /ws (HTML fragments for htmx) ------------------------------------------------------
-
-async def _subscribe_page(session: Session, raw_topics: list[str]) -> None:
-    # Join first, then render: an event landing in between is both in the fresh render
-    # and delivered live, and our fragments are idempotent swaps by id.
-    granted, denied, reasons = await session.subscribe(raw_topics)
-    fragments = []
-    for topic in granted:
-        try:
-            fragments.append(await resync_fragments(topic, session.user,
-                                                    session.audiences[topic.name]))
-        except Exception:
-            # One region failing to render must not cost the page its other regions.
-            log.exception("ws: resync of %s failed", topic.name)
-    html = "".join(fragments)
-    if html:
-        session.live.send(html)
-    if denied:
-        log.info("ws: %s denied %s", session.user.id, reasons)
-        # htmx swaps this into the page's hidden #live-denied (and ignores JSON frames).
-        session.live.send(denied_fragment(denied, reasons))
-    unknown = {label: reason for label, reason in reasons.items() if reason != "not allowed"}
-    if unknown:
-        session.live.send(error_frame("unknown_topic", "Some topics do not exist.", unknown))
-
-
-def denied_fragment(denied: list[str], reasons: dict[str, str]) -> str:
-    """An out-of-band swap for `#live-denied` naming the topics this page won't get live."""
-    shown = [json.dumps(label)[1:-1] for label in denied]  # control characters escaped
-    items = "".join(
-        f"<li>{escape(label)}: {escape(reasons.get(raw, 'not allowed'))}</li>"
-        for raw, label in zip(denied, shown, strict=True))
-    return (f'<div id="live-denied" hx-swap-oob="true" hidden '
-            f'data-denied="{escape(json.dumps(denied))}"><ul>{items}</ul></div>')
-
-
-async def _on_page_open(session: Session) -> None:
-    raw = session.websocket.query_params.get("topics", "")
-    topics = [t for t in raw.split(",") if t]
-    await _subscribe_page(session, topics)
-
-
-async def _on_page_frame(session: Session, frame: dict[str, Any]) -> None:
-    if "subscribe" in frame:
-        await _subscribe_page(session, frame["subscribe"])
-        return
-    if "ping" in frame:
-        return
-    raise ValueError("expected {\"subscribe\": [...]}")
-
-
-async def page_socket_endpoint(websocket: WebSocket) -> None:
-    await _serve(websocket, "html", _on_page_frame, on_open=_on_page_open)

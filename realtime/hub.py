@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer
 
 from realtime.layer import group_name
+from realtime.rights import CONTROL_GROUP, CONTROL_TYPE, RIGHTS, SESSION_ENDED
 
 log = logging.getLogger("coursewire.hub")
 
 # Channels expires group membership (channels_redis: 1 day); re-join well before that.
 GROUP_REFRESH_SECONDS = 1800.0
 RESTART_DELAY_SECONDS = 0.5
+# The outbox may send an event twice (realtime/relay.py): a hub drops a seq it delivered
+# among the last this many.
+RECENT_SEQS = 10_000
 
 
 class Subscriber(Protocol):
@@ -30,6 +34,14 @@ class Subscriber(Protocol):
 
     def offer(self, seq: int, frame: str) -> None: ...
     def close_for_resync(self) -> None: ...
+    def close_for_restart(self) -> None: ...
+
+
+class Watcher(Protocol):
+    """A socket's session, told when its user's rights change or a session ends."""
+
+    def rights_changed(self) -> None: ...
+    def session_ended(self, session_key: str | None) -> None: ...
 
 
 Encoder = Callable[[dict[str, Any], str], str | None]
@@ -45,8 +57,14 @@ class Hub:
         self._topics_of: dict[Subscriber, set[str]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
         self._ready = asyncio.Event()
+        self._emptied = asyncio.Event()  # set when the last socket leaves
+        self._watchers: dict[int, set[Watcher]] = defaultdict(set)  # user id -> sessions
+        self._recent: set[int] = set()
+        self._recent_order: deque[int] = deque()
         self.restarts = 0
         self.delivered_events = 0
+        self.duplicates_dropped = 0
+        self.control_messages = 0  # rights/session messages acted on (one per user's process)
 
     @property
     def socket_count(self) -> int:
@@ -64,14 +82,52 @@ class Hub:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        # The process is stopping: clients reconnect to the next one (and resync there).
         for sub in list(self._topics_of):
-            sub.close_for_resync()
+            sub.close_for_restart()
         self._members.clear()
         self._topics_of.clear()
+        self._watchers.clear()
+
+    async def close_for_restart(self) -> None:
+        """Close every local socket with "service restart" and wait until all have gone.
+
+        Run when the process is about to stop, while the server can still write: clients
+        get a clean close frame and reconnect to the next process. Bound it with a timeout.
+        """
+        if not self._topics_of:
+            return
+        self._emptied.clear()
+        for sub in list(self._topics_of):
+            sub.close_for_restart()
+        await self._emptied.wait()
 
     def attach(self, sub: Subscriber) -> None:
         """Count a connected socket (heartbeats reach it even before it subscribes)."""
         self._topics_of.setdefault(sub, set())
+
+    def watch(self, user_id: int, watcher: Watcher) -> None:
+        """Tell `watcher` about rights changes and ended sessions of `user_id` (see rights.py)."""
+        self._watchers[user_id].add(watcher)
+
+    def unwatch(self, user_id: int, watcher: Watcher) -> None:
+        watchers = self._watchers.get(user_id)
+        if watchers is not None:
+            watchers.discard(watcher)
+            if not watchers:
+                del self._watchers[user_id]
+
+    def control(self, message: dict[str, Any]) -> None:
+        """Act on a rights/session message for the local sockets of the user it names."""
+        watchers = self._watchers.get(message.get("user_id"))  # type: ignore[arg-type]
+        if not watchers:
+            return
+        self.control_messages += 1
+        for watcher in list(watchers):
+            if message.get("kind") == RIGHTS:
+                watcher.rights_changed()
+            elif message.get("kind") == SESSION_ENDED:
+                watcher.session_ended(message.get("session_key"))
 
     async def join(self, sub: Subscriber, topic: str, audience: str) -> None:
         await self._ready.wait()
@@ -84,7 +140,10 @@ class Hub:
         self._topics_of[sub].add(topic)
 
     async def leave(self, sub: Subscriber) -> None:
-        for topic in self._topics_of.pop(sub, ()):
+        topics = self._topics_of.pop(sub, ())
+        if not self._topics_of:
+            self._emptied.set()
+        for topic in topics:
             groups = self._members.get(topic)
             if groups is None:
                 continue
@@ -103,6 +162,14 @@ class Hub:
         if not groups:
             return
         seq = int(message.get("seq", 0))
+        if seq:
+            if seq in self._recent:
+                self.duplicates_dropped += 1
+                return
+            self._recent.add(seq)
+            self._recent_order.append(seq)
+            if len(self._recent_order) > RECENT_SEQS:
+                self._recent.discard(self._recent_order.popleft())
         self.delivered_events += 1
         for (kind, audience), subs in list(groups.items()):
             frame = self.encoders[kind](message, audience)
@@ -120,13 +187,17 @@ class Hub:
 
     async def _read(self) -> None:
         self.channel = await self.layer.new_channel()
+        await self.layer.group_add(CONTROL_GROUP, self.channel)
         for topic in self._members:
             await self.layer.group_add(group_name(topic), self.channel)
         self._ready.set()
         while True:
             message = await self.layer.receive(self.channel)
             try:
-                self.deliver(message)
+                if message.get("type") == CONTROL_TYPE:
+                    self.control(message)
+                else:
+                    self.deliver(message)
             except Exception:  # one bad event must not stop delivery of the next
                 log.exception("hub: could not deliver %r", message.get("event"))
 
@@ -152,8 +223,9 @@ class Hub:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             if self.channel is None:
                 continue
-            for topic in list(self._members):
+            for topic in [None, *self._members]:
                 try:
-                    await self.layer.group_add(group_name(topic), self.channel)
+                    group = CONTROL_GROUP if topic is None else group_name(topic)
+                    await self.layer.group_add(group, self.channel)
                 except Exception:
-                    log.exception("hub: could not refresh group for %s", topic)
+                    log.exception("hub: could not refresh group for %s", topic or "control")

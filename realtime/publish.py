@@ -5,19 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from channels.layers import BaseChannelLayer
-
-from models.events import Event
-from realtime.layer import group_name
+from realtime.outbox import write_event
 from realtime.topics import public_name
-
-_layer: BaseChannelLayer | None = None
-
-
-def use_layer(layer: BaseChannelLayer | None) -> None:
-    """Set the process's channel layer (wiring calls this at start-up)."""
-    global _layer
-    _layer = layer
 
 
 async def publish(
@@ -26,23 +15,17 @@ async def publish(
     data_by_audience: dict[str, Any],
     html_by_audience: dict[str, str] | None = None,
 ) -> int:
-    """Log an event and send it to every process with sockets on `topic`. Returns its seq.
+    """Log an event for every process with sockets on `topic`. Returns its seq.
 
-    Call after the domain change is committed. `data_by_audience` and `html_by_audience`
-    map an audience (`student`, `staff`, `self`, or `*` for everyone) to that audience's
-    JSON data and HTML fragments, each rendered once here, never per socket.
+    Call inside the transaction that makes the change (`async with in_transaction():`):
+    the event row is written in it, and is sent to the channel layer only once it commits
+    (realtime/outbox.py); a rollback announces nothing. Called outside a transaction, after
+    the change committed, the event is sent at once. `data_by_audience` and
+    `html_by_audience` map an audience (`student`, `staff`, `self`, or `*` for everyone) to
+    that audience's JSON data and HTML fragments, each rendered once here, never per socket.
+    Never fails because the channel layer is down: the relay retries until it takes it.
     """
-    row = await Event.create(topic=topic, name=event, data_by_audience=data_by_audience)
-    if _layer is not None:
-        await _layer.group_send(group_name(topic), {
-            "type": "hub.event",
-            "topic": topic,
-            "event": event,
-            "seq": row.id,
-            "data": data_by_audience,
-            "html": html_by_audience or {},
-        })
-    return row.id
+    return await write_event(topic, event, data_by_audience, html_by_audience)
 
 
 def for_audience(by_audience: dict[str, Any], audience: str) -> Any:

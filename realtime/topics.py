@@ -1,8 +1,11 @@
 """Topics: what a socket may subscribe to, and as which audience.
 
 A topic's *audience* picks which rendering of an event the socket receives
-(`student` or `staff` on course topics, `self` on a user's own topic). Domain packages
-register authorizers for their own topic kinds (e.g. `thread:<id>`).
+(`student` or `staff` on course topics, `self` on a user's own topic). A `TopicKinds`
+registry, held by the Runtime, maps each kind to its authorizer: realtime knows `user`,
+the platform's install() adds the course topics (courses.audience holds the role ->
+audience rule) and each domain's install() its own kinds (e.g. `thread:<id>`). The
+Runtime binds its registry (`TOPIC_KINDS`); `parse_topic` and `authorize` read it.
 """
 
 from __future__ import annotations
@@ -10,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from app.text import has_bad_text
-from models.courses import Course, Membership, Role
+from core.context import RuntimeValue
+from core.text import has_bad_text
 from models.users import User
-
-STAFF_ROLES = {Role.TA, Role.INSTRUCTOR}
 
 
 class UnknownTopic(ValueError):
@@ -29,11 +30,30 @@ class Topic:
 
 
 Authorizer = Callable[[Topic, User], Awaitable[str | None]]
-_authorizers: dict[str, Authorizer] = {}
 
 
-def register_topic_kind(kind: str, authorizer: Authorizer) -> None:
-    _authorizers[kind] = authorizer
+async def _authorize_user(topic: Topic, user: User) -> str | None:
+    return "self" if topic.key == str(user.id) else None
+
+
+class TopicKinds:
+    """The topic kinds a process serves and who may read each. Registering a kind again
+    replaces its authorizer."""
+
+    def __init__(self) -> None:
+        self._authorizers: dict[str, Authorizer] = {"user": _authorize_user}
+
+    def register(self, kind: str, authorizer: Authorizer) -> None:
+        self._authorizers[kind] = authorizer
+
+    def __contains__(self, kind: str) -> bool:
+        return kind in self._authorizers
+
+    def get(self, kind: str) -> Authorizer | None:
+        return self._authorizers.get(kind)
+
+
+TOPIC_KINDS: RuntimeValue[TopicKinds] = RuntimeValue("topic registry")
 
 
 def parse_topic(raw: object, user: User) -> Topic:
@@ -51,7 +71,8 @@ def parse_topic(raw: object, user: User) -> Topic:
                 return Topic(raw, kind, rest.removesuffix(suffix))
         return Topic(raw, "course", rest)
     kind, sep, key = raw.partition(":")
-    if sep and key and kind in _authorizers:
+    known = TOPIC_KINDS.peek()
+    if sep and key and known is not None and kind in known:
         return Topic(raw, kind, key)
     raise UnknownTopic(f"unknown topic {raw!r}")
 
@@ -61,38 +82,9 @@ def public_name(topic: str) -> str:
     return "user:me" if topic.startswith("user:") else topic
 
 
-async def course_audience(course_id: str, user: User) -> str | None:
-    """`staff` or `student` for a member (admins read as staff), None for anyone else."""
-    if user.is_admin:
-        return "staff" if await Course.exists(id=course_id) else None
-    membership = await Membership.get_or_none(user_id=user.id, course_id=course_id)
-    if membership is None:
-        return None
-    return "staff" if membership.role in STAFF_ROLES else "student"
-
-
-async def _authorize_user(topic: Topic, user: User) -> str | None:
-    return "self" if topic.key == str(user.id) else None
-
-
-async def _authorize_course(topic: Topic, user: User) -> str | None:
-    return await course_audience(topic.key, user)
-
-
-async def _authorize_course_staff(topic: Topic, user: User) -> str | None:
-    audience = await course_audience(topic.key, user)
-    return "staff" if audience == "staff" else None
-
-
-register_topic_kind("user", _authorize_user)
-register_topic_kind("course", _authorize_course)
-register_topic_kind("course_forum", _authorize_course)
-register_topic_kind("course_staff", _authorize_course_staff)
-
-
 async def authorize(topic: Topic, user: User) -> str | None:
     """The audience `user` reads `topic` as, or None if they may not read it."""
-    authorizer = _authorizers.get(topic.kind)
+    authorizer = TOPIC_KINDS.get().get(topic.kind)
     if authorizer is None:
         raise UnknownTopic(f"unknown topic {topic.name!r}")
     return await authorizer(topic, user)

@@ -1,16 +1,7 @@
-// The little JS Coursewire owns: CSRF header, live-connection status, highlight of live
-// changes, list trimming. Everything else is htmx.
+// The little JS Coursewire owns: CSRF header, the live connection's reconnects and status,
+// highlight of live changes, list trimming. Everything else is htmx.
 (function () {
   "use strict";
-  var RESYNC = 4000, UNAUTHENTICATED = 4401;
-
-  // Reconnect also when the server asks a slow socket to resync (close code 4000).
-  htmx.config.ws = Object.assign({}, htmx.config.ws, {
-    reconnectCodes: [1001, 1005, 1006, 1011, 1012, 1013, 1014, RESYNC],
-    reconnectDelay: 500,
-    reconnectMaxDelay: 15000,
-  });
-
   document.addEventListener("htmx:config:request", function (evt) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta && evt.detail && evt.detail.ctx) {
@@ -18,28 +9,194 @@
     }
   });
 
-  function setStatus(state, text) {
-    var el = document.getElementById("live-status");
+  // The live socket is htmx's hx-ws connection on #live; we own when it (re)connects.
+  // hx-ws reconnects only on a fixed list of close codes (never 1000) with a fixed backoff,
+  // and closes background tabs; so its reconnect and pause are off, and after every close
+  // this file opens a new connection (the "cw-reconnect" trigger on #live) with capped
+  // exponential backoff and full jitter. Only an authentication refusal stops it.
+  var SIGNED_OUT = [4401, 4403];
+  var FIRST_DELAY = 500, MAX_DELAY = 30000;
+  // A socket that opens and is closed again within this long (a server accepting and then
+  // refusing) does not reset the backoff, so a refusing server is not hammered.
+  var STABLE_AFTER = 10000;
+  // A connection can also die without a close (a network drop, a proxy or NAT forgetting it,
+  // a laptop asleep): nothing more arrives and no close is ever reported. The server sends
+  // every socket a heartbeat frame each data-heartbeat-seconds (on #live), so this many
+  // intervals without any frame mean the socket is dead; never less than MIN_SILENCE, or with
+  // a very short interval a busy server's late heartbeat would look like a dead socket.
+  var SILENT_HEARTBEATS = 2.5, MIN_SILENCE = 10000;
+  htmx.config.ws = Object.assign({}, htmx.config.ws, {reconnect: false, pauseOnBackground: false});
+
+  // phase: "connecting" (first open) | "live" | "waiting" (timer set) | "trying" (a retry is
+  // opening) | "signed-out" | "leaving" (the page is going away).
+  var live = {phase: "connecting", attempt: 0, timer: null, tick: null, retryAt: 0,
+              openedAt: 0, connection: null, lastFrame: 0, watchdog: null};
+
+  function delayFor(attempt) {  // full jitter: uniform in [0, min(cap, base * 2^(n-1))]
+    return Math.random() * Math.min(MAX_DELAY, FIRST_DELAY * Math.pow(2, attempt - 1));
+  }
+
+  function badge() { return document.getElementById("live-status"); }
+
+  function show(state, text) {
+    var el = badge();
     if (!el) return;
     el.dataset.state = state;
     el.textContent = text;
+    return el;
   }
 
-  document.addEventListener("htmx:ws:after:connection", function () {
-    setStatus("live", "Live");
+  function secondsLeft() {
+    return "in " + Math.max(1, Math.ceil((live.retryAt - Date.now()) / 1000)) + " s";
+  }
+
+  function countDown() {
+    var when = document.querySelector("#live-status .live-countdown");
+    if (when) when.textContent = secondsLeft();
+  }
+
+  function showWaiting() {
+    var el = show("down", "Disconnected — reconnecting ");
+    if (!el) return;
+    var when = document.createElement("span");
+    when.className = "live-countdown";
+    when.setAttribute("aria-hidden", "true");  // announced once, not every second
+    when.textContent = secondsLeft();
+    var now = document.createElement("button");
+    now.type = "button";
+    now.className = "live-retry";
+    now.textContent = "Reconnect now";
+    now.addEventListener("click", reconnectNow);
+    el.append(when, " ", now);
+  }
+
+  function showSignedOut() {
+    var el = show("signed-out", "Signed out — ");
+    if (!el) return;
+    var link = document.createElement("a");
+    link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    link.textContent = "sign in";
+    el.append(link, " to see live updates.");
+  }
+
+  function stopTimers() {
+    clearTimeout(live.timer);
+    clearInterval(live.tick);
+    live.timer = live.tick = null;
+  }
+
+  function open() {
+    var el = document.getElementById("live");
+    if (!el) return;
+    stopTimers();
+    live.phase = "trying";
+    show("down", "Disconnected — reconnecting now…");
+    htmx.trigger(el, "cw-reconnect");
+  }
+
+  function scheduleReconnect() {
+    stopTimers();
+    live.attempt += 1;
+    var delay = delayFor(live.attempt);
+    live.phase = "waiting";
+    live.retryAt = Date.now() + delay;
+    live.timer = setTimeout(open, delay);
+    live.tick = setInterval(countDown, 1000);
+    showWaiting();
+  }
+
+  // After any end of a live connection: one that lasted resets the backoff.
+  function connectionLost() {
+    clearTimeout(live.watchdog);
+    live.connection = null;
+    if (live.phase === "live" && Date.now() - live.openedAt >= STABLE_AFTER) live.attempt = 0;
+    scheduleReconnect();
+  }
+
+  function silenceLimit() {
+    var el = document.getElementById("live");
+    var seconds = el ? parseFloat(el.dataset.heartbeatSeconds) : NaN;
+    return seconds > 0 ? Math.max(MIN_SILENCE, seconds * SILENT_HEARTBEATS * 1000) : 0;
+  }
+
+  // Checked when the limit would be reached and whenever the page may have been asleep:
+  // timers do not run during a sleep, Date.now() does.
+  function watchSilence() {
+    clearTimeout(live.watchdog);
+    var limit = silenceLimit();
+    if (live.phase !== "live" || !limit) return;
+    var left = live.lastFrame + limit - Date.now();
+    if (left > 0) {
+      live.watchdog = setTimeout(watchSilence, left);
+      return;
+    }
+    // A dead socket reports its close only when the close handshake times out (a minute in
+    // Chromium), and hx-ws builds no new connection while the old one is registered. So its
+    // events are dropped (hx-ws listens with this AbortController's signal), it is closed
+    // and unregistered, and the page reconnects as after any close.
+    var connection = live.connection, el = document.getElementById("live");
+    if (connection) {
+      if (connection.abortController) connection.abortController.abort();
+      try { if (connection.socket) connection.socket.close(1000, "no frames"); } catch (e) {}
+      if (el && el._htmx && el._htmx.ws && el._htmx.ws.connection === connection) {
+        delete el._htmx.ws.connection;
+      }
+    }
+    connectionLost();
+  }
+
+  // Back online, or back to the tab: no point waiting out the backoff; and a socket that
+  // stayed silent meanwhile is dead.
+  function reconnectNow() {
+    watchSilence();
+    if (live.phase === "waiting") open();
+  }
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) reconnectNow();
+  });
+  document.addEventListener("resume", reconnectNow);  // a frozen page runs again
+  window.addEventListener("pagehide", function () {
+    stopTimers();
+    live.phase = "leaving";  // hx-ws closes the socket (1000): not a reason to come back
+  });
+  window.addEventListener("pageshow", function (evt) {
+    if (evt.persisted && live.phase === "leaving") { live.attempt = 0; open(); }
+  });
+
+  document.addEventListener("htmx:ws:after:connection", function (evt) {
+    stopTimers();
+    live.phase = "live";
+    live.openedAt = live.lastFrame = Date.now();
+    live.connection = evt.detail && evt.detail.connection;
+    show("live", "Live");
+    watchSilence();
+  });
+  document.addEventListener("htmx:ws:before:message:incoming", function () {
+    live.lastFrame = Date.now();  // any frame, heartbeat or not: the socket is alive
   });
   document.addEventListener("htmx:ws:close", function (evt) {
-    var code = evt.detail && evt.detail.code;
-    if (code === UNAUTHENTICATED) {
-      setStatus("down", "Signed out — reload to log in again.");
-    } else if (evt.detail && evt.detail.reason === "removed") {
+    var detail = evt.detail || {};
+    if (detail.reason === "removed" || live.phase === "leaving" || live.phase === "signed-out") {
       return;
-    } else {
-      setStatus("down", "Disconnected — reconnecting…");
     }
+    if (SIGNED_OUT.indexOf(detail.code) >= 0) {
+      stopTimers();
+      clearTimeout(live.watchdog);
+      live.phase = "signed-out";
+      showSignedOut();
+      return;
+    }
+    connectionLost();  // every other close: server restart, network, resync (4000), 1000
   });
-  document.addEventListener("htmx:ws:error", function () {
-    setStatus("down", "Disconnected — reconnecting…");
+  // A failed attempt also fires htmx:ws:close, which schedules the next one; only a socket
+  // that could not even be created (a bad URL) leaves nothing to retry.
+  document.addEventListener("htmx:ws:error", function (evt) {
+    var connection = evt.detail && evt.detail.connection;
+    if (live.phase === "trying" && connection && !connection.socket) {
+      live.phase = "failed";
+      show("down", "Disconnected — reload the page to reconnect.");
+    }
   });
 
   function trim(list) {
@@ -87,4 +244,29 @@
     var target = evt.target;
     if (target instanceof Element && target.matches("[data-live-limit]")) trim(target);
   });
+
+  // The outline marks the unit this page shows (the outline is one rendering for every
+  // page, so the page marks its own link, again after every swap of the outline).
+  function markCurrentUnit() {
+    document.querySelectorAll(".course-outline a").forEach(function (a) {
+      if (a.pathname === location.pathname) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+  }
+  // On a phone the course's sections scroll sideways: bring the current one into view.
+  function showCurrentSection() {
+    var current = document.querySelector('.course-nav a[aria-current="page"]');
+    var list = current && current.closest("ul");
+    if (list && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = current.offsetLeft - (list.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markCurrentUnit);
+    document.addEventListener("DOMContentLoaded", showCurrentSection);
+  } else {
+    markCurrentUnit();
+    showCurrentSection();
+  }
+  document.addEventListener("htmx:after:settle", markCurrentUnit);
 })();

@@ -1,5 +1,6 @@
-"""Shared fixtures. Service mode: DATABASE_URL=postgres://... and REDIS_URL set (./scripts/test
-does both runs); embedded mode otherwise (SQLite, in-memory channel layer)."""
+"""Shared fixtures. Service mode: DATABASE_URL=postgres://... and REDIS_URL set, and MONGO_URL
+for a MongoDB-wire server (./scripts/test does both runs); embedded mode otherwise (SQLite,
+in-memory channel layer, the in-process MongoDB stand-in)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import httpx
 import pytest
 
 from app.application import CoursewireApp, create_app
-from app.db import close_db, init_db
-from app.settings import Settings
+from app.runtime import Runtime
+from core.settings import Settings
+from models.db import close_db, init_db
+from tests.support.content_databases import CONTENT_DATABASES, MONGO_URL
 from tests.support.databases import DatabaseFactory, run
 
 BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -24,7 +27,47 @@ SERVICE_MODE = bool(PG_BASE and REDIS_URL)
 
 def pytest_report_header() -> str:
     return (f"coursewire: database={'postgres' if PG_BASE else 'sqlite'}, "
-            f"channel layer={'redis' if REDIS_URL else 'in-memory'}")
+            f"channel layer={'redis' if REDIS_URL else 'in-memory'}, "
+            f"content={'MongoDB wire at ' + MONGO_URL if MONGO_URL else 'in-process stand-in'}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def content_databases() -> Iterator[None]:
+    """With MONGO_URL: a process a test starts without its own MONGO_DB still gets one of
+    this run's databases (never a shared default), and every database is dropped at the end."""
+    if not MONGO_URL:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MONGO_DB", CONTENT_DATABASES.new_name() or "")
+        yield
+    CONTENT_DATABASES.drop_made_after(0)
+    CONTENT_DATABASES.close()
+
+
+@pytest.fixture(autouse=True)
+def drop_test_content_databases(content_databases: None) -> Iterator[None]:
+    """Drop the content databases made during this test (module-scoped servers are set up
+    before this fixture, so theirs last until the end of the session)."""
+    mark = len(CONTENT_DATABASES.made)
+    yield
+    CONTENT_DATABASES.drop_made_after(mark)
+
+
+# Settings for the Runtime every test gets bound (`installed`), where a test has no app.
+INSTALLED_SETTINGS = Settings(data_dir=Path("unused"), database_url="sqlite://:memory:",
+                              redis_url=None, mongo_url=None, secret_key="test-installed",
+                              grader_allowed_hosts=("127.0.0.1",))
+
+
+@pytest.fixture(autouse=True)
+def installed() -> Runtime:
+    """Every package installed, as the shell does (nothing registers when imported), and
+    the Runtime's state bound for the test, nothing started. A test with an app gets that
+    app's Runtime bound instead (its `start()` binds it)."""
+    runtime = Runtime(INSTALLED_SETTINGS)
+    runtime.bind()
+    return runtime
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +79,17 @@ def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFac
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
+    """Test settings; with MONGO_URL, content lives in a fresh database on that server
+    (dropped after the test) and the app still grades in process, as it does embedded."""
     values: dict[str, object] = {
         "data_dir": data_dir, "database_url": database_url, "redis_url": REDIS_URL,
-        "mongo_url": None, "secret_key": "test-secret-" + uuid.uuid4().hex,
+        "mongo_url": MONGO_URL, "secret_key": "test-secret-" + uuid.uuid4().hex,
         "redis_prefix": "cwtest:" + uuid.uuid4().hex[:8],
+        # Test graders listen on this machine (tests/trust/test_grader_ssrf.py: the default).
+        "grader_allowed_hosts": ("127.0.0.1",),
     }
+    if MONGO_URL:
+        values.update(mongo_db_name=CONTENT_DATABASES.new_name(), grading_in_app="1")
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 

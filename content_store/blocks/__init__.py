@@ -12,6 +12,7 @@ from content_store.blocks import (
     html,
     peer_review,
     problem,
+    quiz,
     sequential,
     vertical,
     video,
@@ -22,7 +23,7 @@ from content_store.errors import BlockValidationError
 BLOCK_TYPES: dict[str, BlockType] = {
     m.BLOCK.name: m.BLOCK
     for m in (course, chapter, sequential, vertical, html, video, problem, code,
-              peer_review, discussion)
+              peer_review, discussion, quiz)
 }
 
 __all__ = ["BLOCK_TYPES", "BlockType", "Field", "block_type", "student_view"]
@@ -40,5 +41,5 @@ def block_type(name: str) -> BlockType:
 
 
 def student_view(name: str, block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The JSON block view a student gets (API.md "Block views")."""
+    """The JSON block view a student gets (the API contract "Block views")."""
     return block_type(name).student_view(block_id, fields)

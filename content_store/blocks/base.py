@@ -20,6 +20,7 @@ from content_store.blocks import checks
 from content_store.blocks.checks import Checker, FieldProblem
 from content_store.errors import BlockValidationError
 from content_store.markdown import render_markdown
+from core.templating import time_tag
 
 Scope = Literal["settings", "content"]
 
@@ -82,6 +83,8 @@ _templates = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True, lstrip_blocks=True,
 )
+# Rendered once for everyone: times come out in UTC and the page shows them on the viewer's clock.
+_templates.filters["when"] = time_tag
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from content_store.blocks.base import BlockType, Field
-from content_store.blocks.common import title
+from content_store.blocks.common import title, visibility
 
 BLOCK = BlockType(
     name="chapter",
@@ -13,5 +13,6 @@ BLOCK = BlockType(
         title(),
         Field("start", "datetime", "Release date", nullable=True,
               help="Hidden from students before this time; empty to follow the course start."),
+        *visibility(),
     ),
 )

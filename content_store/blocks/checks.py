@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
+
+from core.datetimes import EXAMPLE, parse_instant
 
 Path = tuple[str | int, ...]
 Checker = Callable[[Any, Path], Any]
@@ -92,21 +93,12 @@ def check_float(value: Any, path: Path, minimum: float | None = None,
 
 
 def check_datetime(value: Any, path: Path) -> str:
-    """Accept ISO text or a datetime (YAML parses timestamps); store ISO with a zone."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise FieldProblem(path, "must be an ISO date-time like 2026-03-01T23:59:00Z") from None
-    else:
-        raise FieldProblem(path, "must be an ISO date-time like 2026-03-01T23:59:00Z")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)  # naive times in course files mean UTC
-    return parsed.astimezone(UTC).isoformat()
+    """Accept ISO text or a datetime (YAML parses timestamps); store ISO with a zone.
+    Naive times in course files mean UTC."""
+    try:
+        return parse_instant(value).isoformat()
+    except ValueError as exc:
+        raise FieldProblem(path, f"must be an ISO date-time like {EXAMPLE}: {exc}") from None
 
 
 def check_url(value: Any, path: Path) -> str:

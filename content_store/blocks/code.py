@@ -17,6 +17,7 @@ from content_store.blocks.common import (
     prompt,
     resubmission,
     title,
+    visibility,
 )
 
 
@@ -54,6 +55,7 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(),
+        *visibility(),
         prompt(),
         Field("starter_code", "code", "Starter code", default="", scope="content"),
         Field("tests", "code", "Hidden tests", nullable=True, scope="content",

@@ -6,6 +6,7 @@ from typing import Any
 
 from content_store.blocks import checks
 from content_store.blocks.base import Field
+from core import outbound
 
 
 def title(required: bool = True, label: str = "Title") -> Field:
@@ -38,7 +39,15 @@ def resubmission() -> tuple[Field, Field]:
 
 def grader_url() -> Field:
     return Field("grader_url", "url", "External grader URL", nullable=True,
-                 help="An A+ protocol grader; empty to grade inside Coursewire.")
+                 help="An A+ protocol grader; empty to grade inside Coursewire.",
+                 check=_grader_address)
+
+
+def _grader_address(value: Any, path: checks.Path) -> Any:
+    problem = outbound.current_policy().url_problem(value) if value else None
+    if problem:
+        raise checks.FieldProblem(path, f"is refused: {problem}")
+    return value
 
 
 def prompt(label: str = "Prompt", required: bool = True) -> Field:
@@ -47,3 +56,12 @@ def prompt(label: str = "Prompt", required: bool = True) -> Field:
 
 def base_view(block_id: str, block_type: str, fields: dict[str, Any]) -> dict[str, Any]:
     return {"id": block_id, "type": block_type, "title": fields.get("title") or ""}
+
+
+def visibility() -> tuple[Field, Field]:
+    """Marks that keep a block (and everything inside it) from students; staff still see it.
+    Enforced by the platform's release rule (courses.release)."""
+    return (Field("hidden", "bool", "Hidden from students", default=False,
+                  help="Students never see this block or anything inside it."),
+            Field("staff_only", "bool", "Staff only", default=False,
+                  help="Only TAs and instructors see this block and anything inside it."))

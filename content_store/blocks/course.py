@@ -8,6 +8,7 @@ from content_store.blocks import checks
 from content_store.blocks.base import BlockType, Field
 from content_store.blocks.checks import FieldProblem, Path
 from content_store.blocks.common import title
+from content_store.blocks.questions import check_banks
 
 _assignment_type = checks.check_record(
     required={
@@ -73,5 +74,9 @@ BLOCK = BlockType(
         Field("forum_anonymity", "choice", "Most anonymity a student may choose in the forum",
               default="peers", choices=("none", "peers", "all"),
               help="peers: hidden from students, visible to staff; all: hidden from everyone."),
+        Field("question_banks", "structured", "Question banks", default={}, scope="content",
+              check=check_banks,
+              help="{bank name: [{id, tags, ...fields of a problem}]}; in a course folder, "
+                   "one file per bank: banks/<name>.yaml"),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from content_store.blocks.base import BlockType, Field
-from content_store.blocks.common import base_view, title
+from content_store.blocks.common import base_view, title, visibility
 
 
 def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -18,6 +18,7 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(),
+        *visibility(),
         Field("topic_id", "ident", "Forum topic id", required=True,
               help="Threads started here are filed under this topic."),
     ),

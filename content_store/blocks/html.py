@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from content_store.blocks.base import BlockType, Field, markdown_html
-from content_store.blocks.common import base_view, title
+from content_store.blocks.common import base_view, title, visibility
 
 
 def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -19,6 +19,7 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(required=False),
+        *visibility(),
         Field("source", "markdown", "Text (Markdown)", required=True, default="",
               scope="content"),
     ),

@@ -6,7 +6,7 @@ from typing import Any
 
 from content_store.blocks import checks
 from content_store.blocks.base import BlockType, Field, markdown_html
-from content_store.blocks.common import base_view, due, prompt, title
+from content_store.blocks.common import base_view, due, prompt, title, visibility
 
 _rubric_option = checks.check_record(
     required={"name": checks.check_ident, "label": checks.check_title,
@@ -58,6 +58,7 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(),
+        *visibility(),
         prompt(),
         Field("rubric", "structured", "Rubric", required=True, scope="content",
               check=_check_rubric,

@@ -1,7 +1,7 @@
 """A problem: multiple choice, checkboxes, numeric or text answer.
 
-Field names are a contract with grading/ (its built-in graders read them); see
-/work/shared/API.md for the student view.
+Field names are a contract with grading/ (its built-in graders read them); the API
+contract's "Block views" give the student view.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from content_store.blocks.common import (
     prompt,
     resubmission,
     title,
+    visibility,
 )
 
 KINDS = ("multiple_choice", "checkboxes", "numeric", "text")
@@ -95,6 +96,7 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(),
+        *visibility(),
         Field("kind", "choice", "Kind", required=True, choices=KINDS),
         prompt(),
         Field("options", "structured", "Options", nullable=True, scope="content",

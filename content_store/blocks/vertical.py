@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from content_store.blocks.base import BlockType
-from content_store.blocks.common import title
+from content_store.blocks.common import title, visibility
 
-LEAF_TYPES = frozenset({"html", "video", "problem", "code", "peer_review", "discussion"})
+LEAF_TYPES = frozenset({"html", "video", "problem", "code", "peer_review", "discussion",
+                        "quiz"})
 
 BLOCK = BlockType(
     name="vertical",
     label="Unit",
     children=LEAF_TYPES,
-    fields=(title(),),
+    fields=(title(), *visibility()),
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from content_store.blocks import checks
 from content_store.blocks.base import BlockType, Field
-from content_store.blocks.common import base_view, title
+from content_store.blocks.checks import FieldProblem, Path
+from content_store.blocks.common import base_view, title, visibility
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/)([\w-]{6,})")
 
@@ -15,6 +17,17 @@ def embed_url(url: str) -> str | None:
     """An iframe URL for hosted players we know; None means a plain <video> element."""
     match = _YOUTUBE.match(url)
     return f"https://www.youtube-nocookie.com/embed/{match.group(1)}" if match else None
+
+
+def _check_video_url(value: Any, path: Path) -> str:
+    """An http(s) URL, or a path on this site such as a course file's
+    `/courses/{course_id}/assets/{name}` (so it plays on whatever host serves the course)."""
+    text = checks.check_str(value, path).strip()
+    if text.startswith("/") and not text.startswith("//"):
+        if any(c.isspace() or ord(c) < 32 for c in text):
+            raise FieldProblem(path, "must be a URL without spaces")
+        return text
+    return checks.check_url(text, path)
 
 
 def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -28,8 +41,10 @@ BLOCK = BlockType(
     view=_view,
     fields=(
         title(),
-        Field("url", "url", "Video URL", required=True,
-              help="A YouTube link or a direct link to an .mp4/.webm file."),
+        *visibility(),
+        Field("url", "text", "Video URL", required=True, check=_check_video_url,
+              help="A YouTube link, a direct link to an .mp4/.webm file, or a course "
+                   "file's address (/courses/{course_id}/assets/{name})."),
         Field("transcript", "longtext", "Transcript", default="", scope="content"),
     ),
 )

@@ -4,7 +4,7 @@
     grade(block_type, fields, answer)            -> GradeResult   (problem blocks)
     await grade_answer(block_type, fields, answer) -> GradeResult (problem and code)
 
-No database, HTTP or queue here; grading/service.py (later) stores the results.
+No database, HTTP or queue here; grading/grade_job.py stores the results.
 """
 
 from .answers import CODE_MAX_BYTES, TEXT_MAX_BYTES, validate_answer

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from app.errors import BadInput, InvalidState, TooLarge
+from core.errors import BadInput, InvalidState, TooLarge
 
 from .blocks import ChoiceProblem, NumericProblem, TextProblem, read_problem
 

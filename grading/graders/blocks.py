@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.errors import InvalidState
+from core.errors import InvalidState
 
 from .regex_safety import compile_answer_pattern
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.errors import InvalidState
+from core.errors import InvalidState
 
 from .answers import code_answer
 from .blocks import ChoiceProblem, NumericProblem, read_code_exercise, read_problem

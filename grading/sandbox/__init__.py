@@ -3,8 +3,9 @@
     await run_code_tests(code, tests, time_limit_s, memory_limit_mb, max_points=...)
         -> GradeResult
 
-Isolation is bubblewrap when it works on this machine, else rlimits only; see
-SECURITY.md for exactly what each protects against.
+The hidden tests run in a judge sandbox and the student's code in another, both
+bubblewrap; without bubblewrap nothing is run. See SECURITY.md for what this protects
+against.
 """
 
 from .code_tests import run_code_tests, test_names_in

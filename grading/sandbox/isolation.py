@@ -1,16 +1,15 @@
-"""How a run is isolated: the command line and the pre-exec limits for each method.
+"""How a run is isolated: the bubblewrap command line and the pre-exec limits.
 
-BUBBLEWRAP (preferred): fresh user, pid, network, ipc, uts and cgroup namespaces;
-a filesystem of /usr (read-only), the interpreter, /proc, a minimal /dev and two
-small tmpfs (/sandbox as cwd, /tmp). RLIMITS (fallback when bubblewrap is missing
-or fails here): the same rlimits and empty environment, the host filesystem as
-the run's user sees it, and a network namespace only when we are root.
-See SECURITY.md for what each protects against.
+Each run is two sandboxes, both made by bubblewrap: the student's (solution.py and the
+code serving it) and the judge's (the hidden tests). Each gets fresh user, pid,
+network, ipc, uts and cgroup namespaces; a filesystem of /usr (read-only), the
+interpreter, /proc, a minimal /dev and small private tmpfs for its working directory,
+/tmp and /dev/shm. There is no fallback: without bubblewrap no code is run (see
+SECURITY.md for why rlimits alone are not enough).
 """
 
 from __future__ import annotations
 
-import ctypes
 import enum
 import glob
 import os
@@ -21,14 +20,12 @@ from dataclasses import dataclass
 
 from .limits import RunLimits
 
-CLONE_NEWNET = 0x40000000
 SANDBOX_CWD = "/sandbox"
 SANDBOX_GRADER_DIR = "/grader"
 
 
 class Isolation(enum.Enum):
     BUBBLEWRAP = "bubblewrap"
-    RLIMITS = "rlimits"
 
 
 @dataclass(frozen=True)
@@ -55,12 +52,15 @@ class Interpreter:
 class RunPaths:
     """Host paths of one run's throwaway directory."""
 
-    runner: str  # grader/runner.py, read-only for the student
+    grader: str  # judge.py, student.py, wire.py: read-only for both sandboxes
     work: str  # the student's working directory (holds solution.py)
 
     @property
     def solution(self) -> str:
         return os.path.join(self.work, "solution.py")
+
+    def script(self, name: str) -> str:
+        return os.path.join(self.grader, name)
 
 
 def sandbox_env(home: str) -> dict[str, str]:
@@ -76,9 +76,16 @@ def sandbox_env(home: str) -> dict[str, str]:
 
 
 def bubblewrap_command(
-    bwrap: str, interpreter: Interpreter, paths: RunPaths, limits: RunLimits
+    bwrap: str,
+    interpreter: Interpreter,
+    limits: RunLimits,
+    *,
+    binds: list[tuple[str, str]],
+    script: str,
+    args: list[str],
 ) -> list[str]:
-    """The bwrap command line running the test runner on `paths.solution`."""
+    """The bwrap command line running `script` (a path inside) with `args`; `binds`
+    are (host file, sandbox path) pairs mounted read-only."""
     cmd = [
         bwrap,
         "--unshare-all",  # pid, net, ipc, uts, cgroup, and user if it can
@@ -101,25 +108,25 @@ def bubblewrap_command(
     for packages in _package_dirs(prefix):
         # Installed packages (perhaps the platform itself) are none of the student's business.
         cmd += ["--tmpfs", packages, "--remount-ro", packages]
+    size = str(limits.tmpfs_bytes)
     cmd += [
         "--proc", "/proc",
         "--dev", "/dev",
         "--remount-ro", "/dev",  # device nodes still work; no files in its tmpfs
-        "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
-        "--size", str(limits.tmpfs_bytes), "--tmpfs", SANDBOX_CWD,
-        "--ro-bind", paths.solution, f"{SANDBOX_CWD}/solution.py",
-        "--ro-bind", paths.runner, f"{SANDBOX_GRADER_DIR}/runner.py",
+        # Private and sized: whatever is written here is gone with the run.
+        "--size", size, "--tmpfs", "/dev/shm",
+        "--size", size, "--tmpfs", "/tmp",
+        "--size", size, "--tmpfs", SANDBOX_CWD,
+    ]  # fmt: skip
+    for host, inside in binds:
+        cmd += ["--ro-bind", host, inside]
+    cmd += [
         # bwrap's root is an unbounded tmpfs; read-only, only the sized ones are writable.
         "--remount-ro", "/",
         "--chdir", SANDBOX_CWD,
-        "--", interpreter.path, "-S", "-B", f"{SANDBOX_GRADER_DIR}/runner.py",
+        "--", interpreter.path, "-S", "-B", script, *args,
     ]  # fmt: skip
     return cmd
-
-
-def rlimits_command(interpreter: Interpreter, paths: RunPaths) -> list[str]:
-    """The fallback command line: the runner in the run's own directory."""
-    return [interpreter.path, "-S", "-B", paths.runner]
 
 
 def _package_dirs(prefix: str) -> list[str]:
@@ -136,16 +143,13 @@ def _package_dirs(prefix: str) -> list[str]:
     return sorted(found)
 
 
-def make_preexec(
-    limits: RunLimits, *, run_as_uid: int | None, unshare_network: bool
-) -> Callable[[], None]:
+def make_preexec(limits: RunLimits, *, run_as_uid: int | None) -> Callable[[], None]:
     """What the child does between fork and exec: limits, then drop privileges.
 
-    Runs in the forked child, so it only makes system calls. RLIMIT_NPROC is set
-    by the runner itself (see runner.py) because, set here, bubblewrap's user
+    Runs in the forked child, so it only makes system calls. RLIMIT_NPROC is set by
+    the scripts themselves inside the sandbox because, set here, bubblewrap's user
     namespace would count every process of the host user against it.
     """
-    libc = ctypes.CDLL(None, use_errno=True) if unshare_network else None
     memory = limits.memory_mb * 1024 * 1024
     rlimits = [
         (resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1)),
@@ -154,13 +158,8 @@ def make_preexec(
         (resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files)),
         (resource.RLIMIT_CORE, (0, 0)),
     ]
-    if run_as_uid is not None:
-        # A uid of its own makes the count per run, and lets us sweep up leftovers.
-        rlimits.append((resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes)))
 
     def preexec() -> None:
-        if libc is not None and libc.unshare(CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed")
         for which, value in rlimits:
             resource.setrlimit(which, value)
         if run_as_uid is not None:

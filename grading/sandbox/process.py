@@ -1,8 +1,10 @@
-"""Run one sandboxed process asynchronously and collect what it did, within bounds.
+"""Run one judged run (the student's process and the judge's) asynchronously, within bounds.
 
-The event loop is never blocked: the child is an asyncio subprocess, and its
-output and report pipes are read by tasks that stop keeping bytes past a cap
-and kill the run when the cap is exceeded.
+The event loop is never blocked: both children are asyncio subprocesses, and their
+output and the judge's report pipe are read by tasks that stop keeping bytes past a
+cap and kill the run when the cap is exceeded. The two children are joined by two
+pipes (requests, replies) made here; the student's process has no other fd to the
+judge or to us than its stdout/stderr, which we only count.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 OUTPUT_HEAD_BYTES = 4096
@@ -24,7 +26,8 @@ DRAIN_TIMEOUT_S = 0.5
 
 @dataclass(frozen=True)
 class ProcessOutcome:
-    """What happened to one run, as the host saw it."""
+    """What happened to one run, as the host saw it: how the student's process ended,
+    what it printed, and the judge's report."""
 
     returncode: int | None
     timed_out: bool
@@ -34,6 +37,8 @@ class ProcessOutcome:
     output_head: bytes
     output_bytes: int
     wall_s: float
+    judge_returncode: int | None = None
+    judge_output_head: bytes = b""
 
     @property
     def signal(self) -> int | None:
@@ -57,83 +62,92 @@ class _Capped:
     exceeded: bool = False
 
 
-async def run_process(
-    argv: list[str],
+@dataclass(frozen=True)
+class Child:
+    """How to start one side: its argv, its environment and what it does before exec."""
+
+    argv: list[str]
+    env: dict[str, str]
+    preexec: Callable[[], None]
+
+
+async def run_judged(
+    student: Child,
+    judge: Child,
     *,
     job: dict[str, object],
     cwd: str,
-    env: dict[str, str],
-    preexec: Callable[[], None],
     wall_s: float,
     output_limit: int,
     report_limit: int,
-    after_exit: Callable[[], Awaitable[None]] | None = None,
 ) -> ProcessOutcome:
-    """Start `argv`, send `job` as JSON on stdin, read the report pipe, enforce bounds.
-
-    The report pipe is passed as an extra fd; `job["report_fd"]` tells the child which.
-    `after_exit` runs as soon as the process has exited (or been killed), before
-    the pipes are drained: the place to kill anything it left behind.
-    """
+    """Start both; the student's process gets the request pipe as stdin and the reply
+    fd's number as its last argument; the judge gets `job` (plus its three fds) as JSON
+    on stdin. Ends when the judge exits or `wall_s` passes; neither outlives this."""
     # Our own pipes, not asyncio's: asyncio's Process.wait() also waits for its pipes
     # to close, and a grandchild holding stdout would stall us until the wall limit.
+    call_r, call_w = os.pipe()
+    reply_r, reply_w = os.pipe()
     report_r, report_w = os.pipe()
     output_r, output_w = os.pipe()
+    judge_out_r, judge_out_w = os.pipe()
+    theirs = (call_r, call_w, reply_r, reply_w, report_w, output_w, judge_out_w)
+    ours = (report_r, output_r, judge_out_r)
     started = time.monotonic()
+    procs: list[asyncio.subprocess.Process] = []
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=output_w,
-            stderr=output_w,
-            cwd=cwd,
-            env=env,
-            preexec_fn=preexec,
-            pass_fds=(report_w,),
-            start_new_session=True,
-        )
+        procs.append(await asyncio.create_subprocess_exec(
+            *student.argv, str(reply_w), stdin=call_r, stdout=output_w, stderr=output_w,
+            cwd=cwd, env=student.env, preexec_fn=student.preexec, pass_fds=(reply_w,),
+            start_new_session=True))
+        procs.append(await asyncio.create_subprocess_exec(
+            *judge.argv, stdin=asyncio.subprocess.PIPE, stdout=judge_out_w,
+            stderr=judge_out_w, cwd=cwd, env=judge.env, preexec_fn=judge.preexec,
+            pass_fds=(call_w, reply_r, report_w), start_new_session=True))
     except BaseException:
-        os.close(report_r)
-        os.close(output_r)
+        for proc in procs:
+            _kill(proc)
+            await proc.wait()
+        for fd in ours:
+            os.close(fd)
         raise
     finally:
-        os.close(report_w)
-        os.close(output_w)
-    stdin_data = json.dumps({**job, "report_fd": report_w}).encode()
+        for fd in theirs:
+            os.close(fd)
+    student_proc, judge_proc = procs
+    fds = {"report_fd": report_w, "call_fd": call_w, "reply_fd": reply_r}
+    stdin_data = json.dumps({**job, **fds}).encode()
     output = _Capped(output_limit, OUTPUT_HEAD_BYTES, bytearray())
+    judge_output = _Capped(output_limit, OUTPUT_HEAD_BYTES, bytearray())
     report = _Capped(report_limit, report_limit, bytearray())
 
-    def kill() -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
+    def kill_all() -> None:
+        _kill(student_proc)
+        _kill(judge_proc)
 
-    assert proc.stdin is not None
+    assert judge_proc.stdin is not None
     tasks = [
-        asyncio.ensure_future(_read_capped(output_r, output, kill)),
-        asyncio.ensure_future(_read_capped(report_r, report, kill)),
-        asyncio.ensure_future(_feed(proc.stdin, stdin_data)),
+        # Too much output from the student: stop their process; the judge then
+        # reports the tests it finished and stops.
+        asyncio.ensure_future(_read_capped(output_r, output, lambda: _kill(student_proc))),
+        asyncio.ensure_future(_read_capped(judge_out_r, judge_output, kill_all)),
+        asyncio.ensure_future(_read_capped(report_r, report, kill_all)),
+        asyncio.ensure_future(_feed(judge_proc.stdin, stdin_data)),
     ]
     timed_out = False
     try:
-        await asyncio.wait_for(proc.wait(), timeout=wall_s)
+        await asyncio.wait_for(judge_proc.wait(), timeout=wall_s)
     except TimeoutError:
         timed_out = True
-        kill()
-        await proc.wait()
-    except BaseException:
-        kill()  # cancelled: never leave a student process running
-        raise
     finally:
-        if after_exit is not None:
-            await after_exit()
+        kill_all()  # also when cancelled: never leave a student process running
+        await asyncio.shield(asyncio.gather(student_proc.wait(), judge_proc.wait()))
         _, pending = await asyncio.wait(tasks, timeout=DRAIN_TIMEOUT_S)
         for task in pending:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return ProcessOutcome(
-        returncode=proc.returncode,
+        returncode=student_proc.returncode,
         timed_out=timed_out,
         output_exceeded=output.exceeded,
         report_exceeded=report.exceeded,
@@ -141,7 +155,16 @@ async def run_process(
         output_head=bytes(output.data),
         output_bytes=output.total,
         wall_s=time.monotonic() - started,
+        judge_returncode=judge_proc.returncode,
+        judge_output_head=bytes(judge_output.data),
     )
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
 
 
 async def _feed(stdin: asyncio.StreamWriter, data: bytes) -> None:

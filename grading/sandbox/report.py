@@ -1,8 +1,9 @@
-"""Turn what a sandboxed run reported (and how it ended) into a GradeResult.
+"""Turn what the judge reported (and how the student's process ended) into a GradeResult.
 
-Every test gets a result: its own if the runner reported one, otherwise the
-reason the run stopped (time limit, output limit, exit, crash). Points are
-max_points * passed / total.
+Every test gets a result: the judge's if it reported one, otherwise the reason the
+student's process stopped (time limit, output limit, exit, crash). Points are
+max_points * passed / total. Only the judge's report pipe is read here; nothing the
+student's process writes reaches it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ class RunReport:
     """The runner's events, parsed."""
 
     started: bool = False
+    student_unavailable: bool = False
     finished: bool = False
+    import_failed: bool = False
     import_error: str | None = None
     names: list[str] | None = None
     results: dict[str, tuple[bool, str]] = field(default_factory=dict)
@@ -47,8 +50,12 @@ def parse_report(raw: bytes) -> RunReport:
         kind = event.get("event")
         if kind == "started":
             report.started = True
+        elif kind == "student_unavailable":
+            report.student_unavailable = True
         elif kind == "import_failed":
-            report.import_error = str(event.get("message", ""))
+            report.import_failed = True
+            if isinstance(event.get("message"), str):
+                report.import_error = event["message"]
         elif kind == "tests" and isinstance(event.get("names"), list):
             report.names = [str(n) for n in event["names"]]
         elif kind == "result" and isinstance(event.get("name"), str):
@@ -65,17 +72,21 @@ def parse_report(raw: bytes) -> RunReport:
 def grade_run(
     outcome: ProcessOutcome, expected_names: tuple[str, ...], limits: RunLimits, max_points: float
 ) -> GradeResult:
-    """The GradeResult for one run. Raises SandboxFailure if the runner never started."""
+    """The GradeResult for one run. Raises SandboxFailure if the judge or the student's
+    process never started."""
     report = parse_report(outcome.report)
-    if not report.started:
+    if not report.started or report.student_unavailable:
+        which, rc, head = (
+            ("judge", outcome.judge_returncode, outcome.judge_output_head)
+            if not report.started else ("student", outcome.returncode, outcome.output_head))
         raise SandboxFailure(
-            "the code sandbox failed before running the code "
-            f"(exit {outcome.returncode}): {outcome.output_head[-1000:].decode(errors='replace')}"
+            f"the code sandbox ({which}) failed before running the code "
+            f"(exit {rc}): {head[-1000:].decode(errors='replace')}"
         )
     names = report.names or list(expected_names)
     stop_reason = why_run_stopped(outcome, limits)
-    if report.import_error is not None:
-        message = f"Your code could not be loaded: {report.import_error}"
+    if report.import_failed:
+        message = f"Your code could not be loaded: {report.import_error or stop_reason}"
         feedback = [FeedbackItem(name, False, message) for name in names]
         return _result(feedback, max_points, summary=message)
 
@@ -84,6 +95,9 @@ def grade_run(
     for name in names:
         if name in report.results:
             passed, message = report.results[name]
+            if not passed and outcome.output_exceeded and message.startswith("Took longer"):
+                # Killed for printing too much while the judge's clock ran: the cause.
+                message = stop_reason
         elif not in_progress_marked:
             passed, message, in_progress_marked = False, stop_reason, True
         else:

@@ -1,13 +1,13 @@
 """A Sandbox runs one student solution against hidden tests, isolated and bounded.
 
-`default_sandbox()` picks the isolation for this machine once, by trying it:
-bubblewrap with each candidate interpreter, then plain rlimits. It logs which.
+`default_sandbox()` checks once, by trying it, that bubblewrap works here with one of
+the candidate interpreters, and logs which. Without it no code is run at all:
+SandboxUnavailable says what to install.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -20,24 +20,30 @@ from pathlib import Path
 
 from .isolation import (
     SANDBOX_CWD,
+    SANDBOX_GRADER_DIR,
     Interpreter,
     Isolation,
     RunPaths,
     bubblewrap_command,
     make_preexec,
-    rlimits_command,
     sandbox_env,
 )
 from .limits import RunLimits
-from .process import ProcessOutcome, run_process
+from .process import Child, ProcessOutcome, run_judged
 from .report import parse_report
 
 logger = logging.getLogger(__name__)
 
-RUNNER_SOURCE = Path(__file__).with_name("runner.py")
+HERE = Path(__file__).parent
+SCRIPTS = ("judge.py", "student.py", "wire.py")
 # Throwaway uids for runs when we are root: far above any real account, random so
 # concurrent runs (and worker processes) almost never share one.
 RUN_UID_RANGE = (1_500_000_000, 1_600_000_000)
+NO_BUBBLEWRAP = (
+    "code exercises need bubblewrap, and it is not installed (apt-get install bubblewrap); "
+    "student code is never run under resource limits alone, which would let it read the "
+    "data directory (hidden tests, answer keys, the database)"
+)
 
 _PROBE_CODE = "ANSWER = 42\n"
 _PROBE_TESTS = "from solution import ANSWER\n\ndef test_probe():\n    assert ANSWER == 42\n"
@@ -79,41 +85,40 @@ class Sandbox:
         return self._slots[loop]
 
     async def _run(self, code: str, tests: str, limits: RunLimits) -> ProcessOutcome:
-        uid = _throwaway_uid()
+        student_uid, judge_uid = _throwaway_uid(), _throwaway_uid()
         base = await asyncio.to_thread(tempfile.mkdtemp, prefix="coursewire-run-")
         try:
-            paths = await asyncio.to_thread(_lay_out_run, base, code, uid)
+            paths = await asyncio.to_thread(_lay_out_run, base, code, student_uid)
+            wire_bind = (paths.script("wire.py"), f"{SANDBOX_GRADER_DIR}/wire.py")
+            student = Child(
+                bubblewrap_command(
+                    self.bwrap or "bwrap", self.interpreter, limits,
+                    binds=[(paths.solution, f"{SANDBOX_CWD}/solution.py"), wire_bind,
+                           (paths.script("student.py"), f"{SANDBOX_GRADER_DIR}/student.py")],
+                    script=f"{SANDBOX_GRADER_DIR}/student.py",
+                    args=[str(limits.test_timeout_s), str(limits.memory_mb),
+                          str(limits.max_processes)]),
+                sandbox_env(SANDBOX_CWD),
+                make_preexec(limits, run_as_uid=student_uid),
+            )
+            judge = Child(
+                bubblewrap_command(
+                    self.bwrap or "bwrap", self.interpreter, limits,
+                    binds=[wire_bind,
+                           (paths.script("judge.py"), f"{SANDBOX_GRADER_DIR}/judge.py")],
+                    script=f"{SANDBOX_GRADER_DIR}/judge.py", args=[]),
+                sandbox_env(SANDBOX_CWD),
+                make_preexec(limits, run_as_uid=judge_uid),
+            )
             job = {
                 "tests": tests,
                 "test_timeout_s": limits.test_timeout_s,
                 "memory_limit_mb": limits.memory_mb,
                 "max_processes": limits.max_processes,
             }
-            if self.isolation is Isolation.BUBBLEWRAP:
-                assert self.bwrap is not None
-                argv = bubblewrap_command(self.bwrap, self.interpreter, paths, limits)
-                env, unshare_network = sandbox_env(SANDBOX_CWD), False
-            else:
-                argv = rlimits_command(self.interpreter, paths)
-                env, unshare_network = sandbox_env(paths.work), uid is not None
-            preexec = make_preexec(limits, run_as_uid=uid, unshare_network=unshare_network)
-
-            async def sweep() -> None:
-                # Without a pid namespace, a double-forked child outlives the run.
-                if uid is not None and self.isolation is Isolation.RLIMITS:
-                    await _kill_everything_owned_by(uid, self.interpreter)
-
-            return await run_process(
-                argv,
-                job=job,
-                cwd=paths.work,
-                env=env,
-                preexec=preexec,
-                wall_s=limits.wall_s,
-                output_limit=limits.output_bytes,
-                report_limit=limits.report_bytes,
-                after_exit=sweep,
-            )
+            return await run_judged(
+                student, judge, job=job, cwd=base, wall_s=limits.wall_s,
+                output_limit=limits.output_bytes, report_limit=limits.report_bytes)
         finally:
             await asyncio.to_thread(shutil.rmtree, base, ignore_errors=True)
 
@@ -126,37 +131,22 @@ def _throwaway_uid() -> int | None:
 
 
 def _lay_out_run(base: str, code: str, uid: int | None) -> RunPaths:
-    """base/ (traversable) -> grader/runner.py (read-only) and work/solution.py."""
+    """base/ (traversable) -> grader/*.py (read-only) and work/solution.py."""
     os.chmod(base, 0o711)
     grader = os.path.join(base, "grader")
     work = os.path.join(base, "work")
     os.mkdir(grader, 0o755)
     os.mkdir(work, 0o700)
-    runner = os.path.join(grader, "runner.py")
-    shutil.copyfile(RUNNER_SOURCE, runner)
-    os.chmod(runner, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    paths = RunPaths(runner=runner, work=work)
+    paths = RunPaths(grader=grader, work=work)
+    for name in SCRIPTS:
+        shutil.copyfile(HERE / name, paths.script(name))
+        os.chmod(paths.script(name), stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     with open(paths.solution, "w", encoding="utf-8") as f:
         f.write(code)
     if uid is not None:
         os.chown(work, uid, uid)
         os.chown(paths.solution, uid, uid)
     return paths
-
-
-async def _kill_everything_owned_by(uid: int, interpreter: Interpreter) -> None:
-    # kill(-1) from a process running as `uid` reaches exactly that uid's processes.
-    def become_uid() -> None:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-
-    code = "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\nexcept OSError:\n    pass\n"
-    with contextlib.suppress(OSError):
-        proc = await asyncio.create_subprocess_exec(
-            interpreter.path, "-S", "-c", code, preexec_fn=become_uid, env={}
-        )
-        await proc.wait()
 
 
 _default: Sandbox | None = None
@@ -170,30 +160,28 @@ async def default_sandbox() -> Sandbox:
     return _default
 
 
-async def detect_sandbox(
-    methods: tuple[Isolation, ...] = (Isolation.BUBBLEWRAP, Isolation.RLIMITS),
-) -> Sandbox:
-    """The first (method, interpreter) that really runs a probe exercise here.
+async def detect_sandbox() -> Sandbox:
+    """Bubblewrap with the first interpreter that really runs a probe exercise here.
 
-    Raises SandboxUnavailable, listing every failure, if none does.
+    Raises SandboxUnavailable, saying what to fix, if none does.
     """
-    failures: list[str] = []
     bwrap = shutil.which("bwrap")
-    for method in methods:
-        if method is Isolation.BUBBLEWRAP and bwrap is None:
-            failures.append("bubblewrap: bwrap is not installed (apt-get install bubblewrap)")
-            continue
-        for interpreter in Interpreter.candidates():
-            sandbox = Sandbox(method, interpreter, bwrap=bwrap)
-            problem = await _probe(sandbox)
-            if problem is None:
-                log = logger.info if method is Isolation.BUBBLEWRAP else logger.warning
-                log("code grading sandbox: %s", sandbox.describe())
-                if failures:
-                    log("code grading sandbox: passed over: %s", "; ".join(failures))
-                return sandbox
-            failures.append(f"{sandbox.describe()}: {problem}")
-    raise SandboxUnavailable("no way to run code safely here: " + "; ".join(failures))
+    if bwrap is None:
+        raise SandboxUnavailable(NO_BUBBLEWRAP)
+    failures: list[str] = []
+    for interpreter in Interpreter.candidates():
+        sandbox = Sandbox(Isolation.BUBBLEWRAP, interpreter, bwrap=bwrap)
+        problem = await _probe(sandbox)
+        if problem is None:
+            logger.info("code grading sandbox: %s", sandbox.describe())
+            if failures:
+                logger.info("code grading sandbox: passed over: %s", "; ".join(failures))
+            return sandbox
+        failures.append(f"{sandbox.describe()}: {problem}")
+    raise SandboxUnavailable(
+        "code exercises need bubblewrap, and it does not work here (user namespaces "
+        "disabled?); student code is never run under resource limits alone: "
+        + "; ".join(failures))
 
 
 async def _probe(sandbox: Sandbox) -> str | None:
@@ -206,5 +194,6 @@ async def _probe(sandbox: Sandbox) -> str | None:
     report = parse_report(outcome.report)
     if report.finished and report.results.get("test_probe", (False, ""))[0]:
         return None
-    head = outcome.output_head.decode(errors="replace").strip()[-300:]
+    head = (outcome.judge_output_head or outcome.output_head).decode(errors="replace")
+    head = head.strip()[-300:]
     return f"probe failed (exit {outcome.returncode}): {head or 'no output'}"

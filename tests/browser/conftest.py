@@ -7,6 +7,8 @@ import shutil
 
 import pytest
 
+from tests.support.live_reload import normalize
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -23,9 +25,10 @@ def browser():
         b.close()
 
 
-def log_in(browser, base: str, email: str, password: str = "coursewire-demo"):
-    """A fresh browser context (its own cookies), logged in through the real form."""
-    context = browser.new_context()
+def log_in(browser, base: str, email: str, password: str = "coursewire-demo", **options):
+    """A fresh browser context (its own cookies; `options` for Playwright's new_context, e.g.
+    timezone_id), logged in through the real form."""
+    context = browser.new_context(**options)
     page = context.new_page()
     page.goto(base + "/login")
     page.fill("#f-email", email)
@@ -46,14 +49,8 @@ def wait_loaded(page, timeout: float = 10_000) -> None:
 
 
 def normalized_html(page, selector: str) -> str:
-    """A region's markup without whitespace noise or the transient highlight class."""
-    html = page.eval_on_selector(selector, "el => el.innerHTML")
-    html = re.sub(r'\s*class="live-flash"|\s+live-flash|live-flash\s*', "", html)
-    html = re.sub(r'\s+class=""', "", html)
-    # A canvas's size attributes are drawing state (Chart.js sets them), not content.
-    html = re.sub(r"<canvas[^>]*>",
-                  lambda m: re.sub(r'\s(width|height|style)="[^"]*"', "", m.group(0)), html)
-    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+    """A region's markup, normalized like the server-side harness does (live_reload)."""
+    return normalize(page.eval_on_selector(selector, "el => el.innerHTML"))
 
 
 def assert_live_equals_reload(context, live_page, url: str, selector: str) -> None:

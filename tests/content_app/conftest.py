@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.content.service import DEMO_COURSE_FOLDER
-from app.courses.service import create_course, set_member_role
+from courses.service import create_course, set_member_role
+from courseware.service import DEMO_COURSE_FOLDER
 from tests.support.people import bearer, person, token
 
 COURSE = "course-v1:Coursewire+PY101+2026"

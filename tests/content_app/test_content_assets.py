@@ -6,7 +6,7 @@ import re
 import httpx
 
 from app.application import create_app
-from app.content.assets import MAX_ASSET_BYTES
+from content_store.assets import MAX_ASSET_BYTES
 from tests.content_app.conftest import COURSE
 from tests.support.people import browser_login
 

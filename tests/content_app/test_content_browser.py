@@ -8,7 +8,7 @@ import pytest
 from tests.browser.conftest import wait_loaded
 from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
-from tests.support.live import server_env, start_seeded
+from tests.support.live import seeded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OUTLINE = "#outline-course_2dv1_3aCoursewire_2bPY101_2b2026"
@@ -18,10 +18,7 @@ NEW_TEXT = "Edited live in the browser"
 
 @pytest.fixture(scope="module")
 def server(db_factory, tmp_path_factory):
-    env = server_env(db_factory, tmp_path_factory.mktemp("content-browser"), REDIS_URL)
-    server, _ = start_seeded("uvicorn", env)
-    yield server
-    server.stop()
+    yield from seeded_server(db_factory, tmp_path_factory.mktemp("content-browser"), REDIS_URL)
 
 
 @pytest.fixture(scope="module")

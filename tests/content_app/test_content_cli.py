@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from app.content.service import DEMO_COURSE_FOLDER
+from courseware.service import DEMO_COURSE_FOLDER
 from realtime.layer import group_name, make_channel_layer
 from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
@@ -69,7 +69,7 @@ def test_export_import_round_trip_and_edits_survive_into_the_server(env, tmp_pat
     seed_demo(env)
     folder = tmp_path / "py101"
     out = coursewire(env, "export-course", COURSE, str(folder))
-    assert "Wrote 38 files" in out.stdout
+    assert "Wrote 42 files" in out.stdout  # with the question bank and the practice exam
     unchanged = coursewire(env, "import-course", str(folder))
     again = coursewire(env, "import-course", str(folder))
     assert unchanged.stdout.split("draft version ")[1][:24] == \
@@ -82,9 +82,11 @@ def test_export_import_round_trip_and_edits_survive_into_the_server(env, tmp_pat
     try:
         titles = outline_titles(server.base)
         assert "Hello again, Python" in titles and "Hello, Python" not in titles
-        # While the server holds the embedded store, another process is refused clearly.
         busy = coursewire(env, "import-course", str(folder), check=False)
-        assert busy.returncode == 1 and "already open" in busy.stderr
+        if "MONGO_URL" in env:  # a shared MongoDB server: another process imports alongside
+            assert busy.returncode == 0 and "draft version" in busy.stdout, busy.stderr
+        else:  # the embedded store is one process's: another is refused clearly
+            assert busy.returncode == 1 and "already open" in busy.stderr
     finally:
         server.stop()
     report = coursewire(env, "prune-versions", COURSE, "--keep", "0", "--dry-run")
@@ -156,4 +158,5 @@ def test_a_cli_publish_reaches_open_pages_through_the_channel_layer(db_factory, 
     coursewire(env, "import-course", str(folder), "--publish")
     message = asyncio.run(received())
     assert message["event"] == "content.published"
-    assert "Hello from the CLI" in message["html"]["*"]  # the outline, as pages show it
+    # The outline, as pages show it: rendered once per audience (release dates differ).
+    assert all("Hello from the CLI" in message["html"][a] for a in ("student", "staff"))

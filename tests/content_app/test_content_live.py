@@ -9,7 +9,7 @@ import httpx
 import pytest
 import websockets
 
-from app.templating import dom_id
+from core.templating import dom_id
 from tests.conftest import REDIS_URL
 from tests.content_app.conftest import COURSE
 from tests.support.live import api_token, recv_until, server_env, session_cookie, start_seeded

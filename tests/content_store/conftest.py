@@ -27,37 +27,46 @@ _CURSOR_METHODS = {"find", "aggregate"}
 
 class SpyCollection:
     """Delegates to a motor collection, recording each call; optionally yields to the
-    event loop first so concurrent coroutines really interleave (mongomock never would)."""
+    event loop first so concurrent coroutines really interleave (mongomock never would),
+    and optionally holds one kind of call at a barrier until every racer has reached it
+    (a real server answers in its own time, so yielding alone does not force a race)."""
 
-    def __init__(self, inner: Any, name: str, calls: list[tuple[str, str]],
-                 interleave: bool) -> None:
-        self._inner, self._name, self._calls, self._interleave = inner, name, calls, interleave
+    def __init__(self, inner: Any, name: str, spy: SpyDatabase) -> None:
+        self._inner, self._name, self._spy = inner, name, spy
 
     def __getattr__(self, attr: str) -> Any:
         target = getattr(self._inner, attr)
         if attr in _ASYNC_METHODS:
             async def call(*args: Any, **kwargs: Any) -> Any:
-                self._calls.append((self._name, attr))
-                if self._interleave:
+                self._spy.calls.append((self._name, attr))
+                if self._spy.interleave:
                     await asyncio.sleep(0)
+                gate = self._spy.gate
+                if gate is not None and gate[0] == (self._name, attr):
+                    await asyncio.wait_for(gate[1].wait(), timeout=10)
                 return await target(*args, **kwargs)
             return call
         if attr in _CURSOR_METHODS:
             def cursor(*args: Any, **kwargs: Any) -> Any:
-                self._calls.append((self._name, attr))
+                self._spy.calls.append((self._name, attr))
                 return target(*args, **kwargs)
             return cursor
         return target
 
 
 class SpyDatabase:
-    def __init__(self, inner: Any, *, interleave: bool = False) -> None:
+    """``hold=(collection, method, parties)``: the first ``parties`` such calls wait for
+    each other, e.g. two writers both reach their compare-and-swap before either runs it."""
+
+    def __init__(self, inner: Any, *, interleave: bool = False,
+                 hold: tuple[str, str, int] | None = None) -> None:
         self.inner = inner
         self.calls: list[tuple[str, str]] = []
         self.interleave = interleave
+        self.gate = None if hold is None else ((hold[0], hold[1]), asyncio.Barrier(hold[2]))
 
     def __getitem__(self, name: str) -> SpyCollection:
-        return SpyCollection(self.inner[name], name, self.calls, self.interleave)
+        return SpyCollection(self.inner[name], name, self)
 
 
 @pytest.fixture
@@ -99,8 +108,8 @@ async def store(content_db: Any) -> ContentStore:
 def spy_store(content_db: Any) -> Callable[..., tuple[ContentStore, SpyDatabase]]:
     """Factory: a ContentStore over a SpyDatabase wrapping ``content_db``."""
     def make(**kwargs: Any) -> tuple[ContentStore, SpyDatabase]:
-        interleave = kwargs.pop("interleave", False)
-        spy = SpyDatabase(content_db, interleave=interleave)
+        spy = SpyDatabase(content_db, interleave=kwargs.pop("interleave", False),
+                          hold=kwargs.pop("hold", None))
         return ContentStore(spy, **kwargs), spy
     return make
 

@@ -7,10 +7,10 @@ import os
 import pytest
 from bson import ObjectId
 
-from app.content.assets import BUCKET, CourseAssets
-from app.errors import NotFound, TooLarge
+from content_store.assets import BUCKET, CourseAssets
 from content_store.embedded import open_embedded_database
 from content_store.gridfs_files import CHUNK_SIZE, BytesReader
+from core.errors import NotFound, TooLarge
 
 COURSE, OTHER = "course-v1:Coursewire+PY101+2026", "course-v1:Coursewire+PY102+2026"
 BIG = bytes(range(256)) * (600 * 4)  # 600 KiB: three chunks

@@ -2,8 +2,13 @@ import asyncio
 
 import pytest
 
-from app.errors import BadInput, Conflict, NotFound
 from content_store import ContentStore, VersionConflict
+from core.errors import BadInput, Conflict, NotFound
+
+# Both writers reach the branch pointer's compare-and-swap before either runs it, so they
+# really race whatever the server's timing (without it, a slow reply could let one writer
+# finish before the other reads the index, and both would rightly succeed).
+RACE = ("course_index", "find_one_and_update", 2)
 
 
 async def test_concurrent_edits_conflict_instead_of_overwriting(store: ContentStore,
@@ -31,7 +36,7 @@ async def test_concurrent_edits_conflict_instead_of_overwriting(store: ContentSt
 async def test_racing_writers_without_expected_version_still_never_overwrite(spy_store,
                                                                              course_id: str):
     """Both read the index before either swaps it: the compare-and-swap catches it."""
-    store, _spy = spy_store(interleave=True)  # yields before every DB call
+    store, _spy = spy_store(interleave=True, hold=RACE)
     results = await asyncio.gather(
         store.update_block(course_id, "intro", {"title": "A"}, "ana"),
         store.update_block(course_id, "more", {"title": "B"}, "ben"),
@@ -42,7 +47,7 @@ async def test_racing_writers_without_expected_version_still_never_overwrite(spy
 
 
 async def test_loser_leaves_no_orphan_structure_behind(spy_store, course_id: str):
-    store, _spy = spy_store(interleave=True)
+    store, _spy = spy_store(interleave=True, hold=RACE)
     count_before = await store.structures.count_documents({})
     defs_before = await store.definitions.count_documents({})
     await asyncio.gather(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import BadInput, TooLarge
 from content_store import ContentStore, CourseNotFound, folder_io
 from content_store.blocks import block_type
 from content_store.course_folder import (
@@ -17,6 +16,7 @@ from content_store.course_folder import (
 )
 from content_store.errors import CourseFolderError
 from content_store.progress import rich_progress
+from core.errors import BadInput, TooLarge
 
 DEMO = Path(__file__).parents[2] / "content_store" / "demo_course"
 DEMO_ID = "course-v1:Coursewire+PY101+2026"
@@ -62,7 +62,7 @@ async def test_demo_course_uses_every_block_type(store: ContentStore):
     course = await everything(store, DEMO_ID, "published")
     types = {t for t, _ in course["blocks"].values()}
     assert types == {"course", "chapter", "sequential", "vertical", "html", "video", "problem",
-                     "code", "peer_review", "discussion"}
+                     "code", "peer_review", "discussion", "quiz"}
     kinds = {f["kind"] for t, f in course["blocks"].values() if t == "problem"}
     assert kinds == {"multiple_choice", "checkboxes", "numeric", "text"}
     assert len(course["outline"]["children"]) == 3

@@ -1,8 +1,8 @@
 import pytest
 
-from app.errors import BadInput
 from content_store import CourseKey, format_course_id, parse_course_id
 from content_store.errors import BlockValidationError
+from core.errors import BadInput
 
 
 def test_course_id_round_trips_through_parse_and_format():

@@ -1,8 +1,8 @@
 import pytest
 
-from app.errors import BadInput
 from content_store import BlockKey, ContentStore
 from content_store.errors import BlockNotFound, BlockValidationError, CourseExists
+from core.errors import BadInput
 
 
 async def test_new_course_has_a_root_block_and_no_published_version(store: ContentStore):

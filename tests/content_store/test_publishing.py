@@ -1,7 +1,7 @@
 import pytest
 
-from app.errors import InvalidState
 from content_store import ContentStore, CourseNotFound, VersionNotFound
+from core.errors import InvalidState
 
 
 def ids(outline: dict) -> list[str]:

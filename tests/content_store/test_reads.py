@@ -2,9 +2,9 @@ import asyncio
 
 import pytest
 
-from app.templating import render
 from content_store import ContentStore, VersionConflict
 from content_store.cache import LRUCache
+from core.templating import render
 
 
 async def test_outline_from_cached_structure_does_not_query_mongo(spy_store, course_id: str):

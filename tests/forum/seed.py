@@ -7,17 +7,19 @@ from __future__ import annotations
 import asyncio
 import json
 
-from app.accounts.service import register_user
-from app.courses.service import course_key, create_course, set_member_role
-from app.db import close_db, init_db, migrate
+from accounts.service import register_user
 from app.demo import DEMO_PASSWORD, NUMBER, ORG, PEOPLE, RUN
-from app.settings import load_settings
+from app.runtime import Runtime
+from core.settings import load_settings
+from courses.service import course_key, create_course, set_member_role
 from models.courses import Course, Role
+from models.db import close_db, init_db, migrate
 from models.users import User
 
 
 async def seed() -> dict[str, object]:
     settings = load_settings()
+    Runtime(settings).bind()  # templates and limits, as every CLI command has them
     await migrate(settings)
     await init_db(settings)
     try:

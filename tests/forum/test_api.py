@@ -1,4 +1,4 @@
-"""The forum JSON API and pages: API.md's paths and fields, same visibility as pages."""
+"""The forum JSON API and pages: the API contract's paths and fields, same visibility as pages."""
 
 import re
 from html.parser import HTMLParser

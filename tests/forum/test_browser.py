@@ -7,6 +7,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
 from tests.conftest import REDIS_URL
@@ -107,10 +108,7 @@ def test_anonymous_post_hidden_by_ta_vanishes_live_and_live_equals_reload(forum_
             post_id = ta_post.get_attribute("id")
 
             ta_post.locator("button.mod-hide").click()
-            linus.wait_for_function(
-                """(id) => { const el = document.getElementById(id);
-                             return !el || el.offsetParent === null; }""",
-                arg=post_id, timeout=10_000)
+            expect(linus.locator(f"#{post_id}")).to_be_hidden(timeout=10_000)
             assert "My anonymous question" not in linus.locator("main").inner_text()
             ta.locator(f"#{post_id} mark", has_text="Hidden by a moderator").wait_for()
 
@@ -142,7 +140,9 @@ def test_thread_started_from_a_units_discussion_appears_live_on_the_unit_page(
         for page in (ada, linus):
             page.goto(unit_url)
             _wait_live(page)
-            page.wait_for_selector(f"{panel} .empty-note", state="visible", timeout=10_000)
+            # The demo seeds "Introduce yourself" under this discussion's topic.
+            page.locator(f"{panel} .thread-row", has_text="Introduce yourself").wait_for(
+                timeout=10_000)
 
         linus.click(f"{panel} a.start-thread")
         linus.wait_for_selector("#new-thread", state="visible")

@@ -8,6 +8,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
 from tests.forum.live import COURSE
@@ -22,9 +23,6 @@ SLUG = "course_2dv1_3aCoursewire_2bPY101_2b2026"
 ALL_LISTS = [f"forum-pinned-{SLUG}-all", f"forum-threads-{SLUG}-all"]
 MINE_LISTS = [f"forum-pinned-{SLUG}-mine", f"forum-threads-{SLUG}-mine"]
 TOPIC_LISTS = [f"forum-pinned-{SLUG}-introductions", f"forum-threads-{SLUG}-introductions"]
-AUTHOR_JS = """([row, text]) => {
-  const el = document.querySelector(`#${row} .author`);
-  return el !== null && el.textContent === text; }"""
 
 
 def _open(browser, base: str, visits: list[tuple[str, str]]):  # noqa: F811
@@ -51,7 +49,8 @@ def _start_thread(base: str, auth: dict[str, str], title: str, **fields) -> dict
 
 
 def _row_says(page, thread_id: int, text: str) -> None:
-    page.wait_for_function(AUTHOR_JS, arg=[f"thread-row-{thread_id}", text], timeout=10_000)
+    author = page.locator(f"#thread-row-{thread_id} .author").first
+    expect(author).to_have_text(text, timeout=10_000)
 
 
 def test_own_anonymous_thread_reads_the_same_live_and_after_reload(browser, server):  # noqa: F811

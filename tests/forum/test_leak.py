@@ -5,18 +5,17 @@ anonymous posts and thread rows ("you (anonymous)"), which goes to the author al
 anyone else's "My posts" lists. A second collection, everything a TA receives about a
 thread anonymous to everyone, must not name its author either."""
 
-import asyncio
 import json
 import re
 from html.parser import HTMLParser
 
 import httpx
 
-from app.content.service import DEMO_COURSE_FOLDER
-from forum.events import list_topic
+from courseware.service import DEMO_COURSE_FOLDER
 from forum.fragments import list_id
+from forum.resync import list_topic
 from tests.content_app.conftest import archive_of
-from tests.forum.live import COURSE, event_socket, page_socket
+from tests.forum.live import COURSE, delivery_barrier, event_socket, page_socket
 
 ADA_NAME, ADA_EMAIL, ADA_INITIALS = "Ada Student", "ada@demo.coursewire", "AS"
 TOPIC, PANEL_BLOCK = "introductions", "introduce-yourself"  # the demo course's discussion
@@ -137,7 +136,6 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
         s, a = await event_socket(forum_server, linus, [f"thread:{t['id']}"])
         thread_sockets.append(s)
         received.append(json.dumps(a))
-    await asyncio.sleep(0.3)
 
     # Replies, comments, edits, votes, endorsements, flags, hides, deletions, pins.
     mine = p["linus"].api("POST", f"/api/v1/forum/threads/{t1['id']}/posts",
@@ -176,15 +174,22 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
                            json={"body": "Ada held", "anonymity": "peers"}), 201)
     ok(p["ta"].api("POST", f"/api/v1/forum/posts/{held['id']}/moderation",
                    json={"action": "approve"}))
-    ban = ok(p["ta"].api("POST", f"/api/v1/courses/{COURSE}/forum/bans",
-                         json={"post_id": t2["post_id"], "hours": 1, "reason": "test ban"}), 201)
+    # An instructor (only they may: tests/trust/test_ban_by_anonymous_post.py).
+    ban = ok(p["teacher"].api("POST", f"/api/v1/courses/{COURSE}/forum/bans",
+                              json={"post_id": t2["post_id"], "hours": 1,
+                                    "reason": "test ban"}), 201)
     assert ban["user_id"] is None  # staff can ban a fully anonymous author unnamed
     ta_seen.append(json.dumps(ban))
     # Loosening the setting later must not reveal past posts.
     ok(p["teacher"].api("PUT", f"/api/v1/courses/{COURSE}/forum/settings",
                         json={"max_anonymity": "none", "moderation": "post"}))
     await thread_sockets[0].wait_for(lambda f: f'id="reply-{held["id"]}"' in f)
-    await asyncio.sleep(0.5)
+    # Everything published so far has reached every socket: a barrier frame on each
+    # thread (Margaret votes on its opening post and withdraws) came after all of it.
+    await delivery_barrier(p["margaret"], t1["post_id"], list_socket, topic_socket, ada_list,
+                           json_socket, *thread_sockets[:2])
+    await delivery_barrier(p["margaret"], t2["post_id"], *thread_sockets[2:], ta_socket,
+                           ta_json)
     # Reconnecting re-sends the filtered lists (the resync-only forum_list topics).
     topic_socket_again = await page_socket(forum_server, linus, [
         "user:me", f"course:{COURSE}:forum", list_topic(COURSE, TOPIC)])

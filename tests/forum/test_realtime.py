@@ -1,6 +1,5 @@
 """Forum events over real sockets: per-audience frames, hides vanish, the live queue."""
 
-import asyncio
 import json
 import re
 
@@ -74,7 +73,6 @@ async def test_moderation_queue_updates_live_for_every_ta(forum_server, live_peo
         prof = await page_socket(forum_server, p["teacher"],
                                  ["user:me", f"course:{COURSE}:staff"])
         ada = await page_socket(forum_server, p["ada"], ["user:me"])
-        await asyncio.sleep(0.3)
         r = p["margaret"].api("POST", f"/api/v1/forum/threads/{t['id']}/posts",
                               json={"body": "held for review"})
         post_id = r.json()["id"]

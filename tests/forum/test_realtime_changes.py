@@ -1,14 +1,13 @@
-"""Every kind of forum change reaches open sockets live, per audience, with API.md's event
-names: new threads, edits, votes, endorsements, hides, unhides, deletions, lock and close
+"""Every kind of forum change reaches open sockets live, per audience, with the API contract's
+event names: new threads, edits, votes, endorsements, hides, unhides, deletions, lock and close
 (asked on a reply), the moderation queue; and thread topics follow the page's visibility."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
-from tests.forum.live import COURSE, Collector, event_socket, page_socket
+from tests.forum.live import COURSE, Collector, delivery_barrier, event_socket, page_socket
 
 
 def _json(frame: str) -> dict[str, Any]:
@@ -29,14 +28,7 @@ def _mark(*socks: Collector) -> None:
 
 async def _frame(sock: Collector, predicate, timeout: float = 5.0) -> str:
     """The first frame since the socket's last mark that passes `predicate`."""
-    start = _marks.get(id(sock), 0)
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        for frame in sock.frames[start:]:
-            if predicate(frame):
-                return frame
-        await asyncio.sleep(0.02)
-    raise TimeoutError(f"no matching frame among {len(sock.frames) - start} new ones")
+    return await sock.wait_for(predicate, timeout, start=_marks.get(id(sock), 0))
 
 
 async def _event(sock: Collector, topic: str, event: str, test=lambda d: True) -> dict:
@@ -63,12 +55,13 @@ async def test_every_change_reaches_both_audiences_live(forum_server, live_peopl
     assert created["author"]["name"] == "Ada Student"
 
     for sock in (linus_json, ta_json):
+        _mark(sock)
         await sock.ws.send(json.dumps({"subscribe": [thread]}))
+        await _frame(sock, lambda f: thread in _json(f).get("subscribed", []))
     linus = await page_socket(forum_server, p["linus"], ["user:me", thread, forum])
     ta = await page_socket(forum_server, p["ta"], ["user:me", thread, forum])
     for sock in (linus, ta):
         await _frame(sock, lambda f: f"thread-{t['id']}-head" in f)
-    await asyncio.sleep(0.3)
     reply = p["ada"].api("POST", f"/api/v1/forum/threads/{t['id']}/posts",
                          json={"body": "first words", "anonymity": "peers"}).json()
     rid = reply["id"]
@@ -162,7 +155,10 @@ async def test_every_change_reaches_both_audiences_live(forum_server, live_peopl
     data = await _event(ta_json, f"course:{COURSE}:staff", "forum.moderation.queued",
                         lambda d: d.get("post_id") == t["post_id"])
     assert data["flags"] == 1
-    await asyncio.sleep(0.3)
+    # (t is locked by now: the barrier votes on an open thread of its own.)
+    open_thread = p["ta"].api("POST", f"/api/v1/courses/{COURSE}/forum/threads",
+                              json={"title": "Barrier", "body": "votes land here"}).json()
+    await delivery_barrier(p["ta"], open_thread["post_id"], linus_json)
     assert not any(_json(f).get("event") == "forum.moderation.queued" for f in linus_json.frames)
     for sock in (linus, ta, linus_json, ta_json):
         await sock.close()
@@ -196,15 +192,24 @@ async def test_thread_topics_follow_the_pages_visibility(forum_server, live_peop
     p["margaret"].api("POST", f"/api/v1/forum/threads/{public['id']}/posts",
                       json={"body": "a published reply"})
     ptopic = f"thread:{public['id']}"
-    watching = await page_socket(forum_server, p["linus"], ["user:me", ptopic])
+    # Every socket also follows an open thread of its own, on which the barrier votes.
+    barrier = p["ta"].api("POST", f"/api/v1/courses/{COURSE}/forum/threads",
+                          json={"title": "Barrier", "body": "votes land here"}).json()
+    btopic = f"thread:{barrier['id']}"
+    watching = await page_socket(forum_server, p["linus"], ["user:me", ptopic, btopic])
     await watching.wait_for(lambda f: "Public title plugh" in f)
+    for sock in (linus, linus_json):
+        start = len(sock.frames)
+        await sock.ws.send(json.dumps({"subscribe": [btopic]}))
+        await sock.wait_for(lambda f: f"thread-{barrier['id']}-head" in f
+                            or btopic in _json(f).get("subscribed", []), start=start)
     seen = len(watching.frames)
     assert p["ta"].api("POST", f"/api/v1/forum/posts/{public['post_id']}/moderation",
                        json={"action": "delete"}).status_code == 200
     await watching.wait_for(lambda f: "This thread is no longer available" in f)
     p["ta"].api("POST", f"/api/v1/forum/threads/{public['id']}/posts",
                 json={"body": "staff after deletion"})
-    await asyncio.sleep(0.5)
+    await delivery_barrier(p["ta"], barrier["post_id"], watching, linus, linus_json)
     later = "\n".join(watching.frames[seen:] + linus.frames + linus_json.frames)
     assert "Public title plugh" not in later and "a published reply" not in later
     assert "staff after deletion" not in later and "Held title xyzzy" not in later
@@ -236,7 +241,7 @@ async def test_a_held_edit_reaches_the_queue_live_and_students_only_once_approve
         item = await _frame(ta, lambda f: f'id="modq-item-{post["id"]}"' in f
                             and "Edit held for approval" in f)
         assert "replacement words" in item
-        await asyncio.sleep(0.5)
+        await delivery_barrier(p["ta"], t["post_id"], linus, linus_json)
         assert not any("replacement words" in f for f in linus.frames + linus_json.frames)
         assert "replacement words" not in p["linus"].page(f"/forum/threads/{t['id']}").text
         _mark(ta, linus, linus_json)

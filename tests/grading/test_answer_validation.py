@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.errors import BadInput, InvalidState, TooLarge
+from core.errors import BadInput, InvalidState, TooLarge
 from grading.graders import CODE_MAX_BYTES, TEXT_MAX_BYTES, validate_answer
 
 CHOICE = {

@@ -101,3 +101,16 @@ def test_garbage_and_repeated_results_in_the_report_are_ignored() -> None:
     run = ProcessOutcome(**{**run.__dict__, "report": b"not json\n[1]\n" + run.report})
     graded = grade_run(run, NAMES, LIMITS, 1)
     assert graded.feedback[0].message == "real" and graded.points == 0
+
+
+def test_a_run_killed_for_output_says_so_even_when_the_test_also_timed_out() -> None:
+    run = outcome(
+        STARTED,
+        TESTS,
+        result("test_a", True),
+        result("test_b", False, "Took longer than 2 s (time limit)."),
+        output_exceeded=True,
+        returncode=-9,
+    )
+    graded = grade_run(run, NAMES, LIMITS, max_points=3)
+    assert graded.feedback[1].message == "Printed more than 1024 KB of output (output limit)."

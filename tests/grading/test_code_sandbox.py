@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import textwrap
 import time
 import uuid
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from grading.graders import GradeResult, grade_answer
-from grading.sandbox import Sandbox, run_code_tests
+from grading.sandbox import Sandbox, SandboxUnavailable, detect_sandbox, run_code_tests
+from grading.worker import check_code_sandbox
 
 ONE_TEST = "from solution import f\n\ndef test_f():\n    f()\n"
 
@@ -309,7 +311,7 @@ async def test_code_cannot_write_outside_its_sized_scratch_space(bubblewrap: San
         from solution import f
 
         def test_f():
-            assert f() == ['scratch.txt', '/tmp/t'], f()
+            assert f() == ['/dev/shm/evil', 'scratch.txt', '/tmp/t'], f()
     """)
     assert (await run(bubblewrap, code, tests)).points == 1.0
 
@@ -379,3 +381,72 @@ async def _assert_no_processes_named(tag: str) -> None:
             break
         await asyncio.sleep(0.1)
     assert alive == []
+
+
+async def test_without_bubblewrap_code_is_refused_not_run_under_rlimits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("grading.sandbox.sandbox.shutil.which", lambda name: None)
+    with pytest.raises(SandboxUnavailable) as refused:
+        await detect_sandbox()
+    assert "need bubblewrap" in str(refused.value)
+    assert "apt-get install bubblewrap" in str(refused.value)
+
+
+async def test_files_written_to_tmp_and_dev_shm_do_not_outlive_the_run(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+
+    def mkdtemp(*args: object, **kwargs: object) -> str:
+        made.append(real_mkdtemp(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr("grading.sandbox.sandbox.tempfile.mkdtemp", mkdtemp)
+    tag = f"cw{uuid.uuid4().hex[:12]}"
+    paths = [f"/tmp/{tag}", f"/dev/shm/{tag}"]
+    code = py(f"""
+        import os
+
+        def f():
+            left = [p for p in {paths!r} if os.path.exists(p)]
+            for path in {paths!r}:
+                with open(path, 'w') as out:
+                    out.write('x' * 1024)
+            return left
+    """)
+    tests = "from solution import f\n\ndef test_f():\n    assert f() == [], f()\n"
+    for _ in range(2):  # the second run would see the first run's files
+        result = await run(sandbox, code, tests)
+        assert result.points == 1.0, messages(result)
+    assert [p for p in paths if os.path.exists(p)] == []  # noqa: ASYNC240
+    assert len(made) == 2 and [d for d in made if os.path.exists(d)] == []  # noqa: ASYNC240
+
+
+async def test_code_that_swallows_the_timeout_while_loading_fails_every_test(
+    sandbox: Sandbox,
+) -> None:
+    code = py("""
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:
+                pass
+    """)
+    tests = ONE_TEST + "\ndef test_other():\n    pass\n"
+    result = await run(sandbox, code, tests, time_limit_s=0.5)
+    assert result.points == 0
+    assert "could not be loaded: Took longer than 0.5 s" in result.summary
+
+
+async def test_a_grading_process_logs_at_start_when_code_cannot_be_graded(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("grading.sandbox.sandbox.shutil.which", lambda name: None)
+    monkeypatch.setattr("grading.sandbox.sandbox._default", None)
+    with caplog.at_level("ERROR", logger="coursewire.grading.worker"):
+        await check_code_sandbox()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "apt-get install bubblewrap" in errors[0]

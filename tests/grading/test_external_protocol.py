@@ -12,7 +12,7 @@ from grading.external import ExternalGraderError, GraderReply, parse_reply, repl
 
 @pytest.fixture(autouse=True)
 def config(monkeypatch):
-    monkeypatch.setattr(external, "_config", external.ExternalConfig(
+    external.CONFIG.bind(external.ExternalConfig(
         secret_key="s3cret", public_url="https://cw.example.org", retries=3, backoff=2.0))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.errors import CoursewireError
+from core.errors import CoursewireError
 from grading.graders import grade, validate_answer
 
 max_points = st.floats(min_value=0, max_value=1000, allow_nan=False)

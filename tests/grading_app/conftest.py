@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from app.accounts.service import register_user
-from app.content.connect import open_content_store, use_store
-from app.content.service import import_course_folder
-from app.courses.service import set_member_role
-from app.settings import Settings
+from accounts.service import register_user
+from content_store.connect import STORE, open_content_store
+from core.settings import Settings
+from courses.service import set_member_role
+from courseware.service import import_course_folder
 from grading import external
-from grading.queue import InProcessQueue, use_queue
+from grading.grade_job import grade_submission
+from grading.queue import QUEUE, InProcessQueue
 from models.courses import Role
 from models.users import User
 
@@ -138,17 +139,17 @@ async def graded_course(db: Settings, folder: Path, extra: dict[str, str] | None
     """The ORM, the content store and an in-process queue (jobs run by the test), around
     the test course with `extra` files."""
     store, close = await open_content_store(db)
-    use_store(store)
+    STORE.bind(store)
     queue = InProcessQueue()
-    use_queue(queue)
-    external.use_settings(db)
+    QUEUE.bind(queue)
+    external.CONFIG.bind(external.config_from(db))
     try:
         people = await setup_course(db, folder, extra)
         yield Course(COURSE_ID, *people, queue=queue)
     finally:
         await queue.close()
-        use_queue(None)
-        use_store(None)
+        QUEUE.bind(None)
+        STORE.bind(None)
         close()
 
 
@@ -160,8 +161,6 @@ async def course(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
 
 async def drain(queue: InProcessQueue) -> list[int]:
     """Run every queued job now, in the test's task (like a worker would)."""
-    from grading.service import grade_submission
-
     done = []
     while queue.pending():
         submission_id = queue._jobs.get_nowait()

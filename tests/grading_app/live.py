@@ -56,8 +56,8 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def start_course_server(db_factory: DatabaseFactory, data_dir: Path, *, server: str = "daphne",
                         course_extra: dict[str, str] | None = None,
                         env_extra: dict[str, str] | None = None,
-                        students: int = 0) -> LiveCourse:
-    env = server_env(db_factory, data_dir, REDIS_URL)
+                        students: int = 0, redis_url: str | None = REDIS_URL) -> LiveCourse:
+    env = server_env(db_factory, data_dir, redis_url)
     env.update(env_extra or {})
     process = ServerProcess(server, env)
     env["COURSEWIRE_PUBLIC_URL"] = process.base

@@ -1,4 +1,4 @@
-"""The grading endpoints of API.md, through the ASGI app (grading runs in-process)."""
+"""The grading endpoints of the API contract, through the ASGI app (grading runs in-process)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.auth.tokens import issue_token
+from accounts.tokens import issue_token
 from tests.grading_app.conftest import COURSE_ID, setup_course
 
 
@@ -115,6 +115,19 @@ async def test_peer_review_answer_with_a_lone_surrogate_is_a_400(api):
                           headers={**h["ada@example.org"], "content-type": "application/json"})
     assert r.status_code == 400, r.text
     assert "invalid Unicode" in r.json()["error"]["message"]
+
+
+async def test_peer_review_response_from_the_unit_page_form(api):
+    """The peer_review type (peer_review.hooks) reads its answer from the form."""
+    client, h = api
+    r = await client.post(f"/courses/{COURSE_ID}/blocks/essay/submissions",
+                          data={"text": "My essay"}, headers=h["ada@example.org"])
+    assert r.status_code == 200, r.text
+    assert 'data-status="awaiting_peer_review"' in r.text
+    rows = (await client.get(f"/api/v1/courses/{COURSE_ID}/grades",
+                             headers=h["ada@example.org"])).json()[0]["blocks"]
+    essay = next(b for b in rows if b["block_id"] == "essay")
+    assert (essay["attempts"], essay["max_points"]) == (1, 2.0)  # the rubric's best options
 
 
 @pytest.mark.parametrize("raw", ["1_000", "٤٢", "nan", "1e999", "forty-two"])

@@ -19,14 +19,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def grader():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "grading.example_grader", "--port", str(port)],
-                            cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.support.example_grader", "--port",
+                             str(port)], cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
             httpx.get(base + "/log", timeout=0.5)
             break
-        except httpx.HTTPError:
+        except httpx.HTTPError:  # the grader process is still starting: nothing to await
             time.sleep(0.1)
     yield base
     proc.terminate()

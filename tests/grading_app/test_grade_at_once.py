@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from grading import at_once, events, service
+from grading import at_once, block_state, events, fragments, grade_job, overrides, submissions
 from grading.sweeper import sweep_stale
 from models.events import Event
 from models.grading import Status, Submission
@@ -27,8 +27,8 @@ def pushed(course, monkeypatch):
             frames.append((topic, event, data))
             if topic.startswith("user:") and event == "submission.status":
                 s = data["self"]
-                fresh = await service.block_state(s["user_id"], s["course_id"], s["block_id"])
-                if html["self"] != events.widget_html(fresh, oob=True):
+                fresh = await block_state.block_state(s["user_id"], s["course_id"], s["block_id"])
+                if html["self"] != fragments.widget_html(fresh, oob=True):
                     mismatches.append(f"{s['status']}: {html['self']}")
         return await publish_in_order(publications)
 
@@ -45,7 +45,7 @@ def statuses(frames: list[tuple[str, str, dict]], user_id: int) -> list[str]:
 
 async def test_multiple_choice_is_graded_at_once_with_every_status_pushed(course, pushed):
     frames, mismatches = pushed
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     assert sub.status == Status.QUEUED and course.queue.pending() == 0
     await at_once.finish(seconds=5)
     row = await Submission.get(id=sub.id)
@@ -60,12 +60,12 @@ async def test_multiple_choice_is_graded_at_once_with_every_status_pushed(course
 
 async def test_widget_from_memory_matches_a_fresh_read_with_best_and_override(course, pushed):
     frames, mismatches = pushed
-    await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     await at_once.finish(seconds=5)
-    await service.submit_answer(course.student, course.id, "pick", {"choice": "b"})
+    await submissions.submit_answer(course.student, course.id, "pick", {"choice": "b"})
     await at_once.finish(seconds=5)  # 0 points now, "best so far: 2"
-    await service.override_grade(course.ta, course.id, course.other.id, "number", 0.5, "oral")
-    await service.submit_answer(course.other, course.id, "number", {"value": 1})
+    await overrides.override_grade(course.ta, course.id, course.other.id, "number", 0.5, "oral")
+    await submissions.submit_answer(course.other, course.id, "number", {"value": 1})
     await at_once.finish(seconds=5)  # graded 0, "set by staff: 0.5"
     assert mismatches == []
     assert statuses(frames, course.student.id).count("graded") == 2
@@ -74,16 +74,16 @@ async def test_widget_from_memory_matches_a_fresh_read_with_best_and_override(co
 
 
 async def test_code_answers_still_go_through_the_queue(course, pushed):
-    sub = await service.submit_answer(course.student, course.id, "code",
+    sub = await submissions.submit_answer(course.student, course.id, "code",
                                       {"code": "def double(x):\n    return 2 * x\n"})
-    assert course.queue.pending() == 1 and not at_once._tasks
+    assert course.queue.pending() == 1 and not at_once.running()
     assert (await Submission.get(id=sub.id)).status == Status.QUEUED
 
 
 async def test_a_job_after_grading_at_once_records_no_second_grade(course, pushed):
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     await at_once.finish(seconds=5)
-    await asyncio.gather(*(service.grade_submission(sub.id) for _ in range(2)))
+    await asyncio.gather(*(grade_job.grade_submission(sub.id) for _ in range(2)))
     row = await Submission.get(id=sub.id)
     assert row.status == Status.GRADED and row.grader_runs == 1
     assert await Event.filter(topic=f"user:{course.student.id}",
@@ -91,10 +91,11 @@ async def test_a_job_after_grading_at_once_records_no_second_grade(course, pushe
 
 
 async def test_answer_whose_grading_died_is_swept_and_graded_once(course, pushed):
-    sub = await service.submit_answer(course.student, course.id, "number", {"value": 42})
-    for task in list(at_once._tasks):  # the process dies before grading it
+    sub = await submissions.submit_answer(course.student, course.id, "number", {"value": 42})
+    tasks = list(at_once.running())
+    for task in tasks:  # the process dies before grading it
         task.cancel()
-    await asyncio.sleep(0)
+    await asyncio.gather(*tasks, return_exceptions=True)
     assert (await Submission.get(id=sub.id)).status == Status.QUEUED
     await Submission.filter(id=sub.id).update(
         enqueued_at=datetime.now(UTC) - timedelta(minutes=10))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import BadInput, InvalidState, NotFound, PermissionDenied
-from app.settings import Settings
-from grading import gradebook, service
+from core.errors import BadInput, InvalidState, NotFound, PermissionDenied
+from core.settings import Settings
+from grading import extensions, gradebook, queries, submissions
 from models.grading import ExtensionLog, Submission
 from tests.grading_app.conftest import FILES, Course, drain, graded_course
 
@@ -62,7 +62,7 @@ async def rules(db: Settings, tmp_path: Path) -> AsyncIterator[Course]:
 
 
 async def _answer(c: Course, block: str, answer: dict, who=None) -> Submission:
-    sub = await service.submit_answer(who or c.student, c.id, block, answer)
+    sub = await submissions.submit_answer(who or c.student, c.id, block, answer)
     await drain(c.queue)
     return await Submission.get(id=sub.id)
 
@@ -77,13 +77,13 @@ async def test_best_attempt_counts_by_default_and_last_when_the_block_says(rules
     await _answer(rules, "pick", {"choice": "a"})
     await _answer(rules, "pick", {"choice": "b"})
     assert await _points(rules, "pick") == 2
-    state = await service.student_block_state(rules.student, rules.id, "pick")
+    state = await queries.student_block_state(rules.student, rules.id, "pick")
     assert state.best is not None and state.best.points == 2
     # `last` (counts: last): right then wrong counts the wrong one.
     await _answer(rules, "last", {"choice": "a"})
     await _answer(rules, "last", {"choice": "b"})
     assert await _points(rules, "last") == 0
-    state = await service.student_block_state(rules.student, rules.id, "last")
+    state = await queries.student_block_state(rules.student, rules.id, "last")
     assert state.best is not None and state.best.attempt == 2 and state.best.points == 0
 
 
@@ -91,7 +91,7 @@ async def test_cooldown_between_attempts(rules):
     first = await _answer(rules, "cool", {"value": 41})
     with pytest.raises(InvalidState,
                        match=r"Wait \d+ s before your next attempt \(this exercise asks for 60"):
-        await service.submit_answer(rules.student, rules.id, "cool", {"value": 42})
+        await submissions.submit_answer(rules.student, rules.id, "cool", {"value": 42})
     assert await Submission.filter(block_id="cool").count() == 1  # refused: nothing stored
     await Submission.filter(id=first.id).update(
         submitted_at=datetime.now(UTC) - timedelta(seconds=61))
@@ -104,42 +104,42 @@ async def test_grace_minutes_under_the_reject_policy(rules):
     sub = await _answer(rules, "grace", {"text": "hi"})  # due 5 min ago, 10 min grace
     assert not sub.late and sub.points == 1
     with pytest.raises(InvalidState, match="late submissions are not accepted"):
-        await service.submit_answer(rules.student, rules.id, "late", {"text": "hi"})
+        await submissions.submit_answer(rules.student, rules.id, "late", {"text": "hi"})
 
 
 async def test_extension_lifts_the_reject_policy_for_one_student(rules):
     due = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    await service.grant_extension(rules.ta, rules.id, rules.student.id, "late", due, "ill")
+    await extensions.grant_extension(rules.ta, rules.id, rules.student.id, "late", due, "ill")
     assert (await _answer(rules, "late", {"text": "hi"})).points == 1
     with pytest.raises(InvalidState, match="not accepted"):
-        await service.submit_answer(rules.other, rules.id, "late", {"text": "hi"})
+        await submissions.submit_answer(rules.other, rules.id, "late", {"text": "hi"})
 
 
 async def test_extension_grants_extra_attempts(course):
     for choice in ("b", "b"):  # `pick` allows 2 attempts
         await _answer(course, "pick", {"choice": choice})
     with pytest.raises(InvalidState, match="all 2 attempts"):
-        await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
-    await service.grant_extension(course.ta, course.id, course.student.id, "pick", "",
+        await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    await extensions.grant_extension(course.ta, course.id, course.student.id, "pick", "",
                                   "lab crashed", extra_attempts="1")
-    state = await service.student_block_state(course.student, course.id, "pick")
+    state = await queries.student_block_state(course.student, course.id, "pick")
     assert state.max_attempts == 3 and state.attempts_left == 1
     assert (await _answer(course, "pick", {"choice": "a"})).points == 2
     with pytest.raises(InvalidState, match="all 3 attempts"):
-        await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+        await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     # Only that student got them.
     await _answer(course, "pick", {"choice": "b"}, course.other)
     await _answer(course, "pick", {"choice": "b"}, course.other)
     with pytest.raises(InvalidState, match="all 2 attempts"):
-        await service.submit_answer(course.other, course.id, "pick", {"choice": "a"})
+        await submissions.submit_answer(course.other, course.id, "pick", {"choice": "a"})
 
 
 async def test_students_cannot_grant_extensions(course):
     with pytest.raises(PermissionDenied):
-        await service.grant_extension(course.student, course.id, course.student.id, "late",
+        await extensions.grant_extension(course.student, course.id, course.student.id, "late",
                                       "2030-01-01T00:00:00Z", "please")
     with pytest.raises(PermissionDenied):
-        await service.list_extensions(course.student, course.id)
+        await extensions.list_extensions(course.student, course.id)
 
 
 @pytest.mark.parametrize("due, extra, field", [
@@ -148,34 +148,34 @@ async def test_students_cannot_grant_extensions(course):
 ])
 async def test_bad_extension_input(course, due, extra, field):
     with pytest.raises(BadInput) as caught:
-        await service.grant_extension(course.ta, course.id, course.student.id, "late", due,
+        await extensions.grant_extension(course.ta, course.id, course.student.id, "late", due,
                                       "", extra)
     assert field in caught.value.fields
 
 
 async def test_extensions_are_listed_revoked_and_audited(course):
     due = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    ext = await service.grant_extension(course.ta, course.id, course.other.id, "late", due,
+    ext = await extensions.grant_extension(course.ta, course.id, course.other.id, "late", due,
                                         "ill")
-    assert [e.id for e in await service.list_extensions(course.ta, course.id)] == [ext.id]
-    on_time = await service.submit_answer(course.other, course.id, "late", {"text": "hi"})
+    assert [e.id for e in await extensions.list_extensions(course.ta, course.id)] == [ext.id]
+    on_time = await submissions.submit_answer(course.other, course.id, "late", {"text": "hi"})
     assert not on_time.late
     await drain(course.queue)
-    await service.revoke_extension(course.instructor, course.id, ext.id, "granted by mistake")
-    assert await service.list_extensions(course.ta, course.id) == []
-    late = await service.submit_answer(course.other, course.id, "late", {"text": "hi"})
+    await extensions.revoke_extension(course.instructor, course.id, ext.id, "granted by mistake")
+    assert await extensions.list_extensions(course.ta, course.id) == []
+    late = await submissions.submit_answer(course.other, course.id, "late", {"text": "hi"})
     assert late.late  # the block's own due date applies again
-    log = await service.extension_log(course.ta, course.id)
+    log = await extensions.extension_log(course.ta, course.id)
     assert [(r.action, r.by_id, r.reason) for r in log] == [
         ("revoked", course.instructor.id, "granted by mistake"),
         ("granted", course.ta.id, "ill")]
     assert await ExtensionLog.filter(course_id=course.id).count() == 2
     with pytest.raises(NotFound):
-        await service.revoke_extension(course.ta, course.id, ext.id)
+        await extensions.revoke_extension(course.ta, course.id, ext.id)
     with pytest.raises(NotFound):
-        await service.revoke_extension(course.ta, course.id, "99999999999999999999")
+        await extensions.revoke_extension(course.ta, course.id, "99999999999999999999")
     with pytest.raises(PermissionDenied):
-        await service.revoke_extension(course.student, course.id, ext.id)
+        await extensions.revoke_extension(course.student, course.id, ext.id)
 
 
 async def test_gradebook_section_and_only_filters(course):
@@ -195,7 +195,7 @@ async def test_gradebook_section_and_only_filters(course):
     assert "pick (2)" not in header and "code (3)" in header
     _, failing = await gradebook.gradebook(course.ta, course.id, filt(only="failing"))
     assert [r.name for r in failing] == ["Bob"]
-    sub = await service.submit_answer(course.other, course.id, "code", {"code": "x = 1"})
+    sub = await submissions.submit_answer(course.other, course.id, "code", {"code": "x = 1"})
     _, pending = await gradebook.gradebook(course.ta, course.id, filt(only="pending"))
     assert [r.name for r in pending] == ["Bob"] and sub.status == "queued"
     with pytest.raises(BadInput, match="no section"):

@@ -6,15 +6,26 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.errors import BadInput, InvalidState, NotFound, PermissionDenied, TooLarge
-from grading import gradebook, service
+from core.errors import BadInput, InvalidState, NotFound, PermissionDenied, TooLarge
+from grading import (
+    block_state,
+    extensions,
+    grade_job,
+    gradebook,
+    overrides,
+    queries,
+    results,
+    submissions,
+)
+from grading.events import _authorize_submission
 from grading.sweeper import sweep_stale
 from models.grading import GradeOverride, Status, Submission
+from realtime.topics import Topic
 from tests.grading_app.conftest import drain
 
 
 async def test_submission_is_committed_queued_then_graded(course):
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     assert sub.status == Status.QUEUED and sub.attempt == 1
     assert (await Submission.get(id=sub.id)).status == Status.QUEUED
     assert await drain(course.queue) == [sub.id]
@@ -26,36 +37,36 @@ async def test_submission_is_committed_queued_then_graded(course):
 
 async def test_malformed_answer_uses_no_attempt(course):
     with pytest.raises(BadInput):
-        await service.submit_answer(course.student, course.id, "pick", {"choice": "zzz"})
+        await submissions.submit_answer(course.student, course.id, "pick", {"choice": "zzz"})
     with pytest.raises(BadInput):
-        await service.submit_answer(course.student, course.id, "number", {"value": "x"})
+        await submissions.submit_answer(course.student, course.id, "number", {"value": "x"})
     with pytest.raises(TooLarge):
-        await service.submit_answer(course.student, course.id, "code", {"code": "x" * 200_000})
+        await submissions.submit_answer(course.student, course.id, "code", {"code": "x" * 200_000})
     assert await Submission.all().count() == 0
 
 
 async def test_max_attempts_and_one_attempt_in_flight(course):
-    await service.submit_answer(course.student, course.id, "pick", {"choice": "b"})
+    await submissions.submit_answer(course.student, course.id, "pick", {"choice": "b"})
     with pytest.raises(InvalidState, match="still being graded"):
-        await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+        await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     await drain(course.queue)
-    second = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    second = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     assert second.attempt == 2
     await drain(course.queue)
     with pytest.raises(InvalidState, match="all 2 attempts"):
-        await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
-    state = await service.block_state(course.student.id, course.id, "pick")
+        await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    state = await block_state.block_state(course.student.id, course.id, "pick")
     assert state.best.points == 2 and state.attempts_left == 0
 
 
 async def test_late_submission_gets_the_penalty_and_extension_lifts_it(course):
-    late = await service.submit_answer(course.student, course.id, "late", {"text": "hi"})
+    late = await submissions.submit_answer(course.student, course.id, "late", {"text": "hi"})
     assert late.late and late.late_penalty == 0.5
     await drain(course.queue)
     assert (await Submission.get(id=late.id)).points == 0.5
-    await service.grant_extension(course.ta, course.id, course.other.id, "late",
+    await extensions.grant_extension(course.ta, course.id, course.other.id, "late",
                                   (datetime.now(UTC) + timedelta(days=1)).isoformat(), "ill")
-    on_time = await service.submit_answer(course.other, course.id, "late", {"text": "hi"})
+    on_time = await submissions.submit_answer(course.other, course.id, "late", {"text": "hi"})
     assert not on_time.late
     await drain(course.queue)
     assert (await Submission.get(id=on_time.id)).points == 1
@@ -65,39 +76,39 @@ async def test_reject_policy_refuses_late_answers(db, tmp_path):
     from tests.grading_app.conftest import COURSE_ID, FILES, setup_course
 
     policy = FILES["course.yaml"].replace("mode: penalty", "mode: reject")
-    from app.content.connect import open_content_store, use_store
-    from grading.queue import InProcessQueue, use_queue
+    from content_store.connect import STORE, open_content_store
+    from grading.queue import QUEUE, InProcessQueue
 
     store, close = await open_content_store(db)
-    use_store(store)
-    use_queue(InProcessQueue())
+    STORE.bind(store)
+    QUEUE.bind(InProcessQueue())
     try:
         _, _, student, _ = await setup_course(db, tmp_path / "c", {"course.yaml": policy})
         with pytest.raises(InvalidState, match="late submissions are not accepted"):
-            await service.submit_answer(student, COURSE_ID, "late", {"text": "hi"})
+            await submissions.submit_answer(student, COURSE_ID, "late", {"text": "hi"})
         assert await Submission.all().count() == 0
     finally:
-        use_queue(None)
-        use_store(None)
+        QUEUE.bind(None)
+        STORE.bind(None)
         close()
 
 
 async def test_grading_twice_records_one_grade(course):
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
-    await service.grade_submission(sub.id)
-    await service.grade_submission(sub.id)
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    await grade_job.grade_submission(sub.id)
+    await grade_job.grade_submission(sub.id)
     row = await Submission.get(id=sub.id)
     assert row.status == Status.GRADED and row.grader_runs == 1
     # A run that started grading but lost the race to record: the conditional UPDATE.
     await Submission.filter(id=sub.id).update(status=Status.GRADING)
     row = await Submission.get(id=sub.id)
-    assert await service.record_grade(row, 0.0, 2.0, {"summary": "x"})
-    assert not await service.record_grade(row, 2.0, 2.0, {"summary": "y"})
+    assert await results.record_grade(row, 0.0, 2.0, {"summary": "x"})
+    assert not await results.record_grade(row, 2.0, 2.0, {"summary": "y"})
     assert (await Submission.get(id=sub.id)).points == 0.0
 
 
 async def test_sweeper_requeues_stuck_submissions(course):
-    sub = await service.submit_answer(course.student, course.id, "number", {"value": 42})
+    sub = await submissions.submit_answer(course.student, course.id, "number", {"value": 42})
     course.queue._jobs.get_nowait()  # the job is lost
     assert await sweep_stale(course.queue, stale_seconds=60) == []
     old = datetime.now(UTC) - timedelta(minutes=5)
@@ -109,13 +120,13 @@ async def test_sweeper_requeues_stuck_submissions(course):
 
 
 async def test_code_is_graded_in_the_sandbox(course):
-    sub = await service.submit_answer(course.student, course.id, "code",
+    sub = await submissions.submit_answer(course.student, course.id, "code",
                                       {"code": "def double(x):\n    return x * 2\n"})
     await drain(course.queue)
     row = await Submission.get(id=sub.id)
     assert row.status == Status.GRADED, row.error_message
     assert row.points == 3 and row.feedback["items"][0]["passed"]
-    wrong = await service.submit_answer(course.student, course.id, "code",
+    wrong = await submissions.submit_answer(course.student, course.id, "code",
                                         {"code": "def double(x):\n    return x * 3\n"})
     await drain(course.queue)
     row = await Submission.get(id=wrong.id)
@@ -124,10 +135,7 @@ async def test_code_is_graded_in_the_sandbox(course):
 
 
 async def test_submission_topic_with_an_enormous_id_is_denied(course):
-    from grading.events import _authorize_submission
-    from realtime.topics import Topic
-
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
     own = Topic(f"submission:{sub.id}", "submission", str(sub.id))
     assert await _authorize_submission(own, course.student) == "self"
     assert await _authorize_submission(own, course.other) is None
@@ -137,33 +145,33 @@ async def test_submission_topic_with_an_enormous_id_is_denied(course):
 
 
 async def test_peer_review_waits_for_peers(course):
-    sub = await service.submit_answer(course.student, course.id, "essay", {"text": "My essay"})
+    sub = await submissions.submit_answer(course.student, course.id, "essay", {"text": "My essay"})
     assert sub.status == Status.AWAITING_PEER_REVIEW
     assert await drain(course.queue) == []
     with pytest.raises(InvalidState):
-        await service.submit_answer(course.student, course.id, "essay", {"text": "again"})
+        await submissions.submit_answer(course.student, course.id, "essay", {"text": "again"})
 
 
 async def test_only_owner_and_staff_read_a_submission(course):
-    sub = await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
-    assert (await service.get_submission(course.ta, sub.id)).id == sub.id
+    sub = await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    assert (await queries.get_submission(course.ta, sub.id)).id == sub.id
     with pytest.raises(NotFound):
-        await service.get_submission(course.other, sub.id)
+        await queries.get_submission(course.other, sub.id)
 
 
 async def test_override_is_audited_and_wins(course):
-    await service.submit_answer(course.student, course.id, "pick", {"choice": "b"})
+    await submissions.submit_answer(course.student, course.id, "pick", {"choice": "b"})
     await drain(course.queue)
     with pytest.raises(PermissionDenied):
-        await service.override_grade(course.other, course.id, course.student.id, "pick", 2, "x")
+        await overrides.override_grade(course.other, course.id, course.student.id, "pick", 2, "x")
     with pytest.raises(BadInput):
-        await service.override_grade(course.ta, course.id, course.student.id, "pick", 5, "x")
+        await overrides.override_grade(course.ta, course.id, course.student.id, "pick", 5, "x")
     with pytest.raises(BadInput):
-        await service.override_grade(course.ta, course.id, course.student.id, "pick", 2, "")
-    await service.override_grade(course.ta, course.id, course.student.id, "pick", 1.5, "regrade")
+        await overrides.override_grade(course.ta, course.id, course.student.id, "pick", 2, "")
+    await overrides.override_grade(course.ta, course.id, course.student.id, "pick", 1.5, "regrade")
     _, grade = await gradebook.student_grade(course.id, course.student.id)
     assert grade.blocks["pick"].points == 1.5 and grade.blocks["pick"].overridden
-    await service.override_grade(course.ta, course.id, course.student.id, "pick", "", "undo")
+    await overrides.override_grade(course.ta, course.id, course.student.id, "pick", "", "undo")
     _, grade = await gradebook.student_grade(course.id, course.student.id)
     assert grade.blocks["pick"].points == 0 and not grade.blocks["pick"].overridden
     trail = await GradeOverride.filter(course_id=course.id).order_by("id")
@@ -173,8 +181,8 @@ async def test_override_is_audited_and_wins(course):
 
 async def test_gradebook_weights_drops_and_sections(course):
     # Quiz one: pick 2/2 + number 1/1 = 100%; Quiz two: late 0/1 = 0%, dropped (lowest).
-    await service.submit_answer(course.student, course.id, "pick", {"choice": "a"})
-    await service.submit_answer(course.student, course.id, "number", {"value": 42.2})
+    await submissions.submit_answer(course.student, course.id, "pick", {"choice": "a"})
+    await submissions.submit_answer(course.student, course.id, "number", {"value": 42.2})
     await drain(course.queue)
     layout, grade = await gradebook.student_grade(course.id, course.student.id)
     quiz, homework = grade.types

@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+import redis
 
 from tests.conftest import REDIS_URL
 from tests.grading_app.live import start_course_server
@@ -23,11 +24,25 @@ pytestmark = [pytest.mark.slow,
 # Only the worker runs the in-process steps below; the web server must not consume.
 WORKER_CODE = """
 import asyncio, logging, sys
-from app.settings import load_settings
+from app.runtime import Runtime
+from core.settings import load_settings
 from grading.worker import run_worker
+settings = load_settings()
+Runtime(settings).bind()  # as `coursewire worker` does
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-asyncio.run(run_worker(load_settings(), int(sys.argv[1])))
+asyncio.run(run_worker(settings, int(sys.argv[1])))
 """
+
+
+def _grading_stream(env: dict[str, str]) -> tuple[int, int]:
+    """(jobs in the grading stream, consumers that ever read it) for this server's prefix."""
+    client = redis.Redis.from_url(REDIS_URL)
+    stream = f"{env['COURSEWIRE_REDIS_PREFIX']}:grading:jobs"
+    try:
+        groups = client.xinfo_groups(stream) if client.exists(stream) else []
+        return client.xlen(stream), sum(g["consumers"] for g in groups)
+    finally:
+        client.close()
 
 
 def _wait(proc: subprocess.Popen, url: str) -> None:
@@ -37,13 +52,13 @@ def _wait(proc: subprocess.Popen, url: str) -> None:
         try:
             httpx.get(url, timeout=0.5)
             return
-        except httpx.HTTPError:
+        except httpx.HTTPError:  # the grader process is still starting: nothing to await
             time.sleep(0.1)
 
 
 def test_worker_process_grades_queued_code_and_external_answers(db_factory, tmp_path):
     grader_port = free_port()
-    grader = subprocess.Popen([sys.executable, "-m", "grading.example_grader", "--port",
+    grader = subprocess.Popen([sys.executable, "-m", "tests.support.example_grader", "--port",
                                str(grader_port)], cwd=ROOT)
     _wait(grader, f"http://127.0.0.1:{grader_port}/log")
     extra = {"02-more/01-hw/01-unit-hw/09-ext.yaml": f"""
@@ -81,8 +96,9 @@ def test_worker_process_grades_queued_code_and_external_answers(db_factory, tmp_
                            headers=headers[who])
             assert r.status_code == 202, r.text
             ids.append((who, r.json()["id"]))
-        time.sleep(1.0)
-        # Nobody grades yet: the web server only queues.
+        # Nobody grades yet: the web server only queues. Had it a consumer, it would have
+        # read the stream (joining its group) when it started, before serving.
+        assert _grading_stream(live.server.env) == (3, 0)  # three jobs, no consumer
         for who, sid in ids:
             body = httpx.get(f"{live.server.base}/api/v1/submissions/{sid}",
                              headers=headers[who]).json()

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from app.content.connect import open_content_store, use_store
-from app.settings import Settings
+from content_store.connect import STORE, open_content_store
+from core.settings import Settings
 from grading import external
-from grading.queue import InProcessQueue, use_queue
+from grading.queue import QUEUE, InProcessQueue
 from models.courses import Membership, Role
 from models.grading import Status, Submission
 from models.users import User
-from peer_review import alarm, service
+from peer_review import alarm, responses
+from peer_review.timing import TIMING, timing_from
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture, for test_browser)
 from tests.grading_app.conftest import COURSE_ID, setup_course
 
@@ -91,7 +92,7 @@ async def respond(user: User, text: str = "my essay", block: str = BLOCK):
         user_id=user.id, course_id=COURSE_ID, block_id=block, block_type="peer_review",
         attempt=attempt, answer={"text": text}, status=Status.AWAITING_PEER_REVIEW,
         max_points=5.0)
-    return await service.submission_received(submission)
+    return await responses.submission_received(submission)
 
 
 @asynccontextmanager
@@ -100,17 +101,17 @@ async def peer_course(db: Settings, folder: Path, files: dict[str, str]
     """The ORM, the content store, an in-process queue and the peer-review clocks around
     a course built from `files`."""
     store, close = await open_content_store(db)
-    use_store(store)
-    use_queue(InProcessQueue())
-    external.use_settings(db)
-    service.configure(db)
+    STORE.bind(store)
+    QUEUE.bind(InProcessQueue())
+    external.CONFIG.bind(external.config_from(db))
+    TIMING.bind(timing_from(db))
     try:
         people = await setup_course(db, folder, files)
         yield PeerCourse(COURSE_ID, *people)
     finally:
         await alarm.current().stop()  # no wake-up of this test may ring in the next one
-        use_queue(None)
-        use_store(None)
+        QUEUE.bind(None)
+        STORE.bind(None)
         close()
 
 

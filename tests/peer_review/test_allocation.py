@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.peer_review import AssignmentStatus, PeerAssignment, PeerResponse, ReviewGroup
-from peer_review import allocation, service
+from peer_review import allocation, assessments, assignment
 from peer_review.allocation import Author, allocate
 from peer_review.sweeper import sweep_once
 from tests.peer_review.conftest import BLOCK, COURSE_ID, GOOD, respond, students
@@ -61,10 +61,10 @@ async def test_scheduled_allocation_runs_once_at_the_deadline(course):
         assert row.status == AssignmentStatus.OPEN
         assert abs(row.expires_at - (due + timedelta(days=7))) < timedelta(seconds=5)
     # A reviewer's `next` serves their allocated work, and it can be assessed.
-    lease = await service.request_review(people[0], COURSE_ID, BLOCK)
+    lease = await assignment.request_review(people[0], COURSE_ID, BLOCK)
     assert lease.id in {r.id for r in rows if r.reviewer_id == people[0].id}
-    await service.submit_assessment(people[0], lease.id, GOOD["scores"], "",
-                                    GOOD["criterion_feedback"])
+    await assessments.submit_assessment(people[0], lease.id, GOOD["scores"], "",
+                                        GOOD["criterion_feedback"])
 
 
 async def test_allocated_reviews_expire_and_stop_counting_toward_the_queue(course):

@@ -1,10 +1,10 @@
-"""The peer review endpoints of API.md, through the ASGI app."""
+"""The peer review endpoints of the API contract, through the ASGI app."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.auth.tokens import issue_token
+from accounts.tokens import issue_token
 from models.peer_review import PeerReviewer
 from tests.grading_app.conftest import COURSE_ID, setup_course
 from tests.peer_review.conftest import BLOCK, EXTRA, GOOD

@@ -4,10 +4,9 @@ regions equal a fresh load."""
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, normalized_html, wait_live
 from tests.grading_app.live import PASSWORD, start_course_server
@@ -21,8 +20,8 @@ BOARD = "#pr-board-course_2dv1_3aTest_2bGR101_2b2026-review"
 
 
 def _region(page, selector: str) -> str:
-    # htmx marks forms it has processed; a fresh page may not have got there yet.
-    return re.sub(r'\s*data-htmx-powered="true"', "", normalized_html(page, selector))
+    # (htmx marks forms it has processed; the normalizer drops that mark.)
+    return normalized_html(page, selector)
 
 
 def assert_live_equals_reload(context, live_page, url: str, selector: str) -> None:
@@ -76,20 +75,19 @@ def test_waiting_reviewer_sees_the_assignment_arrive_live(browser, live):
         bob.wait_for_selector(f'{WORK}[data-state="assigned"]', timeout=10_000)
         assert "Ada argues for tabs." in bob.inner_text(WORK)
         assert "Ada" not in bob.inner_text(WORK).replace("Ada argues", "")
-        ta.wait_for_function(
-            f"document.querySelector('{BOARD} .n-waiting').textContent.trim() === '0'",
-            timeout=10_000)
+        # Locator waits, not wait_for_function(string): the pages' CSP forbids eval.
+        expect(ta.locator(f"{BOARD} .n-waiting")).to_have_text("0", timeout=10_000)
         # The board's chart was redrawn from the pushed data: one more response, 0 reviews.
-        drawn = _chart_data(ta, BOARD)
+        # (The swap comes first; the chart is drawn on the swapped canvas just after it.)
+        drawn = _chart_data_when(ta, BOARD, lambda d: d is not None and d != drawn_before)
         assert drawn[0] == drawn_before[0] + 1 and sum(drawn) == sum(drawn_before) + 1
         assert_live_equals_reload(bob_ctx, bob, url, WORK)
         assert_live_equals_reload(ta_ctx, ta, url + "/board", BOARD)
         # Pushed work is held briefly; Bob's first click on the page opens it for good.
         assert "to keep it" in bob.inner_text(f"{WORK} .peer-expiry")
         bob.click(f"{WORK} .peer-answer")
-        bob.wait_for_function(
-            f"document.querySelector('{WORK} .peer-expiry').textContent.includes("
-            "'yours to review until')", timeout=10_000)
+        expect(bob.locator(f"{WORK} .peer-expiry")).to_contain_text("yours to review until",
+                                                                    timeout=10_000)
         assert_live_equals_reload(bob_ctx, bob, url, WORK)
     finally:
         for ctx in (bob_ctx, ada_ctx, ta_ctx):
@@ -101,6 +99,16 @@ def _chart_data(page, region):
     return page.evaluate(f"""() => {{
         const chart = Chart.getChart(document.querySelector('{region} canvas'));
         return chart ? chart.data.datasets[0].data : null; }}""")
+
+
+def _chart_data_when(page, region, ready, tries: int = 200):
+    """The chart's numbers once `ready(numbers)` holds (polled from the test)."""
+    for _ in range(tries):
+        drawn = _chart_data(page, region)
+        if ready(drawn):
+            return drawn
+        page.wait_for_timeout(50)
+    return _chart_data(page, region)
 
 
 QUICK_WORK = "#pr-work-course_2dv1_3aTest_2bGR101_2b2026-quick"

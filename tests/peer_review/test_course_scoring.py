@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from core.settings import Settings
 from models.grading import Submission
-from peer_review import service
+from peer_review import assessments, assignment, queries, responses
 from peer_review.blocks import peer_block
 from tests.grading_app.conftest import FILES as COURSE_FILES
 from tests.peer_review.conftest import COURSE_ID, EXTRA, QUICK_BLOCK, peer_course, students
 
 MEDIAN_BLOCK = QUICK_BLOCK.replace("Quick review", "Median here").replace(
     "graded_by: 1", "graded_by: 2\n    scoring: median").replace("must_grade: 1",
-                                                             "must_grade: 0")
+                                                                 "must_grade: 0")
 MEAN_BLOCK = QUICK_BLOCK.replace("Quick review", "Course default").replace(
     "graded_by: 1", "graded_by: 2").replace("must_grade: 1", "must_grade: 0")
 MEAN_COURSE = {
@@ -40,20 +40,20 @@ async def mean_course(db: Settings, tmp_path: Path) -> AsyncIterator[None]:
 
 async def _scored_by_two(block_id: str) -> tuple[dict, Submission]:
     author, r1, r2 = await students(3, prefix=f"{block_id}-")
-    await service.submit_response(author, COURSE_ID, block_id, "An essay")
+    await responses.submit_response(author, COURSE_ID, block_id, "An essay")
     for reviewer in (r1, r2):
-        await service.submit_response(reviewer, COURSE_ID, block_id, "Mine")
+        await responses.submit_response(reviewer, COURSE_ID, block_id, "Mine")
     for reviewer, marks in ((r1, LOW), (r2, HIGH)):
-        lease = await service.request_review(reviewer, COURSE_ID, block_id)
+        lease = await assignment.request_review(reviewer, COURSE_ID, block_id)
         while lease is not None and (await lease.response).author_id != author.id:
             # Not the author's: review it fairly and ask again.
-            await service.submit_assessment(reviewer, lease.id, marks["scores"], "",
-                                            marks["criterion_feedback"])
-            lease = await service.request_review(reviewer, COURSE_ID, block_id)
+            await assessments.submit_assessment(reviewer, lease.id, marks["scores"], "",
+                                                marks["criterion_feedback"])
+            lease = await assignment.request_review(reviewer, COURSE_ID, block_id)
         assert lease is not None
-        await service.submit_assessment(reviewer, lease.id, marks["scores"], "",
-                                        marks["criterion_feedback"])
-    result = await service.result_for(author, COURSE_ID, block_id)
+        await assessments.submit_assessment(reviewer, lease.id, marks["scores"], "",
+                                            marks["criterion_feedback"])
+    result = await queries.result_for(author, COURSE_ID, block_id)
     submission = await Submission.get(user_id=author.id, block_id=block_id)
     return result, submission
 

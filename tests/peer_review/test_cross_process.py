@@ -27,8 +27,9 @@ REVIEWERS = 6
 @pytest.fixture(scope="module")
 def two_servers(db_factory, tmp_path_factory):
     env_a = server_env(db_factory, tmp_path_factory.mktemp("pra"), REDIS_URL)
-    # Same database, Redis namespace and secret; the embedded content store is per process,
-    # so the same course folder is imported into each one's data dir.
+    # Same database, Redis namespace, secret and MONGO_DB; its own data dir. The embedded
+    # content store is per process, so the course folder is imported through each (into a
+    # shared MongoDB server the second import changes nothing).
     env_b = {**env_a, "COURSEWIRE_DATA_DIR": str(tmp_path_factory.mktemp("prb"))}
     _cli(env_a, "migrate")
     _cli(env_a, "createuser", "prof@example.org", "--name", "Prof", "--password", "-",

@@ -1,4 +1,4 @@
-"""Queue properties, checked against the pure model in peer_review.queue with hypothesis:
+"""Queue properties, checked against the pure model in peer_review.leases with hypothesis:
 no self-review, no double review, one open lease per reviewer, the fair order, nobody
 waits while there is work for them, every response reaches graded_by when reviewers keep
 coming, and lease exclusivity under concurrency (PostgreSQL when DATABASE_URL is set)."""
@@ -20,7 +20,7 @@ from models.peer_review import (
     PeerReviewer,
     ResponseStatus,
 )
-from peer_review import queue, service
+from peer_review import assessments, assignment, expiry, leases
 from tests.peer_review.conftest import BLOCK, COURSE_ID, GOOD, QUICK, respond, students
 
 N = 5
@@ -37,9 +37,9 @@ async def reset() -> None:
     await Submission.filter(block_id=BLOCK).delete()
 
 
-async def candidates() -> list[queue.Candidate]:
+async def candidates() -> list[leases.Candidate]:
     rows = await PeerResponse.filter(block_id=BLOCK, status=ResponseStatus.ACTIVE)
-    return [queue.Candidate(r.id, r.author_id, r.load, r.submitted_at) for r in rows]
+    return [leases.Candidate(r.id, r.author_id, r.load, r.submitted_at) for r in rows]
 
 
 async def seen_by(user_id: int) -> set[int]:
@@ -73,8 +73,8 @@ async def check_invariants() -> None:
     # Nobody waits while something is eligible for them.
     cands = await candidates()
     for w in await PeerReviewer.filter(block_id=BLOCK, waiting_since__isnull=False):
-        assert queue.choose(cands, w.reviewer_id, await seen_by(w.reviewer_id),
-                            cap=await cap_for(w.reviewer_id)) is None
+        assert leases.choose(cands, w.reviewer_id, await seen_by(w.reviewer_id),
+                             cap=await cap_for(w.reviewer_id)) is None
 
 
 OPS = st.lists(st.tuples(st.sampled_from(["submit", "next", "next", "assess", "expire"]),
@@ -90,14 +90,14 @@ async def test_queue_follows_the_fair_order_and_keeps_its_invariants(course, ops
     for op, i in ops:
         user = people[i]
         has_response = await PeerResponse.exists(author_id=user.id, block_id=BLOCK)
-        held = await queue.open_lease(COURSE_ID, BLOCK, user.id, PeerAssignment._meta.db)
+        held = await leases.open_lease(COURSE_ID, BLOCK, user.id, PeerAssignment._meta.db)
         if op == "submit" and not has_response:
             await respond(user, f"essay by {i}")
         elif op == "next" and has_response:
-            expected = None if held else queue.choose(
+            expected = None if held else leases.choose(
                 await candidates(), user.id, await seen_by(user.id),
                 cap=await cap_for(user.id))
-            got = await service.request_review(user, COURSE_ID, BLOCK)
+            got = await assignment.request_review(user, COURSE_ID, BLOCK)
             if held is not None:
                 assert got is not None and got.id == held.id
             elif expected is None:
@@ -105,11 +105,11 @@ async def test_queue_follows_the_fair_order_and_keeps_its_invariants(course, ops
             else:
                 assert got is not None and got.response_id == expected.id
         elif op == "assess" and held is not None:
-            await service.submit_assessment(user, held.id, GOOD["scores"], "",
-                                            GOOD["criterion_feedback"])
+            await assessments.submit_assessment(user, held.id, GOOD["scores"], "",
+                                                GOOD["criterion_feedback"])
         elif op == "expire":
             clock += timedelta(hours=9)
-            await service.expire_leases(clock)
+            await expiry.expire_leases(clock)
         await check_invariants()
 
 
@@ -132,10 +132,10 @@ async def test_every_response_reaches_graded_by_when_reviewers_keep_coming(cours
                 submitted.add(who)
                 await respond(people[who])
         if i in submitted:
-            lease = await service.request_review(people[i], COURSE_ID, BLOCK)
+            lease = await assignment.request_review(people[i], COURSE_ID, BLOCK)
             if lease is not None:
-                await service.submit_assessment(people[i], lease.id, GOOD["scores"], "",
-                                                GOOD["criterion_feedback"])
+                await assessments.submit_assessment(people[i], lease.id, GOOD["scores"], "",
+                                                    GOOD["criterion_feedback"])
         steps = step
         if len(submitted) == n and all(r.received >= GRADED_BY for r in
                                        await PeerResponse.filter(block_id=BLOCK)):
@@ -154,7 +154,7 @@ async def test_concurrent_next_calls_lease_distinct_responses(course):
     for p in people:
         await respond(p)
     reviewers = people[:12]
-    leases = await asyncio.gather(*[service.request_review(r, COURSE_ID, BLOCK)
+    leases = await asyncio.gather(*[assignment.request_review(r, COURSE_ID, BLOCK)
                                     for r in reviewers])
     assert all(lease is not None for lease in leases)
     assert len({lease.response_id for lease in leases}) == len(reviewers)
@@ -169,7 +169,7 @@ async def test_concurrent_next_calls_by_one_reviewer_share_one_lease(course):
     people = await students(6, prefix="o")
     for p in people:
         await respond(p)
-    leases = await asyncio.gather(*[service.request_review(people[0], COURSE_ID, BLOCK)
+    leases = await asyncio.gather(*[assignment.request_review(people[0], COURSE_ID, BLOCK)
                                     for _ in range(10)])
     assert len({lease.id for lease in leases}) == 1
     await check_invariants()
@@ -180,7 +180,7 @@ async def test_more_reviewers_than_responses_spread_evenly(course):
     people = await students(10, prefix="m")
     for p in people:  # everyone responds (so they may review); all ask at once
         await respond(p)
-    leases = await asyncio.gather(*[service.request_review(p, COURSE_ID, BLOCK)
+    leases = await asyncio.gather(*[assignment.request_review(p, COURSE_ID, BLOCK)
                                     for p in people])
     assert all(lease is not None for lease in leases)
     loads = await PeerResponse.filter(block_id=BLOCK).values_list("load", flat=True)
@@ -197,9 +197,9 @@ async def test_one_new_response_goes_to_exactly_one_of_many_waiters(course):
     for p in people:
         await respond(p, block=QUICK)
     for p in people:  # everyone reviews while there is work, then waits
-        while (lease := await service.request_review(p, COURSE_ID, QUICK)) is not None:
-            await service.submit_assessment(p, lease.id, GOOD["scores"], "",
-                                            GOOD["criterion_feedback"])
+        while (lease := await assignment.request_review(p, COURSE_ID, QUICK)) is not None:
+            await assessments.submit_assessment(p, lease.id, GOOD["scores"], "",
+                                                GOOD["criterion_feedback"])
     assert await PeerReviewer.filter(block_id=QUICK, waiting_since__isnull=False).count() == 8
     late = (await students(1, prefix="late"))[0]
     submission = await Submission.create(
@@ -208,7 +208,7 @@ async def test_one_new_response_goes_to_exactly_one_of_many_waiters(course):
     response = await PeerResponse.create(
         submission_id=submission.id, course_id=COURSE_ID, block_id=QUICK,
         author_id=late.id, text="late", submitted_at=datetime.now(UTC))
-    results = await asyncio.gather(*[service.assign_waiting(COURSE_ID, QUICK)
+    results = await asyncio.gather(*[assignment.assign_waiting(COURSE_ID, QUICK)
                                      for _ in range(6)])
     handed = [a for batch in results for a in batch]
     assert len(handed) == 1 and handed[0].response_id == response.id
@@ -238,7 +238,7 @@ async def test_random_concurrent_next_calls_never_share_a_lease(course, waves):
         await respond(p)
     for callers, assessors in waves:
         conn = PeerAssignment._meta.db
-        held = {i: await queue.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
+        held = {i: await leases.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
                 for i in set(callers)}
         fresh = {i for i, lease in held.items() if lease is None}
         owing = {i for i in fresh if await cap_for(people[i].id) is None}
@@ -251,7 +251,7 @@ async def test_random_concurrent_next_calls_never_share_a_lease(course, waves):
                        and (c.load < GRADED_BY or owing == fresh)]
         floor = min((c.load for c in open_to_all), default=None)
         pool = sum(1 for c in open_to_all if c.load == floor)
-        got = await asyncio.gather(*[service.request_review(people[i], COURSE_ID, BLOCK)
+        got = await asyncio.gather(*[assignment.request_review(people[i], COURSE_ID, BLOCK)
                                      for i in callers])
         by_reviewer: dict[int, set[int]] = {}
         for i, lease in zip(callers, got, strict=True):
@@ -268,8 +268,8 @@ async def test_random_concurrent_next_calls_never_share_a_lease(course, waves):
             assert len(set(responses)) == len(responses), "one response leased twice"
         await check_invariants()
         for i in assessors:
-            lease = await queue.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
+            lease = await leases.open_lease(COURSE_ID, BLOCK, people[i].id, conn)
             if lease is not None:
-                await service.submit_assessment(people[i], lease.id, GOOD["scores"], "",
-                                                GOOD["criterion_feedback"])
+                await assessments.submit_assessment(people[i], lease.id, GOOD["scores"], "",
+                                                    GOOD["criterion_feedback"])
         await check_invariants()

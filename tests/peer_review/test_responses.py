@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import BadInput
+from core.errors import BadInput
 from grading.gradebook import student_grade
-from grading.service import submit_answer
+from grading.submissions import submit_answer
 from models.grading import Status, Submission
 from models.peer_review import PeerResponse
-from peer_review import events, service
-from peer_review.events import assignment_json, reviewer_file_name
-from peer_review.views import student_view
+from peer_review import assessments, assignment, events, fragments, queries, responses
+from peer_review.presenters import assignment_json, reviewer_file_name
+from peer_review.queries import student_view
 from tests.peer_review.conftest import BLOCK, COURSE_ID, FILES, GOOD, QUICK, respond, students
 
 
 async def _review(reviewer, block: str, feedback: str):
-    lease = await service.request_review(reviewer, COURSE_ID, block)
+    lease = await assignment.request_review(reviewer, COURSE_ID, block)
     assert lease is not None
-    return await service.submit_assessment(reviewer, lease.id, GOOD["scores"], feedback,
-                                           GOOD["criterion_feedback"])
+    return await assessments.submit_assessment(reviewer, lease.id, GOOD["scores"], feedback,
+                                               GOOD["criterion_feedback"])
 
 
 async def test_reviewers_overall_feedback_reaches_the_author(course):
@@ -30,12 +30,12 @@ async def test_reviewers_overall_feedback_reaches_the_author(course):
     await respond(b, block=QUICK)
     await _review(b, QUICK, "A bold thesis; the ending is rushed.")
     await _review(a, QUICK, "Fine.")
-    result = await service.result_for(a, COURSE_ID, QUICK)
+    result = await queries.result_for(a, COURSE_ID, QUICK)
     assert result["status"] == "graded"
     assert result["feedback"] == ["A bold thesis; the ending is rushed."]
     # The page (and the pushed panel, rendered from the same view) shows it.
     view = await student_view(a.id, COURSE_ID, QUICK)
-    html = events.mine_html(view)
+    html = fragments.mine_html(view)
     assert "A bold thesis; the ending is rushed." in html
     assert "Fine." not in html  # a's own comment on b's response is not a's feedback
     # The gradebook entry carries the comments too, unattributed.
@@ -49,7 +49,7 @@ async def test_overall_feedback_is_hidden_until_graded(course):
     await respond(a)
     await respond(b)
     await _review(b, BLOCK, "Early words")
-    result = await service.result_for(a, COURSE_ID, BLOCK)
+    result = await queries.result_for(a, COURSE_ID, BLOCK)
     assert result["status"] != "graded" and result["feedback"] is None
 
 
@@ -73,11 +73,11 @@ async def test_response_and_file_are_one_unit_pushed_to_a_waiting_reviewer(cours
         published.append((topic, event, data))
 
     reviewer, author = await students(2, prefix="fu")
-    await service.submit_response(reviewer, COURSE_ID, FILES, "Mine, no file")
-    assert await service.request_review(reviewer, COURSE_ID, FILES) is None  # waits
+    await responses.submit_response(reviewer, COURSE_ID, FILES, "Mine, no file")
+    assert await assignment.request_review(reviewer, COURSE_ID, FILES) is None  # waits
     monkeypatch.setattr(events, "publish", record)
-    response = await service.submit_response(author, COURSE_ID, FILES, "See the attachment",
-                                             ("Jane_Doe_thesis.pdf", "application/pdf",
+    response = await responses.submit_response(author, COURSE_ID, FILES, "See the attachment",
+                                               ("Jane_Doe_thesis.pdf", "application/pdf",
                                               b"%PDF-1.4 the thesis"))
     assert response.file_name == "Jane_Doe_thesis.pdf"
     assert bytes(response.file_data) == b"%PDF-1.4 the thesis"
@@ -94,16 +94,16 @@ async def test_response_and_file_are_one_unit_pushed_to_a_waiting_reviewer(cours
 async def test_files_are_refused_where_the_block_takes_none(course):
     a, = await students(1, prefix="fn")
     with pytest.raises(BadInput):
-        await service.submit_response(a, COURSE_ID, QUICK, "text", ("a.pdf", "x", b"1"))
+        await responses.submit_response(a, COURSE_ID, QUICK, "text", ("a.pdf", "x", b"1"))
     assert not await Submission.exists(user_id=a.id, block_id=QUICK)  # no attempt used
 
 
 async def test_assignment_json_never_carries_the_original_file_name(course):
     reviewer, author = await students(2, prefix="fj")
-    await service.submit_response(author, COURSE_ID, FILES, "text",
-                                  ("Author Name.docx", "application/msword", b"doc"))
-    await service.submit_response(reviewer, COURSE_ID, FILES, "mine")
-    lease = await service.request_review(reviewer, COURSE_ID, FILES)
+    await responses.submit_response(author, COURSE_ID, FILES, "text",
+                                    ("Author Name.docx", "application/msword", b"doc"))
+    await responses.submit_response(reviewer, COURSE_ID, FILES, "mine")
+    lease = await assignment.request_review(reviewer, COURSE_ID, FILES)
     response = await PeerResponse.get(id=lease.response_id)
     from peer_review.blocks import peer_block
 
@@ -111,8 +111,8 @@ async def test_assignment_json_never_carries_the_original_file_name(course):
     assert data["submission"]["answer"]["file"]["name"] == "response.docx"
     assert "Author" not in str(data)
     view = await student_view(reviewer.id, COURSE_ID, FILES)
-    assert "Author Name" not in events.work_html(view) and "response.docx" in \
-        events.work_html(view)
+    assert "Author Name" not in fragments.work_html(view) and "response.docx" in \
+        fragments.work_html(view)
 
 
 async def test_cancelling_a_scored_response_takes_it_out_of_the_gradebook(course):
@@ -125,7 +125,7 @@ async def test_cancelling_a_scored_response_takes_it_out_of_the_gradebook(course
     assert sub.status == Status.GRADED and sub.points == 5.0
     _, grade = await student_grade(COURSE_ID, a.id)
     assert grade.blocks[QUICK].points == 5.0
-    await service.cancel_response(course.ta, ra.id, "Copied from the web")
+    await responses.cancel_response(course.ta, ra.id, "Copied from the web")
     sub = await Submission.get(id=ra.submission_id)
     assert sub.status == Status.ERROR and sub.points is None
     assert "Copied from the web" in sub.error_message and "5 points" in sub.error_message
@@ -135,7 +135,7 @@ async def test_cancelling_a_scored_response_takes_it_out_of_the_gradebook(course
     await ra.refresh_from_db()
     assert ra.cancelled_by_id == course.ta.id and ra.cancelled_at is not None
     assert ra.withdrawn_points == 5.0 and ra.cancelled_reason == "Copied from the web"
-    assert (await service.result_for(a, COURSE_ID, QUICK))["points"] is None
+    assert (await queries.result_for(a, COURSE_ID, QUICK))["points"] is None
     # The student may submit again, and the new response is queued.
     again = await submit_answer(a, COURSE_ID, QUICK, {"text": "My own words"})
     assert again.attempt == 2 and again.status == Status.AWAITING_PEER_REVIEW

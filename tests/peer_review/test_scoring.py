@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.errors import BadInput
+from core.errors import BadInput
 from peer_review.scoring import (
     Rubric,
     check_assessment,

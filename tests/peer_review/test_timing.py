@@ -13,9 +13,10 @@ import pytest
 
 from models.grading import Status, Submission
 from models.peer_review import AssignmentStatus, PeerAssignment, PeerResponse, PeerReviewer
-from peer_review import alarm, events, service, views
+from peer_review import alarm, assessments, assignment, clocks, events, expiry, queries
 from peer_review.blocks import peer_block
 from peer_review.sweeper import sweep_once
+from peer_review.timing import TIMING, timing_from
 from tests.peer_review.conftest import COURSE_ID, GOOD, QUICK, respond, students
 
 
@@ -23,26 +24,40 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+class Published(list):
+    """Every event peer review publishes: (monotonic time, topic, event, data), and a way
+    to wait for one (woken by each publish: no sleeping, no polling)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = asyncio.Condition()
+
+    async def record(self, topic, event, data, html=None) -> None:
+        self.append((asyncio.get_running_loop().time(), topic, event, data))
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def until(self, predicate, timeout: float) -> None:
+        """Return once `predicate()` holds; fail the test after `timeout` seconds."""
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(predicate), timeout)
+
+
 @pytest.fixture
-def published(monkeypatch) -> list[tuple[float, str, str, dict]]:
-    """Every event peer review publishes: (monotonic time, topic, event, data)."""
-    seen: list[tuple[float, str, str, dict]] = []
-
-    async def record(topic, event, data, html=None):
-        seen.append((asyncio.get_running_loop().time(), topic, event, data))
-
-    monkeypatch.setattr(events, "publish", record)
+def published(monkeypatch) -> Published:
+    seen = Published()
+    monkeypatch.setattr(events, "publish", seen.record)
     return seen
 
 
 async def _both_done_and_waiting(a, b):
     """a and b reviewed each other (QUICK: must_grade 1, graded_by 1); both now wait."""
     for who in (a, b):
-        lease = await service.request_review(who, COURSE_ID, QUICK)
-        await service.submit_assessment(who, lease.id, GOOD["scores"], "",
-                                        GOOD["criterion_feedback"])
-    assert await service.request_review(a, COURSE_ID, QUICK) is None
-    assert await service.request_review(b, COURSE_ID, QUICK) is None
+        lease = await assignment.request_review(who, COURSE_ID, QUICK)
+        await assessments.submit_assessment(who, lease.id, GOOD["scores"], "",
+                                            GOOD["criterion_feedback"])
+    assert await assignment.request_review(a, COURSE_ID, QUICK) is None
+    assert await assignment.request_review(b, COURSE_ID, QUICK) is None
 
 
 async def test_asking_again_does_not_extend_the_lease(course):
@@ -50,9 +65,9 @@ async def test_asking_again_does_not_extend_the_lease(course):
     await respond(a)
     await respond(b)
     block = await peer_block(COURSE_ID, "review")
-    first = await service.lease_next(block, a.id)
+    first = await assignment.lease_next(block, a.id)
     later = datetime.now(UTC) + timedelta(hours=3)
-    again = await service.lease_next(block, a.id, at=later)
+    again = await assignment.lease_next(block, a.id, at=later)
     assert again.id == first.id
     assert _utc(again.expires_at) == _utc(first.expires_at)
     assert _utc((await PeerAssignment.get(id=first.id)).expires_at) == _utc(first.expires_at)
@@ -61,14 +76,14 @@ async def test_asking_again_does_not_extend_the_lease(course):
 async def test_pushed_work_has_a_short_first_lease_until_opened(course):
     a, b = await students(2, prefix="po")
     await respond(a, block=QUICK)
-    assert await service.request_review(a, COURSE_ID, QUICK) is None  # a waits
+    assert await assignment.request_review(a, COURSE_ID, QUICK) is None  # a waits
     pushed_at = datetime.now(UTC)
     await respond(b, block=QUICK)
     lease = await PeerAssignment.get(reviewer_id=a.id)
     assert lease.opened_at is None
     assert _utc(lease.expires_at) - pushed_at < timedelta(minutes=16)
     # Opening it (the next call, the page, or the open endpoint) starts the full lease.
-    opened = await service.request_review(a, COURSE_ID, QUICK)
+    opened = await assignment.request_review(a, COURSE_ID, QUICK)
     assert opened.id == lease.id and opened.opened_at is not None
     assert _utc(opened.expires_at) - pushed_at > timedelta(hours=7)
 
@@ -76,14 +91,14 @@ async def test_pushed_work_has_a_short_first_lease_until_opened(course):
 async def test_open_endpoint_service_extends_once(course):
     a, b = await students(2, prefix="oe")
     await respond(a, block=QUICK)
-    await service.request_review(a, COURSE_ID, QUICK)
+    await assignment.request_review(a, COURSE_ID, QUICK)
     await respond(b, block=QUICK)
     lease = await PeerAssignment.get(reviewer_id=a.id)
-    opened = await service.open_assignment(a, lease.id)
+    opened = await assignment.open_assignment(a, lease.id)
     assert opened.opened_at is not None
     expires = _utc((await PeerAssignment.get(id=lease.id)).expires_at)
     assert expires - datetime.now(UTC) > timedelta(hours=7)
-    await service.open_assignment(a, lease.id)  # idempotent: not extended again
+    await assignment.open_assignment(a, lease.id)  # idempotent: not extended again
     assert _utc((await PeerAssignment.get(id=lease.id)).expires_at) == expires
 
 
@@ -96,7 +111,7 @@ async def test_unopened_pushed_work_goes_to_the_next_waiter_after_the_first_leas
     first = await PeerAssignment.get(response_id=rc.id)
     assert first.reviewer_id == a.id  # a waited longest
     # a walked away: 16 minutes later it is b's, not held for 8 hours.
-    await service.expire_leases(datetime.now(UTC) + timedelta(minutes=16))
+    await expiry.expire_leases(datetime.now(UTC) + timedelta(minutes=16))
     assert (await PeerAssignment.get(id=first.id)).status == AssignmentStatus.EXPIRED
     second = await PeerAssignment.get(response_id=rc.id, reviewer_id=b.id)
     assert second.status == AssignmentStatus.OPEN
@@ -111,14 +126,14 @@ async def test_a_wait_ends_after_the_wait_limit(course, published):
     # a clicked Review three hours ago and left; b is still within the limit.
     await PeerReviewer.filter(reviewer_id=a.id).update(
         waiting_since=datetime.now(UTC) - timedelta(hours=3))
-    board = await views.board_view(COURSE_ID, QUICK)
+    board = await queries.board_view(COURSE_ID, QUICK)
     assert [name for name, _ in board.waiting] == [b.name]
-    assert not (await views.student_view(a.id, COURSE_ID, QUICK)).waiting
+    assert not (await queries.student_view(a.id, COURSE_ID, QUICK)).waiting
     rc = await respond(c, block=QUICK)
     assert (await PeerAssignment.get(response_id=rc.id)).reviewer_id == b.id
     # The sweep (or the alarm) ends a's wait, and a's page and the board are told.
     published.clear()
-    assert await service.end_stale_waits() == 1
+    assert await expiry.end_stale_waits() == 1
     assert not await PeerReviewer.exists(reviewer_id=a.id, waiting_since__isnull=False)
     assert any(t == f"user:{a.id}" and e == "peer_review.work" for _, t, e, _ in published)
     assert any(e == "peer_review.board" for _, _, e, _ in published)
@@ -126,18 +141,18 @@ async def test_a_wait_ends_after_the_wait_limit(course, published):
 
 async def test_an_expired_lease_is_pushed_to_a_waiter_at_once_without_a_sweep(
         course, db, published):
-    service.configure(replace(db, peer_review_lease_hours=1.0 / 3600))  # 1 s leases
+    TIMING.bind(timing_from(replace(db, peer_review_lease_hours=1.0 / 3600)))  # 1 s leases
     try:
         z, y, a = await students(3, prefix="al")
         rz = await respond(z, block=QUICK)
         await respond(y, block=QUICK)
         await respond(a, block=QUICK)
-        held = await service.request_review(y, COURSE_ID, QUICK)
+        held = await assignment.request_review(y, COURSE_ID, QUICK)
         assert held.response_id == rz.id
-        mine = await service.request_review(a, COURSE_ID, QUICK)
-        await service.submit_assessment(a, mine.id, GOOD["scores"], "",
-                                        GOOD["criterion_feedback"])
-        assert await service.request_review(a, COURSE_ID, QUICK) is None  # a waits
+        mine = await assignment.request_review(a, COURSE_ID, QUICK)
+        await assessments.submit_assessment(a, mine.id, GOOD["scores"], "",
+                                            GOOD["criterion_feedback"])
+        assert await assignment.request_review(a, COURSE_ID, QUICK) is None  # a waits
         expires = _utc((await PeerAssignment.get(id=held.id)).expires_at)
         assert alarm.current().when is not None and alarm.current().when <= expires
         loop = asyncio.get_running_loop()
@@ -146,10 +161,7 @@ async def test_an_expired_lease_is_pushed_to_a_waiter_at_once_without_a_sweep(
             return [(at, d["self"]) for at, t, e, d in published
                     if t == f"user:{a.id}" and e == "peer_review.assigned"]
 
-        for _ in range(60):  # no sweep runs here: only the alarm can do it
-            await asyncio.sleep(0.1)
-            if pushed_to_a():
-                break
+        await published.until(pushed_to_a, timeout=6)  # no sweep here: only the alarm
         assert (await PeerAssignment.get(id=held.id)).status == AssignmentStatus.EXPIRED
         handed = await PeerAssignment.get(reviewer_id=a.id, response_id=rz.id)
         assert handed.status == AssignmentStatus.OPEN
@@ -157,32 +169,26 @@ async def test_an_expired_lease_is_pushed_to_a_waiter_at_once_without_a_sweep(
         assert [p["id"] for _, p in pushes] == [handed.id]
         assert pushes[0][0] - deadline < 1.0  # within a second of the expiry
     finally:
-        service.configure(db)
+        TIMING.bind(timing_from(db))
         await alarm.current().stop()
 
 
 async def test_the_board_is_pushed_when_a_lease_becomes_stuck(course, published,
-                                                             monkeypatch):
-    monkeypatch.setattr(views, "STUCK_AFTER", timedelta(seconds=1))
+                                                              monkeypatch):
+    monkeypatch.setattr(clocks, "STUCK_AFTER", timedelta(seconds=1))
     try:
         a, b = await students(2, prefix="st")
         await respond(a, block=QUICK)
         await respond(b, block=QUICK)
-        await service.request_review(a, COURSE_ID, QUICK)
+        await assignment.request_review(a, COURSE_ID, QUICK)
         published.clear()
-        for _ in range(40):
-            await asyncio.sleep(0.1)
-            if any(e == "peer_review.board" and d["staff"]["stuck"] == 1
-                   for _, _, e, d in published):
-                break
+        await published.until(lambda: any(e == "peer_review.board" and d["staff"]["stuck"] == 1
+                                          for _, _, e, d in published), timeout=4)
         boards = [d["staff"] for _, t, e, d in published if e == "peer_review.board"]
         assert boards and boards[-1]["stuck"] == 1
         # Having rung, the alarm re-armed itself from the database: the lease's expiry.
         lease = await PeerAssignment.get(reviewer_id=a.id)
-        for _ in range(20):
-            if alarm.current().when is not None:
-                break
-            await asyncio.sleep(0.05)
+        await alarm.current().idle()
         assert alarm.current().when == _utc(lease.expires_at)
         assert all(t == f"course:{COURSE_ID}:staff" for _, t, e, _ in published
                    if e == "peer_review.board")

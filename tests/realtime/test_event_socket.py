@@ -6,7 +6,7 @@ import httpx
 import pytest
 import websockets
 
-from app.auth.tokens import issue_token
+from accounts.tokens import issue_token
 from tests.support.live import api_token, recv_json, session_cookie
 
 COURSE = "course-v1:Coursewire+PY101+2026"

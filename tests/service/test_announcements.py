@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.announcements.service import list_announcements, post_announcement
-from app.errors import BadInput, NotFound, PermissionDenied
+from announcements.service import list_announcements, post_announcement
+from core.errors import BadInput, NotFound, PermissionDenied
 from models.events import Event
 from tests.support.people import course_with, person
 

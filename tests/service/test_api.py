@@ -1,4 +1,4 @@
-"""The JSON API contract (API.md: Auth, Courses and roles, announcements) and its errors."""
+"""The JSON API contract (Auth, Courses and roles, announcements) and its errors."""
 
 import pytest
 
@@ -16,7 +16,7 @@ async def test_register_token_me_round_trip(client):
     assert r.status_code == 200 and body["token_type"] == "bearer" and body["expires_in"] > 0
     me = await client.get("/api/v1/me", headers=bearer(body["access_token"]))
     assert me.json() == {"id": body and me.json()["id"], "email": "ada@example.org",
-                         "name": "Ada", "is_admin": False}
+                         "name": "Ada", "is_admin": False, "timezone": None}
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"},
@@ -134,9 +134,10 @@ async def test_openapi_describes_every_api_route(client, app):
               and r.path != "/api/v1/openapi.json"}
     assert routed == set(doc["paths"])
     for path, ops in doc["paths"].items():
-        route = next(r for r in app.starlette.routes if isinstance(r, Route)
-                     and r.path.replace("{user_id:int}", "{user_id}") == path)
-        assert {m.lower() for m in route.methods if m != "HEAD"} == (set(ops) - {"parameters"})
+        methods = {m.lower() for r in app.starlette.routes if isinstance(r, Route)
+                   and r.path.replace("{user_id:int}", "{user_id}") == path
+                   for m in r.methods or () if m != "HEAD"}  # a path may have a route per method
+        assert methods == (set(ops) - {"parameters"}), path
 
 
 @pytest.mark.parametrize("bad_id", ["99999999999999999999", "2147483648", "²", "0", "-1"])
@@ -164,7 +165,7 @@ async def test_ids_out_of_range_are_client_errors_on_every_store(client, bad_id)
 
 @pytest.mark.parametrize("body", [
     b"[" * 5000,  # deep enough to exhaust the parser's stack (RecursionError)
-    b'{"email": ' + b"[" * 100_000 + b"}",
+    b'{"email": ' + b"[" * 5000 + b"}",  # within the sign-up body limit (8 KB)
     b'{"email": ' + b"9" * 5000 + b"}",  # past Python's int-from-string digit limit
 ], ids=["deep-array", "deep-value", "huge-int"])
 async def test_json_that_breaks_the_parser_is_400_not_500(client, body):

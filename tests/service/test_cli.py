@@ -9,6 +9,7 @@ import sys
 import httpx
 import pytest
 
+from tests.support.content_databases import CONTENT_DATABASES
 from tests.support.servers import ROOT, ServerProcess
 
 
@@ -20,7 +21,8 @@ def cw(args, env, stdin=None):
 @pytest.fixture
 def cli_env(settings, tmp_path):
     return {"COURSEWIRE_DATA_DIR": str(tmp_path), "DATABASE_URL": settings.database_url,
-            "SECRET_KEY": "cli-test-secret-key"}
+            "SECRET_KEY": "cli-test-secret-key",
+            **CONTENT_DATABASES.env(settings.mongo_db_name)}
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["migrate"], ["createuser"]])

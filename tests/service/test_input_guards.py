@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from app.accounts.routes import _safe_next
+from accounts.routes import _safe_next
 from app.application import create_app
 from tests.conftest import make_settings
 from tests.service.test_pages import csrf_of
@@ -126,7 +126,7 @@ async def test_a_trusted_proxy_names_the_client(limited):
 
 
 def test_trusted_proxies_come_from_the_environment_and_are_checked(tmp_path):
-    from app.settings import load_settings
+    from core.settings import load_settings
 
     base = {"COURSEWIRE_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 40}
     assert load_settings(base).trusted_proxies == ()
@@ -140,17 +140,17 @@ def test_serve_does_not_let_the_servers_believe_forwarded_headers(monkeypatch, t
     import daphne.cli
     import uvicorn
 
-    from app import cli
+    from app.cli import build_parser, server
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(daphne.cli.CommandLineInterface, "run",
                         lambda self, argv: seen.update(daphne=argv))
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(uvicorn=kw))
-    monkeypatch.setattr(cli, "_stop_after_daphne", lambda: None)
+    monkeypatch.setattr(server, "_stop_after_daphne", lambda: None)
     settings = make_settings(tmp_path, "sqlite://:memory:")
-    for server in ("daphne", "uvicorn"):
-        args = cli.build_parser().parse_args(["serve", "--server", server])
-        cli.cmd_serve(args, settings)
+    for name in ("daphne", "uvicorn"):
+        args = build_parser().parse_args(["serve", "--server", name])
+        server.cmd_serve(args, settings)
     assert "--proxy-headers" not in seen["daphne"]  # type: ignore[operator]
     assert seen["uvicorn"]["proxy_headers"] is False  # type: ignore[index]
 

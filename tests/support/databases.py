@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from app.db import migrate
-from app.settings import Settings
+from core.settings import Settings
+from models.db import migrate
 
 T = TypeVar("T")
 

@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 
+from tests.support.content_databases import CONTENT_DATABASES
 from tests.support.databases import DatabaseFactory, run
 from tests.support.servers import ROOT, ServerProcess
 
@@ -28,9 +30,14 @@ def server_env(db_factory: DatabaseFactory, data_dir: Path, redis_url: str | Non
         "SECRET_KEY": "live-test-" + uuid.uuid4().hex,
         "COURSEWIRE_REDIS_PREFIX": prefix or "cwlive:" + uuid.uuid4().hex[:8],
         "COURSEWIRE_HEARTBEAT_SECONDS": "1",
+        "COURSEWIRE_GRADER_ALLOWED_HOSTS": "127.0.0.1",  # test graders run here
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
+    # With MONGO_URL: a fresh content database on that server; the server still grades
+    # in process (test_worker_process turns that off and runs `coursewire worker`).
+    if content := CONTENT_DATABASES.env():
+        env.update(content, COURSEWIRE_GRADING_IN_APP="1")
     return env
 
 
@@ -44,6 +51,14 @@ def seed_demo(env: dict[str, str]) -> dict[str, Any]:
 def start_seeded(server: str, env: dict[str, str]) -> tuple[ServerProcess, dict[str, Any]]:
     seeded = seed_demo(env)
     return ServerProcess(server, env).start(), seeded
+
+
+def seeded_server(db_factory: DatabaseFactory, data_dir: Path,
+                  redis_url: str | None) -> Iterator[ServerProcess]:
+    """The body of a module's `server` fixture: uvicorn on the seeded demo, stopped after."""
+    process, _ = start_seeded("uvicorn", server_env(db_factory, data_dir, redis_url))
+    yield process
+    process.stop()
 
 
 def api_token(base: str, email: str, password: str = DEMO_PASSWORD) -> str:

@@ -6,8 +6,8 @@ import re
 
 import httpx
 
-from app.accounts.service import register_user
-from app.courses.service import create_course, set_member_role
+from accounts.service import register_user
+from courses.service import create_course, set_member_role
 from models.courses import Course
 from models.users import User
 

@@ -3,10 +3,10 @@ import time
 import jwt
 import pytest
 
-from app.auth.passwords import hash_password, verify_password
-from app.auth.tokens import issue_token, user_id_from_token
-from app.errors import NotAuthenticated
-from app.ratelimit import MemoryRateLimiter
+from accounts.passwords import hash_password, verify_password
+from accounts.tokens import issue_token, user_id_from_token
+from core.errors import NotAuthenticated
+from core.ratelimit import MemoryRateLimiter
 
 KEY = "unit-test-signing-key-0123456789abcdef"
 

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.templating import dom_id
+from core.templating import dom_id
 
 
 def test_course_ids_that_differ_only_in_punctuation_get_different_ids():

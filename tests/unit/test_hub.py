@@ -15,12 +15,16 @@ class FakeSocket:
         self.kind = kind
         self.frames: list[tuple[int, str]] = []
         self.resynced = False
+        self.restarted = False
 
     def offer(self, seq, frame):
         self.frames.append((seq, frame))
 
     def close_for_resync(self):
         self.resynced = True
+
+    def close_for_restart(self):
+        self.restarted = True
 
 
 def event(topic, seq=1):
@@ -113,3 +117,29 @@ async def test_reader_failure_closes_sockets_for_resync_and_restarts(hub, monkey
     await hub.join(fresh, "course:c", "student")
     await hub.layer.group_send(group_name("course:c"), event("course:c", 3))
     await until(lambda: fresh.frames)
+
+
+async def test_stopping_the_hub_closes_sockets_for_restart_not_for_resync():
+    hub = Hub(InMemoryChannelLayer(), ENCODERS)
+    await hub.start()
+    page, idle = FakeSocket("html"), FakeSocket("json")
+    await hub.join(page, "course:c", "student")
+    hub.attach(idle)
+    await hub.stop()
+    assert page.restarted and idle.restarted
+    assert not page.resynced and not idle.resynced
+    assert hub.socket_count == 0
+
+
+async def test_close_for_restart_closes_every_socket_and_returns_once_all_have_left(hub):
+    page, api = FakeSocket("html"), FakeSocket("json")
+    await hub.join(page, "course:c", "student")
+    hub.attach(api)
+    closing = asyncio.create_task(hub.close_for_restart())
+    await until(lambda: page.restarted and api.restarted)
+    assert not closing.done()  # the clients have not answered the close yet
+    await hub.leave(page)
+    assert not closing.done()
+    await hub.leave(api)
+    await asyncio.wait_for(closing, 2)
+    await hub.close_for_restart()  # nothing left: returns at once

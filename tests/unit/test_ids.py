@@ -1,6 +1,7 @@
 import pytest
 
-from app.ids import MAX_ID, parse_id
+from core.errors import NotFound
+from core.ids import MAX_ID, id_or_not_found, parse_id
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -11,3 +12,9 @@ from app.ids import MAX_ID, parse_id
 ])
 def test_parse_id_accepts_only_positive_32_bit_integers(value, expected):
     assert parse_id(value) == expected
+
+
+def test_id_or_not_found_returns_the_id_or_refuses_with_the_given_message():
+    assert id_or_not_found("17", "No such post.") == 17
+    with pytest.raises(NotFound, match="No such post"):
+        id_or_not_found("9" * 30, "No such post.")

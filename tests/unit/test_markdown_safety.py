@@ -2,7 +2,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from app.markdown import render_markdown
+from core.markdown import render_markdown
 
 XSS = [
     "<script>alert(1)</script>",

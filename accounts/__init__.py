@@ -1,0 +1,1 @@
+"""The platform: users, registration, login, sessions, bearer tokens and passwords."""

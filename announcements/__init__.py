@@ -1,0 +1,1 @@
+"""A domain: course announcements (service, events, routes, templates)."""

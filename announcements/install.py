@@ -1,0 +1,14 @@
+"""Announcements install themselves: routes, templates, events, and the course region's resync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from announcements import events, openapi, routes
+from core.install import Host, add_package
+
+
+def install(host: Host) -> None:
+    add_package(host, Path(__file__).parent, routes.routes, events,
+                resync={"course": events._resync_announcements},
+                openapi=openapi.PATHS)

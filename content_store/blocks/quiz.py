@@ -1,0 +1,89 @@
+"""A quiz (or exam): questions drawn from the course's question banks and/or its own
+fixed questions, taken in timed attempts (the quizzes domain runs them).
+
+The student view says how the quiz runs, never which questions it holds: questions
+reach a student only inside an attempt, without their answer keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from content_store.blocks import checks
+from content_store.blocks.base import BlockType, Field, markdown_html
+from content_store.blocks.checks import FieldProblem
+from content_store.blocks.common import base_view, title, visibility
+from content_store.blocks.questions import check_bank_name, check_questions
+from core.datetimes import parse_instant
+
+GRADING = ("highest", "last", "average", "first")
+REVIEW = ("after_submit", "after_close", "never")
+
+_draw_rule = checks.check_record(
+    required={"bank": check_bank_name,
+              "count": lambda v, p: checks.check_int(v, p, minimum=1)},
+    optional={"tags": checks.check_list(checks.check_ident)},
+    defaults={"tags": []},
+)
+
+
+def _positive(value: Any, path: checks.Path) -> int:
+    return checks.check_int(value, path, minimum=1)
+
+
+def _check_quiz(f: dict[str, Any]) -> None:
+    if not f["questions"] and not f["draw"]:
+        raise FieldProblem(("draw",), "or questions must give the quiz at least one question")
+    if f["opens_at"] and f["closes_at"] and \
+            parse_instant(f["closes_at"]) <= parse_instant(f["opens_at"]):
+        raise FieldProblem(("closes_at",), "must be after opens_at")
+
+
+def question_count(f: dict[str, Any]) -> int:
+    """How many questions every attempt holds: the fixed ones plus each rule's count."""
+    return len(f.get("questions") or []) + sum(r["count"] for r in f.get("draw") or [])
+
+
+def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
+    return {**base_view(block_id, "quiz", f),
+            "instructions_html": markdown_html(f["instructions"]),
+            "question_count": question_count(f),
+            "time_limit_minutes": f["time_limit_minutes"], "opens_at": f["opens_at"],
+            "closes_at": f["closes_at"], "max_attempts": f["max_attempts"],
+            "max_points": f["max_points"] if f["max_points"] is not None
+            else float(question_count(f)),
+            "grading": f["grading"], "review": f["review"]}
+
+
+BLOCK = BlockType(
+    name="quiz",
+    label="Quiz",
+    body_field="instructions",
+    check_block=_check_quiz,
+    view=_view,
+    fields=(
+        title(),
+        *visibility(),
+        Field("instructions", "markdown", "Instructions", default="", scope="content"),
+        Field("time_limit_minutes", "int", "Time limit (minutes)", nullable=True,
+              check=_positive, help="Empty for no time limit (closes_at still ends it)."),
+        Field("opens_at", "datetime", "Opens", nullable=True),
+        Field("closes_at", "datetime", "Closes", nullable=True,
+              help="Attempts still open then are submitted by the server."),
+        Field("max_attempts", "int", "Attempts allowed", default=1, nullable=True,
+              check=_positive, help="Empty for unlimited."),
+        Field("grading", "choice", "Attempt that counts", default="highest", choices=GRADING),
+        Field("max_points", "float", "Points", nullable=True,
+              check=lambda v, p: checks.check_float(v, p, minimum=0),
+              help="Empty: one point per question."),
+        Field("shuffle_questions", "bool", "Shuffle the questions", default=False),
+        Field("shuffle_options", "bool", "Shuffle the options of choice questions",
+              default=False),
+        Field("draw", "structured", "Draw from banks", default=[], scope="content",
+              check=checks.check_list(_draw_rule), help="[{bank, tags?, count}]"),
+        Field("questions", "structured", "Fixed questions", default=[], scope="content",
+              check=check_questions, help="[{id, tags?, ...fields of a problem}]"),
+        Field("review", "choice", "Students see results and keys", default="after_submit",
+              choices=REVIEW),
+    ),
+)

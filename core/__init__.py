@@ -1,0 +1,4 @@
+"""Shared primitives: errors, parsing, ids, clock, settings, templating, OpenAPI helpers.
+
+This package imports nothing of ours; everything else may import it.
+"""

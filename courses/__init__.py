@@ -1,0 +1,1 @@
+"""The platform: courses, memberships, roles and the one role -> audience rule."""

@@ -1,0 +1,34 @@
+"""Courses install themselves: routes, templates, the course topics and the members list.
+
+The course topics (`course:<id>`, `course:<id>:forum`, `course:<id>:staff`) are authorized
+by the one role -> audience rule (courses.audience); `members:<id>` (the live members
+table) by courses.events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.install import Host, add_package
+from courses import (
+    catalogue_pages,
+    enrolment_api,
+    events,
+    members_pages,
+    openapi,
+    routes,
+)
+from courses.audience import _authorize_course, _authorize_course_staff
+
+
+def install(host: Host) -> None:
+    add_package(
+        host, Path(__file__).parent,
+        [*routes.routes, *members_pages.routes, *catalogue_pages.routes,
+         *enrolment_api.routes],
+        events,
+        topics={"course": _authorize_course, "course_forum": _authorize_course,
+                "course_staff": _authorize_course_staff,
+                "members": events._authorize_members},
+        resync={"members": events._resync_members},
+        openapi=openapi.PATHS)

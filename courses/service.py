@@ -1,0 +1,183 @@
+"""Courses, memberships and the one role check every route uses."""
+
+from __future__ import annotations
+
+import re
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from accounts.service import EMAIL_MESSAGE, email_problem
+from core.errors import BadInput, Conflict, NotFound, PermissionDenied
+from core.text import has_bad_text
+from courses.membership import delete_membership, write_membership
+from courses.student_view import is_previewed
+from models.courses import Course, Membership, Role
+from models.users import User
+
+_PART = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+_RANK = {Role.STUDENT: 1, Role.TA: 2, Role.INSTRUCTOR: 3}
+
+
+def course_key(org: str, number: str, run: str) -> str:
+    return f"course-v1:{org}+{number}+{run}"
+
+
+def role_rank(role: Role) -> int:
+    """Higher for more rights: student < ta < instructor."""
+    return _RANK[role]
+
+
+def parse_role(value: object) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise BadInput("Role must be student, ta or instructor.",
+                       fields={"role": "Choose student, ta or instructor."}) from None
+
+
+MAX_COURSE_ID = 255  # the courses.id column: a longer id names no course
+
+
+async def get_course(course_id: str) -> Course:
+    course = None if len(course_id) > MAX_COURSE_ID else await Course.get_or_none(id=course_id)
+    if course is None:
+        raise NotFound(f"No course {course_id!r}.")
+    return course
+
+
+async def role_in(user: User, course_id: str) -> Role | None:
+    if len(course_id) > MAX_COURSE_ID:
+        return None
+    membership = await Membership.get_or_none(user_id=user.id, course_id=course_id)
+    return membership.role if membership else None
+
+
+async def require_role(user: User, course_id: str, minimum: Role | str = Role.STUDENT) -> Role:
+    """The user's role in the course if it is at least `minimum`; else a typed error.
+
+    Unknown course -> NotFound; not a member -> NotFound too (a course's existence is not
+    revealed to outsiders); member below `minimum` -> PermissionDenied. Admins pass as
+    instructors.
+    """
+    await get_course(course_id)
+    role = Role.INSTRUCTOR if user.is_admin else await role_in(user, course_id)
+    if role is None:
+        raise NotFound(f"No course {course_id!r}.")
+    if is_previewed(course_id):  # staff viewing the course as a student
+        role = Role.STUDENT
+    if _RANK[role] < _RANK[Role(minimum)]:
+        raise PermissionDenied(f"This needs the {Role(minimum).value} role in this course.")
+    return role
+
+
+async def create_course(user: User, org: object, number: object, run: object,
+                        title: object) -> Course:
+    """Create a course; its creator becomes its instructor."""
+    if not (user.is_admin or user.can_create_courses):
+        raise PermissionDenied("Only admins and course creators can create courses.")
+    errors = {
+        name: "Use 1-64 letters, digits, '_', '.' or '-'."
+        for name, value in (("org", org), ("number", number), ("run", run))
+        if not isinstance(value, str) or not _PART.match(value)
+    }
+    if not isinstance(title, str) or not title.strip() or len(title) > 255:
+        errors["title"] = "Enter a title (at most 255 characters)."
+    if errors:
+        raise BadInput("Please correct the highlighted fields.", fields=errors)
+    assert isinstance(org, str) and isinstance(number, str) and isinstance(run, str)
+    assert isinstance(title, str)
+    course_id = course_key(org, number, run)
+    try:
+        async with in_transaction():
+            course = await Course.create(id=course_id, org=org, number=number, run=run,
+                                         title=title.strip())
+            await write_membership(course_id, user.id, Role.INSTRUCTOR)
+    except IntegrityError:
+        raise Conflict(f"Course {course_id} already exists.",
+                       fields={"run": "This org/number/run already exists."}) from None
+    return course
+
+
+async def courses_of(user: User) -> list[tuple[Course, Role]]:
+    memberships = await Membership.filter(user_id=user.id).prefetch_related("course").order_by(
+        "course__title")
+    return [(m.course, m.role) for m in memberships]
+
+
+async def set_member_role(actor: User, course_id: str, user_id: int, role: object,
+                          group: object = None) -> Membership:
+    """Add a user to a course or change their role, and their group when `group` is given
+    ("" clears it) (instructors only)."""
+    await require_role(actor, course_id, Role.INSTRUCTOR)
+    new_role = parse_role(role)
+    if not await User.exists(id=user_id):
+        raise NotFound(f"No user {user_id}.")
+    membership = await Membership.get_or_none(user_id=user_id, course_id=course_id)
+    demoting = membership is not None and membership.role == Role.INSTRUCTOR
+    if demoting and new_role != Role.INSTRUCTOR:
+        await _keep_one_instructor(course_id, user_id)
+    if group is None:
+        return await write_membership(course_id, user_id, new_role)
+    return await write_membership(course_id, user_id, new_role, parse_group(group))
+
+
+MAX_GROUP = 64
+
+
+def parse_group(value: object) -> str | None:
+    """A member's group: up to 64 characters of text; empty means none."""
+    if not isinstance(value, str) or has_bad_text(value) or len(value.strip()) > MAX_GROUP:
+        raise BadInput(f"A group name is text of at most {MAX_GROUP} characters.",
+                       fields={"group": f"At most {MAX_GROUP} characters."})
+    return value.strip() or None
+
+
+async def grant_role(course_id: str, user_id: int, role: Role) -> Membership:
+    """Make a user a member with at least `role`, never lowering a role they hold (for
+    enrolments an outside system vouches for, such as an LTI launch; no actor to check)."""
+    await get_course(course_id)
+    membership = await Membership.get_or_none(user_id=user_id, course_id=course_id)
+    if membership is not None and _RANK[membership.role] >= _RANK[role]:
+        return membership
+    return await write_membership(course_id, user_id, role)
+
+
+async def add_member_by_email(actor: User, course_id: str, email: object,
+                              role: object) -> Membership:
+    if not isinstance(email, str) or not email.strip():
+        raise BadInput("Enter the member's email.", fields={"email": "Required."})
+    if email_problem(email):
+        raise BadInput(EMAIL_MESSAGE, fields={"email": EMAIL_MESSAGE})
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise NotFound("No account with that email; ask them to register first.",
+                       fields={"email": "No account with this email."})
+    return await set_member_role(actor, course_id, user.id, role)
+
+
+async def remove_member(actor: User, course_id: str, user_id: int) -> None:
+    await require_role(actor, course_id, Role.INSTRUCTOR)
+    membership = await Membership.get_or_none(user_id=user_id, course_id=course_id)
+    if membership is None:
+        raise NotFound("That user is not a member of this course.")
+    if membership.role == Role.INSTRUCTOR:
+        await _keep_one_instructor(course_id, user_id)
+    await delete_membership(membership)
+
+
+async def list_members(actor: User, course_id: str, after: int,
+                       limit: int) -> tuple[list[Membership], bool]:
+    """A page of a course's members by user id, after `after` (staff); and whether more
+    follow."""
+    await require_role(actor, course_id, Role.TA)
+    members = await Membership.filter(course_id=course_id, user_id__gt=after).order_by(
+        "user_id").limit(limit + 1).prefetch_related("user")
+    return members[:limit], len(members) > limit
+
+
+async def _keep_one_instructor(course_id: str, leaving_user_id: int) -> None:
+    others = await Membership.filter(course_id=course_id, role=Role.INSTRUCTOR).exclude(
+        user_id=leaving_user_id).count()
+    if others == 0:
+        raise Conflict("A course needs at least one instructor; add another one first.")

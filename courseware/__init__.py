@@ -1,0 +1,1 @@
+"""A domain: course pages, the studio, authoring and publishing of course content."""

@@ -1,0 +1,34 @@
+"""Courseware installs itself: routes, templates, the content events, the `studio:` and
+`unit:` topics, the resync of the outline, the outline editor and a unit, and the release
+schedule (content.released when a start time passes)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from core.install import Host, Stop, add_package
+from courseware import events, openapi, routes
+from courseware.releases import start_release_schedule
+
+
+def install(host: Host) -> None:
+    add_package(
+        host, Path(__file__).parent, routes.routes, events,
+        topics={"studio": events._authorize_studio, "unit": events._authorize_unit},
+        resync={"course": events._resync_outline, "studio": events._resync_studio,
+                "unit": events._resync_unit},
+        openapi=openapi.CONTENT_PATHS)
+
+    async def start() -> Stop:
+        schedule = start_release_schedule()
+
+        async def stop() -> None:
+            schedule.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await schedule
+
+        return stop
+
+    host.add_worker("release schedule", start)

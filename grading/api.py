@@ -1,0 +1,36 @@
+"""What other domains may use of grading: everything they call is named here.
+
+Grading alone creates, grades, scores, withdraws and ends submissions and applies the
+late policy. A domain that scores a block type itself (peer_review) registers a
+`BlockType` (validation, the `submitted` hook, the status its attempts wait in) in its
+`install(runtime)` (into `runtime.block_types`), submits through `submit_answer`, and
+hands its scores back through `score_submission`; it never writes a `Submission` row.
+"""
+
+from typing import Any
+
+from grading.block_types import Attachment, BlockType, BlockTypes, current_block_types
+from grading.course_blocks import GradedBlock, published_block
+from grading.delegated import announce_submission, score_submission, withdraw_submission
+from grading.graders import GradeResult, grade_answer, validate_answer
+from grading.submissions import submit_answer
+from models.grading import Submission
+
+# A domain whose block holds several questions (quizzes) checks and grades each question's
+# answer with grading's own graders: `validate_answer(type, fields, answer)` and
+# `await grade_answer(type, fields, answer)` -> GradeResult.
+__all__ = ["Attachment", "BlockType", "BlockTypes", "GradeResult", "GradedBlock",
+           "announce_submission", "grade_answer", "published_block", "score_submission",
+           "submit_answer", "validate_answer", "withdraw_submission"]
+
+
+async def unclaimed_submissions(block_type: str, claimed: Any, *, limit: int = 200
+                                ) -> list[Submission]:
+    """Stored attempts of `block_type` still waiting for their domain whose ids are not in
+    `claimed` (a query of the submission ids the domain holds): those whose `submitted`
+    hook never ran (the process died in between). The domain hands each to its hook."""
+    hooks = current_block_types().get(block_type)
+    if hooks is None:
+        return []
+    return await Submission.filter(block_type=block_type, status=hooks.waits_in).exclude(
+        id__in=claimed).limit(limit)

@@ -1,0 +1,70 @@
+"""Block types that another domain scores itself (peer_review), and the hooks it gives
+grading for them.
+
+Grading still owns their submissions: it stores the attempt (checking the deadline, late
+policy and attempts), and later records the domain's score or withdraws the attempt
+(grading.api). What the domain adds: how an answer is checked, what happens once it is
+stored (`submitted`), and the status the attempt waits in until the domain scores it.
+A domain registers these in its `install()`, into the registry the Runtime holds; the
+Runtime binds it (`BLOCK_TYPES`) and grading reads it with `current_block_types()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.context import RuntimeValue
+from grading.graded_block import GradedBlock
+from models.grading import Status, Submission
+
+# An attachment handed on with the answer: (file name, content type, bytes).
+Attachment = tuple[str, str, bytes]
+
+
+@dataclass(frozen=True)
+class BlockType:
+    """`validate(block, answer)` raises BadInput/TooLarge for an answer to refuse.
+    `submitted(submission, attachment)` runs after the attempt is committed and published.
+    `waits_in`: the attempt's status until the domain scores it (grading.api.score_submission).
+    `once`: if set, the student may have one counted attempt; this is the refusal's message.
+    `max_points(fields)`: the block's maximum, if not its `max_points` field (e.g. a rubric's).
+    `form_answer(form)`: the answer from the unit page's form, if not `{"text": ...}`.
+    """
+
+    validate: Callable[[GradedBlock, Any], None]
+    submitted: Callable[[Submission, Attachment | None], Awaitable[Any]]
+    waits_in: Status
+    once: str | None = None
+    max_points: Callable[[Mapping[str, Any]], float] | None = None
+    form_answer: Callable[[Mapping[str, Any]], Any] | None = None
+
+
+class BlockTypes:
+    """The registry grading consults on submit. Registering a type again replaces it."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, BlockType] = {}
+
+    def register(self, type_name: str, block_type: BlockType) -> None:
+        self._types[type_name] = block_type
+
+    def names(self) -> tuple[str, ...]:
+        """The block types other domains registered (their names, in registration order)."""
+        return tuple(self._types)
+
+    def get(self, type_name: str) -> BlockType | None:
+        return self._types.get(type_name)
+
+    def waiting_statuses(self) -> tuple[Status, ...]:
+        return tuple({t.waits_in for t in self._types.values()})
+
+
+# The Runtime's registry, filled by the domains' install() (never at import).
+BLOCK_TYPES: RuntimeValue[BlockTypes] = RuntimeValue("block type registry")
+
+
+def current_block_types() -> BlockTypes:
+    """The bound registry; with none bound, nothing is installed (an empty one)."""
+    return BLOCK_TYPES.peek() or BlockTypes()

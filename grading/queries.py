@@ -1,0 +1,39 @@
+"""Reading grading records on someone's behalf: a submission, a block's state, a student."""
+
+from __future__ import annotations
+
+from core.errors import BadInput, CoursewireError, NotFound
+from core.ids import parse_id
+from courses.service import require_role
+from grading.block_state import BlockState, block_state
+from models.courses import Membership, Role
+from models.grading import Submission
+from models.users import User
+
+
+async def get_submission(viewer: User, submission_id: int) -> Submission:
+    """A submission its owner or the course's staff may read; NotFound for anyone else."""
+    submission = await Submission.get_or_none(id=submission_id)
+    if submission is None:
+        raise NotFound(f"No submission {submission_id}.")
+    if submission.user_id != viewer.id:
+        try:
+            await require_role(viewer, submission.course_id, Role.TA)
+        except CoursewireError:
+            raise NotFound(f"No submission {submission_id}.") from None
+    return submission
+
+
+async def student_block_state(viewer: User, course_id: str, block_id: str) -> BlockState:
+    await require_role(viewer, course_id, Role.STUDENT)
+    return await block_state(viewer.id, course_id, block_id)
+
+
+async def course_student(course_id: str, user_id: object) -> User:
+    uid = parse_id(user_id.strip() if isinstance(user_id, str) else user_id)
+    if uid is None:
+        raise BadInput("Pick a student.", fields={"user_id": "Required."})
+    if not await Membership.exists(user_id=uid, course_id=course_id):
+        raise NotFound("That user is not a member of this course.",
+                       fields={"user_id": "Not a member."})
+    return await User.get(id=uid)

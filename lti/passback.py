@@ -1,0 +1,116 @@
+"""Grade passback: grade changes become scores on the platforms' line items, durably.
+
+Grading announces every change of a student's score (a grade, a regrade, an override) as a
+`grade.updated` event in the event log, which is written in the same transaction as the
+change. This reads that log from a cursor kept in the database, so it imports nothing of
+grading and misses nothing across restarts: each change of a student who launched a
+course link with a line item becomes that link's pending score (the latest wins), and the
+cursor moves in the same transaction. Sending is a second step: due scores go to the
+platform, a failure is recorded on the row (`last_error`) and retried with backoff.
+
+Every app process runs the worker. Two reading the same events write the same latest score,
+and a score sent twice replaces itself on the platform (AGS scores are idempotent), so no
+lock is needed. A course link sends the course percent (of 100); unit links send nothing yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from core.clock import now
+from lti.ags import GRADE_SERVICES, GradeServices, ScoreNotSent
+from models.events import Event
+from models.lti import LtiAccount, LtiPassbackCursor, LtiResourceLink, LtiScore
+
+log = logging.getLogger("coursewire.lti")
+
+BATCH = 200
+INTERVAL = 2.0  # seconds between rounds of the passback worker
+MAX_BACKOFF = timedelta(hours=1)
+
+
+async def _cursor() -> LtiPassbackCursor:
+    """The cursor; made at the log's end, so history before LTI was set up is not sent."""
+    cursor = await LtiPassbackCursor.get_or_none(id=1)
+    if cursor is None:
+        newest = await Event.all().order_by("-id").first()
+        cursor, _ = await LtiPassbackCursor.get_or_create(
+            id=1, defaults={"last_event_id": newest.id if newest else 0})
+    return cursor
+
+
+async def collect_scores() -> int:
+    """Turn the grade changes logged since the cursor into pending scores; how many."""
+    cursor = await _cursor()
+    events = await Event.filter(id__gt=cursor.last_event_id, name="grade.updated",
+                                topic__startswith="course:").order_by("id").limit(BATCH)
+    if not events:
+        return 0
+    count = 0
+    async with in_transaction():
+        for event in events:
+            count += await _score_from(event)
+        await LtiPassbackCursor.filter(id=1).update(last_event_id=events[-1].id)
+    return count
+
+
+async def _score_from(event: Event) -> int:
+    data = (event.data_by_audience or {}).get("staff") or {}
+    course_id = event.topic.removeprefix("course:").removesuffix(":staff")
+    user_id, percent = data.get("user_id"), data.get("course_percent")
+    if not isinstance(user_id, int) or not isinstance(percent, int | float):
+        return 0
+    count = 0
+    for account in await LtiAccount.filter(user_id=user_id):
+        links = await LtiResourceLink.filter(
+            course_id=course_id, block_id=None, line_item_url__not_isnull=True,
+            registration__issuer=account.issuer)
+        for link in links:
+            await LtiScore.update_or_create(
+                link=link, user_id=user_id, defaults={
+                    "subject": account.subject, "given": round(percent * 100, 4),
+                    "maximum": 100.0, "changed_at": event.created_at, "sent_at": None,
+                    "attempts": 0, "last_error": None, "next_try_at": now()})
+            count += 1
+    return count
+
+
+async def send_due_scores(services: GradeServices | None = None) -> int:
+    """Send every pending score whose time has come; how many the platforms took."""
+    services = services or GRADE_SERVICES.get()
+    due = await LtiScore.filter(sent_at=None, next_try_at__lte=now()).prefetch_related(
+        "link__registration").order_by("next_try_at").limit(BATCH)
+    sent = 0
+    for score in due:
+        link = score.link
+        try:
+            await services.send_score(link.registration, link.line_item_url, score.subject,
+                                      score.given, score.maximum, score.changed_at)
+        except ScoreNotSent as exc:
+            wait = min(timedelta(seconds=30 * 2 ** score.attempts), MAX_BACKOFF)
+            # Only this attempt's row: a newer score that arrived meanwhile stays due.
+            await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
+                attempts=score.attempts + 1, last_error=str(exc)[:500],
+                next_try_at=now() + wait)
+            continue
+        await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
+            sent_at=now(), last_error=None)
+        sent += 1
+    return sent
+
+
+async def run_passback() -> None:
+    """The worker: collect and send, every INTERVAL, until cancelled."""
+    while True:
+        try:
+            await collect_scores()
+            await send_due_scores()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database restart: the next round tries again
+            log.exception("LTI grade passback round failed")
+        await asyncio.sleep(INTERVAL)

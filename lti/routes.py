@@ -1,0 +1,171 @@
+"""LTI routes: the admin's platform registrations (page and API), the tool's key set, the
+OIDC login initiation and the launch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from accounts.pages import page
+from accounts.session import log_in, require_user
+from core.errors import BadInput, CoursewireError
+from core.http import created, read_form, read_json, redirect
+from core.ids import id_or_not_found
+from lti import keys, registrations
+from lti.course_access import platforms_for_course, set_course_access
+from lti.deep_linking import choices_for, deep_linking_response, settings_of
+from lti.launch import CookiesBlocked, Launch, validate_launch
+from lti.linking import complete_launch, platform_user
+from lti.login import LOGIN_TTL, start_login
+from lti.state_cookie import set_state_cookie, state_cookies
+
+
+async def registrations_page(request: Request) -> Response:
+    """Site admins list, add and remove platforms, and rotate the tool's key."""
+    user = await require_user(request)
+    form: dict[str, str] = {}
+    message, errors, status = None, {}, 200
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            await registrations.register_platform(user, form)
+            form, message = {}, "Platform registered."
+        except CoursewireError as exc:
+            message, errors, status = exc.message, exc.fields, exc.status
+    return await page(request, "lti/registrations.html", status_code=status, form=form,
+                      errors=errors, message=message,
+                      items=await registrations.list_registrations(user),
+                      jwks_url=str(request.url_for("lti_jwks")),
+                      login_url=str(request.url_for("lti_login")),
+                      launch_url=str(request.url_for("lti_launch")))
+
+
+async def delete_registration_form(request: Request) -> Response:
+    user = await require_user(request)
+    number = id_or_not_found(request.path_params["registration_id"], "No such registration.")
+    await registrations.delete_registration(user, number)
+    return redirect(request, "/lti/registrations")
+
+
+async def rotate_key_form(request: Request) -> Response:
+    user = await require_user(request)
+    registrations.require_admin(user)
+    await keys.rotate_tool_key()
+    return redirect(request, "/lti/registrations")
+
+
+async def course_platforms_page(request: Request) -> Response:
+    """A course's instructors open it to launches from registered platforms (or close it)."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    message, status = None, 200
+    if request.method == "POST":
+        form = await read_form(request)
+        number = id_or_not_found(form.get("registration_id"), "No such LTI platform.")
+        allowed = form.get("action") == "connect"
+        await set_course_access(user, course_id, number, allowed)
+        message = "Connected." if allowed else "Disconnected."
+    return await page(request, "lti/course_platforms.html", status_code=status,
+                      course_id=course_id, message=message, errors={},
+                      platforms=await platforms_for_course(user, course_id))
+
+
+async def api_registrations(request: Request) -> Response:
+    """List the platforms (GET) or register one (POST), site admins only."""
+    user = await require_user(request)
+    if request.method == "GET":
+        items = await registrations.list_registrations(user)
+        return JSONResponse([registrations.registration_json(r) for r in items])
+    registrations.require_admin(user)
+    registration = await registrations.register_platform(user, await read_json(request))
+    return created(registrations.registration_json(registration))
+
+
+async def api_registration(request: Request) -> Response:
+    user = await require_user(request)
+    number = id_or_not_found(request.path_params["registration_id"], "No such registration.")
+    await registrations.delete_registration(user, number)
+    return Response(status_code=204)
+
+
+async def jwks(request: Request) -> Response:
+    return JSONResponse(await keys.tool_jwks(), headers={"Cache-Control": "max-age=300"})
+
+
+async def login(request: Request) -> Response:
+    """OIDC third-party login initiation (GET query or POST form) -> 302 to the platform."""
+    params = dict(request.query_params)
+    if request.method == "POST":
+        params.update(await read_form(request))
+    redirect_to = await start_login(params, str(request.url_for("lti_launch")))
+    response = RedirectResponse(redirect_to.url, status_code=302)
+    set_state_cookie(request, response, redirect_to.state, int(LOGIN_TTL.total_seconds()))
+    return response
+
+
+async def launch(request: Request) -> Response:
+    """The platform's form_post of the id_token: sign the user in where the link points."""
+    try:
+        valid = await validate_launch(await read_form(request), state_cookies(request))
+    except CookiesBlocked as exc:
+        return await page(request, "lti/cookies_blocked.html", status_code=exc.status,
+                          error=exc, login_url="/lti/login?" + urlencode(exc.login_params))
+    if valid.is_deep_linking:
+        return await _start_deep_linking(request, valid)
+    user, target = await complete_launch(valid)
+    log_in(request, user)
+    return RedirectResponse(target.path, status_code=303)
+
+
+DEEP_LINK_SESSION = "lti_deep_link"
+
+
+async def _start_deep_linking(request: Request, valid: Launch) -> Response:
+    settings = settings_of(valid.claims)
+    user = await platform_user(valid.registration.issuer, valid.claims)
+    log_in(request, user)
+    request.session[DEEP_LINK_SESSION] = {**settings, "registration_id": valid.registration.id,
+                                          "deployment_id": valid.deployment_id}
+    return await page(request, "lti/picker.html",
+                      choices=await choices_for(user, valid.registration.id))
+
+
+async def deep_link(request: Request) -> Response:
+    """The instructor's choice: an auto-submitting form that posts the signed
+    LtiDeepLinkingResponse to the platform's return URL."""
+    user = await require_user(request)
+    pending = request.session.get(DEEP_LINK_SESSION)
+    if not isinstance(pending, dict):
+        raise BadInput("No content choice is in progress; start again from the platform.")
+    form = await read_form(request)
+    response_jwt = await deep_linking_response(user, pending, form.get("target"),
+                                               str(request.base_url))
+    del request.session[DEEP_LINK_SESSION]
+    response = await page(request, "lti/deep_link_return.html",
+                          return_url=pending["return_url"], response_jwt=response_jwt)
+    # Our pages' policy lets forms post only to us; this one posts to the platform too.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(pending["return_url"]))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self' {origin}; frame-ancestors 'self'")
+    return response
+
+
+routes = [
+    Route("/lti/registrations", registrations_page, methods=["GET", "POST"]),
+    Route("/lti/registrations/{registration_id}/delete", delete_registration_form,
+          methods=["POST"]),
+    Route("/lti/keys/rotate", rotate_key_form, methods=["POST"]),
+    Route("/courses/{course_id}/lti", course_platforms_page, methods=["GET", "POST"]),
+    Route("/api/v1/lti/registrations", api_registrations, methods=["GET", "POST"]),
+    Route("/api/v1/lti/registrations/{registration_id}", api_registration,
+          methods=["DELETE"]),
+    Route("/lti/jwks", jwks, name="lti_jwks"),
+    Route("/lti/login", login, methods=["GET", "POST"], name="lti_login"),
+    Route("/lti/launch", launch, methods=["POST"], name="lti_launch"),
+    Route("/lti/deep-link", deep_link, methods=["POST"]),
+]

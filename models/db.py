@@ -1,0 +1,81 @@
+"""Tortoise ORM wiring: config, start-up, migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.migrations.api import migrate as run_migrations
+
+from core.settings import Settings
+
+# One Tortoise app per domain, each with its own migrations package, so domains evolve
+# their tables independently. Models refer across apps as "models.User", "forum.Thread".
+APPS: dict[str, tuple[list[str], str]] = {
+    "models": (
+        ["models.users", "models.courses", "models.announcements", "models.events",
+         "models.idempotency"],
+        "models.migrations",
+    ),
+    "forum": (["models.forum"], "models.forum_migrations"),
+    "grading": (["models.grading"], "models.grading_migrations"),
+    "peer_review": (["models.peer_review"], "models.peer_review_migrations"),
+    "courseware": (["models.releases"], "models.courseware_migrations"),
+    "accounts": (["models.account_links"], "models.accounts_migrations"),
+    "mail": (["models.mail"], "models.mail_migrations"),
+    "quizzes": (["models.quizzes"], "models.quizzes_migrations"),
+    "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
+    "lti": (["models.lti"], "models.lti_migrations"),
+}
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            label: {"models": modules, "migrations": migrations, "default_connection": "default"}
+            for label, (modules, migrations) in APPS.items()
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply all checked-in migrations (idempotent)."""
+    await run_migrations(config=tortoise_config(settings.database_url))
+    await Tortoise.close_connections()
+
+
+async def init_db(settings: Settings) -> None:
+    """Open the ORM for this process.
+
+    The global fallback makes the ORM visible to every task, including the request tasks
+    daphne creates outside the task that ran this (Tortoise 1.x keeps state in a contextvar).
+    """
+    await Tortoise.init(
+        config=tortoise_config(settings.database_url), _enable_global_fallback=True
+    )
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+# For the `tortoise` CLI (makemigrations): `tortoise -c models.db.TORTOISE_ORM makemigrations`.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+def leave_transactions() -> None:
+    """Use the root connections again in this context. A task or timer started inside a
+    transaction inherits it (Tortoise keeps the current connection in a context variable),
+    and once the transaction has committed its connection is back in the pool: a query on it
+    fails. Call this first in such a task; it changes only the task's own context."""
+    storage = connections._copy_storage()
+    for alias, client in storage.items():
+        while isinstance(client, TransactionalDBClient) and \
+                getattr(client, "_parent", None) is not None:
+            client = client._parent
+        storage[alias] = client
+    connections._set_storage(storage)

@@ -1,0 +1,1 @@
+"""Quizzes and exams: question banks, seeded draws, timed attempts (API.md, "Quizzes")."""

@@ -1,0 +1,203 @@
+"""Taking a quiz: start or resume an attempt, autosave answers, submit (by the student, or
+by the server at the deadline). Every change commits with its events (the outbox).
+
+The server's clock decides: an attempt's `deadline_at` is fixed when it starts (moved only
+by an accommodation), answers saved after it are refused, and an attempt still open then is
+submitted by the server with what was saved (quizzes.deadlines).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from content_store.blocks import block_type
+from core import clock
+from core.errors import BadInput, CoursewireError, InvalidState, NotFound
+from courses.audience import STAFF, course_audience
+from courses.service import require_role
+from courses.visibility import require_open_for_submissions
+from grading.api import submit_answer, validate_answer
+from models.courses import Role
+from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
+from models.users import User
+from quizzes import events
+from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
+from quizzes.presenters import attempt_json, paper_of, results_visible
+from quizzes.quiz_blocks import Quiz, published_quiz
+from quizzes.timing import deadline_for
+
+log = logging.getLogger("coursewire.quizzes")
+
+_OPEN = AttemptStatus.IN_PROGRESS
+
+
+async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[QuizAttempt, bool]:
+    """The attempt in progress (False: resumed, on any device), or a new one (True) with
+    its own seeded draw. Refused (InvalidState) before the quiz opens, after it closes,
+    or once every allowed attempt is used."""
+    await require_role(user, course_id, Role.STUDENT)
+    await require_open_for_submissions(user, course_id, block_id)
+    quiz = await published_quiz(course_id, block_id)
+    running = await _in_progress(user.id, course_id, block_id)
+    if running is not None:
+        return running, False
+    now = clock.now()
+    check_window(quiz, now)
+    used = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
+                                    block_id=block_id).count()
+    allowed = quiz.fields.get("max_attempts")
+    if allowed is not None and used >= allowed:
+        raise InvalidState(f"You have used all {allowed} attempt(s) of this quiz.",
+                           fields={"max_attempts": allowed})
+    seed = new_seed()
+    try:
+        paper = draw_paper(quiz.fields, quiz.banks, seed)
+    except NotEnoughQuestions as exc:
+        raise InvalidState(f"This quiz cannot be started: {exc}") from None
+    extra = await extra_minutes(user.id, course_id, block_id)
+    try:
+        async with in_transaction():
+            attempt = await QuizAttempt.create(
+                user_id=user.id, course_id=course_id, block_id=block_id, number=used + 1,
+                seed=seed, paper=[d.to_record() for d in paper], started_at=now,
+                deadline_at=deadline_for(now, quiz.fields.get("time_limit_minutes"),
+                                         quiz.closes_at, extra),
+                max_points=quiz.max_points)
+            await events.attempt_changed(attempt, user.name)
+    except IntegrityError:  # the same student started in another tab at the same moment
+        running = await _in_progress(user.id, course_id, block_id)
+        if running is None:
+            raise InvalidState("Another attempt was started at the same moment; "
+                               "reload the page.") from None
+        return running, False
+    return attempt, True
+
+
+def check_window(quiz: Quiz, now: datetime) -> None:
+    if quiz.opens_at is not None and now < quiz.opens_at:
+        raise InvalidState(f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC.",
+                           fields={"opens_at": quiz.opens_at.isoformat()})
+    if quiz.closes_at is not None and now >= quiz.closes_at:
+        raise InvalidState(f"This quiz closed at {quiz.closes_at:%Y-%m-%d %H:%M} UTC.",
+                           fields={"closes_at": quiz.closes_at.isoformat()})
+
+
+async def _in_progress(user_id: int, course_id: str, block_id: str) -> QuizAttempt | None:
+    return await QuizAttempt.filter(user_id=user_id, course_id=course_id, block_id=block_id,
+                                    status=_OPEN).order_by("-number").first()
+
+
+async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:
+    row = await QuizAccommodation.get_or_none(user_id=user_id, course_id=course_id,
+                                              block_id=block_id)
+    return row.extra_minutes if row is not None else 0
+
+
+async def save_answer(user: User, attempt_id: int, question_id: str,
+                      body: Mapping[str, Any]) -> datetime:
+    """Autosave one answer (`body` is `{"answer": ...}`; the latest wins); returns when it
+    was saved. Refused after the deadline or once submitted (InvalidState), for a
+    malformed answer (BadInput), and for a question not on this attempt's paper (NotFound).
+    Rights come first: a caller who may not write here learns nothing from the body."""
+    attempt = await _own(user, attempt_id)
+    drawn = next((d for d in paper_of(attempt) if d.id == question_id), None)
+    if drawn is None:
+        raise NotFound(f"No question {question_id!r} in this attempt.")
+    if "answer" not in body:
+        raise BadInput('Send {"answer": ...}.', fields={"answer": "Required."})
+    answer = body["answer"]
+    kind = drawn.question.get("type", "problem")
+    fields = block_type(kind).with_defaults(
+        {k: v for k, v in drawn.question.items() if k not in ("id", "tags", "type")})
+    validate_answer(kind, fields, answer)
+    now = clock.now()
+    async with in_transaction():
+        # The attempt's row first: a submit that committed (or the deadline) wins, and a
+        # submit waiting on this row reads the answer saved here.
+        still_open = await QuizAttempt.filter(
+            Q(deadline_at=None) | Q(deadline_at__gt=now), id=attempt.id, status=_OPEN,
+        ).update(last_saved_at=now)
+        if not still_open:
+            raise _closed(attempt, now)
+        updated = await QuizAnswer.filter(attempt_id=attempt.id, question_id=question_id
+                                          ).update(answer=answer, saved_at=now)
+        if not updated:
+            await QuizAnswer.create(attempt_id=attempt.id, question_id=question_id,
+                                    answer=answer, saved_at=now)
+        attempt.last_saved_at = now
+        await events.attempt_changed(attempt, user.name)
+    return now
+
+
+def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:
+    if attempt.deadline_at is not None and now >= attempt.deadline_at:
+        return InvalidState("Time is up: this attempt's deadline has passed, so answers can "
+                            "no longer be saved.",
+                            fields={"deadline_at": attempt.deadline_at.isoformat()})
+    return InvalidState("This attempt has been submitted; its answers can no longer change.")
+
+
+async def submit_attempt(user: User, attempt_id: int) -> QuizAttempt:
+    """The student hands the attempt in; grading grades it with the saved answers."""
+    attempt = await _own(user, attempt_id)
+    if not await finish_attempt(attempt.id, by_server=False):
+        raise InvalidState("This attempt has already been submitted.")
+    return await QuizAttempt.get(id=attempt.id)
+
+
+async def finish_attempt(attempt_id: int, *, by_server: bool) -> bool:
+    """Submit an attempt in progress (False if it was not: someone else did first), then
+    hand it to grading. The conditional update is the claim: on any number of processes,
+    exactly one caller submits each attempt."""
+    now = clock.now()
+    async with in_transaction():
+        claimed = await QuizAttempt.filter(id=attempt_id, status=_OPEN).update(
+            status=AttemptStatus.SUBMITTED, submitted_at=now, submitted_by_server=by_server)
+        if not claimed:
+            return False
+        attempt = await QuizAttempt.get(id=attempt_id).prefetch_related("user")
+        await events.attempt_changed(attempt, attempt.user.name)
+    try:  # grading stores the attempt's submission and our hook grades it (quizzes.scoring)
+        await submit_answer(attempt.user, attempt.course_id, attempt.block_id,
+                            {"attempt": attempt.id})
+    except CoursewireError as exc:  # e.g. the course ended: submitted, but not graded
+        log.warning("quiz attempt %s was submitted but not graded: %s", attempt_id, exc)
+    return True
+
+
+async def _own(user: User, attempt_id: int) -> QuizAttempt:
+    attempt = await QuizAttempt.get_or_none(id=attempt_id, user_id=user.id)
+    if attempt is None:
+        raise NotFound(f"No quiz attempt {attempt_id}.")
+    return attempt
+
+
+async def answers_of(attempt_id: int) -> dict[str, Any]:
+    rows = await QuizAnswer.filter(attempt_id=attempt_id).values_list("question_id", "answer")
+    return dict(rows)
+
+
+async def attempt_view(viewer: User, attempt_id: int) -> dict[str, Any]:
+    """An attempt as JSON for its student, or for the course's staff; NotFound for anyone
+    else. Points and per-question results only as the quiz's `review` allows."""
+    attempt = await QuizAttempt.get_or_none(id=attempt_id)
+    if attempt is None:
+        raise NotFound(f"No quiz attempt {attempt_id}.")
+    staff = await course_audience(attempt.course_id, viewer) == STAFF
+    if attempt.user_id != viewer.id and not staff:
+        raise NotFound(f"No quiz attempt {attempt_id}.")
+    now = clock.now()
+    try:
+        quiz = await published_quiz(attempt.course_id, attempt.block_id)
+        review, closes_at = quiz.fields["review"], quiz.closes_at
+    except NotFound:  # the quiz was unpublished since: nothing more to review
+        review, closes_at = "never", None
+    show = results_visible(review, attempt, closes_at, now, staff=staff)
+    return attempt_json(attempt, await answers_of(attempt.id), now, show_results=show)

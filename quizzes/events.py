@@ -1,0 +1,65 @@
+"""The quiz events: one definition each of topic, audiences and payload."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from core.event_types import EventType
+from core.templating import render
+from models.quizzes import QuizAttempt
+from quizzes.proctor import row_for
+from realtime.publish import publish
+
+
+class AttemptPayload(TypedDict):
+    id: int
+    course_id: str
+    block_id: str
+    status: str  # in_progress | submitted | graded
+    deadline_at: str | None
+    last_saved_at: str | None
+    submitted_at: str | None
+
+
+class ProgressPayload(AttemptPayload):
+    user_id: int
+    name: str
+    started_at: str
+
+
+ATTEMPT_UPDATED = EventType(
+    "quiz.attempt.updated", "One of your quiz attempts changed: an answer was saved (from "
+    "any tab or device), its deadline moved, it was submitted or graded.", AttemptPayload,
+    ("user:me",))
+PROGRESS = EventType(
+    "quiz.progress", "A student started, saved, or submitted a quiz attempt, or its deadline "
+    "moved (the proctor view).", ProgressPayload, ("course:<course_id>:staff",))
+EVENT_TYPES = (ATTEMPT_UPDATED, PROGRESS)
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
+def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
+    return {"id": attempt.id, "course_id": attempt.course_id, "block_id": attempt.block_id,
+            "status": attempt.status.value, "deadline_at": _iso(attempt.deadline_at),
+            "last_saved_at": _iso(attempt.last_saved_at),
+            "submitted_at": _iso(attempt.submitted_at)}
+
+
+async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
+    """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
+    fetches the quiz's panel again), and `quiz.progress` to the course staff (with the
+    proctor page's row for the student). Call inside the transaction that made the
+    change (the outbox)."""
+    data = attempt_payload(attempt)
+    panel = render("quizzes/_panel_reload.html", course_id=attempt.course_id,
+                   block_id=attempt.block_id)
+    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
+                  {"self": panel})
+    progress: ProgressPayload = {**data, "user_id": attempt.user_id, "name": student_name,
+                                 "started_at": attempt.started_at.isoformat()}
+    row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name), oob=True)
+    await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
+                  {"staff": row})

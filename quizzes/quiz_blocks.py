@@ -1,0 +1,62 @@
+"""A published quiz as the quizzes domain reads it: its fields (with defaults) and the
+course's question banks, from the same published version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from content_store import PUBLISHED, BlockNotFound, CourseNotFound
+from content_store.blocks import block_type
+from content_store.connect import current_store
+from core.datetimes import parse_instant
+from core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Quiz:
+    course_id: str
+    block_id: str
+    fields: Mapping[str, Any]
+    banks: Mapping[str, Sequence[Mapping[str, Any]]]
+
+    def instant(self, name: str) -> datetime | None:
+        value = self.fields.get(name)
+        return parse_instant(value) if value else None
+
+    @property
+    def opens_at(self) -> datetime | None:
+        return self.instant("opens_at")
+
+    @property
+    def closes_at(self) -> datetime | None:
+        return self.instant("closes_at")
+
+    @property
+    def max_points(self) -> float:
+        return float(quiz_points(self.fields))
+
+
+def quiz_points(fields: Mapping[str, Any]) -> float:
+    """The quiz's maximum: its `max_points`, else one point per question."""
+    if fields.get("max_points") is not None:
+        return float(fields["max_points"])
+    return float(len(fields.get("questions") or []) +
+                 sum(rule["count"] for rule in fields.get("draw") or []))
+
+
+async def published_quiz(course_id: str, block_id: str) -> Quiz:
+    """The published quiz `block_id`; NotFound if there is none (or it is another type)."""
+    store = current_store()
+    try:
+        structure = await store.get_branch(course_id, PUBLISHED, cached=True)
+        key = structure.key_for(block_id)
+    except (CourseNotFound, BlockNotFound, KeyError):
+        raise NotFound(f"No quiz {block_id!r} in this course.") from None
+    if key.type != "quiz":
+        raise NotFound(f"{block_id!r} is not a quiz.")
+    quiz, root = await store.get_blocks(course_id, [key, structure.root], version=structure.id)
+    return Quiz(course_id, block_id, block_type("quiz").with_defaults(dict(quiz.fields)),
+                root.fields.get("question_banks") or {})

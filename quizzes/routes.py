@@ -1,0 +1,69 @@
+"""The quiz endpoints (API.md, "Quizzes and exams"): start/resume, autosave, submit, read,
+accommodations."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from accounts.session import require_user
+from core import clock
+from core.http import read_json
+from core.ids import id_or_not_found
+from quizzes.accommodations import set_extra_time
+from quizzes.attempts import answers_of, attempt_view, save_answer, start_attempt, submit_attempt
+from quizzes.presenters import attempt_json
+
+
+def _attempt_id(request: Request) -> int:
+    return id_or_not_found(request.path_params["attempt_id"], "No such quiz attempt.")
+
+
+async def api_start_attempt(request: Request) -> Response:
+    """201 a new attempt, or 200 the one already in progress (any device or tab)."""
+    user = await require_user(request)
+    attempt, created = await start_attempt(user, request.path_params["course_id"],
+                                           request.path_params["block_id"])
+    data = attempt_json(attempt, await answers_of(attempt.id), clock.now(),
+                        show_results=False)
+    return JSONResponse(data, status_code=201 if created else 200)
+
+
+async def api_save_answer(request: Request) -> Response:
+    user = await require_user(request)
+    saved_at = await save_answer(user, _attempt_id(request),
+                                 request.path_params["question_id"], await read_json(request))
+    return JSONResponse({"saved_at": saved_at.isoformat()})
+
+
+async def api_submit(request: Request) -> Response:
+    user = await require_user(request)
+    attempt = await submit_attempt(user, _attempt_id(request))
+    return JSONResponse({"id": attempt.id, "status": attempt.status.value}, status_code=202)
+
+
+async def api_attempt(request: Request) -> Response:
+    user = await require_user(request)
+    return JSONResponse(await attempt_view(user, _attempt_id(request)))
+
+
+async def api_accommodation(request: Request) -> Response:
+    user = await require_user(request)
+    data = await read_json(request)
+    return JSONResponse(await set_extra_time(
+        user, request.path_params["course_id"], request.path_params["block_id"],
+        id_or_not_found(request.path_params["user_id"], "No such member."),
+        data.get("extra_minutes")))
+
+
+routes = [
+    Route("/api/v1/courses/{course_id}/quizzes/{block_id}/attempts", api_start_attempt,
+          methods=["POST"]),
+    Route("/api/v1/quiz-attempts/{attempt_id}/answers/{question_id}", api_save_answer,
+          methods=["PUT"]),
+    Route("/api/v1/quiz-attempts/{attempt_id}/submit", api_submit, methods=["POST"]),
+    Route("/api/v1/quiz-attempts/{attempt_id}", api_attempt, methods=["GET"]),
+    Route("/api/v1/courses/{course_id}/quizzes/{block_id}/accommodations/{user_id}",
+          api_accommodation, methods=["PUT"]),
+]

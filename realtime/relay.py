@@ -1,0 +1,185 @@
+"""The relay: sends committed events from the outbox to the channel layer.
+
+Each process that publishes runs one (the Runtime, the grading worker, CLI commands).
+Hot path: the doorbell (realtime/outbox.py) hands it each event as its transaction commits,
+and it sends at once, in commit order, then marks the rows sent in one update.
+Sweep: every `sweep_seconds` it claims unsent rows older than `grace_seconds` (their writer
+died between commit and send, or the channel layer refused them) with a lease, so two
+processes never sweep the same row, sends them in seq order and marks them sent. While the
+channel layer fails, the hot path stands aside and the sweep retries until it takes the
+events: an outage delays frames, it fails no write.
+
+An event may still be sent twice (a writer that sent and died before marking, or whose send
+outlasted the grace while another process swept it). Hubs drop a seq they have just
+delivered (realtime/hub.py), and `/api/v1/events` clients should ignore a seq they applied.
+
+It also prunes the event log past `retention_days` (any process may: a delete of old rows
+is safe to run twice), recording how far it went so replay can ask for a resync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from channels.layers import BaseChannelLayer
+from tortoise.expressions import Q
+
+from core.clock import now
+from models.events import Event, PrunedEvents
+from realtime.layer import group_name
+from realtime.outbox import COMMITTED, CONTROL_TOPIC, Message, message_of
+from realtime.rights import CONTROL_GROUP, CONTROL_TYPE
+
+log = logging.getLogger("coursewire.relay")
+
+SWEEP_BATCH = 200
+
+
+class Relay:
+    def __init__(self, layer: BaseChannelLayer, *, sweep_seconds: float = 1.0,
+                 grace_seconds: float = 5.0, lease_seconds: float = 30.0,
+                 send_timeout: float = 5.0, retention_days: float = 7.0,
+                 prune_seconds: float = 3600.0) -> None:
+        self.layer = layer
+        self.sweep_seconds = sweep_seconds
+        self.grace = timedelta(seconds=grace_seconds)
+        self.lease = timedelta(seconds=lease_seconds)
+        self.send_timeout = send_timeout
+        self.retention = timedelta(days=retention_days)
+        self.prune_seconds = prune_seconds
+        self._queue: asyncio.Queue[list[Message]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.layer_down = False
+        self.sent = 0  # events this relay handed to the channel layer
+        self.swept = 0  # of those, events the sweep found unsent
+
+    async def start(self) -> None:
+        COMMITTED.listen(self._committed)
+        self._tasks = [asyncio.create_task(self._send_committed(), name="relay"),
+                       asyncio.create_task(self._sweep_forever(), name="relay-sweep")]
+
+    async def stop(self, flush_seconds: float = 2.0) -> None:
+        """Stop; first send what this process committed (bounded by `flush_seconds`)."""
+        COMMITTED.unlisten(self._committed)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(flush_seconds):
+                await self._queue.join()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    def _committed(self, messages: list[Message]) -> None:
+        if messages:
+            self._queue.put_nowait(list(messages))
+
+    async def _send(self, message: Message) -> None:
+        if message["topic"] == CONTROL_TOPIC:
+            group, payload = CONTROL_GROUP, {"type": CONTROL_TYPE, **message["data"]}
+        else:
+            group, payload = group_name(message["topic"]), message
+        async with asyncio.timeout(self.send_timeout):
+            await self.layer.group_send(group, payload)
+
+    async def _send_committed(self) -> None:
+        while True:
+            batches = [await self._queue.get()]
+            while not self._queue.empty():
+                batches.append(self._queue.get_nowait())
+            try:
+                await self._send_batch([m for batch in batches for m in batch])
+            except Exception:
+                log.exception("relay: marking events sent failed; the sweep sends them again")
+            finally:
+                for _ in batches:
+                    self._queue.task_done()
+
+    async def _send_batch(self, messages: list[Message]) -> None:
+        sent: list[int] = []
+        try:
+            for message in messages:
+                if self.layer_down:
+                    break  # the sweep sends these, in order, once the layer is back
+                try:
+                    await self._send(message)
+                except Exception as exc:
+                    self.layer_down = True
+                    log.warning("relay: channel layer refused seq %s (%s); retrying from "
+                                "the outbox", message["seq"], exc)
+                    break
+                sent.append(message["seq"])
+        finally:
+            if sent:
+                self.sent += len(sent)
+                await Event.filter(id__in=sent).update(sent_at=now())
+
+    async def _sweep_forever(self) -> None:
+        last_prune = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self.sweep_seconds)
+            try:
+                await self.sweep()
+                if loop.time() - last_prune >= self.prune_seconds:
+                    last_prune = loop.time()
+                    await prune_events(self.retention)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("relay: sweep failed; next try in %s s", self.sweep_seconds)
+
+    async def sweep(self, grace: timedelta | None = None) -> int:
+        """Send unsent events older than the grace; returns how many were sent."""
+        moment = now()
+        free = Q(claimed_until=None) | Q(claimed_until__lt=moment)
+        ids = await Event.filter(free, sent_at=None,
+                                 created_at__lt=moment - (self.grace if grace is None else grace)
+                                 ).order_by("id").limit(SWEEP_BATCH).values_list("id", flat=True)
+        count = 0
+        for seq in ids:
+            claimed = await Event.filter(free, id=seq, sent_at=None).update(
+                claimed_until=moment + self.lease)
+            if not claimed:
+                continue  # another process's relay has it
+            row = await Event.get(id=seq)
+            try:
+                await self._send(message_of(row))
+            except Exception as exc:
+                self.layer_down = True
+                log.warning("relay: channel layer still refuses events (%s)", exc)
+                await Event.filter(id=seq).update(claimed_until=None)
+                return count
+            await Event.filter(id=seq).update(sent_at=now())
+            count += 1
+        self.sent += count
+        self.swept += count
+        if len(ids) < SWEEP_BATCH:
+            self.layer_down = False  # caught up: the hot path takes over again
+        return count
+
+
+async def prune_events(retention: timedelta) -> int:
+    """Delete events older than `retention` (never the newest), recording the pruned seq."""
+    newest = await Event.all().order_by("-id").first()
+    if newest is None:
+        return 0
+    old = Event.filter(created_at__lt=now() - retention, id__lt=newest.id)
+    last_old = await old.order_by("-id").first()
+    if last_old is None:
+        return 0
+    through = last_old.id
+    mark, _ = await PrunedEvents.get_or_create(id=1)
+    if mark.through_seq < through:
+        await PrunedEvents.filter(id=1, through_seq__lt=through).update(through_seq=through)
+    deleted = await Event.filter(id__lte=through).delete()
+    log.info("relay: pruned %d events (through seq %d)", deleted, through)
+    return deleted
+
+
+async def pruned_through() -> int:
+    """The highest seq the log may have lost to retention (0: nothing pruned)."""
+    mark = await PrunedEvents.get_or_none(id=1)
+    return mark.through_seq if mark else 0

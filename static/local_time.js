@@ -1,0 +1,121 @@
+// Times in the viewer's time zone. Every time on a page is a <time datetime="<ISO UTC>"
+// data-local> element; live fragments are rendered once for everyone, in UTC, so this file
+// rewrites the text of each such element on the viewer's clock, on load and in every swapped
+// fragment, with the same rules as core/human_time.py: a live page reads like a reload.
+// The zone is <meta name="cw-timezone">; when it is empty the browser's zone is used and,
+// for a signed-in user, sent once to be stored (data-detect names the endpoint).
+(function () {
+  "use strict";
+  var WEEKDAYS = {Mon: "Mon", Tue: "Tue", Wed: "Wed", Thu: "Thu", Fri: "Fri", Sat: "Sat", Sun: "Sun"};
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var RELATIVE_UP_TO_DAYS = 45;
+  var formats = {};
+
+  function browserZone() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { return "UTC"; }
+  }
+
+  function meta() { return document.querySelector('meta[name="cw-timezone"]'); }
+
+  function viewerZone() {
+    var el = meta();
+    return (el && el.content) || browserZone();
+  }
+
+  function formatsFor(zone) {
+    if (!formats[zone]) {
+      try {
+        formats[zone] = {
+          // numbers from en-US (never "Sept" or "24:00"), the abbreviation from en-GB (EET)
+          parts: new Intl.DateTimeFormat("en-US", {timeZone: zone, weekday: "short",
+            year: "numeric", month: "numeric", day: "numeric", hour: "2-digit",
+            minute: "2-digit", hourCycle: "h23"}),
+          zoneName: new Intl.DateTimeFormat("en-GB", {timeZone: zone, timeZoneName: "short"})
+        };
+      } catch (e) {
+        return zone === "UTC" ? null : formatsFor("UTC");
+      }
+    }
+    return formats[zone];
+  }
+
+  function part(parts, type) {
+    for (var i = 0; i < parts.length; i++) if (parts[i].type === type) return parts[i].value;
+    return "";
+  }
+
+  function humanTime(date, zone) {
+    var f = formatsFor(zone);
+    if (!f) return null;
+    var p = f.parts.formatToParts(date);
+    var name = part(f.zoneName.formatToParts(date), "timeZoneName");
+    return (WEEKDAYS[part(p, "weekday")] || part(p, "weekday")) + " " + Number(part(p, "day")) +
+      " " + MONTHS[Number(part(p, "month")) - 1] + " " + part(p, "year") + ", " +
+      part(p, "hour") + ":" + part(p, "minute") + " " + name;
+  }
+
+  function count(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
+
+  function relativeTime(date, now) {
+    var delta = (date.getTime() - now) / 1000, seconds = Math.abs(delta), words;
+    if (seconds < 60) return delta >= 1 ? "in a moment" : "just now";
+    if (seconds >= RELATIVE_UP_TO_DAYS * 86400) return null;
+    if (seconds < 3600) words = count(Math.floor(seconds / 60), "minute");
+    else if (seconds < 86400) words = count(Math.floor(seconds / 3600), "hour");
+    else words = count(Math.floor(seconds / 86400), "day");
+    return delta > 0 ? "in " + words : words + " ago";
+  }
+
+  function localise(el, zone, now) {
+    var date = new Date(el.getAttribute("datetime"));
+    if (isNaN(date.getTime())) return;
+    var text = humanTime(date, zone);
+    if (text === null) return;
+    if (el.hasAttribute("data-relative")) {
+      var words = relativeTime(date, now);
+      if (words) text += " (" + words + ")";
+    }
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  function localiseIn(root) {
+    var zone = viewerZone(), now = Date.now();
+    if (root.matches && root.matches("time[data-local]")) localise(root, zone, now);
+    if (root.querySelectorAll) {
+      root.querySelectorAll("time[data-local]").forEach(function (el) { localise(el, zone, now); });
+    }
+  }
+
+  function sendDetectedZone() {
+    var el = meta();
+    if (!el || el.content || !el.dataset.detect || !window.fetch) return;
+    var csrf = document.querySelector('meta[name="csrf-token"]');
+    el.content = browserZone();  // shown from now on; stored once, never over a chosen zone
+    fetch(el.dataset.detect, {
+      method: "PATCH", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.content : ""},
+      body: JSON.stringify({timezone: el.content, detected: true})
+    }).catch(function () {});
+  }
+
+  function start() {
+    sendDetectedZone();
+    localiseIn(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (record) {
+        record.addedNodes.forEach(function (node) { if (node.nodeType === 1) localiseIn(node); });
+      });
+    }).observe(document.documentElement, {childList: true, subtree: true});
+    // "in 3 minutes" goes on counting down while the page stays open
+    setInterval(function () {
+      var zone = viewerZone(), now = Date.now();
+      document.querySelectorAll("time[data-local][data-relative]").forEach(function (el) {
+        localise(el, zone, now);
+      });
+    }, 30000);
+  }
+
+  window.coursewireTime = {humanTime: humanTime, relativeTime: relativeTime, localiseIn: localiseIn};
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,54 @@
+"""Every quiz event goes to a topic its EventType names, and its data fits the payload:
+quiz.attempt.updated to the student's tabs, quiz.progress to the course staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from core.event_types import problems
+from quizzes import events
+from tests.quizzes.conftest import QUIZ_URL, QuizCourse
+
+TYPES = {t.name: t for t in events.EVENT_TYPES}
+
+
+@pytest.fixture
+def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, dict[str, Any]]]:
+    sent: list[tuple[str, str, dict[str, Any]]] = []
+    real = events.publish
+
+    async def recording(topic: str, event: str, data: dict[str, Any],
+                        html: dict[str, str] | None = None) -> int:
+        sent.append((topic, event, data))
+        return await real(topic, event, data, html)
+
+    monkeypatch.setattr(events, "publish", recording)
+    return sent
+
+
+async def test_quiz_events_fit_their_types_and_reach_student_and_staff(
+        client: httpx.AsyncClient, quiz_course: QuizCourse, published: list):
+    ada = quiz_course.headers["ada"]
+    attempt = (await client.post(QUIZ_URL, headers=ada)).json()
+    await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
+                     json={"answer": {"choice": "paris"}}, headers=ada)
+    await client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit", headers=ada)
+    student_topic = f"user:{quiz_course.student.id}"
+    staff_topic = f"course:{quiz_course.id}:staff"
+    steps = [(t, e, d["*"]["status"] if "*" in d else d["staff"]["status"])
+             for t, e, d in published]
+    assert [s for s in steps if s[0] == student_topic] == [
+        (student_topic, "quiz.attempt.updated", status)
+        for status in ("in_progress", "in_progress", "submitted", "graded")]
+    assert [s[2] for s in steps if s[0] == staff_topic] == [
+        "in_progress", "in_progress", "submitted", "graded"]
+    staff_data = [d["staff"] for t, _, d in published if t == staff_topic]
+    assert staff_data[1]["last_saved_at"] and staff_data[0]["name"] == "Ada"
+    for topic, name, data in published:
+        kinds = {p.split(":")[0] for p in TYPES[name].topics}
+        assert topic.split(":")[0] in kinds
+        for payload in data.values():
+            assert problems(TYPES[name].payload, payload) == []
