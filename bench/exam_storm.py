@@ -4,6 +4,7 @@ last minute (a share leave theirs open for the server's auto-submit at the deadl
 
     python bench/exam_storm.py --students 9000 --start-window 60 --minutes 10 \
         [--save-every 30] [--processes 1|2] [--leave-open 0.1] [--baseline]
+    python bench/exam_storm.py --statements --students 6
 
 Uses DATABASE_URL / REDIS_URL / MONGO_URL if set (service mode), else SQLite + in-memory.
 `--processes 2` puts two uvicorn app processes behind Debian's nginx with the shipped
@@ -320,6 +321,64 @@ class Deployment:
             server.stop()
 
 
+async def statements(env: dict[str, str], tokens: list[str]) -> dict[str, object]:
+    """SQL statements and in-process milliseconds per request on the exam paths (page,
+    start, resume, save, submit), for each of the first students; nothing else running."""
+    import logging
+
+    from app.application import create_app
+    from core.settings import load_settings
+
+    sent: list[str] = []
+    counting = False
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if counting:
+                sent.append(record.getMessage()[:80])
+
+    app = create_app(load_settings(env))
+    await app.runtime.start()
+    db_log = logging.getLogger("tortoise.db_client")
+    db_log.setLevel(logging.DEBUG)
+    db_log.addHandler(Count())
+    per: dict[str, list[tuple[int, float]]] = {}
+    try:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
+            for token in tokens[:5]:
+                h = {"Authorization": f"Bearer {token}"}
+                attempt: dict = {}
+
+                async def one(kind: str, request) -> httpx.Response:
+                    nonlocal counting
+                    sent.clear()
+                    counting, t = True, time.perf_counter()
+                    r = await request
+                    ms = (time.perf_counter() - t) * 1000
+                    counting = False
+                    assert r.status_code < 400, (kind, r.status_code, r.text[:300])
+                    per.setdefault(kind, []).append((len(sent), ms))
+                    return r
+
+                await one("page", c.get(UNIT_URL, headers=h))
+                attempt = (await one("start", c.post(START_URL, headers=h))).json()
+                await one("resume", c.post(START_URL, headers=h))
+                q = attempt["questions"][0]
+                await one("save", c.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/"
+                                        f"{q['id']}", json={"answer": answer_for(q, 1)},
+                                        headers=h))
+                await one("submit", c.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit",
+                                           headers=h))
+                await one("trivial (GET /api/v1/me)", c.get("/api/v1/me", headers=h))
+    finally:
+        await app.runtime.stop()
+    # The first student warms caches (published content, templates): report the others.
+    return {kind: {"statements": sorted(n for n, _ in runs[1:]),
+                   "ms_median": round(sorted(ms for _, ms in runs[1:])[len(runs[1:]) // 2], 1)}
+            for kind, runs in per.items()}
+
+
 def drop_databases(env: dict[str, str]) -> None:
     """The run's own PostgreSQL and MongoDB-wire databases, dropped after it."""
     if env["DATABASE_URL"].startswith("postgres"):
@@ -354,6 +413,9 @@ def main() -> None:
     parser.add_argument("--leave-open", type=float, default=0.1,
                         help="share of students who never submit (the server does)")
     parser.add_argument("--baseline", action="store_true")
+    parser.add_argument("--statements", action="store_true",
+                        help="instead of the storm: SQL statements and in-process ms per "
+                             "request on each exam path (page, start, resume, save, submit)")
     parser.add_argument("--setup-seconds", type=float, default=180.0,
                         help="time allowed for seeding and starting before the storm")
     args = parser.parse_args()
@@ -382,6 +444,13 @@ def main() -> None:
                                               + storm_s)
     tokens = asyncio.run(seed(env, args.students, closes_at, args.minutes))
     result: dict[str, object] = {}
+    if args.statements:
+        try:
+            print(json.dumps(asyncio.run(statements(env, tokens))))
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            drop_databases(env)
+        return
     try:
         with Deployment(env, args.processes) as deployment:
             if args.baseline:
