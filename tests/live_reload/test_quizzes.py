@@ -1,6 +1,7 @@
 """Live = reload for quizzes: Ada starts the midterm, autosaves, gets extra time and hands
-in. Her unit page (the quiz panel) follows (quiz.attempt.updated), her attempt page not yet
-(xfail below); the proctor page of the TA and the instructor follows every step
+in; a TA extends or reopens her attempt. Her unit page (the quiz panel) follows
+(quiz.attempt.updated), her attempt page's clock too (the rest of it not yet: xfail below);
+the proctor page of the TA and the instructor follows every step
 (quiz.progress). Bob keeps his
 unit page open throughout: nothing of Ada's may reach it. The quizzes' clock stands still,
 so the time left reads the same live and on a reload."""
@@ -112,14 +113,52 @@ async def test_a_running_attempt_changes(quiz_cast, step):
         assert any('data-status="graded"' in f for f in frames[f"prof {PROCTOR}"])
 
 
-# The attempt page subscribes to user:me but quiz.attempt.updated brings it no HTML: a
-# save from another tab, an accommodation or a hand-in shows only on a reload (quiz.js
-# polls every 30 s and reloads once the attempt is handed in). Pushing the attempt needs
-# quiz.js to rebind after a swap and to keep what is being typed in this tab; reported,
-# not fixed here. When it is live these xfails fail: drop them.
+async def _extend(cast: QuizCast, url: str) -> None:
+    r = await cast.ta.client.post(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}/extend",
+                                  json={"minutes": 20})
+    assert r.status_code == 200, r.text
+
+
+async def _reopen(cast: QuizCast, url: str) -> None:
+    r = await cast.ta.client.post(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}/reopen",
+                                  json={"minutes": 20})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("step", ["extend", "reopen"])
+@covers("quiz.attempt.updated", "quiz.progress")
+async def test_staff_extend_or_reopen_an_attempt(quiz_cast, step):
+    """A TA extends Ada's running attempt, or reopens her graded one: her unit page's
+    panel (resume, time left) and the proctor pages follow; Bob's page is untouched."""
+    cast = quiz_cast
+    url = await _start(cast)
+    if step == "reopen":
+        await _hand_in(cast, url)
+    pages = {cast.ada: [UNIT], cast.bob: [UNIT], **proctors(cast)}
+    action = _extend if step == "extend" else _reopen
+    frames = await verify_action(cast.hub, pages, lambda: action(cast, url))
+    assert frames[f"bob {UNIT}"] == []
+    assert any('data-status="in_progress"' in f for f in frames[f"prof {PROCTOR}"])
+
+
+@pytest.mark.parametrize("step", [_extra_time, _extend], ids=["extra time", "extend"])
+async def test_the_attempt_page_clock_follows_a_moved_deadline(quiz_cast, step):
+    """An accommodation or a TA's extension: Ada's open attempt page gets its new time
+    left (the clock is pushed; quiz.js counts down from it)."""
+    cast = quiz_cast
+    url = await _start(cast)
+    frames = await verify_action(cast.hub, {cast.ada: [url]}, lambda: step(cast, url))
+    assert any("quiz-attempt-clock" in f for f in frames[f"ada {url}"])
+
+
+# The attempt page gets only its clock pushed: a save from another tab or a hand-in shows
+# in full only on a reload (quiz.js reloads the page itself when the pushed clock's status
+# differs: handed in, graded, reopened; the browser tests check that). Pushing the whole
+# attempt needs quiz.js to rebind after a swap and to keep what is being typed in this
+# tab; reported, not fixed here. When it is live these xfails fail: drop them.
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="the attempt page is not updated live (reported; not fixed here)")
-@pytest.mark.parametrize("step", list(STEPS))
+@pytest.mark.parametrize("step", ["autosave", "hand in"])
 async def test_the_attempt_page(quiz_cast, step):
     cast = quiz_cast
     url = await _start(cast)
