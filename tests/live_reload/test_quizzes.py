@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from models.quizzes import QuizAttempt
-from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course
+from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course, use_grading_method
 from tests.support.live_reload import Viewer, covers, verify_action
 from tests.support.people import browser_login
 
@@ -37,8 +37,16 @@ class QuizCast:
 
 
 @pytest.fixture
-async def quiz_cast(app, tmp_path, monkeypatch) -> AsyncIterator[QuizCast]:
+def grading_method() -> str | None:
+    """The midterm's `grading` (None: the default); a test parametrizes it."""
+    return None
+
+
+@pytest.fixture
+async def quiz_cast(app, tmp_path, monkeypatch, grading_method) -> AsyncIterator[QuizCast]:
     Clock(monkeypatch)
+    if grading_method is not None:
+        use_grading_method(monkeypatch, grading_method)
     app.runtime.bind()
     people = await setup_quiz_course(tmp_path / "course")
     viewers = []
@@ -60,7 +68,8 @@ def proctors(cast: QuizCast) -> dict:
 async def _start(cast: QuizCast) -> str:
     r = await cast.ada.client.post(f"/courses/{COURSE_ID}/quizzes/midterm/attempt")
     assert r.status_code in (204, 303), r.text  # htmx: HX-Redirect
-    attempt = await QuizAttempt.get(user_id=cast.ada.user.id, block_id="midterm")
+    attempt = await QuizAttempt.filter(user_id=cast.ada.user.id, block_id="midterm"
+                                       ).order_by("-number").first()
     return f"/courses/{COURSE_ID}/quiz-attempts/{attempt.id}"
 
 
@@ -163,3 +172,30 @@ async def test_the_attempt_page(quiz_cast, step):
     cast = quiz_cast
     url = await _start(cast)
     await verify_action(cast.hub, {cast.ada: [url]}, lambda: STEPS[step](cast, url))
+
+
+PROGRESS = f"/courses/{COURSE_ID}/progress"
+
+
+async def _hand_in_a_new_attempt(cast: QuizCast) -> None:
+    url = await _start(cast)
+    await _hand_in(cast, url)  # nothing answered: 0 points
+
+
+@pytest.mark.parametrize(("grading_method", "counted"), [
+    ("average", "Midterm: 0.5 / 3"), ("first", "Midterm: 1 / 3"), ("last", "Midterm: 0 / 3")])
+async def test_a_new_attempt_grade_updates_progress_by_the_grading_method(
+        quiz_cast, grading_method, counted):
+    """Ada's first attempt got 1 point; her second (0 points) is graded while her progress
+    page and the gradebook are open: both show what the quiz's method counts."""
+    cast = quiz_cast
+    url = await _start(cast)
+    await _save(cast, url)  # the capital: 1 of 3
+    await _hand_in(cast, url)
+    pages = {cast.ada: [PROGRESS], cast.prof: [f"/courses/{COURSE_ID}/gradebook"]}
+    frames = await verify_action(cast.hub, pages, lambda: _hand_in_a_new_attempt(cast),
+                                 expect_change=grading_method != "first")
+    fresh = await cast.ada.client.get(PROGRESS)
+    assert counted in fresh.text
+    if grading_method != "first":
+        assert any(counted in f for f in frames[f"ada {PROGRESS}"])
