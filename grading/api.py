@@ -10,6 +10,7 @@ hands its scores back through `score_submission`; it never writes a `Submission`
 from typing import Any
 
 from grading.block_types import Attachment, BlockType, BlockTypes, current_block_types
+from grading.counting import CountingRule
 from grading.course_blocks import GradedBlock, published_block
 from grading.delegated import announce_submission, score_submission, withdraw_submission
 from grading.graders import GradeResult, grade_answer, validate_answer
@@ -19,7 +20,7 @@ from models.grading import Submission
 # A domain whose block holds several questions (quizzes) checks and grades each question's
 # answer with grading's own graders: `validate_answer(type, fields, answer)` and
 # `await grade_answer(type, fields, answer)` -> GradeResult.
-__all__ = ["Attachment", "BlockType", "BlockTypes", "GradeResult", "GradedBlock",
+__all__ = ["Attachment", "BlockType", "BlockTypes", "CountingRule", "GradeResult", "GradedBlock",
            "announce_submission", "grade_answer", "published_block", "score_submission",
            "submit_answer", "validate_answer", "withdraw_submission"]
 

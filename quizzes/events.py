@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from core import clock
 from core.event_types import EventType
 from core.templating import render
-from models.quizzes import QuizAttempt
+from models.quizzes import AttemptStatus, QuizAttempt
 from quizzes.proctor import row_for
+from quizzes.timing import seconds_left
 from realtime.publish import publish
 
 
@@ -29,16 +31,27 @@ class ProgressPayload(AttemptPayload):
 
 ATTEMPT_UPDATED = EventType(
     "quiz.attempt.updated", "One of your quiz attempts changed: an answer was saved (from "
-    "any tab or device), its deadline moved, it was submitted or graded.", AttemptPayload,
+    "any tab or device), its deadline moved (accommodation, extension), it was submitted, "
+    "graded or reopened by staff.", AttemptPayload,
     ("user:me",))
 PROGRESS = EventType(
-    "quiz.progress", "A student started, saved, or submitted a quiz attempt, or its deadline "
-    "moved (the proctor view).", ProgressPayload, ("course:<course_id>:staff",))
+    "quiz.progress", "A student started, saved, or submitted a quiz attempt, it was "
+    "graded or reopened, or its deadline moved (the proctor view).", ProgressPayload,
+    ("course:<course_id>:staff",))
 EVENT_TYPES = (ATTEMPT_UPDATED, PROGRESS)
 
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
+
+
+def attempt_clock(attempt: QuizAttempt) -> dict[str, object]:
+    """What the attempt page's clock shows (quizzes/_attempt_clock.html)."""
+    running = attempt.status == AttemptStatus.IN_PROGRESS
+    return {"id": attempt.id, "status": attempt.status.value,
+            "deadline_at": _iso(attempt.deadline_at),
+            "seconds_left": seconds_left(attempt.deadline_at, clock.now()) if running
+            else None}
 
 
 def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
@@ -55,7 +68,8 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     change (the outbox)."""
     data = attempt_payload(attempt)
     panel = render("quizzes/_panel_reload.html", course_id=attempt.course_id,
-                   block_id=attempt.block_id)
+                   block_id=attempt.block_id) + render(
+        "quizzes/_attempt_clock.html", clock=attempt_clock(attempt), oob=True)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
                   {"self": panel})
     progress: ProgressPayload = {**data, "user_id": attempt.user_id, "name": student_name,

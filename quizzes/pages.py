@@ -20,7 +20,7 @@ from models.quizzes import QuizAttempt
 from quizzes.attempts import attempt_view, start_attempt
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
-from quizzes.quiz_blocks import published_quiz
+from quizzes.quiz_blocks import published_quiz, quiz_title
 
 
 async def panel(request: Request) -> Response:
@@ -58,7 +58,8 @@ async def attempt_page(request: Request) -> Response:
         raise NotFound("No such quiz attempt.")
     editable = data["status"] == "in_progress" and await _is_owner(user.id, attempt_id)
     return await page(request, "quizzes/attempt.html", course=await get_course(course_id),
-                      attempt=data, editable=editable, live_topics=["user:me"])
+                      attempt=data, editable=editable, live_topics=["user:me"],
+                      quiz_title=await quiz_title(course_id, data["block_id"]))
 
 
 async def proctor_page(request: Request) -> Response:

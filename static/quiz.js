@@ -113,6 +113,8 @@
   }
 
   var countdown = document.getElementById("quiz-countdown");
+  var clockId = "quiz-attempt-clock-" + root.dataset.attempt;
+  var clock = document.getElementById(clockId);
   var endAt = null;
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function tick() {
@@ -135,6 +137,22 @@
         }).catch(function () {});
     }, 30000);
   }
+
+  // The server pushes the clock (quiz.attempt.updated): staff extended the deadline, or
+  // the attempt was handed in, graded or reopened, and then the page is loaded afresh.
+  new MutationObserver(function () {
+    var pushed = document.getElementById(clockId);
+    if (!pushed || pushed === clock) return;
+    var moved = !clock || pushed.dataset.deadline !== clock.dataset.deadline;
+    clock = pushed;
+    if (pushed.dataset.status !== root.dataset.status) { location.reload(); return; }
+    countdown = document.getElementById("quiz-countdown");
+    if (countdown && moved) {
+      ended = false;
+      setLeft(parseInt(countdown.dataset.secondsLeft, 10));
+      announce("Your deadline was moved: " + countdown.textContent + " left.");
+    }
+  }).observe(root, {childList: true, subtree: true});
 
   var submit = document.getElementById("quiz-submit");
   if (submit) {

@@ -175,6 +175,13 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", C + "/quizzes/{block_id}/attempt"): MEMBER,
     ("GET", C + "/quiz-attempts/{attempt_id}"): OWN_OR_STAFF,
     ("GET", C + "/quizzes/{block_id}/proctor"): STAFF,
+    # quizzes: the audit trail of an attempt, reopening and extending it are staff's
+    ("GET", "/api/v1/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("POST", "/api/v1/quiz-attempts/{attempt_id}/reopen"): STAFF,
+    ("POST", "/api/v1/quiz-attempts/{attempt_id}/extend"): STAFF,
+    ("GET", C + "/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("POST", C + "/quiz-attempts/{attempt_id}/reopen"): STAFF,
+    ("POST", C + "/quiz-attempts/{attempt_id}/extend"): STAFF,
     # LTI: platforms and the tool's key are the site admin's; a platform's login initiation
     # and launch are public (the launch is vouched for by the platform's signed id_token)
     ("GET", "/lti/registrations"): ADMIN, ("POST", "/lti/registrations"): ADMIN,
