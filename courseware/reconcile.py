@@ -13,8 +13,9 @@ next `reconcile_published` (at start-up, then every `ROUND` seconds on every pro
 `coursewire reconcile`) announces it, diffing from the last announced version. The update
 is conditional on the row still holding the version this process read, so however many
 processes announce at once, exactly one writes the events for each move; the others'
-updates match no row. Two publishes in quick succession may be announced as one move (the
-outline and units as they are now), never as two events for one version.
+updates match no row, and they look again in case the winner announced an older version.
+Two publishes in quick succession may be announced as one move (the outline and units as
+they are now), never as two events for one version.
 """
 
 from __future__ import annotations
@@ -35,27 +36,34 @@ from models.courses import Course
 log = logging.getLogger("coursewire.reconcile")
 
 ROUND = 30.0  # seconds between reconcile rounds; a publish announces itself at once
+ATTEMPTS = 3  # claims lost to other callers before leaving the course to the next round
 
 
 async def announce_published(course_id: str) -> bool:
     """Announce the course's published version if the events have not yet: True if this
     call wrote the events, False if there was nothing to announce or another caller did."""
-    try:
-        current = (await current_store().get_course_index(course_id)).published_version
-    except CourseNotFound:
-        return False
-    announced = await _announced_version(course_id)
-    if current is None or current == announced:
-        return False
-    async with in_transaction():
-        claimed = await PublishedAnnouncement.filter(
-            course_id=course_id, published_version=announced,
-        ).update(published_version=current, announced_at=clock.now())
+    for _ in range(ATTEMPTS):
+        # The row first, then the store: a version read after the row is never older than
+        # the one the row holds, so a claim that matches can only move announcing forward.
+        announced = await _announced_version(course_id)
+        try:
+            current = (await current_store().get_course_index(course_id)).published_version
+        except CourseNotFound:
+            return False
+        if current is None or current == announced:
+            return False
+        async with in_transaction():
+            claimed = await PublishedAnnouncement.filter(
+                course_id=course_id, published_version=announced,
+            ).update(published_version=current, announced_at=clock.now())
+            if claimed:
+                await events.content_published(course_id, await _still_stored(announced),
+                                               current)
         if claimed:
-            await events.content_published(course_id, await _still_stored(announced), current)
-    if claimed:
-        log.info("announced version %s of %s (after %s)", current, course_id, announced)
-    return bool(claimed)
+            log.info("announced version %s of %s (after %s)", current, course_id, announced)
+            return True
+        # Another caller announced meanwhile, perhaps an older version than ours: look again.
+    return False
 
 
 async def announce_after_commit(course_id: str) -> None:

@@ -131,3 +131,29 @@ async def test_a_course_without_published_content_is_left_alone(client, people, 
     assert r.status_code == 200, r.text
     assert await reconcile_published() == []
     assert await published_events(0) == []
+
+
+async def test_an_announcer_that_read_an_older_version_never_moves_announcing_back(
+        published, people, monkeypatch):
+    """Another process publishes again and announces while this one holds an older read
+    of the published pointer: this one's claim fails, and announcing stays at the newest."""
+    store = current_store()
+    mark = await last_seq()
+    older = await store.publish(COURSE, people.grace.id)
+    original = store.get_course_index
+
+    async def older_read(course_id):
+        index = await original(course_id)
+        monkeypatch.setattr(store, "get_course_index", original)  # only the first read
+        await store.update_block(COURSE, "hello", {"title": "Hello again"}, people.grace.id)
+        newer = await store.publish(COURSE, people.grace.id)
+        assert await announce_published(COURSE)  # the other process
+        assert index.published_version == older.version != newer.version
+        return index
+
+    monkeypatch.setattr(store, "get_course_index", older_read)
+    assert not await announce_published(COURSE)
+    now = (await store.get_course_index(COURSE)).published_version
+    [event] = await published_events(mark)
+    assert event.data_by_audience["staff"]["published_version"] == now
+    assert await announced() == now
