@@ -22,6 +22,8 @@ APPS: dict[str, tuple[list[str], str]] = {
     "grading": (["models.grading"], "models.grading_migrations"),
     "peer_review": (["models.peer_review"], "models.peer_review_migrations"),
     "courseware": (["models.releases"], "models.courseware_migrations"),
+    "content_announcements": (["models.content_announcements"],
+                              "models.content_announcements_migrations"),
     "accounts": (["models.account_links"], "models.accounts_migrations"),
     "mail": (["models.mail"], "models.mail_migrations"),
     "quizzes": (["models.quizzes"], "models.quizzes_migrations"),
