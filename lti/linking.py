@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core.errors import NotFound
 from courses.service import get_course, grant_role
+from grading.api import published_block
 from lti.claims import Target, line_item_of
 from lti.course_access import may_launch_into
 from lti.launch import Launch, LaunchRefused
@@ -75,6 +77,19 @@ async def bound_target(launch: Launch) -> Target:
         link.line_item_url = line_item
         await link.save(update_fields=["line_item_url"])
     return Target(link.course_id, link.block_id)
+
+
+async def landing_path(target: Target) -> str:
+    """Where the browser goes for a link's target: a course or unit page, and for a quiz
+    (a gradeable block) the unit it sits in."""
+    if target.block_id is None:
+        return target.path
+    try:
+        _, block = await published_block(target.course_id, target.block_id)
+    except NotFound:  # a unit (not a gradeable block), or nothing published yet
+        return Target(target.course_id, target.block_id).path
+    unit = Target(target.course_id, block.unit_id) if block.unit_id else Target(target.course_id)
+    return unit.path
 
 
 async def complete_launch(launch: Launch) -> tuple[User, Target]:

@@ -18,7 +18,7 @@ from lti import keys, registrations
 from lti.course_access import platforms_for_course, set_course_access
 from lti.deep_linking import choices_for, deep_linking_response, settings_of
 from lti.launch import CookiesBlocked, Launch, validate_launch
-from lti.linking import complete_launch, platform_user
+from lti.linking import complete_launch, landing_path, platform_user
 from lti.login import LOGIN_TTL, start_login
 from lti.state_cookie import set_state_cookie, state_cookies
 
@@ -117,7 +117,7 @@ async def launch(request: Request) -> Response:
         return await _start_deep_linking(request, valid)
     user, target = await complete_launch(valid)
     log_in(request, user)
-    return RedirectResponse(target.path, status_code=303)
+    return RedirectResponse(await landing_path(target), status_code=303)
 
 
 DEEP_LINK_SESSION = "lti_deep_link"
