@@ -14,7 +14,7 @@ from accounts.session import log_in, require_user
 from core.errors import BadInput, CoursewireError
 from core.http import created, read_form, read_json, redirect
 from core.ids import id_or_not_found
-from lti import keys, registrations
+from lti import keys, registrations, score_routes
 from lti.course_access import platforms_for_course, set_course_access
 from lti.deep_linking import choices_for, deep_linking_response, settings_of
 from lti.launch import CookiesBlocked, Launch, validate_launch
@@ -168,4 +168,5 @@ routes = [
     Route("/lti/login", login, methods=["GET", "POST"], name="lti_login"),
     Route("/lti/launch", launch, methods=["POST"], name="lti_launch"),
     Route("/lti/deep-link", deep_link, methods=["POST"]),
+    *score_routes.routes,
 ]

@@ -181,6 +181,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/lti/registrations/{registration_id}/delete"): ADMIN,
     ("POST", "/lti/keys/rotate"): ADMIN,
     ("GET", C + "/lti"): INSTRUCTOR, ("POST", C + "/lti"): INSTRUCTOR,
+    ("GET", C + "/lti/scores"): STAFF, ("POST", C + "/lti/scores/{score_id}/retry"): STAFF,
+    ("GET", A + "/lti/scores"): STAFF, ("POST", A + "/lti/scores/{score_id}/retry"): STAFF,
     ("GET", "/api/v1/lti/registrations"): ADMIN, ("POST", "/api/v1/lti/registrations"): ADMIN,
     ("DELETE", "/api/v1/lti/registrations/{registration_id}"): ADMIN,
     ("GET", "/lti/jwks"): PUBLIC,
