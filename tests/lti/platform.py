@@ -52,6 +52,7 @@ class Platform:
     keys: list[tuple[str, rsa.RSAPrivateKey]] = field(default_factory=lambda: [new_key()])
     jwks_fetches: int = 0
     reachable: bool = True
+    key_set_status: int = 200  # what the key set URL answers (a broken platform: 500)
     registration_id: int | None = None  # once registered with the tool
     tool_jwks: dict[str, Any] = field(default_factory=dict)  # the tool's /lti/jwks, for AGS
     issued_tokens: list[str] = field(default_factory=list)
@@ -94,6 +95,8 @@ class Platform:
             raise httpx.ConnectError("platform down", request=request)
         if str(request.url) == self.key_set_url:
             self.jwks_fetches += 1
+            if self.key_set_status != 200:
+                return httpx.Response(self.key_set_status, text="<html>Internal error</html>")
             return httpx.Response(200, json=self.jwks())
         if str(request.url) == self.token_url and request.method == "POST":
             return self._grant_token(request)
