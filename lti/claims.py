@@ -14,6 +14,7 @@ DEPLOYMENT_ID = CLAIM + "deployment_id"
 TARGET_LINK_URI = CLAIM + "target_link_uri"
 RESOURCE_LINK = CLAIM + "resource_link"
 ROLES = CLAIM + "roles"
+LAUNCH_PRESENTATION = CLAIM + "launch_presentation"
 
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/"
