@@ -1,5 +1,5 @@
 """The LTI endpoints' part of the OpenAPI document (the admin's platform registrations,
-staff's grade sends)."""
+staff's grade sends, the instructors' roster sync)."""
 
 from __future__ import annotations
 
@@ -54,5 +54,13 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [COURSE_ID, SCORE_ID],
         "post": op("Send a waiting grade to its platform now (staff); the send as it is "
                    "afterwards", (200, SCORE_SEND), (403, 404)),
+    },
+    "/api/v1/courses/{course_id}/lti/roster-sync": {
+        "parameters": [COURSE_ID],
+        "post": op("Read the course's rosters from its platforms now (Names and Role "
+                   "Provisioning; instructors): listed members are enrolled with their role, "
+                   "members no longer listed are marked inactive (their work stays)",
+                   (200, obj(["active", "inactive"], active=INT, inactive=INT)),
+                   (400, 403, 404, 502)),
     },
 }

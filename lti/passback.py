@@ -17,8 +17,6 @@ scores are idempotent), so no lock is needed.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -27,10 +25,9 @@ from core.clock import now
 from core.errors import NotFound
 from grading.api import resource_scores
 from lti.ags import GRADE_SERVICES, GradeServices, ScoreNotSent
+from lti.rounds import run_rounds
 from models.events import Event
 from models.lti import LtiAccount, LtiPassbackCursor, LtiResourceLink, LtiScore
-
-log = logging.getLogger("coursewire.lti")
 
 BATCH = 200
 INTERVAL = 2.0  # seconds between rounds of the passback worker
@@ -139,14 +136,11 @@ async def send_due_scores(services: GradeServices | None = None) -> int:
     return sent
 
 
+async def passback_round() -> None:
+    await collect_scores()
+    await send_due_scores()
+
+
 async def run_passback() -> None:
     """The worker: collect and send, every INTERVAL, until cancelled."""
-    while True:
-        try:
-            await collect_scores()
-            await send_due_scores()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database restart: the next round tries again
-            log.exception("LTI grade passback round failed")
-        await asyncio.sleep(INTERVAL)
+    await run_rounds(passback_round, lambda: INTERVAL, "LTI grade passback")

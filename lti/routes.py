@@ -20,8 +20,10 @@ from lti.course_access import platforms_for_course, set_course_access
 from lti.deep_linking import choices_for, deep_linking_response, settings_of
 from lti.framing import FRAME_SESSION, frame_origins
 from lti.launch import CookiesBlocked, Launch, validate_launch
-from lti.linking import complete_launch, landing_path, platform_user
+from lti.linking import complete_launch, landing_path
 from lti.login import LOGIN_TTL, login_params_of, start_login
+from lti.platform_accounts import platform_user
+from lti.roster import RosterNotRead, course_contexts, sync_course_rosters
 from lti.state_cookie import set_state_cookie, state_cookies
 from models.users import User
 
@@ -67,13 +69,34 @@ async def course_platforms_page(request: Request) -> Response:
     message, status = None, 200
     if request.method == "POST":
         form = await read_form(request)
-        number = id_or_not_found(form.get("registration_id"), "No such LTI platform.")
-        allowed = form.get("action") == "connect"
-        await set_course_access(user, course_id, number, allowed)
-        message = "Connected." if allowed else "Disconnected."
+        if form.get("action") == "sync-roster":
+            message, status = await _sync_rosters(user, course_id)
+        else:
+            number = id_or_not_found(form.get("registration_id"), "No such LTI platform.")
+            allowed = form.get("action") == "connect"
+            await set_course_access(user, course_id, number, allowed)
+            message = "Connected." if allowed else "Disconnected."
     return await page(request, "lti/course_platforms.html", status_code=status,
                       course_id=course_id, message=message, errors={},
-                      platforms=await platforms_for_course(user, course_id))
+                      platforms=await platforms_for_course(user, course_id),
+                      contexts=await course_contexts(user, course_id))
+
+
+async def _sync_rosters(user: User, course_id: str) -> tuple[str, int]:
+    """The page's roster sync: what it did, or why not (the page shows either)."""
+    try:
+        done = await sync_course_rosters(user, course_id)
+    except (RosterNotRead, BadInput) as exc:
+        return exc.message, exc.status
+    return (f"Roster synced: {done.active} active on the platform, {done.inactive} marked "
+            "inactive."), 200
+
+
+async def api_roster_sync(request: Request) -> Response:
+    """Read the course's rosters from its platforms now (instructors)."""
+    user = await require_user(request)
+    done = await sync_course_rosters(user, request.path_params["course_id"])
+    return JSONResponse({"active": done.active, "inactive": done.inactive})
 
 
 async def api_registrations(request: Request) -> Response:
@@ -193,5 +216,6 @@ routes = [
     Route("/lti/launch", launch, methods=["POST"], name="lti_launch"),
     Route("/lti/continue", continue_launch),
     Route("/lti/deep-link", deep_link, methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/lti/roster-sync", api_roster_sync, methods=["POST"]),
     *score_routes.routes,
 ]

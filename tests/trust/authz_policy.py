@@ -182,6 +182,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/lti/keys/rotate"): ADMIN,
     ("GET", C + "/lti"): INSTRUCTOR, ("POST", C + "/lti"): INSTRUCTOR,
     ("GET", C + "/lti/scores"): STAFF, ("POST", C + "/lti/scores/{score_id}/retry"): STAFF,
+    ("POST", A + "/lti/roster-sync"): INSTRUCTOR,
     ("GET", A + "/lti/scores"): STAFF, ("POST", A + "/lti/scores/{score_id}/retry"): STAFF,
     ("GET", "/api/v1/lti/registrations"): ADMIN, ("POST", "/api/v1/lti/registrations"): ADMIN,
     ("DELETE", "/api/v1/lti/registrations/{registration_id}"): ADMIN,
