@@ -72,9 +72,12 @@ class FramedLaunches:
 
         async def send_framed(message: Message) -> None:
             if message["type"] == "http.response.start":
+                https = scope.get("scheme") == "https"
                 origins = framed_origins(scope)
                 if origins:
-                    self._allow_frames(message, origins, scope.get("scheme") == "https")
+                    self._allow_frames(message, origins, https)
+                else:
+                    self._clear_partitioned(message, https)
             await send(message)
 
         await self.app(scope, receive, send_framed)
@@ -89,6 +92,17 @@ class FramedLaunches:
         message["headers"] = [(name, self._cross_site(value, https))
                               if name == b"set-cookie" else (name, value)
                               for name, value in message["headers"]]
+
+    def _clear_partitioned(self, message: Message, https: bool) -> None:
+        """A signed-out session (its marker gone with it) clears the session cookie; a
+        launched one lives in the platform's partition, which only a cleared cookie marked
+        the same way reaches, so that clearing is sent too."""
+        cleared = [value for name, value in message["headers"]
+                   if name == b"set-cookie" and value.startswith(self.cookie_prefix + b"null;")]
+        framed = [self._cross_site(value, https) for value in cleared]
+        message["headers"] = [*message["headers"], *((b"set-cookie", value) for value, old
+                                                      in zip(framed, cleared, strict=True)
+                                                      if value != old)]
 
     def _cross_site(self, cookie: bytes, https: bool) -> bytes:
         """The session cookie, sent from the platform's frame too (a `Secure` cookie only:

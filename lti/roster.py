@@ -1,14 +1,15 @@
 """Names and Role Provisioning Services: the platform's roster of a course (context) read
 from its memberships endpoint and written through the one membership writer.
 
-A launch that names the service remembers its context and asks for a sync; the worker runs
-due syncs (so a launch never waits on the platform), and a course's instructors sync at once
-from its LTI page or the API. A listed member with a course role is linked (lti.linking, the
-same account a launch makes) and enrolled with `grant_role`, which never lowers a role. A
-member the platform lists as inactive or deleted, or no longer lists, is marked inactive on
-this context's roster, as Moodle's and Canvas's tools do: their membership, submissions and
-grades stay (nothing is deleted), and since only the platform signs an LTI account in, they
-cannot come back unless the platform launches them again, which marks them active.
+A launch that names the service remembers its context and asks for a sync (at most one per
+SYNC_GAP per context); the worker runs due syncs (so a launch never waits on the platform),
+and a course's instructors sync at once from its LTI page or the API. A listed member with a
+course role is linked (lti.platform_accounts, the same account a launch makes) and enrolled
+with `grant_role`, which never lowers a role. A member the platform lists as inactive or
+deleted, or no longer lists, is marked inactive on this context's roster, as Moodle's and
+Canvas's tools do: their membership, submissions and grades stay (nothing is deleted), and
+since only the platform signs an LTI account in, they cannot come back unless the platform
+launches them again, which marks them active.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ MEMBERSHIPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+js
 MAX_PAGES = 100  # a roster of up to MAX_PAGES pages (the platform chooses the page size)
 INTERVAL = 5.0  # seconds between the worker's rounds
 RETRY_AFTER = timedelta(minutes=10)  # a failed sync's next try
+SYNC_GAP = timedelta(minutes=5)  # launches ask for a sync at most this often per context
 
 
 class RosterNotRead(CoursewireError):
@@ -73,10 +75,17 @@ async def remember_context(launch: Launch, course_id: str, user: User) -> None:
     if url is None or not isinstance(context_id, str) or not context_id:
         return
     title = context.get("title") if isinstance(context, dict) else None
+    keys = {"registration": launch.registration, "context_id": context_id[:255],
+            "course_id": course_id}
+    known = await LtiContext.get_or_none(**keys)
+    # A class launching at once asks for one sync, not one each (at most every SYNC_GAP).
+    due = now() if known is None or known.synced_at is None else max(
+        now(), known.synced_at + SYNC_GAP)
+    if known is not None and known.sync_due_at is not None:
+        due = min(due, known.sync_due_at)
     row, _ = await LtiContext.update_or_create(
-        registration=launch.registration, context_id=context_id[:255], course_id=course_id,
-        defaults={"memberships_url": url, "sync_due_at": now(),
-                  "title": title[:255] if isinstance(title, str) else ""})
+        **keys, defaults={"memberships_url": url, "sync_due_at": due,
+                          "title": title[:255] if isinstance(title, str) else ""})
     await LtiRosterEntry.update_or_create(context=row, user=user, defaults={"active": True})
 
 

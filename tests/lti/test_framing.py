@@ -4,6 +4,8 @@ over https, and a browser that sends no cookie back is offered a new window."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -43,6 +45,11 @@ async def test_a_launched_course_page_renders_in_the_platforms_frame(
                                      "https://school.lms.example.edu")
     assert "x-frame-options" not in page.headers
     assert 'class="course-frame' in page.text and 'class="breadcrumbs"' in page.text
+    # Signing out in the frame clears the partitioned cookie too.
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    out = await https_client.post("/logout", data={"csrf_token": csrf})
+    cleared = [c for c in out.headers.get_list("set-cookie") if c.startswith("cw_session=null")]
+    assert len(cleared) == 2 and "Partitioned" in cleared[1] and "samesite=none" in cleared[1]
 
 
 async def test_without_the_session_cookie_the_landing_offers_a_new_window(

@@ -53,6 +53,10 @@ async def test_a_launch_brings_the_roster_and_dropped_members_become_inactive(
     assert await roles_of(course.id) == {"ada-1": "student", "bob-2": "student",
                                          "tara-3": "ta"}
     assert await sync_due_rosters() == 0  # nothing asked again
+    # Another launch soon after asks for the next sync only SYNC_GAP after this one.
+    assert (await launch(client, roster, f"https://cw.example/courses/{course.id}",
+                         sub="tara-3", role="ta", **roster.nrps_claims())).status_code == 303
+    assert await sync_due_rosters() == 0 and roster.roster_reads == 3
 
     # Bob leaves the platform's course; the instructor syncs on demand.
     roster.members = [m for m in roster.members if m["user_id"] != "bob-2"]
