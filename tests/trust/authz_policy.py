@@ -189,6 +189,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/lti/jwks"): PUBLIC,
     ("GET", "/lti/login"): PUBLIC, ("POST", "/lti/login"): PUBLIC,
     ("POST", "/lti/launch"): PUBLIC,
+    ("GET", "/lti/continue"): PUBLIC,  # a launch's landing; no session: the new-window page
     # an instructor's choice of content, during a deep-linking launch (400 without one)
     ("POST", "/lti/deep-link"): SIGNED_IN,
     # the shell
