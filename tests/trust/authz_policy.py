@@ -188,11 +188,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/lti/registrations/{registration_id}/delete"): ADMIN,
     ("POST", "/lti/keys/rotate"): ADMIN,
     ("GET", C + "/lti"): INSTRUCTOR, ("POST", C + "/lti"): INSTRUCTOR,
+    ("GET", C + "/lti/scores"): STAFF, ("POST", C + "/lti/scores/{score_id}/retry"): STAFF,
+    ("POST", A + "/lti/roster-sync"): INSTRUCTOR,
+    ("GET", A + "/lti/scores"): STAFF, ("POST", A + "/lti/scores/{score_id}/retry"): STAFF,
     ("GET", "/api/v1/lti/registrations"): ADMIN, ("POST", "/api/v1/lti/registrations"): ADMIN,
     ("DELETE", "/api/v1/lti/registrations/{registration_id}"): ADMIN,
     ("GET", "/lti/jwks"): PUBLIC,
     ("GET", "/lti/login"): PUBLIC, ("POST", "/lti/login"): PUBLIC,
     ("POST", "/lti/launch"): PUBLIC,
+    ("GET", "/lti/continue"): PUBLIC,  # a launch's landing; no session: the new-window page
     # an instructor's choice of content, during a deep-linking launch (400 without one)
     ("POST", "/lti/deep-link"): SIGNED_IN,
     # the shell
