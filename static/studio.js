@@ -28,7 +28,8 @@
     closeMenus(menu);
   }, true);
   document.addEventListener("click", function (evt) {
-    if (!evt.target.closest("details.row-menu")) closeMenus(null);
+    var menu = evt.target.closest("details.row-menu");
+    if (!menu || evt.target.closest("summary")) closeMenus(menu);
   });
 
   // -- keyboard: Alt+ArrowUp/Down moves the focused row; focus follows it ---------------
