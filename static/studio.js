@@ -32,6 +32,36 @@
     if (!menu || evt.target.closest("summary")) closeMenus(menu);
   });
 
+  // The outline is replaced whole on every edit, anyone's (pushed live): an open menu stays
+  // open across that, with what was typed in it and the focus, unless it was this menu's own
+  // form that was sent.
+  var sent = null, reopen = null;
+  document.addEventListener("submit", function (evt) {
+    var menu = evt.target.closest && evt.target.closest("details.row-menu");
+    sent = menu || null;
+  }, true);
+  document.addEventListener("htmx:before:swap", function () {
+    var menu = document.querySelector("details.row-menu[open]");
+    if (!menu || menu === sent) { reopen = null; return; }
+    var focused = menu.contains(document.activeElement) ? document.activeElement : null;
+    reopen = {block: menu.closest("[data-block]").dataset.block, values: [],
+              focus: focused ? Array.prototype.indexOf.call(fieldsOf(menu), focused) : -1};
+    fieldsOf(menu).forEach(function (field) { reopen.values.push(field.value); });
+  });
+  function fieldsOf(menu) { return menu.querySelectorAll("summary, input, select, button, a"); }
+  document.addEventListener("htmx:after:settle", function () {
+    var row = reopen && nodeRow(reopen.block), menu = row && row.querySelector("details.row-menu");
+    if (!menu || menu.open) return;
+    var state = reopen;
+    reopen = null;
+    menu.open = true;
+    var fields = fieldsOf(menu);
+    state.values.forEach(function (value, i) {
+      if (fields[i] && fields[i].matches("input:not([type=hidden]), select")) fields[i].value = value;
+    });
+    if (fields[state.focus]) fields[state.focus].focus();
+  });
+
   // -- keyboard: Alt+ArrowUp/Down moves the focused row; focus follows it ---------------
   var keepFocusOn = null;  // the block whose row gets focus back after the outline is swapped
   function refocus() {
