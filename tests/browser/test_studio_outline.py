@@ -195,8 +195,9 @@ def test_a_moderation_item_is_a_card_with_labelled_controls(browser, server):
         context, staff = log_in(browser, server.base, INSTRUCTOR, viewport=viewport)
         try:
             staff.goto(f"{server.base}/courses/{COURSE}/forum/moderation")
+            wait_live(staff)
+            staff.wait_for_timeout(500)  # the resync sent on connect re-renders the cards
             card = staff.locator(".modq-item .modq-card").first
-            card.wait_for()
             assert "1 report" in card.inner_text()
             card.locator(".modq-ban summary").click()
             assert card.get_by_label("Hours").input_value() == "24"
