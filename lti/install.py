@@ -12,11 +12,13 @@ from core.install import Host, Stop, add_package
 from lti import openapi, routes
 from lti.ags import GRADE_SERVICES, GradeServices
 from lti.passback import run_passback
+from lti.personal_data import PART as PERSONAL_DATA_PART
 from lti.platform_keys import PLATFORM_KEYS, PlatformKeySets
 
 
 def install(host: Host) -> None:
     add_package(host, Path(__file__).parent, routes.routes, openapi=openapi.PATHS)
+    host.personal_data.register("lti", PERSONAL_DATA_PART)
     host.provide(PLATFORM_KEYS, PlatformKeySets())
     host.provide(GRADE_SERVICES, GradeServices())
 

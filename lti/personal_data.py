@@ -1,0 +1,28 @@
+"""LTI's part of a person's export and erasure: the platform accounts (issuer and `sub`)
+linked to them and the scores waiting to be sent back. Erasure deletes both: a platform's
+`sub` identifies the person, and a later launch with it must not land in the tombstone (it
+finds no link and makes a fresh account)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.personal_data import Erasure, PersonalDataPart
+from models.lti import LtiAccount, LtiScore
+
+
+async def export(user_id: int) -> dict[str, Any]:
+    return {
+        "platform_accounts": await LtiAccount.filter(user_id=user_id).values(
+            "issuer", "subject", "created_at"),
+        "scores": await LtiScore.filter(user_id=user_id).values(
+            "link_id", "given", "maximum", "changed_at", "sent_at"),
+    }
+
+
+async def erase(erasure: Erasure) -> None:
+    await LtiScore.filter(user_id=erasure.user_id).delete()
+    await LtiAccount.filter(user_id=erasure.user_id).delete()
+
+
+PART = PersonalDataPart(export=export, erase=erase)
