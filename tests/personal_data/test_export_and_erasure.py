@@ -10,6 +10,7 @@ from typing import Any
 from tortoise import Tortoise
 
 from content_store.connect import current_store
+from content_store.embedded import JournaledDatabase
 from models.forum import Post
 from models.grading import Submission
 from models.quizzes import QuizAttempt
@@ -65,7 +66,8 @@ async def _traces_in_tables(user_id: int) -> list[str]:
 
 async def _traces_in_content(user_id: int) -> list[str]:
     db = current_store().db
-    db = getattr(db, "inner", db)  # the embedded stand-in's journaling wrapper: its store
+    if isinstance(db, JournaledDatabase):  # the embedded stand-in: the store it journals
+        db = db.inner
     found = []
     for name in await db.list_collection_names():
         async for doc in db[name].find({}):
