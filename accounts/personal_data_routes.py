@@ -86,6 +86,7 @@ async def delete_account_page(request: Request) -> Response:
         return await page(request, "accounts/profile.html", status_code=exc.status,
                           form={"timezone": user.timezone}, errors={},
                           delete_errors=exc.fields, delete_message=exc.message,
+                          delete_confirmed=form.get("confirm") == "yes",
                           zones=zone_names())
     await _erase(request, user.id)
     log_out(request)
