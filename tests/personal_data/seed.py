@@ -1,8 +1,8 @@
 """A course where one person, Zebulon Quaxley, leaves a trace in every package: a problem
-submission, a timed quiz attempt with extra time, forum posts (anonymous ones too) with a
-vote and a follow, a peer-review response with a review received and one given, and course
-content they edited. Names and addresses are unusual on purpose: the erasure test searches
-every table, collection and event for them."""
+submission, a timed quiz attempt with extra time, forum posts (anonymous ones too), a
+peer-review response with a review received and one given, course content they edited, and
+a mail. Names and addresses are unusual on purpose: the erasure test searches every table,
+collection and event for them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from core.settings import Settings
 from courses.service import set_member_role
 from courseware.service import import_course_folder
 from models.courses import Role
@@ -19,6 +20,7 @@ from models.users import User
 from tests.grading_app.conftest import FILES as GRADED
 from tests.peer_review.conftest import GOOD, QUICK, QUICK_BLOCK
 from tests.quizzes.conftest import FILES as QUIZ_FILES
+from tests.support.mailbox import deliver
 from tests.support.people import bearer, person, token
 
 COURSE_ID = "course-v1:Test+QZ1+2026"
@@ -60,7 +62,8 @@ async def ok(response: httpx.Response, *codes: int) -> dict:
     return response.json() if response.content else {}
 
 
-async def leave_traces(client: httpx.AsyncClient, root: Path) -> Traces:
+async def leave_traces(client: httpx.AsyncClient, root: Path,
+                       settings: Settings | None = None) -> Traces:
     prof = await person("prof@example.org", "Prof", creator=True)
     await import_course_folder(None, write(root / "course", {**QUIZ_FILES, **EXTRA}),
                                publish=True, instructor=prof)
@@ -107,4 +110,9 @@ async def leave_traces(client: httpx.AsyncClient, root: Path) -> Traces:
         await ok(await client.post(
             f"/api/v1/peer-review/assignments/{lease['id']}/assessment", headers=headers,
             json={**GOOD, "feedback": f"review by {who}"}))
+
+    # Mail: a password reset link, sent to the development outbox folder.
+    if settings is not None:
+        await ok(await client.post("/api/v1/auth/password-reset", json={"email": EMAIL}))
+        await deliver(settings)
     return Traces(zeb, prof, bob, h, anonymous["id"], attempt["id"])

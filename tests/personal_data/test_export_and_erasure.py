@@ -16,6 +16,7 @@ from models.grading import Submission
 from models.quizzes import QuizAttempt
 from models.users import User
 from tests.personal_data.seed import COURSE_ID, EMAIL, NAME, leave_traces
+from tests.support.mailbox import mails_to
 from tests.support.people import PASSWORD, bearer
 
 ID_KEYS = ("user_id", "author_id", "reviewer_id", "edited_by", "last_updated_by",
@@ -77,8 +78,8 @@ async def _traces_in_content(user_id: int) -> list[str]:
 
 
 async def test_export_has_everything_including_anonymous_posts_and_quiz_attempts(
-        client, tmp_path):
-    t = await leave_traces(client, tmp_path)
+        client, tmp_path, settings):
+    t = await leave_traces(client, tmp_path, settings)
     r = await client.get("/api/v1/me/export", headers=t.headers["zebulon.quaxley"])
     assert r.status_code == 200, r.text
     data = r.json()
@@ -101,20 +102,22 @@ async def test_export_has_everything_including_anonymous_posts_and_quiz_attempts
     assert data["peer_review"]["reviews_given"][0]["feedback"] == "review by zeb"
     assert data["forum"]["votes"] == [] and data["courses"]["invites_made"] == []
     assert data["courseware"]["courses_last_edited"] == ["course-v1:Zeb+OWN1+2026"]
+    assert "password" in data["mail"][0]["subject"].lower()
     assert any(e["event"] for e in data["events"])  # grades and submissions on user:me
     # As a file, for the profile's button.
     r = await client.get("/api/v1/me/export?download=1", headers=t.headers["zebulon.quaxley"])
     assert r.headers["content-disposition"].startswith("attachment;")
 
 
-async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_path):
-    t = await leave_traces(client, tmp_path)
+async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_path, settings):
+    t = await leave_traces(client, tmp_path, settings)
     z = t.headers["zebulon.quaxley"]
     counts = (await Submission.filter(course_id=COURSE_ID).count(),
               await QuizAttempt.filter(course_id=COURSE_ID).count(),
               await Post.all().count())
     # The detectors see the traces before.
     assert await _traces_in_tables(t.zeb.id) and await _traces_in_content(t.zeb.id)
+    assert mails_to(settings.data_dir, EMAIL)
 
     r = await client.request("DELETE", "/api/v1/me", headers=z, json={"password": "wrong!!!"})
     assert r.status_code == 403 and r.json()["error"]["fields"]["password"]
@@ -126,6 +129,7 @@ async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_p
     left = await _traces_in_tables(t.zeb.id)
     assert left == [], "\n".join(left)
     assert await _traces_in_content(t.zeb.id) == []
+    assert mails_to(settings.data_dir, EMAIL) == []  # the development outbox folder too
     # The account is gone: its token, its password, its export.
     assert (await client.get("/api/v1/me", headers=z)).status_code == 401
     r = await client.post("/api/v1/auth/token", json={"email": EMAIL, "password": PASSWORD})
