@@ -12,10 +12,10 @@ from starlette.routing import Route
 from accounts.data_export import export_personal_data
 from accounts.erasure import erase_user
 from accounts.pages import page
-from accounts.passwords import verify_password
+from accounts.service import authenticate
 from accounts.session import log_out, require_user
-from core.errors import BadInput, CoursewireError, PermissionDenied
-from core.http import read_form, read_json
+from core.errors import BadInput, CoursewireError, NotAuthenticated, PermissionDenied
+from core.http import client_ip, read_form, read_json
 from core.human_time import zone_names
 from core.ids import id_or_not_found
 from mail.transport import outbox_folder
@@ -25,13 +25,18 @@ WRONG_PASSWORD = "The password is not right."
 ERASED = "The account is erased: it can no longer sign in, and its name and email are gone."
 
 
-def check_password(user: User, password: object) -> None:
-    """Re-authentication before deleting an account."""
+async def check_password(request: Request, user: User, password: object) -> None:
+    """Re-authentication before deleting an account, throttled like a sign-in (a stolen
+    session must not become a way to guess the password)."""
     if not isinstance(password, str) or not password:
         raise BadInput("Enter your password to delete your account.",
                        fields={"password": "Required."})
-    if not verify_password(user.password_hash, password):
-        raise PermissionDenied(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD})
+    runtime = request.app.state.runtime
+    try:
+        await authenticate(user.email, password, client_ip=client_ip(request),
+                           limiter=runtime.limiter, settings=runtime.settings)
+    except NotAuthenticated:
+        raise PermissionDenied(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD}) from None
 
 
 async def _erase(request: Request, user_id: int) -> None:
@@ -54,7 +59,7 @@ async def api_delete_me(request: Request) -> Response:
     """Erase the caller's account, after checking their password."""
     user = await require_user(request)
     data = await read_json(request)
-    check_password(user, data.get("password"))
+    await check_password(request, user, data.get("password"))
     await _erase(request, user.id)
     if "session" in request.scope:
         log_out(request)
@@ -81,7 +86,7 @@ async def delete_account_page(request: Request) -> Response:
         if form.get("confirm") != "yes":
             raise BadInput("Tick the box to confirm that the account is to be deleted.",
                            fields={"confirm": "Tick to confirm."})
-        check_password(user, form.get("password"))
+        await check_password(request, user, form.get("password"))
     except CoursewireError as exc:
         return await page(request, "accounts/profile.html", status_code=exc.status,
                           form={"timezone": user.timezone}, errors={},

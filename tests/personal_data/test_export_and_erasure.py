@@ -11,13 +11,14 @@ from tortoise import Tortoise
 
 from content_store.connect import current_store
 from content_store.embedded import JournaledDatabase
+from models.courses import Membership
 from models.forum import Post
 from models.grading import Submission
 from models.quizzes import QuizAttempt
 from models.users import User
 from tests.personal_data.seed import COURSE_ID, EMAIL, NAME, leave_traces
 from tests.support.mailbox import mails_to
-from tests.support.people import PASSWORD, bearer
+from tests.support.people import PASSWORD, bearer, person, token
 
 ID_KEYS = ("user_id", "author_id", "reviewer_id", "edited_by", "last_updated_by",
            "target_user_id", "actor_id", "by_id")
@@ -114,7 +115,7 @@ async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_p
     z = t.headers["zebulon.quaxley"]
     counts = (await Submission.filter(course_id=COURSE_ID).count(),
               await QuizAttempt.filter(course_id=COURSE_ID).count(),
-              await Post.all().count())
+              await Post.all().count(), await Membership.filter(course_id=COURSE_ID).count())
     # The detectors see the traces before.
     assert await _traces_in_tables(t.zeb.id) and await _traces_in_content(t.zeb.id)
     assert mails_to(settings.data_dir, EMAIL)
@@ -137,7 +138,8 @@ async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_p
     # Course statistics keep their counts; the work belongs to "Deleted user".
     assert counts == (await Submission.filter(course_id=COURSE_ID).count(),
                       await QuizAttempt.filter(course_id=COURSE_ID).count(),
-                      await Post.all().count())
+                      await Post.all().count(),
+                      await Membership.filter(course_id=COURSE_ID).count())
     post = await Post.get(id=t.anonymous_post_id).prefetch_related("author")
     assert post.author.name == "Deleted user"
     members = await client.get(f"/api/v1/courses/{COURSE_ID}/members",
@@ -165,3 +167,13 @@ async def test_only_an_administrator_erases_someone_else(client, tmp_path):
     assert r.status_code == 422  # already erased
     assert await User.exists(id=t.prof.id)
     assert (await client.get("/api/v1/me", headers=bearer("x"))).status_code == 401
+
+
+async def test_guessing_the_password_to_delete_is_throttled_like_a_sign_in(client, settings):
+    await person("guess@example.org", "Guess Who")
+    headers = bearer(await token(client, "guess@example.org"))
+    statuses = [(await client.request("DELETE", "/api/v1/me", headers=headers,
+                                      json={"password": f"wrong-{i}-guess"})).status_code
+                for i in range(settings.login_attempts_per_account + 2)]
+    assert statuses[0] == 403 and statuses[-1] == 429
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200  # not erased
