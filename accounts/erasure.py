@@ -9,6 +9,10 @@ the account row is deleted. Before deleting it, every foreign key to users is ch
 row still pointing at the person means a package forgot a table, and the erasure is
 refused (rolled back) naming it, rather than quietly cascading or nulling a row away.
 
+The content store is not part of the SQL transaction: its editor fields are rewritten inside
+it, before the commit, so a rollback leaves them naming a tombstone id that never existed
+(an unknown editor), never the person.
+
 Not covered: login rate-limit counters (keyed by address, they expire within the login
 window) and, with SMTP_URL unset, copies of mails already written to the development outbox
 folder (`mail.transport.forget_outbox_files` removes those when given the data dir).
