@@ -27,7 +27,7 @@ from pathlib import Path
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from accounts.personal_data import PERSONAL_DATA, TOMBSTONE_NAME, Erasure
+from accounts.personal_data import PERSONAL_DATA, TOMBSTONE_DOMAIN, TOMBSTONE_NAME, Erasure
 from core.errors import InvalidState, NotFound
 from mail.queue import forget_recipient
 from mail.transport import forget_outbox_files
@@ -39,7 +39,6 @@ from realtime.rights import sessions_ended
 
 log = logging.getLogger("coursewire.erasure")
 
-TOMBSTONE_DOMAIN = "erased.invalid"  # .invalid never resolves (RFC 2606): no mail leaves
 UNUSABLE_PASSWORD = "!erased"  # not an argon2 hash: verify_password is always False
 
 

@@ -24,6 +24,9 @@ from typing import Any
 from core.context import RuntimeValue
 
 TOMBSTONE_NAME = "Deleted user"
+# Tombstones' addresses: .invalid never resolves (RFC 2606), so no mail leaves, and nobody
+# may register one (accounts.service.email_problem).
+TOMBSTONE_DOMAIN = "erased.invalid"
 
 
 @dataclass(frozen=True)

@@ -177,3 +177,9 @@ async def test_guessing_the_password_to_delete_is_throttled_like_a_sign_in(clien
                 for i in range(settings.login_attempts_per_account + 2)]
     assert statuses[0] == 403 and statuses[-1] == 429
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200  # not erased
+
+
+async def test_nobody_registers_an_address_like_a_tombstones(client):
+    r = await client.post("/api/v1/auth/register", json={
+        "email": "deleted-1@erased.invalid", "password": PASSWORD, "name": "Sneaky"})
+    assert r.status_code == 400 and r.json()["error"]["fields"]["email"]
