@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.install import Host, Stop, add_package, task_worker
 from courseware import events, openapi, routes
+from courseware.personal_data import PART as PERSONAL_DATA_PART
 from courseware.reconcile import run_reconcile_schedule
 from courseware.releases import start_release_schedule
 
@@ -22,6 +23,7 @@ def install(host: Host) -> None:
         resync={"course": events._resync_outline, "studio": events._resync_studio,
                 "unit": events._resync_unit},
         openapi=openapi.CONTENT_PATHS)
+    host.personal_data.register("courseware", PERSONAL_DATA_PART)
 
     async def start() -> Stop:
         schedule = start_release_schedule()

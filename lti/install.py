@@ -10,12 +10,14 @@ from core.install import Host, add_package, task_worker
 from lti import openapi, routes
 from lti.ags import GRADE_SERVICES, GradeServices
 from lti.passback import run_passback
+from lti.personal_data import PART as PERSONAL_DATA_PART
 from lti.platform_keys import PLATFORM_KEYS, PlatformKeySets
 from lti.roster import run_roster_sync
 
 
 def install(host: Host) -> None:
     add_package(host, Path(__file__).parent, routes.routes, openapi=openapi.PATHS)
+    host.personal_data.register("lti", PERSONAL_DATA_PART)
     host.provide(PLATFORM_KEYS, PlatformKeySets())
     host.provide(GRADE_SERVICES, GradeServices())
     host.add_worker("LTI grade passback", task_worker("lti-grade-passback", run_passback))

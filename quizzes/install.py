@@ -8,6 +8,7 @@ from pathlib import Path
 from core.install import Host, add_package, task_worker
 from quizzes import events, openapi, pages, routes, staff_openapi, staff_routes
 from quizzes.deadlines import run_deadline_schedule
+from quizzes.personal_data import PART as PERSONAL_DATA_PART
 from quizzes.scoring import QUIZ
 
 
@@ -15,5 +16,6 @@ def install(host: Host) -> None:
     add_package(host, Path(__file__).parent,
                 [*routes.routes, *staff_routes.routes, *pages.routes], events,
                 openapi={**openapi.PATHS, **staff_openapi.PATHS})
+    host.personal_data.register("quizzes", PERSONAL_DATA_PART)
     host.block_types.register("quiz", QUIZ)
     host.add_worker("quiz deadlines", task_worker("quiz-deadlines", run_deadline_schedule))

@@ -51,6 +51,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/password-reset/confirm"): PUBLIC,
     ("GET", "/api/v1/me"): SIGNED_IN, ("PATCH", "/api/v1/me"): SIGNED_IN,
     ("GET", "/profile"): SIGNED_IN, ("POST", "/profile"): SIGNED_IN,
+    # personal data: one's own export and deletion (the matrix sends no password: 400),
+    # and an administrator's erasure of anyone
+    ("GET", "/api/v1/me/export"): SIGNED_IN, ("DELETE", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/profile/delete"): SIGNED_IN,
+    ("DELETE", "/api/v1/users/{user_id}"): ADMIN,
     # courses
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
