@@ -127,8 +127,15 @@ def upsert_queue_item(item: QueueItem, course_id: str) -> str:
             f'hx-swap-oob="afterbegin">{queue_item(item, course_id)}</ol>')
 
 
-def queue(course_id: str, items: list[QueueItem], oob: bool = False) -> str:
-    return render("forum/_queue.html", course_id=course_id, items=items, oob=oob)
+def queue(course_id: str, items: list[QueueItem], more: str | None = None,
+          oob: bool = False) -> str:
+    """The queue's first page; `more` is where its "load more" control fetches the rest."""
+    return render("forum/_queue.html", course_id=course_id, items=items, more=more, oob=oob)
+
+
+def queue_more_items(course_id: str, items: list[QueueItem], more: str | None) -> str:
+    """A "load more" answer: the next items, then the control for the ones after them."""
+    return render("forum/_queue_page.html", course_id=course_id, items=items, more=more)
 
 
 def thread_gone(thread_id: int) -> str:

@@ -14,6 +14,7 @@ from accounts.session import require_user
 from core.errors import BadInput, CoursewireError, NotFound
 from core.http import parse_json_text, read_form, read_json, redirect
 from core.ids import id_or_not_found, parse_id
+from core.paging import link_headers, page_request
 from core.text import json_problem
 from courses.service import get_course, require_role
 from grading import (
@@ -28,6 +29,7 @@ from grading import (
 from grading.block_types import current_block_types
 from grading.course_blocks import graded_block
 from grading.fragments import widget_html
+from grading.gradebook_pages import GRADES_LIMIT, GRADES_MAX
 from grading.graders.answers import numeric_value
 from grading.submissions import submit_answer
 from models.courses import Role
@@ -106,7 +108,7 @@ async def gradebook_page(request: Request, refused: dict[str, Any] | None = None
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
     filters = _filters(request)
-    layout, grades, release = await released.gradebook_view(user, course_id, filters)
+    layout, grades, release, _ = await released.gradebook_view(user, course_id, filters)
     return await page(request, "grading/gradebook.html", status_code,
                       course=await get_course(course_id), refused=refused,
                       layout=layout, grades=grades, filters=filters,
@@ -188,6 +190,17 @@ async def api_submit(request: Request) -> Response:
                          "attempt": submission.attempt}, status_code=202)
 
 
+async def api_block_submissions(request: Request) -> Response:
+    """A block's submissions, newest first (staff), paged by keyset."""
+    user = await require_user(request)
+    rows, after = await queries.block_submissions(
+        user, request.path_params["course_id"], request.path_params["block_id"],
+        page_request(request.query_params, default=queries.SUBMISSIONS_LIMIT,
+                     maximum=queries.SUBMISSIONS_MAX))
+    return JSONResponse([presenters.submission_json(s) for s in rows],
+                        headers=link_headers(request.url, after))
+
+
 async def api_submission(request: Request) -> Response:
     user = await require_user(request)
     number = id_or_not_found(request.path_params["submission_id"], "No such submission.")
@@ -197,9 +210,11 @@ async def api_submission(request: Request) -> Response:
 
 async def api_grades(request: Request) -> Response:
     user = await require_user(request)
-    layout, grades, release = await released.gradebook_view(
-        user, request.path_params["course_id"], _filters(request))
-    return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades])
+    layout, grades, release, after = await released.gradebook_view(
+        user, request.path_params["course_id"], _filters(request), page_request(
+            request.query_params, default=GRADES_LIMIT, maximum=GRADES_MAX))
+    return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades],
+                        headers=link_headers(request.url, after))
 
 
 async def api_extensions(request: Request) -> Response:
@@ -265,6 +280,8 @@ routes = [
           methods=["DELETE"]),
     Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_submit,
           methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_block_submissions,
+          methods=["GET"]),
     Route("/api/v1/submissions/{submission_id}", api_submission),
     Route("/api/v1/courses/{course_id}/grades", api_grades),
     Route("/api/v1/grader/submissions/{submission_id}", api_grader_result, methods=["POST"]),
