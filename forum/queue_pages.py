@@ -4,8 +4,9 @@ queue page's "load more".
 The queue's order is newest first by when an item last needed attention (a new report or
 held edit moves it up), then by post id. A page's key is its last item's place in that
 order, (queued_at in microseconds, post id): the next page holds the items below it. An
-item that moves up meanwhile lands above the key, so it is not listed twice; one that
-arrives is above every key, so it never pushes an item into a page already read.
+item that arrives, or moves up (reported again) meanwhile, sorts above every key already
+given, so it never pushes an item into a page already read and is never listed twice; a
+reader finds it on a fresh first page (the live queue puts it at the top at once).
 """
 
 from __future__ import annotations
