@@ -11,21 +11,8 @@ from forum.flags import flag_post
 from forum.moderation import moderate
 from forum.posts import create_post
 from forum.threads import create_thread
-from tests.forum.test_search import _next
+from tests.support.paging import follow_pages
 from tests.support.people import bearer, browser_login, token
-
-
-async def _follow(client, url: str, headers, between=None) -> tuple[list, int]:
-    seen, pages = [], 0
-    while url:
-        r = await client.get(url, headers=headers)
-        assert r.status_code == 200, r.text
-        seen += r.json()
-        pages += 1
-        if between is not None:
-            await between(pages)
-        url = _next(r)
-    return seen, pages
 
 
 async def test_replies_page_in_thread_order_with_their_comments(client, app_cast):
@@ -43,12 +30,12 @@ async def test_replies_page_in_thread_order_with_their_comments(client, app_cast
 
     late: list = []
     ta = bearer(await token(client, cast.ta.email))
-    staff, pages = await _follow(client, url, ta, between)
+    staff, pages = await follow_pages(client, url, ta, between)
     assert [p["id"] for p in staff] == [replies[0].id, replies[1].id, comment.id,
                                         *(r.id for r in replies[2:]), late[0].id]
     assert pages == 3
     ada = bearer(await token(client, cast.ada.email))
-    students, _ = await _follow(client, url, ada)
+    students, _ = await follow_pages(client, url, ada)
     assert replies[2].id not in [p["id"] for p in students] and len(students) == 6
     whole = await client.get(f"/api/v1/forum/threads/{thread.id}", headers=ada)
     assert whole.json()["posts"] == students
@@ -88,9 +75,9 @@ async def test_moderation_queue_pages_newest_first_once_each(client, app_cast):
 
     arrived: list[int] = []
     ta = bearer(await token(client, cast.ta.email))
-    items, pages = await _follow(client, base + "?limit=2", ta, between)
+    items, pages = await follow_pages(client, base + "?limit=2", ta, between)
     assert [i["post_id"] for i in items] == flagged[::-1][:-1] and pages == 2
-    fresh, _ = await _follow(client, base + "?limit=2", ta)
+    fresh, _ = await follow_pages(client, base + "?limit=2", ta)
     assert [i["post_id"] for i in fresh] == [flagged[0], *arrived, *flagged[:0:-1]]
     ada = bearer(await token(client, cast.ada.email))
     assert (await client.get(base, headers=ada)).status_code == 403

@@ -9,8 +9,8 @@ from accounts.service import register_user
 from accounts.tokens import issue_token
 from courses.service import set_member_role
 from models.courses import Role
-from tests.forum.test_search import _next
 from tests.grading_app.conftest import COURSE_ID, setup_course
+from tests.support.paging import follow_pages
 
 GRADES = f"/api/v1/courses/{COURSE_ID}/grades"
 PICK = f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions"
@@ -34,24 +34,11 @@ async def paged(app, client, tmp_path):
     return client, headers, enrol, (prof, ta, ada, bob)
 
 
-async def _follow(client, url: str, headers, between=None) -> tuple[list, int]:
-    seen, pages = [], 0
-    while url:
-        r = await client.get(url, headers=headers)
-        assert r.status_code == 200, r.text
-        seen += r.json()
-        pages += 1
-        if between is not None:
-            await between(pages)
-        url = _next(r)
-    return seen, pages
-
-
 async def test_gradebook_pages_reach_every_student_once_in_name_order(paged):
     client, headers, enrol, (_prof, ta, ada, _bob) = paged
     for name in ("Cleo", "Dan", "Eve"):
         await enrol(name)
-    rows, pages = await _follow(client, GRADES + "?limit=2", headers(ta))
+    rows, pages = await follow_pages(client, GRADES + "?limit=2", headers(ta))
     assert [r["name"] for r in rows] == ["Ada", "Bob", "Cleo", "Dan", "Eve"] and pages == 3
     whole = await client.get(GRADES, headers=headers(ta))
     assert whole.json() == rows and "link" not in whole.headers
@@ -69,7 +56,7 @@ async def test_students_enrolled_between_pages_are_listed_once(paged):
             await enrol("Aaron")
             await enrol("Zed")
 
-    rows, _ = await _follow(client, GRADES + "?limit=2", headers(ta), between)
+    rows, _ = await follow_pages(client, GRADES + "?limit=2", headers(ta), between)
     names = [r["name"] for r in rows]
     assert names == ["Ada", "Bob", "Dan", "Eve", "Zed"]
 
@@ -78,7 +65,7 @@ async def test_gradebook_filters_apply_before_paging(paged):
     client, headers, enrol, (_prof, ta, _ada, _bob) = paged
     for name in ("Cleo", "Dan", "Eve"):
         await enrol(name)
-    rows, _ = await _follow(client, GRADES + "?limit=1&only=failing&q=d", headers(ta))
+    rows, _ = await follow_pages(client, GRADES + "?limit=1&only=failing&q=d", headers(ta))
     assert [r["name"] for r in rows] == ["Ada", "Dan"]
 
 
@@ -96,7 +83,7 @@ async def test_block_submissions_page_newest_first_without_duplicates(paged):
                                   json={"answer": {"value": 1}}, headers=headers(ada))
             assert r.status_code == 202, r.text
 
-    rows, pages = await _follow(client, PICK + "?limit=3", headers(ta), between)
+    rows, pages = await follow_pages(client, PICK + "?limit=3", headers(ta), between)
     assert [r["id"] for r in rows] == sorted(made, reverse=True) and pages == 2
     assert {r["user_id"] for r in rows} == {ada.id, bob.id}
     student = await client.get(PICK, headers=headers(ada))
