@@ -104,3 +104,23 @@ async def test_queue_page_loads_more_below_its_first_page(client, app_cast, monk
     assert "/moderation/more" not in rest.text
     bad = await client.get(f"/courses/{cast.course.id}/forum/moderation/more?after=oops")
     assert bad.status_code == 400
+
+
+async def test_thread_page_loads_more_replies_and_marks_its_end(client, app_cast, monkeypatch):
+    cast = app_cast
+    monkeypatch.setattr("forum.reply_pages.REPLIES_LIMIT", 2)
+    monkeypatch.setattr("forum.thread_pages.REPLIES_LIMIT", 2)
+    thread = await create_thread(cast.teacher, cast.course.id, "Long", "text")
+    replies = [await create_post(cast.bob, thread.id, f"reply number {i}") for i in range(3)]
+    await browser_login(client, cast.ada.email)
+    page = await client.get(f"/forum/threads/{thread.id}")
+    shown = re.findall(r'id="reply-(\d+)"', page.text)
+    assert shown == [str(r.id) for r in replies[:2]]
+    assert f'id="thread-{thread.id}-end"' not in page.text
+    more = re.search(r'hx-get="(/forum/threads/\d+/replies[^"]*)"', page.text)
+    assert more
+    rest = await client.get(more.group(1).replace("&amp;", "&"))
+    assert re.findall(r'id="reply-(\d+)"', rest.text) == [str(replies[2].id)]
+    assert f'id="thread-{thread.id}-end"' in rest.text and "/replies?" not in rest.text
+    bad = await client.get(f"/forum/threads/{thread.id}/replies?after=1.2")
+    assert bad.status_code == 400

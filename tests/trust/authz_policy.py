@@ -116,6 +116,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", C + "/forum/settings"): INSTRUCTOR,
     ("POST", C + "/forum/bans"): STAFF,
     ("GET", "/forum/threads/{thread_id:int}"): MEMBER,
+    ("GET", "/forum/threads/{thread_id:int}/replies"): MEMBER,
     ("POST", "/forum/threads/{thread_id:int}/posts"): MEMBER,
     ("POST", "/forum/threads/{thread_id:int}/follow"): MEMBER,
     ("POST", "/forum/posts/{post_id:int}/edit"): AUTHOR,
