@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -14,7 +15,8 @@ from accounts.session import require_user
 from core.errors import BadInput, CoursewireError, NotFound
 from core.http import parse_json_text, read_form, read_json, redirect
 from core.ids import id_or_not_found, parse_id
-from core.paging import link_headers, page_request
+from core.paging import PageRequest, link_headers, next_url, page_request
+from core.templating import render
 from core.text import json_problem
 from courses.service import get_course, require_role
 from grading import (
@@ -108,15 +110,32 @@ async def gradebook_page(request: Request, refused: dict[str, Any] | None = None
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
     filters = _filters(request)
-    layout, grades, release, _ = await released.gradebook_view(user, course_id, filters)
+    layout, grades, release, after = await released.gradebook_view(
+        user, course_id, filters, PageRequest(GRADES_LIMIT))
+    rows_url = URL(f"/courses/{course_id}/gradebook/rows").replace(query=request.url.query)
     return await page(request, "grading/gradebook.html", status_code,
                       course=await get_course(course_id), refused=refused,
                       layout=layout, grades=grades, filters=filters,
+                      more=next_url(rows_url, after),
                       release_notes=release.notes,
                       overrides=await overrides.override_history(user, course_id),
                       extensions=await extensions.list_extensions(user, course_id),
                       extension_log=await extensions.extension_log(user, course_id),
                       live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
+
+
+async def gradebook_rows(request: Request) -> Response:
+    """The gradebook rows after a key and the next "load more" control (staff)."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    await require_role(user, course_id, Role.TA)
+    filters = _filters(request)
+    layout, grades, release, after = await released.gradebook_view(
+        user, course_id, filters, page_request(request.query_params, default=GRADES_LIMIT,
+                                               maximum=GRADES_LIMIT))
+    return HTMLResponse(render("grading/_gradebook_rows.html", layout=layout, grades=grades,
+                               filters=filters, release_notes=release.notes,
+                               more=next_url(request.url, after)))
 
 
 async def gradebook_csv(request: Request) -> Response:
@@ -270,6 +289,7 @@ routes = [
     Route("/courses/{course_id}/blocks/{block_id}/submission", widget),
     Route("/courses/{course_id}/progress", progress_page),
     Route("/courses/{course_id}/gradebook", gradebook_page),
+    Route("/courses/{course_id}/gradebook/rows", gradebook_rows),
     Route("/courses/{course_id}/gradebook.csv", gradebook_csv),
     Route("/courses/{course_id}/gradebook/overrides", override_form, methods=["POST"]),
     Route("/courses/{course_id}/gradebook/extensions", extension_form, methods=["POST"]),

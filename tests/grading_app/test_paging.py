@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accounts.service import register_user
@@ -11,6 +13,7 @@ from courses.service import set_member_role
 from models.courses import Role
 from tests.grading_app.conftest import COURSE_ID, setup_course
 from tests.support.paging import follow_pages
+from tests.support.people import browser_login
 
 GRADES = f"/api/v1/courses/{COURSE_ID}/grades"
 PICK = f"/api/v1/courses/{COURSE_ID}/blocks/pick/submissions"
@@ -99,3 +102,23 @@ async def test_bad_paging_parameters_are_clear_400s(paged):
             assert r.status_code == 400 and r.json()["error"]["message"], (base, query)
     r = await client.get(GRADES + "?after=999999", headers=headers(ta))
     assert r.status_code == 400 and "after" in r.json()["error"]["fields"]
+
+
+async def test_gradebook_page_loads_more_students_with_its_filters(paged, monkeypatch):
+    client, _headers, enrol, (_prof, ta, ada, _bob) = paged
+    monkeypatch.setattr("grading.routes.GRADES_LIMIT", 2)
+    people = [ada.id, _bob.id] + [(await enrol(name)).id for name in ("Cleo", "Dan", "Eve")]
+    await browser_login(client, ta.email)
+    url, seen = f"/courses/{COURSE_ID}/gradebook?only=", []
+    while url:
+        r = await client.get(url)
+        assert r.status_code == 200, r.text
+        seen += [int(i) for i in re.findall(r'<tr id="gb-row-(\d+)"', r.text)]
+        more = re.search(r'hx-get="([^"]*/gradebook/rows[^"]*)"', r.text)
+        url = more.group(1).replace("&amp;", "&") if more else None
+        assert url is None or "only=" in url
+    assert seen == people
+    only_d = await client.get(f"/courses/{COURSE_ID}/gradebook?q=d")
+    assert "/gradebook/rows" not in only_d.text
+    bad = await client.get(f"/courses/{COURSE_ID}/gradebook/rows?after=x")
+    assert bad.status_code == 400

@@ -95,6 +95,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", C + "/announcements"): MEMBER, ("GET", C + "/outline"): MEMBER,
     ("POST", C + "/student-view"): STAFF,
     ("GET", C + "/gradebook"): STAFF, ("GET", C + "/gradebook.csv"): STAFF,
+    ("GET", C + "/gradebook/rows"): STAFF,
     ("POST", C + "/gradebook/overrides"): STAFF,
     ("POST", C + "/gradebook/extensions"): STAFF,
     ("POST", C + "/gradebook/extensions/{extension_id}/revoke"): STAFF,
