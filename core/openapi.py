@@ -58,6 +58,10 @@ def paging_parameters(default: int, maximum: int) -> list[dict[str, Any]]:
              "description": "The key a previous page's next link gave"}]
 
 
+PAGED = ("Paged by keyset: while more remain, a `Link: <url>; rel=\"next\"` header gives "
+         "the next page's URL")
+
+
 COURSE_ID = {"name": "course_id", "in": "path", "required": True, "schema": STR,
               "description": "course-v1:ORG+NUMBER+RUN"}
 
