@@ -7,6 +7,7 @@ from typing import TypedDict
 from core.event_types import EventType
 from core.templating import render
 from models.quizzes import QuizAttempt
+from quizzes.attempt_page import attempt_frames, attempt_regions, attempt_topic
 from quizzes.proctor import row_for
 from realtime.publish import publish
 
@@ -21,6 +22,11 @@ class AttemptPayload(TypedDict):
     submitted_at: str | None
 
 
+class OpenedPayload(TypedDict):
+    id: int
+    device: str  # the public id of the device that now holds the attempt
+
+
 class ProgressPayload(AttemptPayload):
     user_id: int
     name: str
@@ -30,11 +36,15 @@ class ProgressPayload(AttemptPayload):
 ATTEMPT_UPDATED = EventType(
     "quiz.attempt.updated", "One of your quiz attempts changed: an answer was saved (from "
     "any tab or device), its deadline moved, it was submitted or graded.", AttemptPayload,
-    ("user:me",))
+    ("user:me", "quiz-attempt:<attempt_id>"))
+OPENED = EventType(
+    "quiz.attempt.opened", "The attempt in progress was opened on another device or "
+    "browser, which now holds it: only that one may save or hand in (the attempt page of "
+    "the others says so and stops autosaving).", OpenedPayload, ("quiz-attempt:<attempt_id>",))
 PROGRESS = EventType(
     "quiz.progress", "A student started, saved, or submitted a quiz attempt, or its deadline "
     "moved (the proctor view).", ProgressPayload, ("course:<course_id>:staff",))
-EVENT_TYPES = (ATTEMPT_UPDATED, PROGRESS)
+EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
 
 def _iso(value: object) -> str | None:
@@ -50,16 +60,28 @@ def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
 
 async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
-    fetches the quiz's panel again), and `quiz.progress` to the course staff (with the
-    proctor page's row for the student). Call inside the transaction that made the
-    change (the outbox)."""
+    fetches the quiz's panel again; an open attempt page gets its regions, on the
+    attempt's topic, for the student and for staff), and `quiz.progress` to the course
+    staff (with the proctor page's row for the student). Call inside the transaction that
+    made the change (the outbox)."""
     data = attempt_payload(attempt)
     panel = render("quizzes/_panel_reload.html", course_id=attempt.course_id,
                    block_id=attempt.block_id)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
                   {"self": panel})
+    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
+                  await attempt_frames(attempt))
     progress: ProgressPayload = {**data, "user_id": attempt.user_id, "name": student_name,
                                  "started_at": attempt.started_at.isoformat()}
     row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name), oob=True)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
                   {"staff": row})
+
+
+async def attempt_opened(attempt: QuizAttempt, device: str) -> None:
+    """`quiz.attempt.opened`: the attempt's pages learn which device holds it now (its
+    student's only: staff pages show no holder). Call inside the transaction."""
+    payload: OpenedPayload = {"id": attempt.id, "device": device}
+    head = await attempt_regions(attempt, "self", oob=True)
+    await publish(attempt_topic(attempt.id), OPENED.name, {"self": payload},
+                  {"self": str(head)})

@@ -1,5 +1,6 @@
 """Quizzes install themselves: routes, their events, the `quiz` block type (grading's
-hooks in quizzes.scoring), and the deadline schedule that submits overdue attempts."""
+hooks in quizzes.scoring), the attempt page's topic `quiz-attempt:<id>` with its resync,
+and the deadline schedule that submits overdue attempts."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 
 from core.install import Host, add_package, task_worker
 from quizzes import events, openapi, pages, routes
+from quizzes.attempt_page import authorize_attempt, resync_attempt
 from quizzes.deadlines import run_deadline_schedule
 from quizzes.scoring import QUIZ
 
 
 def install(host: Host) -> None:
     add_package(host, Path(__file__).parent, [*routes.routes, *pages.routes], events,
-                openapi=openapi.PATHS)
+                topics={"quiz-attempt": authorize_attempt},
+                resync={"quiz-attempt": resync_attempt}, openapi=openapi.PATHS)
     host.block_types.register("quiz", QUIZ)
     host.add_worker("quiz deadlines", task_worker("quiz-deadlines", run_deadline_schedule))
