@@ -47,8 +47,13 @@ async def start_from_page(request: Request) -> Response:
     except CoursewireError as exc:
         if isinstance(exc, NotFound):
             raise
-        return await page(request, "quizzes/_panel.html", message=exc.message,
-                          panel=await quiz_panel(user, course_id, block_id))
+        if form.get("from_attempt"):  # the access form of an attempt page on a new device
+            return await page(request, "quizzes/_access_form.html", exc.status,
+                              message=exc.message, course_id=course_id, block_id=block_id,
+                              access_code=form.get("access_code", ""))
+        return await page(request, "quizzes/_panel.html", exc.status, message=exc.message,
+                          panel=await quiz_panel(user, course_id, block_id),
+                          access_code=form.get("access_code", ""))
     return redirect(request, f"/courses/{course_id}/quiz-attempts/{attempt.id}")
 
 
