@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.session import bearer_token
 from core import clock
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from models.courses import Role
@@ -46,6 +46,8 @@ def device_of(conn: HTTPConnection) -> str:
     token = bearer_token(conn)
     if token is not None:
         secret = "token:" + token
+    elif "session" not in conn.scope:  # no cookie session at all: one shared device
+        secret = "no-session"
     else:
         secret = conn.session.get(_DEVICE_KEY)
         if not isinstance(secret, str):
@@ -76,10 +78,14 @@ async def reopen_attempt(attempt: QuizAttempt, device: str, address: str,
                          student_name: str) -> bool:
     """The attempt page is loaded by its student: this device holds the attempt from now
     on. False (nothing changed) if the device must first give the quiz's access code."""
-    quiz = await published_quiz(attempt.course_id, attempt.block_id)
-    check_network(quiz.fields, address)
-    if quiz.fields.get("access_code") and not await opened_on(attempt.id, device):
-        return False
+    try:
+        quiz = await published_quiz(attempt.course_id, attempt.block_id)
+    except NotFound:  # unpublished since it started: its page still shows it
+        quiz = None
+    if quiz is not None:
+        check_network(quiz.fields, address)
+        if quiz.fields.get("access_code") and not await opened_on(attempt.id, device):
+            return False
     await hold(attempt, device, student_name)
     return True
 
@@ -117,7 +123,7 @@ async def holder_of(attempt_id: int) -> str | None:
     return rows[0] if rows else None
 
 
-async def require_holder(user: User, attempt_id: object, *, device: str,
+async def require_holder(user: User, attempt_id: int, *, device: str,
                          address: str) -> None:
     """Before a save or hand-in: refused (Conflict) unless `device` holds the attempt, and
     (PermissionDenied) from a network the quiz does not allow. An attempt that is not the
@@ -127,8 +133,11 @@ async def require_holder(user: User, attempt_id: object, *, device: str,
                                             status=AttemptStatus.IN_PROGRESS)
     if attempt is None:
         return
-    quiz = await published_quiz(attempt.course_id, attempt.block_id)
-    check_network(quiz.fields, address)
+    try:
+        quiz = await published_quiz(attempt.course_id, attempt.block_id)
+        check_network(quiz.fields, address)
+    except NotFound:  # unpublished since it started: the attempt keeps its own rules
+        pass
     holder = await holder_of(attempt.id)
     if holder is not None and holder != device:
         raise Conflict(TAKEN_OVER, fields={"attempt": "held by another device"})

@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from content_store.blocks import block_type
+from content_store.blocks.base import BlockValidationError
 from content_store.blocks.checks import FieldProblem
 from core.errors import PermissionDenied
+from courseware.forms import form_values
 from models.quiz_integrity import AttemptHold
 from quizzes.exam_access import check_access_code, check_network
 from tests.quizzes.conftest import COURSE_ID, FILES, setup_quiz_course
@@ -82,6 +84,20 @@ def test_a_bad_network_gets_a_clear_message_in_studio_and_course_folders():
         field.clean(["10.1.2.3/16"])
     with pytest.raises(FieldProblem, match="must be a list"):
         field.clean("10.1.0.0/16")
+
+
+def test_the_studio_form_reads_networks_as_yaml_and_names_the_bad_one():
+    quiz = block_type("quiz")
+    values, _ = form_values(quiz, {"title": "Exam", "questions": "[{id: q, title: Q, kind: "
+                                   "text, prompt: Hi, answers: [hi]}]",
+                                   "access_code": " OWL-42 ",
+                                   "allowed_networks": "- 10.1.0.0/16\n- 10.2.3.4/8\n"})
+    with pytest.raises(BlockValidationError) as refused:
+        quiz.clean(values)
+    assert refused.value.fields["field"] == "allowed_networks.1"
+    assert "did you mean 10.0.0.0/8" in refused.value.message
+    values["allowed_networks"] = ["10.1.0.0/16"]
+    assert quiz.clean(values)["access_code"] == "OWL-42"
 
 
 async def test_a_course_folder_with_a_bad_network_is_refused_with_its_path(app, tmp_path,
