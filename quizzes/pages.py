@@ -78,7 +78,7 @@ async def attempt_page(request: Request) -> Response:
                       attempt=attempt, device=device if owner else "", needs_code=needs_code,
                       regions=await attempt_regions(attempt, SELF if owner else STAFF,
                                                     oob=False),
-                      live_topics=[f"quiz-attempt:{attempt.id}"])
+                      live_topics=[] if needs_code else [f"quiz-attempt:{attempt.id}"])
 
 
 async def proctor_page(request: Request) -> Response:
