@@ -66,19 +66,14 @@ async def seed(env: dict[str, str], students: int) -> dict[int, str]:
     from accounts.passwords import hash_password
     from accounts.service import register_user
     from accounts.tokens import issue_token
-    from content_store.connect import STORE, open_content_store
+    from app.cli.stores import with_stores
     from core.settings import load_settings
     from courseware.service import import_course_folder
     from models.courses import Membership, Role
-    from models.db import close_db, init_db, migrate
+    from models.db import migrate
     from models.users import User
 
-    settings = load_settings(env)
-    await migrate(settings)
-    await init_db(settings)
-    store, close = await open_content_store(settings)
-    STORE.bind(store)
-    try:
+    async def action() -> dict[int, str]:
         prof = await register_user("prof@example.org", "correct horse battery", "Prof",
                                    can_create_courses=True)
         folder = write_course(Path(env["COURSEWIRE_DATA_DIR"]) / "course")
@@ -92,10 +87,10 @@ async def seed(env: dict[str, str], students: int) -> dict[int, str]:
                                                  role=Role.STUDENT) for i in ids],
                                      batch_size=1000)
         return {i: issue_token(i, SECRET, 24 * 3600) for i in ids}
-    finally:
-        STORE.bind(None)
-        close()
-        await close_db()
+
+    settings = load_settings(env)
+    await migrate(settings)
+    return await with_stores(settings, action)
 
 
 def make_env(data_dir: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.openapi import BOOL, DT, INT, STR, obj, op
+from core.openapi import BOOL, DT, INT, STR, obj, op, paging_parameters
 from forum.changes import Action
 from forum.search import MAX_QUERY, SEARCH_LIMIT, SEARCH_MAX
 from forum.thread_list import THREADS_LIMIT, THREADS_MAX
@@ -36,14 +36,6 @@ _POST = {"name": "post_id", "in": "path", "required": True, "schema": INT}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": STR,
          "description": "Repeat a request with the same key to get the same post back"}
 _ARRAY = {"type": "array"}
-
-
-def paging_parameters(default: int, maximum: int) -> list[dict[str, Any]]:
-    """`?limit=` and `?after=` of a keyset-paged list (core.paging)."""
-    return [{"name": "limit", "in": "query", "required": False,
-             "schema": {**INT, "minimum": 1, "maximum": maximum, "default": default}},
-            {"name": "after", "in": "query", "required": False, "schema": STR,
-             "description": "The key a previous page's next link gave"}]
 
 
 SEARCH_PARAMETERS = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from grading.counting import CountingRule, counted_points
 from grading.course_blocks import CourseLayout, GradedBlock, published_block
 from models.grading import Extension, GradeOverride, Status, Submission
 
@@ -77,6 +78,7 @@ class BlockState:
     used_attempts: int
     deadline: Deadline
     override_points: float | None  # a staff override wins over every attempt
+    counted: float | None = None  # the attempts' score under the block's rule
 
     @property
     def max_attempts(self) -> int | None:
@@ -119,11 +121,17 @@ async def block_history(user_id: int, layout: CourseLayout, block: GradedBlock, 
 
 
 def counting_attempt(block: GradedBlock, attempts: list[Attempt]) -> Attempt | None:
-    """The graded attempt whose points count: the newest if the block says
-    `counts: last`, else the best (the earliest of equal bests)."""
+    """The graded attempt whose points count, when one attempt does: the newest for
+    `last`, the earliest graded for `first`, the best (the earliest of equal bests) for
+    `highest`; None for `average` (every graded attempt counts: `counted_points`)."""
     graded = [a for a in attempts if a.status == Status.GRADED and a.points is not None]
-    if block.counts_last:
+    rule = block.counting_rule
+    if rule == CountingRule.AVERAGE:
+        return None
+    if rule == CountingRule.LAST:
         return max(graded, key=lambda a: a.attempt, default=None)
+    if rule == CountingRule.FIRST:
+        return min(graded, key=lambda a: a.attempt, default=None)
     return max(graded, key=lambda a: (a.points or 0, -a.attempt), default=None)
 
 
@@ -134,7 +142,8 @@ def state_from(history: BlockHistory, latest: Submission) -> BlockState:
     return BlockState(history.block.course_id, history.block, latest,
                       counting_attempt(history.block, attempts),
                       sum(1 for a in attempts if a.status != Status.ERROR), history.deadline,
-                      history.override_points)
+                      history.override_points,
+                      counted_points(history.block.counting_rule, attempts))
 
 
 async def block_state(user_id: int, course_id: str, block_id: str) -> BlockState:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.context import RuntimeValue
+from grading.counting import CountingRule
 from grading.graded_block import GradedBlock
 from models.grading import Status, Submission
 
@@ -31,6 +32,8 @@ class BlockType:
     `once`: if set, the student may have one counted attempt; this is the refusal's message.
     `max_points(fields)`: the block's maximum, if not its `max_points` field (e.g. a rubric's).
     `form_answer(form)`: the answer from the unit page's form, if not `{"text": ...}`.
+    `counting(fields)`: which graded attempts make the score (grading.counting), if not
+    the block's `counts` field (e.g. a quiz's `grading`).
     """
 
     validate: Callable[[GradedBlock, Any], None]
@@ -39,6 +42,7 @@ class BlockType:
     once: str | None = None
     max_points: Callable[[Mapping[str, Any]], float] | None = None
     form_answer: Callable[[Mapping[str, Any]], Any] | None = None
+    counting: Callable[[Mapping[str, Any]], CountingRule] | None = None
 
 
 class BlockTypes:

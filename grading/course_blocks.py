@@ -17,6 +17,7 @@ from content_store import PUBLISHED, BlockNotFound, CourseNotFound
 from content_store.connect import current_store
 from core.errors import NotFound
 from grading.block_types import current_block_types
+from grading.counting import CountingRule, rule_from_counts
 from grading.graded_block import GradedBlock
 
 BUILT_IN = ("problem", "code")  # the types grading's own graders grade
@@ -91,6 +92,13 @@ def _max_points(block_type: str, fields: Mapping[str, Any]) -> float:
     return float(fields.get("max_points", 1.0))
 
 
+def _counting(block_type: str, fields: Mapping[str, Any]) -> CountingRule:
+    hooks = current_block_types().get(block_type)
+    if hooks is not None and hooks.counting is not None:
+        return hooks.counting(fields)
+    return rule_from_counts(fields)
+
+
 async def course_layout(course_id: str) -> CourseLayout:
     """The published course's gradeable blocks (cached per structure version)."""
     store = current_store()
@@ -133,6 +141,7 @@ async def course_layout(course_id: str) -> CourseLayout:
             chapter_title=(chapter.fields.get("title") or chapter.id) if chapter else "",
             max_points=_max_points(view.type, view.fields),
             unit_id=unit.id if unit else None,
+            counting=_counting(view.type, view.fields),
         ))
     root = views[(structure.root.type, structure.root.id)]
     layout = CourseLayout(course_id, str(structure.id), blocks, _policy(root.fields), chapters,

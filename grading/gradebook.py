@@ -4,8 +4,8 @@ and per-section (chapter) totals, following the course's grading policy.
 Like Open edX: each graded sequential is one assignment scored earned/possible; an
 assignment type averages its assignments after dropping the `drop_lowest` worst; the
 course percentage is the weighted sum over types. A block's score is a manual override
-if staff set one, else the graded attempt that counts (best, or the newest for blocks
-with `counts: last`).
+if staff set one, else what its graded attempts count for under the block's rule
+(grading.counting: best, last, first or average).
 """
 
 from __future__ import annotations
@@ -20,12 +20,20 @@ from pathlib import Path
 
 from core.errors import BadInput
 from courses.service import get_course, require_role
+from grading.counting import counted_points
 from grading.course_blocks import CourseLayout, GradedBlock, course_layout
 from models.courses import Membership, Role
 from models.grading import GradeOverride, Status, Submission
 from models.users import User
 
 IN_FLIGHT = (Status.QUEUED, Status.GRADING)
+
+
+@dataclass(frozen=True)
+class CountedAttempt:
+    attempt: int
+    status: str
+    points: float | None
 
 
 @dataclass
@@ -146,20 +154,21 @@ async def grades_for(layout: CourseLayout, users: Iterable[User]) -> list[Studen
     # Both reads at once: this sits between a grade's commit and its frame.
     rows, overrides = await asyncio.gather(
         Submission.filter(course_id=layout.course_id, user_id__in=ids).order_by(
-            "attempt").values_list("user_id", "block_id", "status", "points"),
+            "attempt").values_list("user_id", "block_id", "attempt", "status", "points"),
         GradeOverride.filter(course_id=layout.course_id, user_id__in=ids).order_by(
             "id").values_list("user_id", "block_id", "points"))
-    for user_id, block_id, status, points in rows:
+    attempts: dict[tuple[int, str], list[CountedAttempt]] = defaultdict(list)
+    for user_id, block_id, attempt, status, points in rows:
         if block_id not in blocks:
             continue
         score = grades[user_id].blocks[block_id]
-        score.status = status
+        score.status = status  # rows come in attempt order: the latest one's stays
         if status != Status.ERROR:
             score.attempts += 1
-        if status == Status.GRADED and points is not None:
-            # Rows come in attempt order, so for `counts: last` the newest one wins.
-            score.points = points if score.block.counts_last else max(score.points or 0.0,
-                                                                       points)
+        attempts[(user_id, block_id)].append(CountedAttempt(attempt, status, points))
+    for (user_id, block_id), tried in attempts.items():
+        score = grades[user_id].blocks[block_id]
+        score.points = counted_points(score.block.counting_rule, tried)
     latest: dict[tuple[int, str], float | None] = {}
     for user_id, block_id, points in overrides:
         latest[(user_id, block_id)] = points

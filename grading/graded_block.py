@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from grading.counting import CountingRule, rule_from_counts
+
 
 @dataclass(frozen=True)
 class GradedBlock:
@@ -26,6 +28,9 @@ class GradedBlock:
     # From the block's `max_points` field, or its type's hook (grading.block_types).
     max_points: float
     unit_id: str | None = None  # the unit (vertical) it sits in, for the outline's marks
+    # Which graded attempts make its score: its type's rule (grading.block_types), else
+    # its `counts` field.
+    counting: CountingRule | None = None
 
     @property
     def max_attempts(self) -> int | None:
@@ -37,9 +42,13 @@ class GradedBlock:
         return self.fields.get("grader_url") or None
 
     @property
+    def counting_rule(self) -> CountingRule:
+        return self.counting or rule_from_counts(self.fields)
+
+    @property
     def counts_last(self) -> bool:
-        """True if the newest graded attempt counts; otherwise the best one does."""
-        return self.fields.get("counts") == "last"
+        """True if the newest graded attempt counts."""
+        return self.counting_rule == CountingRule.LAST
 
     @property
     def cooldown(self) -> timedelta:

@@ -47,7 +47,7 @@ async def override_grade(actor: User, course_id: str, user_id: object, block_id:
                            fields={"points": "Out of range."})
     before = await block_state(student.id, course_id, block_id)
     previous = (before.override_points if before.override_points is not None else
-                before.best.points if before.best else None)
+                before.counted)
     async with in_transaction():  # the override and its events commit together
         row = await GradeOverride.create(user_id=student.id, course_id=course_id,
                                          block_id=block_id, points=value,

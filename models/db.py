@@ -22,10 +22,13 @@ APPS: dict[str, tuple[list[str], str]] = {
     "grading": (["models.grading"], "models.grading_migrations"),
     "peer_review": (["models.peer_review"], "models.peer_review_migrations"),
     "courseware": (["models.releases"], "models.courseware_migrations"),
+    "content_announcements": (["models.content_announcements"],
+                              "models.content_announcements_migrations"),
     "accounts": (["models.account_links"], "models.accounts_migrations"),
     "mail": (["models.mail"], "models.mail_migrations"),
     "quizzes": (["models.quizzes"], "models.quizzes_migrations"),
     "quiz_integrity": (["models.quiz_integrity"], "models.quiz_integrity_migrations"),
+    "quiz_audit": (["models.quiz_audit"], "models.quiz_audit_migrations"),
     "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
     "lti": (["models.lti"], "models.lti_migrations"),
 }

@@ -10,9 +10,10 @@ from tortoise.transactions import in_transaction
 from core.errors import BadInput, NotFound
 from courses.service import require_role, role_in
 from models.courses import Role
+from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAttempt
 from models.users import User
-from quizzes import events
+from quizzes import audit, events
 from quizzes.quiz_blocks import published_quiz
 from quizzes.timing import deadline_for
 
@@ -47,6 +48,8 @@ async def set_extra_time(instructor: User, course_id: str, block_id: str, user_i
                 running.started_at, quiz.fields.get("time_limit_minutes"), quiz.closes_at,
                 extra_minutes)
             await running.save(update_fields=["deadline_at"])
+            await audit.record(running, AttemptAction.ACCOMMODATION_CHANGED, instructor.id,
+                               extra_minutes=extra_minutes)
             await events.attempt_changed(running, student.name)
     return {"user_id": user_id, "block_id": block_id, "extra_minutes": extra_minutes,
             "attempt_deadline_at": running.deadline_at.isoformat()

@@ -1,6 +1,7 @@
-"""The attempt page's live regions (issue 14): its header (status, time left, outcome, the
-device holding it), each question with its saved answer, and the hand-in button. The page
-and every pushed frame render them here, so a page kept open equals a fresh load.
+"""The attempt page's live regions (issue 14): its header (quiz title, status, time left,
+outcome, the device holding it), each question with its saved answer, and the hand-in
+button. The page and every pushed frame render them here, so a page kept open equals a
+fresh load (staff extending or reopening the attempt included).
 
 They travel on the attempt's own topic, `quiz-attempt:<id>`, which only its student
 (audience `self`: editable while in progress) and the course's staff (`staff`: read-only,
@@ -21,7 +22,7 @@ from models.quiz_integrity import AttemptHold
 from models.quizzes import AttemptStatus, QuizAnswer, QuizAttempt
 from models.users import User
 from quizzes.presenters import attempt_json, results_visible
-from quizzes.quiz_blocks import published_quiz
+from quizzes.quiz_blocks import published_quiz, quiz_title
 from realtime.topics import Topic
 
 SELF = "self"
@@ -51,7 +52,8 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool) -> 
         holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
             "device", flat=True) or [""])[0]
     parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
-                    holder=holder, oob=oob)]
+                    holder=holder, oob=oob,
+                    quiz_title=await quiz_title(attempt.course_id, attempt.block_id))]
     parts += [render("quizzes/_attempt_question.html", q=q, number=number, attempt=data,
                      editable=editable, oob=oob)
               for number, q in enumerate(data["questions"], 1)]

@@ -25,9 +25,10 @@ from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from grading.api import submit_answer, validate_answer
 from models.courses import Role
+from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
 from models.users import User
-from quizzes import events
+from quizzes import audit, events
 from quizzes.attempt_page import attempt_data
 from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
 from quizzes.presenters import paper_of
@@ -71,6 +72,7 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
                 deadline_at=deadline_for(now, quiz.fields.get("time_limit_minutes"),
                                          quiz.closes_at, extra),
                 max_points=quiz.max_points)
+            await audit.record(attempt, AttemptAction.STARTED, user.id, at=now)
             await events.attempt_changed(attempt, user.name)
     except IntegrityError:  # the same student started in another tab at the same moment
         running = await _in_progress(user.id, course_id, block_id)
@@ -164,6 +166,9 @@ async def finish_attempt(attempt_id: int, *, by_server: bool) -> bool:
         if not claimed:
             return False
         attempt = await QuizAttempt.get(id=attempt_id).prefetch_related("user")
+        await audit.record(attempt, AttemptAction.SUBMITTED_AT_DEADLINE if by_server
+                           else AttemptAction.SUBMITTED,
+                           None if by_server else attempt.user_id, at=now)
         await events.attempt_changed(attempt, attempt.user.name)
     try:  # grading stores the attempt's submission and our hook grades it (quizzes.scoring)
         await submit_answer(attempt.user, attempt.course_id, attempt.block_id,

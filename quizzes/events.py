@@ -35,15 +35,17 @@ class ProgressPayload(AttemptPayload):
 
 ATTEMPT_UPDATED = EventType(
     "quiz.attempt.updated", "One of your quiz attempts changed: an answer was saved (from "
-    "any tab or device), its deadline moved, it was submitted or graded.", AttemptPayload,
+    "any tab or device), its deadline moved (accommodation, extension), it was submitted, "
+    "graded or reopened by staff.", AttemptPayload,
     ("user:me", "quiz-attempt:<attempt_id>"))
 OPENED = EventType(
     "quiz.attempt.opened", "The attempt in progress was opened on another device or "
     "browser, which now holds it: only that one may save or hand in (the attempt page of "
     "the others says so and stops autosaving).", OpenedPayload, ("quiz-attempt:<attempt_id>",))
 PROGRESS = EventType(
-    "quiz.progress", "A student started, saved, or submitted a quiz attempt, or its deadline "
-    "moved (the proctor view).", ProgressPayload, ("course:<course_id>:staff",))
+    "quiz.progress", "A student started, saved, or submitted a quiz attempt, it was "
+    "graded or reopened, or its deadline moved (the proctor view).", ProgressPayload,
+    ("course:<course_id>:staff",))
 EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.install import Host, add_package, task_worker
-from quizzes import events, openapi, pages, routes
+from quizzes import events, openapi, pages, routes, staff_openapi, staff_routes
 from quizzes.attempt_page import authorize_attempt, resync_attempt
 from quizzes.deadlines import run_deadline_schedule
+from quizzes.personal_data import PART as PERSONAL_DATA_PART
 from quizzes.scoring import QUIZ
 
 
 def install(host: Host) -> None:
-    add_package(host, Path(__file__).parent, [*routes.routes, *pages.routes], events,
+    add_package(host, Path(__file__).parent,
+                [*routes.routes, *staff_routes.routes, *pages.routes], events,
                 topics={"quiz-attempt": authorize_attempt},
-                resync={"quiz-attempt": resync_attempt}, openapi=openapi.PATHS)
+                resync={"quiz-attempt": resync_attempt},
+                openapi={**openapi.PATHS, **staff_openapi.PATHS})
+    host.personal_data.register("quizzes", PERSONAL_DATA_PART)
     host.block_types.register("quiz", QUIZ)
     host.add_worker("quiz deadlines", task_worker("quiz-deadlines", run_deadline_schedule))

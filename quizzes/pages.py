@@ -21,7 +21,7 @@ from quizzes.attempt_holds import device_of, open_attempt, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
-from quizzes.quiz_blocks import published_quiz
+from quizzes.quiz_blocks import published_quiz, quiz_title
 
 
 async def panel(request: Request) -> Response:
@@ -78,7 +78,8 @@ async def attempt_page(request: Request) -> Response:
                       attempt=attempt, device=device if owner else "", needs_code=needs_code,
                       regions=await attempt_regions(attempt, SELF if owner else STAFF,
                                                     oob=False),
-                      live_topics=[] if needs_code else [f"quiz-attempt:{attempt.id}"])
+                      live_topics=[] if needs_code else [f"quiz-attempt:{attempt.id}"],
+                      quiz_title=await quiz_title(course_id, attempt.block_id))
 
 
 async def proctor_page(request: Request) -> Response:

@@ -23,13 +23,14 @@ class ProctorRow:
     deadline_at: datetime | None = None
     submitted_at: datetime | None = None
     by_server: bool = False
+    attempt_id: int | None = None
 
 
 def row_for(attempt: QuizAttempt, name: str) -> ProctorRow:
     return ProctorRow(attempt.course_id, attempt.block_id, attempt.user_id, name,
                       attempt.status.value, attempt.number, attempt.started_at,
                       attempt.last_saved_at, attempt.deadline_at, attempt.submitted_at,
-                      attempt.submitted_by_server)
+                      attempt.submitted_by_server, attempt.id)
 
 
 async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:

@@ -60,3 +60,13 @@ async def published_quiz(course_id: str, block_id: str) -> Quiz:
     quiz, root = await store.get_blocks(course_id, [key, structure.root], version=structure.id)
     return Quiz(course_id, block_id, block_type("quiz").with_defaults(dict(quiz.fields)),
                 root.fields.get("question_banks") or {})
+
+
+async def quiz_title(course_id: str, block_id: str) -> str:
+    """The quiz's title for a page heading: its block id if it has none, or if the quiz
+    was unpublished since (an old attempt stays readable)."""
+    try:
+        quiz = await published_quiz(course_id, block_id)
+    except NotFound:
+        return block_id
+    return str(quiz.fields.get("title") or block_id)

@@ -9,7 +9,10 @@ quizzes.install registers `QUIZ` with the Runtime's block types.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
+
+from tortoise.transactions import in_transaction
 
 from content_store.blocks import block_type
 from core import clock
@@ -18,14 +21,16 @@ from core.ids import parse_id
 from grading.api import (
     Attachment,
     BlockType,
+    CountingRule,
     GradedBlock,
     grade_answer,
     score_submission,
     withdraw_submission,
 )
 from models.grading import Status, Submission
+from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAnswer, QuizAttempt
-from quizzes import events
+from quizzes import audit, events
 from quizzes.draw import DrawnQuestion
 from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import quiz_points
@@ -63,7 +68,17 @@ async def grade_attempt(submission: Submission, _attachment: Attachment | None) 
     total = sum(r["max_points"] for r in results.values()) or 1.0
     attempt.points = round(earned / total * attempt.max_points, 6)
     attempt.results, attempt.status = results, AttemptStatus.GRADED
-    await attempt.save(update_fields=["points", "results", "status"])
+    async with in_transaction():
+        # Only the attempt as this submission claimed it: staff may have reopened it since.
+        still_ours = await QuizAttempt.filter(
+            id=attempt_id, status=AttemptStatus.SUBMITTED, submission_id=submission.id,
+        ).update(points=attempt.points, results=results, status=AttemptStatus.GRADED)
+        if still_ours:
+            await audit.record(attempt, AttemptAction.GRADED, None, points=attempt.points)
+    if not still_ours:
+        await withdraw_submission(submission.id, "The quiz attempt was reopened.",
+                                  at=clock.now())
+        return
     await score_submission(submission.id, earned, total, {
         "summary": f"{earned:g} of {total:g} points on {len(results)} questions.",
         "items": [{"label": qid, "passed": r["points"] >= r["max_points"],
@@ -90,5 +105,10 @@ async def _grade_question(drawn: DrawnQuestion, answer: Any) -> dict[str, Any]:
             "feedback": [item.as_json() for item in result.feedback]}
 
 
+def grading_method(fields: Mapping[str, Any]) -> CountingRule:
+    """The quiz's `grading` field (highest|last|average|first) as grading's rule."""
+    return CountingRule(fields.get("grading") or CountingRule.HIGHEST)
+
+
 QUIZ = BlockType(validate=validate_reference, submitted=grade_attempt,
-                 waits_in=Status.GRADING, max_points=quiz_points)
+                 waits_in=Status.GRADING, max_points=quiz_points, counting=grading_method)

@@ -200,6 +200,9 @@
       // A pushed header carries the seconds left when it was rendered: a moved deadline
       // (an accommodation) changes them; an unchanged one keeps the running count.
       if (left !== shownLeft) {
+        if (shownLeft !== null && wasOpen) {
+          announce("Your deadline was moved: " + countdown.textContent + " left.");
+        }
         shownLeft = left;
         endAt = performance.now() + left * 1000;
         if (left > 0 && ended && !displaced) {  // more time was given after time ran out
@@ -209,6 +212,10 @@
       }
       tick();
     }
+    if (open() && !wasOpen) {  // staff reopened it: answering goes on here
+      ended = false;
+      announce("Your attempt was reopened: you may change your answers until the new deadline.");
+    }
     if (!open() && wasOpen) {
       stopSaving();
       ended = true;
@@ -217,6 +224,7 @@
                                                    : "Your attempt was handed in.");
     }
     wasOpen = open();
+    root.dataset.status = head().dataset.status;  // for styles and tests: the page's state
     checkHolder();
     if (displaced || (ended && open())) lock();  // pushed copies come unlocked
   }

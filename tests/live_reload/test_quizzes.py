@@ -1,9 +1,10 @@
 """Live = reload for quizzes: Ada starts the midterm, autosaves, gets extra time and hands
-in. Her unit page (the quiz panel) and her attempt page follow (quiz.attempt.updated, the
-latter on the attempt's own topic; quiz.attempt.opened when another device takes it
-over); the proctor page of the TA and the instructor follows every step (quiz.progress).
-Bob keeps his unit page open throughout: nothing of Ada's may reach it. The quizzes' clock
-stands still, so the time left reads the same live and on a reload."""
+in; a TA extends or reopens her attempt. Her unit page (the quiz panel) and her attempt
+page follow (quiz.attempt.updated, the latter on the attempt's own topic; quiz.attempt.opened
+when another device takes it over); the proctor page of the TA and the instructor follows
+every step (quiz.progress). Bob keeps his unit page open throughout: nothing of Ada's may
+reach it. The quizzes' clock stands still, so the time left reads the same live and on a
+reload."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from models.events import Event
 from models.quizzes import QuizAttempt
 from realtime.topics import authorize, parse_topic
-from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course
+from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course, use_grading_method
 from tests.support.live_reload import (
     Recorder,
     Viewer,
@@ -47,8 +48,16 @@ class QuizCast:
 
 
 @pytest.fixture
-async def quiz_cast(app, tmp_path, monkeypatch) -> AsyncIterator[QuizCast]:
+def grading_method() -> str | None:
+    """The midterm's `grading` (None: the default); a test parametrizes it."""
+    return None
+
+
+@pytest.fixture
+async def quiz_cast(app, tmp_path, monkeypatch, grading_method) -> AsyncIterator[QuizCast]:
     Clock(monkeypatch)
+    if grading_method is not None:
+        use_grading_method(monkeypatch, grading_method)
     app.runtime.bind()
     people = await setup_quiz_course(tmp_path / "course")
     viewers = []
@@ -70,7 +79,8 @@ def proctors(cast: QuizCast) -> dict:
 async def _start(cast: QuizCast) -> str:
     r = await cast.ada.client.post(f"/courses/{COURSE_ID}/quizzes/midterm/attempt")
     assert r.status_code in (204, 303), r.text  # htmx: HX-Redirect
-    attempt = await QuizAttempt.get(user_id=cast.ada.user.id, block_id="midterm")
+    attempt = await QuizAttempt.filter(user_id=cast.ada.user.id, block_id="midterm"
+                                       ).order_by("-number").first()
     return f"/courses/{COURSE_ID}/quiz-attempts/{attempt.id}"
 
 
@@ -121,6 +131,46 @@ async def test_a_running_attempt_changes(quiz_cast, step):
     assert frames[f"bob {UNIT}"] == []
     if step == "hand in":
         assert any('data-status="graded"' in f for f in frames[f"prof {PROCTOR}"])
+
+
+async def _extend(cast: QuizCast, url: str) -> None:
+    r = await cast.ta.client.post(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}/extend",
+                                  json={"minutes": 20})
+    assert r.status_code == 200, r.text
+
+
+async def _reopen(cast: QuizCast, url: str) -> None:
+    r = await cast.ta.client.post(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}/reopen",
+                                  json={"minutes": 20})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("step", ["extend", "reopen"])
+@covers("quiz.attempt.updated", "quiz.progress")
+async def test_staff_extend_or_reopen_an_attempt(quiz_cast, step):
+    """A TA extends Ada's running attempt, or reopens her graded one: her unit page's
+    panel (resume, time left), her open attempt page (on its topic: time left, answering
+    again) and the proctor pages follow; Bob's page is untouched."""
+    cast = quiz_cast
+    url = await _start(cast)
+    if step == "reopen":
+        await _hand_in(cast, url)
+    pages = {cast.ada: [UNIT, url], cast.bob: [UNIT], **proctors(cast)}
+    action = _extend if step == "extend" else _reopen
+    frames = await verify_action(cast.hub, pages, lambda: action(cast, url))
+    assert frames[f"bob {UNIT}"] == []
+    assert any('data-status="in_progress"' in f for f in frames[f"prof {PROCTOR}"])
+    assert any('data-status="in_progress"' in f for f in frames[f"ada {url}"])
+
+
+@pytest.mark.parametrize("step", [_extra_time, _extend], ids=["extra time", "extend"])
+async def test_the_attempt_page_clock_follows_a_moved_deadline(quiz_cast, step):
+    """An accommodation or a TA's extension: Ada's open attempt page gets its new time
+    left (the header is pushed on the attempt's topic; quiz.js counts down from it)."""
+    cast = quiz_cast
+    url = await _start(cast)
+    frames = await verify_action(cast.hub, {cast.ada: [url]}, lambda: step(cast, url))
+    assert any("quiz-countdown" in f for f in frames[f"ada {url}"])
 
 
 @pytest.mark.parametrize("step", list(STEPS))
@@ -176,3 +226,30 @@ async def test_the_attempt_page_learns_another_device_took_over(quiz_cast):
     r = await cast.ada.client.put(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}"
                                   "/answers/capital", json={"answer": {"choice": "lyon"}})
     assert r.status_code == 409 and "opened on another device" in r.json()["error"]["message"]
+
+
+PROGRESS = f"/courses/{COURSE_ID}/progress"
+
+
+async def _hand_in_a_new_attempt(cast: QuizCast) -> None:
+    url = await _start(cast)
+    await _hand_in(cast, url)  # nothing answered: 0 points
+
+
+@pytest.mark.parametrize(("grading_method", "counted"), [
+    ("average", "Midterm: 0.5 / 3"), ("first", "Midterm: 1 / 3"), ("last", "Midterm: 0 / 3")])
+async def test_a_new_attempt_grade_updates_progress_by_the_grading_method(
+        quiz_cast, grading_method, counted):
+    """Ada's first attempt got 1 point; her second (0 points) is graded while her progress
+    page and the gradebook are open: both show what the quiz's method counts."""
+    cast = quiz_cast
+    url = await _start(cast)
+    await _save(cast, url)  # the capital: 1 of 3
+    await _hand_in(cast, url)
+    pages = {cast.ada: [PROGRESS], cast.prof: [f"/courses/{COURSE_ID}/gradebook"]}
+    frames = await verify_action(cast.hub, pages, lambda: _hand_in_a_new_attempt(cast),
+                                 expect_change=grading_method != "first")
+    fresh = await cast.ada.client.get(PROGRESS)
+    assert counted in fresh.text
+    if grading_method != "first":
+        assert any(counted in f for f in frames[f"ada {PROGRESS}"])

@@ -111,6 +111,13 @@ def moved_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
 
 
+def use_grading_method(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+    """The midterm with `grading: method` (call before the course is imported)."""
+    midterm = "01-exams/01-mid/01-paper/01-midterm.yaml"
+    monkeypatch.setitem(FILES, midterm, FILES[midterm].replace(
+        "max_attempts: 2", f"max_attempts: 2\n        grading: {method}"))
+
+
 def write_course(root: Path) -> Path:
     for rel, text in FILES.items():
         path = root / rel

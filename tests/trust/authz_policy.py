@@ -51,6 +51,11 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/auth/password-reset/confirm"): PUBLIC,
     ("GET", "/api/v1/me"): SIGNED_IN, ("PATCH", "/api/v1/me"): SIGNED_IN,
     ("GET", "/profile"): SIGNED_IN, ("POST", "/profile"): SIGNED_IN,
+    # personal data: one's own export and deletion (the matrix sends no password: 400),
+    # and an administrator's erasure of anyone
+    ("GET", "/api/v1/me/export"): SIGNED_IN, ("DELETE", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/profile/delete"): SIGNED_IN,
+    ("DELETE", "/api/v1/users/{user_id}"): ADMIN,
     # courses
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
@@ -175,17 +180,28 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", C + "/quizzes/{block_id}/attempt"): MEMBER,
     ("GET", C + "/quiz-attempts/{attempt_id}"): OWN_OR_STAFF,
     ("GET", C + "/quizzes/{block_id}/proctor"): STAFF,
+    # quizzes: the audit trail of an attempt, reopening and extending it are staff's
+    ("GET", "/api/v1/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("POST", "/api/v1/quiz-attempts/{attempt_id}/reopen"): STAFF,
+    ("POST", "/api/v1/quiz-attempts/{attempt_id}/extend"): STAFF,
+    ("GET", C + "/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("POST", C + "/quiz-attempts/{attempt_id}/reopen"): STAFF,
+    ("POST", C + "/quiz-attempts/{attempt_id}/extend"): STAFF,
     # LTI: platforms and the tool's key are the site admin's; a platform's login initiation
     # and launch are public (the launch is vouched for by the platform's signed id_token)
     ("GET", "/lti/registrations"): ADMIN, ("POST", "/lti/registrations"): ADMIN,
     ("POST", "/lti/registrations/{registration_id}/delete"): ADMIN,
     ("POST", "/lti/keys/rotate"): ADMIN,
     ("GET", C + "/lti"): INSTRUCTOR, ("POST", C + "/lti"): INSTRUCTOR,
+    ("GET", C + "/lti/scores"): STAFF, ("POST", C + "/lti/scores/{score_id}/retry"): STAFF,
+    ("POST", A + "/lti/roster-sync"): INSTRUCTOR,
+    ("GET", A + "/lti/scores"): STAFF, ("POST", A + "/lti/scores/{score_id}/retry"): STAFF,
     ("GET", "/api/v1/lti/registrations"): ADMIN, ("POST", "/api/v1/lti/registrations"): ADMIN,
     ("DELETE", "/api/v1/lti/registrations/{registration_id}"): ADMIN,
     ("GET", "/lti/jwks"): PUBLIC,
     ("GET", "/lti/login"): PUBLIC, ("POST", "/lti/login"): PUBLIC,
     ("POST", "/lti/launch"): PUBLIC,
+    ("GET", "/lti/continue"): PUBLIC,  # a launch's landing; no session: the new-window page
     # an instructor's choice of content, during a deep-linking launch (400 without one)
     ("POST", "/lti/deep-link"): SIGNED_IN,
     # the shell

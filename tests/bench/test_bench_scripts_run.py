@@ -1,0 +1,49 @@
+"""The bench scripts BENCHMARKS.md quotes still run, at a toy size, in the mode under test
+(their figures are not checked here: no timed assertion; only what must hold at any size)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SERVICE_MODE
+from tests.support.servers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def run_bench(*args: str) -> dict:
+    env = dict(os.environ)
+    if not SERVICE_MODE:
+        for name in ("DATABASE_URL", "REDIS_URL", "MONGO_URL"):
+            env.pop(name, None)
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_exam_storm_loses_no_acknowledged_answer_and_submits_every_attempt():
+    result = run_bench("bench/exam_storm.py", "--students", "6", "--start-window", "2",
+                       "--minutes", "0.25", "--save-every", "3", "--leave-open", "0.5",
+                       "--setup-seconds", "40")
+    assert result["errors"] == 0, result["error_kinds"]
+    assert result["attempts"] == 6 and result["acked_answers"] > 0
+    assert result["lost_answers"] == 0
+    assert isinstance(result["all_graded_s"], float)  # not "more than 600 s"
+
+
+def test_exam_storm_refuses_bad_arguments_in_one_line():
+    done = subprocess.run([sys.executable, "bench/exam_storm.py", "--students", "0"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "must be positive" in done.stderr
+
+
+def test_grading_storm_runs_and_grades_everyone():
+    result = run_bench("bench/grading_bench.py", "storm", "--students", "4", "--seconds", "1")
+    assert result["errors"] == 0 and result["students"] == 4
