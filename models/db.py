@@ -27,6 +27,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "accounts": (["models.account_links"], "models.accounts_migrations"),
     "mail": (["models.mail"], "models.mail_migrations"),
     "quizzes": (["models.quizzes"], "models.quizzes_migrations"),
+    "quiz_integrity": (["models.quiz_integrity"], "models.quiz_integrity_migrations"),
     "quiz_audit": (["models.quiz_audit"], "models.quiz_audit_migrations"),
     "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
     "lti": (["models.lti"], "models.lti_migrations"),

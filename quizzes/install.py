@@ -1,5 +1,6 @@
 """Quizzes install themselves: routes, their events, the `quiz` block type (grading's
-hooks in quizzes.scoring), and the deadline schedule that submits overdue attempts."""
+hooks in quizzes.scoring), the attempt page's topic `quiz-attempt:<id>` with its resync,
+and the deadline schedule that submits overdue attempts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from core.install import Host, add_package, task_worker
 from quizzes import events, openapi, pages, routes, staff_openapi, staff_routes
+from quizzes.attempt_page import authorize_attempt, resync_attempt
 from quizzes.deadlines import run_deadline_schedule
 from quizzes.personal_data import PART as PERSONAL_DATA_PART
 from quizzes.scoring import QUIZ
@@ -15,6 +17,8 @@ from quizzes.scoring import QUIZ
 def install(host: Host) -> None:
     add_package(host, Path(__file__).parent,
                 [*routes.routes, *staff_routes.routes, *pages.routes], events,
+                topics={"quiz-attempt": authorize_attempt},
+                resync={"quiz-attempt": resync_attempt},
                 openapi={**openapi.PATHS, **staff_openapi.PATHS})
     host.personal_data.register("quizzes", PERSONAL_DATA_PART)
     host.block_types.register("quiz", QUIZ)

@@ -14,6 +14,7 @@ from content_store.embedded import JournaledDatabase
 from models.courses import Membership
 from models.forum import Post
 from models.grading import Submission
+from models.quiz_integrity import AttemptDevice, AttemptHold
 from models.quizzes import QuizAttempt
 from models.users import User
 from tests.personal_data.seed import COURSE_ID, EMAIL, NAME, leave_traces
@@ -96,6 +97,9 @@ async def test_export_has_everything_including_anonymous_posts_and_quiz_attempts
     assert attempt["id"] == t.quiz_attempt_id and attempt["status"] in ("submitted", "graded")
     assert attempt["answers"]["capital"]["answer"] == {"choice": "paris"}
     assert data["quizzes"]["accommodations"][0]["extra_minutes"] == 10
+    [device] = data["quizzes"]["attempt_devices"]  # exam integrity: the token opened it
+    assert device["attempt_id"] == t.quiz_attempt_id
+    assert data["quizzes"]["attempt_holds"][0]["device"] == device["device"]
     [response] = data["peer_review"]["responses"]
     [received] = response["reviews_received"]
     assert received["feedback"] == "review by bob" and "reviewer_id" not in received
@@ -130,6 +134,9 @@ async def test_erasure_leaves_no_trace_and_keeps_course_statistics(client, tmp_p
     left = await _traces_in_tables(t.zeb.id)
     assert left == [], "\n".join(left)
     assert await _traces_in_content(t.zeb.id) == []
+    # The devices that opened the attempt went with the person (the attempt stays).
+    assert not await AttemptDevice.filter(attempt_id=t.quiz_attempt_id).exists()
+    assert not await AttemptHold.filter(attempt_id=t.quiz_attempt_id).exists()
     assert mails_to(settings.data_dir, EMAIL) == []  # the development outbox folder too
     # The account is gone: its token, its password, its export.
     assert (await client.get("/api/v1/me", headers=z)).status_code == 401

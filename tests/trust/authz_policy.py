@@ -226,6 +226,7 @@ TOPICS: dict[str, frozenset[str]] = {
     "grades:{course_id}": MEMBER,
     "thread:{thread_id}": MEMBER,
     "submission:{submission_id}": OWN_OR_STAFF,
+    "quiz-attempt:{attempt_id}": OWN_OR_STAFF,
     "unit:{course_id}:{unit_id}": MEMBER,
     "peer_review:{course_id}/{peer_block_id}": MEMBER,
     "forum_list:{course_id}/mine=1": MEMBER,
