@@ -20,6 +20,7 @@ from models.quizzes import QuizAttempt
 from quizzes.attempts import attempt_view, start_attempt
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
+from quizzes.proctor_resync import proctor_topic
 from quizzes.quiz_blocks import published_quiz, quiz_title
 
 
@@ -70,8 +71,9 @@ async def proctor_page(request: Request) -> Response:
     quiz = await published_quiz(course_id, block_id)
     return await page(request, "quizzes/proctor.html", course=await get_course(course_id),
                       block_id=block_id, quiz_title=quiz.fields.get("title") or block_id,
-                      rows=await proctor_rows(course_id, block_id), oob=False,
-                      live_topics=[f"course:{course_id}:staff"])
+                      course_id=course_id, rows=await proctor_rows(course_id, block_id),
+                      oob=False, live_topics=[f"course:{course_id}:staff",
+                                              proctor_topic(course_id, block_id)])
 
 
 async def _is_owner(user_id: int, attempt_id: int) -> bool:

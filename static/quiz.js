@@ -53,9 +53,12 @@
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (seq !== fs._seq) return;  // a newer save of this question is on its way
+        if (r.status < 500) delete retrying[q];
         if (r.ok) {
           setState(fs, "saved", "Saved");
           announce("Answer " + fs.dataset.number + " saved.");
+        } else if (r.status >= 500) {
+          retryLater(fs);  // the server is restarting or overloaded: not the answer's fault
         } else {
           var why = body && body.error ? body.error.message : "it was refused";
           setState(fs, "error", "Not saved: " + why);
@@ -64,13 +67,43 @@
         }
       });
     }).catch(function () {
-      if (seq !== fs._seq) return;
-      setState(fs, "error", "Not saved: no connection. Trying again…");
-      timers[q] = setTimeout(function () { save(fs); }, 3000);
+      if (seq === fs._seq) retryLater(fs);
     });
     inflight[q] = done;
     return done;
   }
+
+  // A save the server never acknowledged (no connection, the server gone or restarting)
+  // stays on the page as "Not saved yet - retrying" and is sent again, with whatever the
+  // student has typed by then, every few seconds and at once when the page's socket is live
+  // again or the browser is back online: nothing typed is lost to a restart.
+  var RETRY_MS = 3000, retrying = {};
+  function retryLater(fs) {
+    var q = fs.dataset.question;
+    setState(fs, "retrying", "Not saved yet - retrying");
+    if (!retrying[q]) {
+      announce("Answer " + fs.dataset.number + " is not saved yet: no connection. Retrying.");
+    }
+    retrying[q] = fs;
+    clearTimeout(timers[q]);
+    timers[q] = setTimeout(function () { save(fs); }, RETRY_MS);
+  }
+  function retryNow() {
+    Object.keys(retrying).forEach(function (q) {
+      var fs = retrying[q];
+      if (timers[q] === undefined || fs.querySelector(".save-state").dataset.state !==
+          "retrying") return;  // already being sent, or typed again (its own save is due)
+      clearTimeout(timers[q]);
+      save(fs);
+    });
+  }
+  var badge = document.getElementById("live-status");
+  if (badge && editable) {
+    new MutationObserver(function () {
+      if (badge.dataset.state === "live") retryNow();
+    }).observe(badge, {attributes: true, attributeFilter: ["data-state"]});
+  }
+  window.addEventListener("online", retryNow);
 
   function schedule(fs, delay) {
     var q = fs.dataset.question;
