@@ -11,6 +11,10 @@ ME = obj(["id", "email", "name", "is_admin", "timezone"], id=INT, email=STR, nam
          is_admin=BOOL, timezone={"type": ["string", "null"],
                                   "description": "IANA zone; null: not chosen yet (UTC)"})
 
+DETAIL = obj(["detail"], detail=STR)
+EXPORT = obj(["format", "exported_at", "profile", "events"], format=STR, exported_at=STR,
+             profile=ME, events={"type": "array", "items": {"type": "object"}})
+
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/auth/register": {"post": op(
         "Create an account", (201, USER), (400, 409),
@@ -32,7 +36,24 @@ PATHS: dict[str, dict[str, Any]] = {
         "Set a new password with a mailed token: it works once, expires, and ends the "
         "account's other sessions and tokens",
         (200, USER), (400,), obj(["token", "password"], token=STR, password=STR), auth=False)},
+    "/api/v1/me/export": {"get": op(
+        "Everything stored about the caller, as one JSON document: profile, memberships, "
+        "submissions and grades, forum posts (anonymous ones too), peer reviews given and "
+        "received (without reviewer identities), quiz attempts, mail and the events on "
+        "their own topic. `?download=1` answers it as a file",
+        (200, EXPORT))},
+    "/api/v1/users/{user_id}": {
+        "parameters": [{"name": "user_id", "in": "path", "required": True, "schema": INT}],
+        "delete": op(
+            "Erase an account (site administrators): as `DELETE /api/v1/me`, without the "
+            "password", (202, DETAIL), (403, 404, 422))},
     "/api/v1/me": {
+        "delete": op(
+            "Erase the caller's account, confirmed with their password: it can no longer sign "
+            "in, its sessions and sockets end, and its name and email are gone from every "
+            "page, API, export, event and search; course statistics keep their counts "
+            "(the work stays, owned by a \"Deleted user\")",
+            (202, DETAIL), (400, 403), obj(["password"], password=STR)),
         "get": op("The caller's account", (200, ME)),
         "patch": op(
             "Change the caller's settings. `timezone` (an IANA name such as Europe/Helsinki) "

@@ -7,6 +7,7 @@ import re
 from tortoise.exceptions import IntegrityError
 
 from accounts.passwords import hash_password, verify_password
+from accounts.personal_data import TOMBSTONE_DOMAIN
 from core.errors import BadInput, Conflict, NotAuthenticated, RateLimited
 from core.human_time import zone_field
 from core.ratelimit import RateLimiter
@@ -29,7 +30,8 @@ def email_problem(email: object) -> str | None:
     """Why `email` can't be an account's address, or None: its shape, bad text, or a length
     past the column (checked on what is stored: lower() can lengthen text, 'İ' is 2 chars)."""
     if (not isinstance(email, str) or not _EMAIL.match(email.strip()) or has_bad_text(email)
-            or len(normalise_email(email)) > MAX_EMAIL):
+            or len(normalise_email(email)) > MAX_EMAIL
+            or normalise_email(email).endswith("@" + TOMBSTONE_DOMAIN)):
         return EMAIL_MESSAGE
     return None
 

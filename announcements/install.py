@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from announcements import events, openapi, routes
+from announcements.personal_data import PART as PERSONAL_DATA_PART
 from core.install import Host, add_package
 
 
@@ -12,3 +13,4 @@ def install(host: Host) -> None:
     add_package(host, Path(__file__).parent, routes.routes, events,
                 resync={"course": events._resync_announcements},
                 openapi=openapi.PATHS)
+    host.personal_data.register("announcements", PERSONAL_DATA_PART)

@@ -29,6 +29,7 @@ from app.runtime import Runtime
 from app.security_headers import SecurityHeaders
 from core.openapi import openapi_route
 from core.settings import Settings
+from lti.framing import FramedLaunches
 from realtime.connection import LiveWebSocket
 from realtime.event_socket import events_endpoint
 from realtime.page_socket import page_socket_endpoint
@@ -112,6 +113,8 @@ class CoursewireApp:
         self.starlette = Starlette(
             routes=_routes(self.runtime),
             middleware=[
+                # Launched sessions' pages in the platform's frame (outside what it rewrites).
+                Middleware(FramedLaunches, session_cookie=session_options["session_cookie"]),
                 Middleware(SecurityHeaders),
                 Middleware(SessionMiddleware, **session_options),
                 Middleware(RequestGuard, max_body=settings.max_body_bytes,

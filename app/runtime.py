@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from starlette.routing import BaseRoute
 
 from accounts.live_rights import socket_credential
+from accounts.personal_data import PERSONAL_DATA, PersonalDataParts
 from app.domains import install_domains
 from content_store import ContentStore
 from content_store.connect import STORE, open_content_store
@@ -99,6 +100,7 @@ class Runtime:
         self.resync = ResyncRenderers()
         self.replay_checks = ReplayChecks()
         self.block_types = BlockTypes()
+        self.personal_data = PersonalDataParts()
         self.routes: list[BaseRoute] = []
         self.openapi_paths: dict[str, dict[str, Any]] = {}
         self.event_types: list[EventType] = []
@@ -110,6 +112,7 @@ class Runtime:
         self.provide(OPENAPI_PATHS, self.openapi_paths)
         self.provide(REPLAY_CHECKS, self.replay_checks)
         self.provide(BLOCK_TYPES, self.block_types)
+        self.provide(PERSONAL_DATA, self.personal_data)
         self.provide(CREDENTIALS, socket_credential)
         # Grader URLs (course validation and requests) against the operator's allowed hosts.
         self.provide(POLICY, OutboundPolicy(settings.grader_allowed_hosts))

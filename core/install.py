@@ -2,7 +2,8 @@
 
 Nothing registers itself when imported. The shell (app/domains.py) calls each package's
 `install()` once per Runtime, and the package hands over everything it brings: routes,
-templates, topic kinds with their authorizers, resync renderers, block types, the event
+templates, topic kinds with their authorizers, resync renderers, block types, their part of
+a person's export and erasure (personal data), the event
 types it publishes (for the AsyncAPI document), process state (`provide`) and workers.
 The registries are typed here only by what install() does with them (`register`): their
 classes live in realtime (`TopicKinds`, `ResyncRenderers`) and grading (`BlockTypes`).
@@ -56,6 +57,12 @@ class Host(Protocol):
     @property
     def block_types(self) -> Registry:
         """Block types another domain scores (grading.block_types.BlockTypes)."""
+        ...
+
+    @property
+    def personal_data(self) -> Registry:
+        """Section -> a package's part of a person's export and erasure
+        (accounts.personal_data.PersonalDataParts)."""
         ...
 
     def provide(self, value: RuntimeValue[T], item: T | None) -> None:

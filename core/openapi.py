@@ -50,6 +50,18 @@ def op(summary: str, ok: tuple[int, dict[str, Any]], errors: tuple[int, ...] = (
     return spec
 
 
+def paging_parameters(default: int, maximum: int) -> list[dict[str, Any]]:
+    """`?limit=` and `?after=` of a keyset-paged list (core.paging)."""
+    return [{"name": "limit", "in": "query", "required": False,
+             "schema": {**INT, "minimum": 1, "maximum": maximum, "default": default}},
+            {"name": "after", "in": "query", "required": False, "schema": STR,
+             "description": "The key a previous page's next link gave"}]
+
+
+PAGED = ("Paged by keyset: while more remain, a `Link: <url>; rel=\"next\"` header gives "
+         "the next page's URL")
+
+
 COURSE_ID = {"name": "course_id", "in": "path", "required": True, "schema": STR,
               "description": "course-v1:ORG+NUMBER+RUN"}
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from accounts.session import require_user
 from core.body_size import BodySize, limit_body
-from core.errors import BadInput
 from core.http import created, read_json
-from core.ids import parse_id
+from core.ids import MAX_ID
+from core.paging import bad_after, link_headers, page_request
 from courses.invites import accept_invite, create_invite
 from courses.member_import import import_members
 from courses.service import list_members, require_role
@@ -31,29 +29,19 @@ def invite_url(request: Request, code: str) -> str:
     return str(request.url_for("invite_page", code=code))
 
 
-def _query_int(request: Request, name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    number = parse_id(raw)
-    if number is None or (maximum is not None and number > maximum):
-        bound = f"from 1 to {maximum}" if maximum else "a positive whole number"
-        raise BadInput(f"`{name}` must be {bound}.", fields={name: bound})
-    return number
-
-
 async def api_members(request: Request) -> Response:
-    """The course's members by user id (staff), paged by `?limit=` with a `Link` header."""
+    """The course's members by user id (staff), paged by keyset (`?limit=`, `?after=`,
+    a `Link` header)."""
     user = await require_user(request)
-    course_id = request.path_params["course_id"]
-    limit = _query_int(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
-    after = _query_int(request, "after", 0)
-    members, more = await list_members(user, course_id, after, limit)
-    headers = {}
-    if more:
-        query = urlencode({"limit": limit, "after": members[-1].user_id})
-        headers["Link"] = f'<{request.url.replace(query=query)}>; rel="next"'
-    return JSONResponse([member_json(m) for m in members], headers=headers)
+    page = page_request(request.query_params, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
+    key = page.key(1)
+    if key and key[0] > MAX_ID:
+        raise bad_after()
+    members, more = await list_members(user, request.path_params["course_id"],
+                                       key[0] if key else 0, page.limit)
+    after = (members[-1].user_id,) if more else None
+    return JSONResponse([member_json(m) for m in members],
+                        headers=link_headers(request.url, after))
 
 
 async def api_invites(request: Request) -> Response:

@@ -19,6 +19,7 @@ from courses import (
     routes,
 )
 from courses.audience import _authorize_course, _authorize_course_staff
+from courses.personal_data import PART as PERSONAL_DATA_PART
 
 
 def install(host: Host) -> None:
@@ -32,3 +33,4 @@ def install(host: Host) -> None:
                 "members": events._authorize_members},
         resync={"members": events._resync_members},
         openapi=openapi.PATHS)
+    host.personal_data.register("courses", PERSONAL_DATA_PART)

@@ -8,11 +8,12 @@ that passed in the last `LOOKBACK` and was not announced yet (`content.released`
 re-renders the outline per audience), then sleeps until the next start time it knows of,
 or `RESCAN` at most, so a start published by another process is seen within `RESCAN`.
 
-Every process runs the schedule, and exactly one announces each start: it first inserts
-the start's row in `release_announcements`, whose (course, time) pair is unique, and only
-the process whose insert succeeds publishes. That holds on PostgreSQL and SQLite alike, with
-no lock held while publishing. (A process that dies between its claim and its publish
-leaves that start unannounced: pages opened or resynced after it are right anyway.)
+Every process runs the schedule, and exactly one announces each start: it inserts the
+start's row in `release_announcements`, whose (course, time) pair is unique, and writes the
+event in the same transaction; only the process whose insert commits has announced. That
+holds on PostgreSQL and SQLite alike. A process that dies (or fails to write the event)
+before the commit leaves neither the claim nor the event, so another round, on any
+process, announces that start while it is within `LOOKBACK`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from core import clock
 from courses.release import start_times
@@ -37,10 +39,13 @@ LOOKBACK = timedelta(minutes=10)  # a start passed this recently is still announ
 MIN_SLEEP = 0.05
 
 
-async def claim(course_id: str, at: datetime) -> bool:
-    """True for the one caller (on any process) that gets to announce this start."""
+async def announce_release(course_id: str, at: datetime) -> bool:
+    """Claim this start and announce it, in one transaction: True for the one caller (on
+    any process) that does; a failure leaves the start unclaimed, for the next round."""
     try:
-        await ReleaseAnnouncement.create(course_id=course_id, released_at=at)
+        async with in_transaction():
+            await ReleaseAnnouncement.create(course_id=course_id, released_at=at)
+            await content_released(course_id, at)
     except IntegrityError:
         return False
     return True
@@ -49,7 +54,8 @@ async def claim(course_id: str, at: datetime) -> bool:
 async def announce_due(announced: set[tuple[str, datetime]]) -> datetime | None:
     """Announce every start that is due and unannounced; returns the next start to come.
     `announced` is this process's memory of the starts it saw handled (claims it lost
-    included), so each is claimed at most once per process."""
+    included), so each is claimed at most once per process; a start whose announcement
+    failed is not remembered, so the next round tries it again."""
     now = clock.now()
     upcoming: list[datetime] = []
     for course_id in await Course.all().values_list("id", flat=True):
@@ -60,10 +66,9 @@ async def announce_due(announced: set[tuple[str, datetime]]) -> datetime | None:
             if at > now:
                 upcoming.append(at)
             elif at > now - LOOKBACK and (course.course_id, at) not in announced:
-                announced.add((course.course_id, at))
-                if await claim(course.course_id, at):
-                    await content_released(course.course_id, at)
+                if await announce_release(course.course_id, at):
                     log.info("announced the release at %s in %s", at, course.course_id)
+                announced.add((course.course_id, at))
     return min(upcoming, default=None)
 
 

@@ -2,7 +2,9 @@
 course folders and publishing. Authoring edits live in courseware.authoring.
 
 Each write here is an action in the Zulip sense: it checks the role, writes MongoDB
-through the content store, then publishes the event (courseware.events).
+through the content store, then publishes the event (courseware.events). The content
+store cannot share the outbox's transaction, so a publish's events are written by
+courseware.reconcile, which also writes them later if this process fails to.
 
 The content store's course index is created lazily, on the first write (an import or
 the first edit in the outline editor), not by `create_course`: a course row lives in
@@ -39,6 +41,7 @@ from courses.service import get_course, require_role
 from courses.visibility import published_course, require_visible, viewer_outline
 from courseware import events
 from courseware.queries import Unit, unit_of
+from courseware.reconcile import announce_after_commit
 from models.courses import Course, Membership, Role
 from models.users import User
 
@@ -156,7 +159,7 @@ async def import_course_folder(actor: User | None, source: str | os.PathLike[str
         commit = await store.publish(course_id, who, expected_version=version)
         published = commit.version
         if commit.changed:
-            await events.content_published(course_id, before, commit.version)
+            await announce_after_commit(course_id)
             await events.draft_updated(course_id)
     return ImportResult(course_id, version, published, title)
 
@@ -170,11 +173,10 @@ async def publish_course(actor: User, course_id: str, expected_version: str | No
     """
     await require_role(actor, course_id, Role.INSTRUCTOR)
     await ensure_course_content(actor, course_id)
-    before = await _published_version(course_id)
     commit = await current_store().publish(course_id, actor.id, block=block or None,
                                            expected_version=expected_version or None)
     if commit.changed:
-        await events.content_published(course_id, before, commit.version)
+        await announce_after_commit(course_id)
         await events.draft_updated(course_id)
     return commit
 
@@ -195,6 +197,7 @@ async def rerun_course(source_id: str, new_run: str) -> ImportResult:
     except CourseNotFound:
         raise NotFound(f"{source_id} has no content to rerun yet.") from None
     await _ensure_course_row(new_id, source.title, None)
+    await announce_after_commit(new_id)
     instructors = await Membership.filter(course_id=source_id, role=Role.INSTRUCTOR)
     for membership in instructors:
         await write_membership(new_id, membership.user_id, Role.INSTRUCTOR)
@@ -211,10 +214,6 @@ async def import_demo_content(instructor: User, course_id: str) -> None:
         pass
     await import_course_folder(instructor, DEMO_COURSE_FOLDER, course_id=course_id,
                                publish=True)
-
-
-async def _published_version(course_id: str) -> str | None:
-    return (await _versions(course_id))[0]
 
 
 async def _versions(course_id: str) -> tuple[str | None, str | None]:

@@ -18,6 +18,7 @@ from forum.follows import is_following, set_following
 from forum.posts import create_post, edit_post, post_history
 from forum.presenters import post_json, present_post, revision_views, thread_json
 from forum.queries import open_thread_page
+from forum.reply_pages import REPLIES_LIMIT, REPLIES_MAX, flat_posts, reply_page
 from forum.search import SEARCH_LIMIT, SEARCH_MAX, search_forum
 from forum.settings import forum_settings, my_anonymity_choices, update_forum_settings
 from forum.thread_list import THREADS_LIMIT, THREADS_MAX, thread_page
@@ -57,13 +58,7 @@ async def api_threads(request: Request) -> Response:
 async def _thread_detail(user: User, thread_id: object) -> dict[str, Any]:
     page_data, _viewer, _posts = await open_thread_page(user, thread_id)
     data = thread_json(page_data.thread)
-    flat: list[dict[str, Any]] = []
-    for reply in page_data.replies:
-        if reply.placeholder:
-            continue
-        flat.append(post_json(reply))
-        flat.extend(post_json(c) for c in reply.comments if not c.placeholder)
-    data["posts"] = flat
+    data["posts"] = flat_posts(page_data.replies)
     data["following"] = await is_following(user, page_data.thread.id)
     return data
 
@@ -74,7 +69,13 @@ async def api_thread(request: Request) -> Response:
 
 
 async def api_posts(request: Request) -> Response:
+    """GET: a page of the thread's replies with their comments. POST: reply or comment."""
     user = await require_user(request)
+    if request.method == "GET":
+        page = page_request(request.query_params, default=REPLIES_LIMIT, maximum=REPLIES_MAX)
+        replies, after = await reply_page(user, request.path_params["thread_id"], page.limit,
+                                          page.key(1)[0] if page.after else None)
+        return JSONResponse(flat_posts(replies), headers=link_headers(request.url, after))
     data = await read_json(request)
     key = request.headers.get("idempotency-key") or data.get("idempotency_key")
     post = await create_post(

@@ -13,6 +13,7 @@ from core.templating import dom_id, env, render
 from forum.anonymity import LABELS, Viewer
 from forum.presenters import PostView, ThreadView
 from forum.queries import QueueItem, ThreadPage
+from forum.reply_pages import end_id, first_replies
 from models.forum import Anonymity
 
 # A fresh key per rendered form: submitting the same form twice makes one post.
@@ -59,8 +60,18 @@ def count(view: ThreadView) -> str:
 
 
 def posts(page: ThreadPage, choices: Sequence[Anonymity], oob: bool = False) -> str:
-    return render("forum/_posts.html", t=page.thread, replies=page.replies, choices=choices,
-                  oob=oob)
+    """The replies region: the first page of replies, then "load more" or the end marker."""
+    shown, more = first_replies(page.thread.id, page.replies)
+    return render("forum/_posts.html", t=page.thread, replies=shown, more=more,
+                  choices=choices, oob=oob)
+
+
+def more_replies(page: ThreadPage, replies: list[PostView], more: str | None,
+                 choices: Sequence[Anonymity]) -> str:
+    """A "load more" answer: the next replies, then the control for the rest or the end
+    marker."""
+    return render("forum/_replies_page.html", t=page.thread, replies=replies, more=more,
+                  choices=choices)
 
 
 def reply(view: PostView, choices: Sequence[Anonymity], oob: bool = False) -> str:
@@ -72,8 +83,10 @@ def article(view: PostView, oob: bool = False) -> str:
 
 
 def upsert_reply(view: PostView, choices: Sequence[Anonymity]) -> str:
-    return (delete(f"reply-{view.id}") + f'<div id="{posts_id(view.thread_id)}" '
-            f'hx-swap-oob="beforeend">{reply(view, choices)}</div>')
+    """A new (or newly shown) reply goes last: before the end marker, which only a page
+    showing the thread's end has, so it never lands among replies not loaded yet."""
+    return (delete(f"reply-{view.id}") + f'<div id="{end_id(view.thread_id)}" '
+            f'hx-swap-oob="beforebegin">{reply(view, choices)}</div>')
 
 
 def upsert_comment(view: PostView) -> str:
@@ -127,8 +140,15 @@ def upsert_queue_item(item: QueueItem, course_id: str) -> str:
             f'hx-swap-oob="afterbegin">{queue_item(item, course_id)}</ol>')
 
 
-def queue(course_id: str, items: list[QueueItem], oob: bool = False) -> str:
-    return render("forum/_queue.html", course_id=course_id, items=items, oob=oob)
+def queue(course_id: str, items: list[QueueItem], more: str | None = None,
+          oob: bool = False) -> str:
+    """The queue's first page; `more` is where its "load more" control fetches the rest."""
+    return render("forum/_queue.html", course_id=course_id, items=items, more=more, oob=oob)
+
+
+def queue_more_items(course_id: str, items: list[QueueItem], more: str | None) -> str:
+    """A "load more" answer: the next items, then the control for the ones after them."""
+    return render("forum/_queue_page.html", course_id=course_id, items=items, more=more)
 
 
 def thread_gone(thread_id: int) -> str:

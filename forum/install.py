@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.install import Host, add_package
 from forum import events, openapi, resync, routes
+from forum.personal_data import PART as PERSONAL_DATA_PART
 from forum.replay import recheck_forum_event
 
 
@@ -18,4 +19,5 @@ def install(host: Host) -> None:
         resync={"forum_list": resync.resync_filtered_list, "thread": resync.resync_thread,
                 "course_forum": resync.resync_list, "course_staff": resync.resync_queue},
         openapi=openapi.paths())
+    host.personal_data.register("forum", PERSONAL_DATA_PART)
     host.replay_checks.register("forum.", recheck_forum_event)  # deleted posts stay out

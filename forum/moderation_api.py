@@ -8,9 +8,11 @@ from starlette.responses import JSONResponse, Response
 from accounts.session import require_user
 from core.http import created, read_json
 from core.ids import parse_id
+from core.paging import link_headers, page_request
 from forum import moderation, queries
 from forum.access import get_thread, viewer_in
 from forum.presenters import post_json, present_post
+from forum.queue_pages import QUEUE_LIMIT, QUEUE_MAX, staff_queue_page
 from models.forum import Post
 
 
@@ -59,12 +61,13 @@ async def api_bans(request: Request) -> Response:
 async def api_queue(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    items = await queries.staff_moderation_queue(user, course_id)
+    items, after = await staff_queue_page(user, course_id, page_request(
+        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_MAX))
     return JSONResponse([{"post_id": i.post.id, "thread_id": i.thread_id,
                           "thread_title": i.thread_title, "pending": i.pending,
                           "flags": [{"reason": f.reason} for f in i.flags],
                           "claimed_by": i.claimed_by, "post": post_json(i.post)}
-                         for i in items])
+                         for i in items], headers=link_headers(request.url, after))
 
 
 async def api_audit(request: Request) -> Response:

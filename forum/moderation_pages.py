@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from accounts.pages import page
 from accounts.session import require_user
 from core.http import read_form
+from core.paging import PageRequest, page_request
 from courses.service import get_course
-from forum import moderation, queries
+from forum import moderation
+from forum.fragments import queue_more_items
+from forum.queue_pages import QUEUE_LIMIT, queue_more_url, staff_queue_page
 from forum.settings import forum_settings
 
 
@@ -41,7 +44,18 @@ async def ban_form(request: Request) -> Response:
 async def moderation_page(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    items = await queries.staff_moderation_queue(user, course_id)
+    items, after = await staff_queue_page(user, course_id, PageRequest(QUEUE_LIMIT))
     return await page(request, "forum/moderation.html", course=await get_course(course_id),
-                      items=items, settings=await forum_settings(course_id),
+                      items=items, more=queue_more_url(course_id, after),
+                      settings=await forum_settings(course_id),
                       live_topics=["user:me", f"course:{course_id}:staff"])
+
+
+async def queue_more(request: Request) -> Response:
+    """The queue items after a key and the next "load more" control: they replace the
+    control that asked, so they land below the items already shown."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    items, after = await staff_queue_page(user, course_id, page_request(
+        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_LIMIT))
+    return HTMLResponse(queue_more_items(course_id, items, queue_more_url(course_id, after)))

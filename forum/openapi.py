@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.openapi import BOOL, DT, INT, STR, obj, op
+from core.openapi import BOOL, DT, INT, PAGED, STR, obj, op, paging_parameters
 from forum.changes import Action
+from forum.queue_pages import QUEUE_LIMIT, QUEUE_MAX
+from forum.reply_pages import REPLIES_LIMIT, REPLIES_MAX
 from forum.search import MAX_QUERY, SEARCH_LIMIT, SEARCH_MAX
 from forum.thread_list import THREADS_LIMIT, THREADS_MAX
 
@@ -36,14 +38,6 @@ _POST = {"name": "post_id", "in": "path", "required": True, "schema": INT}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": STR,
          "description": "Repeat a request with the same key to get the same post back"}
 _ARRAY = {"type": "array"}
-
-
-def paging_parameters(default: int, maximum: int) -> list[dict[str, Any]]:
-    """`?limit=` and `?after=` of a keyset-paged list (core.paging)."""
-    return [{"name": "limit", "in": "query", "required": False,
-             "schema": {**INT, "minimum": 1, "maximum": maximum, "default": default}},
-            {"name": "after", "in": "query", "required": False, "schema": STR,
-             "description": "The key a previous page's next link gave"}]
 
 
 SEARCH_PARAMETERS = [
@@ -97,17 +91,25 @@ def paths() -> dict[str, dict[str, Any]]:
                        user_id={"type": ["integer", "null"]})), (400, 403, 404, 422),
             obj(["hours", "reason"], hours={"type": "number"}, reason=STR, user_id=INT,
                  post_id=INT))},
-        "/api/v1/courses/{course_id}/forum/moderation": {"parameters": [_COURSE], "get": op(
-            "The moderation queue: held and reported posts (ta/instructor)",
-            (200, _ARRAY), (403, 404))},
+        "/api/v1/courses/{course_id}/forum/moderation": {"parameters": [_COURSE], "get": {
+            **op("The moderation queue: held and reported posts (ta/instructor), the latest "
+                 "to need attention first. " + PAGED, (200, _ARRAY), (400, 403, 404)),
+            "parameters": paging_parameters(QUEUE_LIMIT, QUEUE_MAX)}},
         "/api/v1/courses/{course_id}/forum/audit": {"parameters": [_COURSE], "get": op(
             "The moderation audit log (instructors)", (200, _ARRAY), (403, 404))},
         "/api/v1/forum/threads/{thread_id}": {"parameters": [_THREAD], "get": op(
             "A thread with its visible posts (flat, with parent_id)", (200, THREAD), (404,))},
-        "/api/v1/forum/threads/{thread_id}/posts": {"parameters": [_THREAD, _IDEM], "post": op(
-            "Reply (no parent_id) or comment on a reply; pushed as forum.post.created",
-            (201, POST), (400, 403, 404, 422, 429),
-            obj(["body"], body=STR, anonymity=_ANON, parent_id=INT))},
+        "/api/v1/forum/threads/{thread_id}/posts": {
+            "parameters": [_THREAD],
+            "get": {**op("The thread's replies in page order (oldest first), each followed by "
+                         "its comments, flat with parent_id, as the thread page shows them to "
+                         "the caller. " + PAGED + "; a page holds `limit` replies",
+                         (200, {"type": "array", "items": POST}), (400, 404)),
+                    "parameters": paging_parameters(REPLIES_LIMIT, REPLIES_MAX)},
+            "post": {**op("Reply (no parent_id) or comment on a reply; pushed as "
+                          "forum.post.created", (201, POST), (400, 403, 404, 422, 429),
+                          obj(["body"], body=STR, anonymity=_ANON, parent_id=INT)),
+                     "parameters": [_IDEM]}},
         "/api/v1/forum/threads/{thread_id}/follow": {"parameters": [_THREAD], "put": op(
             "Follow or unfollow a thread", (200, obj(thread_id=INT, following=BOOL)), (400, 404),
             obj(["following"], following=BOOL))},

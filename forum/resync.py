@@ -12,17 +12,17 @@ from urllib.parse import parse_qs, urlencode
 from core.ids import parse_id
 from courses.audience import course_audience
 from forum import fragments
-from forum.anonymity import STAFF, Viewer
+from forum.anonymity import Viewer
 from forum.frames import root_of
 from forum.queries import (
     build_page,
     list_threads,
-    moderation_queue,
     my_votes,
     shown_to,
     thread_posts,
 )
 from forum.queue_count import count_fragment
+from forum.queue_pages import first_queue_page, queue_more_url
 from forum.settings import anonymity_choices
 from models.forum import Post, Thread
 from models.users import User
@@ -97,5 +97,6 @@ async def resync_filtered_list(topic: Topic, user: User, audience: str) -> str:
 async def resync_queue(topic: Topic, user: User, audience: str) -> str:
     if audience != "staff":
         return ""
-    return (fragments.queue(topic.key, await moderation_queue(topic.key, STAFF), oob=True)
+    items, after = await first_queue_page(topic.key)
+    return (fragments.queue(topic.key, items, queue_more_url(topic.key, after), oob=True)
             + await count_fragment(topic.key))

@@ -26,7 +26,13 @@ from forum.moderation_api import (
     api_queue,
     api_reveal,
 )
-from forum.moderation_pages import ban_form, claim_form, moderate_form, moderation_page
+from forum.moderation_pages import (
+    ban_form,
+    claim_form,
+    moderate_form,
+    moderation_page,
+    queue_more,
+)
 from forum.pages import (
     discussion_panel,
     forum_page,
@@ -40,6 +46,7 @@ from forum.thread_pages import (
     flag_form,
     follow_form,
     history_page,
+    more_replies_page,
     post_form,
     thread_page,
     vote_form,
@@ -52,9 +59,11 @@ routes = [
     Route("/courses/{course_id}/forum/older", older_threads_page),
     Route("/courses/{course_id}/forum/discussions/{block_id}", discussion_panel),
     Route("/courses/{course_id}/forum/moderation", moderation_page),
+    Route("/courses/{course_id}/forum/moderation/more", queue_more),
     Route("/courses/{course_id}/forum/settings", settings_form, methods=["POST"]),
     Route("/courses/{course_id}/forum/bans", ban_form, methods=["POST"]),
     Route("/forum/threads/{thread_id:int}", thread_page),
+    Route("/forum/threads/{thread_id:int}/replies", more_replies_page),
     Route("/forum/threads/{thread_id:int}/posts", post_form, methods=["POST"]),
     Route("/forum/threads/{thread_id:int}/follow", follow_form, methods=["POST"]),
     Route("/forum/posts/{post_id:int}/edit", edit_form, methods=["POST"]),
@@ -71,7 +80,7 @@ routes = [
     Route("/api/v1/courses/{course_id}/forum/moderation", api_queue),
     Route("/api/v1/courses/{course_id}/forum/audit", api_audit),
     Route("/api/v1/forum/threads/{thread_id}", api_thread),
-    Route("/api/v1/forum/threads/{thread_id}/posts", api_posts, methods=["POST"]),
+    Route("/api/v1/forum/threads/{thread_id}/posts", api_posts, methods=["GET", "POST"]),
     Route("/api/v1/forum/threads/{thread_id}/follow", api_follow, methods=["PUT"]),
     Route("/api/v1/forum/posts/{post_id}", api_post, methods=["GET", "PATCH"]),
     Route("/api/v1/forum/posts/{post_id}/revisions", api_revisions),

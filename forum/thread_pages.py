@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError
 from core.http import read_form
+from core.paging import page_request
 from forum import posting, queries
 from forum.access import get_thread, readable_post
 from forum.flags import flag_post
 from forum.follows import is_following, set_following
+from forum.fragments import more_replies
 from forum.posts import create_post, edit_post, post_history
 from forum.presenters import present_post, revision_views
 from forum.queries import open_thread_page
+from forum.reply_pages import REPLIES_LIMIT, first_replies, more_url, replies_after
 from forum.settings import my_anonymity_choices
 from forum.votes import vote
 from models.forum import PostStatus
@@ -25,12 +28,27 @@ async def thread_page(request: Request) -> Response:
     user = await require_user(request)
     thread_id = request.path_params["thread_id"]
     page_data, _viewer, _posts = await open_thread_page(user, thread_id)
+    replies, more = first_replies(page_data.thread.id, page_data.replies)
     return await page(
-        request, "forum/thread.html", page=page_data,
+        request, "forum/thread.html", page=page_data, replies=replies, more=more,
         following=await is_following(user, page_data.thread.id),
         my_votes=await queries.my_votes(user.id, page_data.thread.id),
         choices=await my_anonymity_choices(page_data.thread.course_id), form={},
         errors={}, message=None, live_topics=["user:me", f"thread:{page_data.thread.id}"])
+
+
+async def more_replies_page(request: Request) -> Response:
+    """The replies after a key and the next "load more" control (or the end marker): they
+    replace the control that asked, so they land below the replies already shown."""
+    user = await require_user(request)
+    page_data, _viewer, posts = await open_thread_page(user, request.path_params["thread_id"])
+    key = page_request(request.query_params, default=REPLIES_LIMIT,
+                       maximum=REPLIES_LIMIT).key(1)
+    replies, after = replies_after(page_data.replies, posts, REPLIES_LIMIT,
+                                   key[0] if key else None)
+    return HTMLResponse(more_replies(
+        page_data, replies, more_url(page_data.thread.id, after),
+        await my_anonymity_choices(page_data.thread.course_id)))
 
 
 async def post_form(request: Request) -> Response:

@@ -13,6 +13,7 @@ from grading.block_types import Attachment, BlockType, BlockTypes, current_block
 from grading.counting import CountingRule
 from grading.course_blocks import GradedBlock, published_block
 from grading.delegated import announce_submission, score_submission, withdraw_submission
+from grading.gradebook import student_grade
 from grading.graders import GradeResult, grade_answer, validate_answer
 from grading.submissions import submit_answer
 from models.grading import Submission
@@ -21,8 +22,8 @@ from models.grading import Submission
 # answer with grading's own graders: `validate_answer(type, fields, answer)` and
 # `await grade_answer(type, fields, answer)` -> GradeResult.
 __all__ = ["Attachment", "BlockType", "BlockTypes", "CountingRule", "GradeResult", "GradedBlock",
-           "announce_submission", "grade_answer", "published_block", "score_submission",
-           "submit_answer", "validate_answer", "withdraw_submission"]
+           "announce_submission", "grade_answer", "published_block", "resource_scores",
+           "score_submission", "submit_answer", "validate_answer", "withdraw_submission"]
 
 
 async def unclaimed_submissions(block_type: str, claimed: Any, *, limit: int = 200
@@ -35,3 +36,19 @@ async def unclaimed_submissions(block_type: str, claimed: Any, *, limit: int = 2
         return []
     return await Submission.filter(block_type=block_type, status=hooks.waits_in).exclude(
         id__in=claimed).limit(limit)
+
+
+async def resource_scores(course_id: str, user_id: int) -> dict[str, tuple[float, float]]:
+    """A student's (points, points possible) for each gradeable block of the published
+    course and for each unit (the sum of its blocks; an ungraded block counts 0), as
+    grading scores them now (overrides included). LTI sends these for unit and quiz links."""
+    layout, grade = await student_grade(course_id, user_id)
+    found: dict[str, tuple[float, float]] = {}
+    for block in layout.blocks:
+        score = grade.blocks.get(block.id)
+        points = (score.points if score else None) or 0.0
+        found[block.id] = (points, block.max_points)
+        if block.unit_id:
+            earned, possible = found.get(block.unit_id, (0.0, 0.0))
+            found[block.unit_id] = (earned + points, possible + block.max_points)
+    return found

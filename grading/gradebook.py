@@ -211,23 +211,38 @@ async def gradebook(viewer: User, course_id: str, filters: GradebookFilter | Non
     role = await require_role(viewer, course_id, Role.STUDENT)
     layout = await course_layout(course_id)
     filters = filters or GradebookFilter()
-    view = _section_view(layout, filters.section)
+    view = section_view(layout, filters.section)
     if role == Role.STUDENT:
-        return view, _narrow(await grades_for(layout, [viewer]), filters.section)
+        return view, narrow(await grades_for(layout, [viewer]), filters.section)
+    grades = await grades_for(layout, await course_students(course_id, filters.query))
+    return view, narrow([g for g in grades if row_kept(filters)(g)], filters.section)
+
+
+def row_sort_key(user: User) -> tuple[str, int]:
+    """Where a student's row sits in the gradebook: by name, then by id."""
+    return user.name.lower(), user.id
+
+
+async def course_students(course_id: str, query: str = "") -> list[User]:
+    """The course's students in gradebook order, those whose name or email holds `query`."""
     memberships = await Membership.filter(course_id=course_id, role=Role.STUDENT
                                           ).prefetch_related("user")
-    users = sorted((m.user for m in memberships), key=lambda u: (u.name.lower(), u.id))
-    if filters.query:
-        q = filters.query.lower()
+    users = sorted((m.user for m in memberships), key=row_sort_key)
+    if query:
+        q = query.lower()
         users = [u for u in users if q in u.name.lower() or q in u.email.lower()]
-    grades = await grades_for(layout, users)
+    return users
+
+
+def row_kept(filters: GradebookFilter) -> Callable[[StudentGrade], bool]:
+    """Whether a row passes the `only` filter (failing, pending, or every row)."""
     keep: Callable[[StudentGrade], bool] = {
         "failing": lambda g: not g.passed, "pending": lambda g: g.pending,
     }.get(filters.only, lambda g: True)
-    return view, _narrow([g for g in grades if keep(g)], filters.section)
+    return keep
 
 
-def _section_view(layout: CourseLayout, section: str) -> CourseLayout:
+def section_view(layout: CourseLayout, section: str) -> CourseLayout:
     if not section:
         return layout
     chapters = [c for c in layout.chapters if c[0] == section]
@@ -238,7 +253,7 @@ def _section_view(layout: CourseLayout, section: str) -> CourseLayout:
                    chapters=chapters)
 
 
-def _narrow(grades: list[StudentGrade], section: str) -> list[StudentGrade]:
+def narrow(grades: list[StudentGrade], section: str) -> list[StudentGrade]:
     if section:
         for g in grades:
             g.sections = [s for s in g.sections if s.chapter_id == section]
@@ -293,9 +308,7 @@ async def export_grades(course_id: str, path: str,
     """
     await get_course(course_id)
     layout = await course_layout(course_id)
-    memberships = await Membership.filter(course_id=course_id, role=Role.STUDENT
-                                          ).prefetch_related("user")
-    users = sorted((m.user for m in memberships), key=lambda u: (u.name.lower(), u.id))
+    users = await course_students(course_id)
     total = len(users)
     if progress:
         progress(0, total)

@@ -9,6 +9,7 @@ from pathlib import Path
 from core.install import Host, Stop, add_package
 from grading import events, external, limits, openapi, routes
 from grading.at_once import AT_ONCE
+from grading.personal_data import PART as PERSONAL_DATA_PART
 from grading.queue import QUEUE
 from grading.worker import grades_in_app, start_grading
 
@@ -19,6 +20,7 @@ def install(host: Host) -> None:
         topics={"submission": events._authorize_submission, "grades": events._authorize_grades},
         resync={"user": events._resync_widgets, "grades": events._resync_grades},
         openapi=openapi.PATHS)
+    host.personal_data.register("grading", PERSONAL_DATA_PART)
     host.provide(limits.LIMITS, limits.limits_from(host.settings))
     host.provide(external.CONFIG, external.config_from(host.settings))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.openapi import COURSE_ID, DT, INT, STR, json_body, obj, op
+from core.openapi import COURSE_ID, DT, INT, PAGED, STR, json_body, obj, op, paging_parameters
+from grading.gradebook_pages import GRADES_LIMIT, GRADES_MAX
+from grading.queries import SUBMISSIONS_LIMIT, SUBMISSIONS_MAX
 
 _N = {"type": "number"}
 _NN = {"type": ["number", "null"]}
@@ -41,6 +43,9 @@ PATHS: dict[str, dict[str, Any]] = {
                     "grade.updated on user:me)", (202, SUBMITTED), (400, 404, 413, 422),
                     obj(["answer"], answer={"type": "object", "description":
                          "by kind: {choice} | {choices} | {value} | {text} | {code}"})),
+        "get": {**op("The block's submissions, newest first (staff). " + PAGED,
+                     (200, {"type": "array", "items": SUBMISSION}), (400, 403, 404)),
+                "parameters": paging_parameters(SUBMISSIONS_LIMIT, SUBMISSIONS_MAX)},
     },
     "/api/v1/submissions/{submission_id}": {
         "parameters": [{"name": "submission_id", "in": "path", "required": True,
@@ -49,8 +54,11 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/courses/{course_id}/grades": {
         "parameters": [COURSE_ID],
-        "get": op("Gradebook rows (students: their own; staff: all students)",
-                   (200, {"type": "array", "items": GRADE_ROW}), (404,)),
+        "get": {**op("Gradebook rows (students: their own; staff: all students, by name), "
+                     "filtered by ?q= (name or email), ?section= (chapter id) and "
+                     "?only=failing|pending. " + PAGED,
+                     (200, {"type": "array", "items": GRADE_ROW}), (400, 404)),
+                "parameters": paging_parameters(GRADES_LIMIT, GRADES_MAX)},
     },
     "/api/v1/courses/{course_id}/extensions": {
         "parameters": [COURSE_ID],

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.errors import BadInput, CoursewireError, NotFound
-from core.ids import parse_id
+from core.ids import MAX_ID, parse_id
+from core.paging import PageRequest, bad_after
 from courses.service import require_role
 from grading.block_state import BlockState, block_state
 from models.courses import Membership, Role
@@ -22,6 +23,26 @@ async def get_submission(viewer: User, submission_id: int) -> Submission:
         except CoursewireError:
             raise NotFound(f"No submission {submission_id}.") from None
     return submission
+
+
+SUBMISSIONS_LIMIT, SUBMISSIONS_MAX = 50, 200  # a block's submissions per page
+
+
+async def block_submissions(viewer: User, course_id: str, block_id: str, page: PageRequest
+                            ) -> tuple[list[Submission], tuple[int, ...] | None]:
+    """A block's submissions, newest first, one keyset page of them (course staff), and
+    the next page's key (None: the last page). Keyed by id: a submission made meanwhile
+    sorts above every page already read, so following the pages lists each one once."""
+    await require_role(viewer, course_id, Role.TA)
+    key = page.key(1)
+    query = Submission.filter(course_id=course_id, block_id=block_id)
+    if key is not None:
+        if key[0] > MAX_ID:
+            raise bad_after()
+        query = query.filter(id__lt=key[0])
+    rows = await query.order_by("-id").limit(page.limit + 1)
+    shown = rows[:page.limit]
+    return shown, (shown[-1].id,) if len(rows) > page.limit else None
 
 
 async def student_block_state(viewer: User, course_id: str, block_id: str) -> BlockState:

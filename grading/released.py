@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from content_store.keys import BlockKey
 from core.errors import BadInput
+from core.paging import PageRequest
 from courses.release import path_mark
 from courses.service import require_role
 from courses.visibility import published_course
@@ -26,6 +27,7 @@ from grading.gradebook import (
     gradebook,
     progress,
 )
+from grading.gradebook_pages import gradebook_page
 from models.courses import Role
 from models.users import User
 
@@ -102,17 +104,26 @@ async def progress_view(viewer: User, course_id: str) -> tuple[CourseLayout, Stu
     return await as_student(layout, grade)
 
 
-async def gradebook_view(viewer: User, course_id: str, filters: GradebookFilter | None = None
-                         ) -> tuple[CourseLayout, list[StudentGrade], GradeRelease]:
-    """The gradebook (grading.gradebook.gradebook) as the viewer may read it: staff get
-    every column and the release notes of the withheld ones; a student their own row
-    without what is withheld (a withheld section is as unknown as a missing one)."""
-    layout, grades = await gradebook(viewer, course_id, filters)
+async def gradebook_view(viewer: User, course_id: str, filters: GradebookFilter | None = None,
+                         page: PageRequest | None = None
+                         ) -> tuple[CourseLayout, list[StudentGrade], GradeRelease,
+                                    tuple[int, ...] | None]:
+    """The gradebook (grading.gradebook.gradebook), or one page of its rows and the next
+    page's key (grading.gradebook_pages), as the viewer may read it: staff get every
+    column and the release notes of the withheld ones; a student their own row without
+    what is withheld (a withheld section is as unknown as a missing one)."""
+    after = None
+    if page is None:
+        layout, grades = await gradebook(viewer, course_id, filters)
+    else:
+        layout, grades, after = await gradebook_page(viewer, course_id,
+                                                     filters or GradebookFilter(), page)
     release = await grade_release(layout)
     if await require_role(viewer, course_id) != Role.STUDENT:
-        return layout, grades, release
+        return layout, grades, release, after
     if filters and filters.section and not release.student_sees(filters.section):
         raise BadInput(f"This course has no section {filters.section[:100]!r}.",
                        fields={"section": "Unknown section."})
     shown = student_layout(layout, release)
-    return shown, [student_grade_view(shown, g, release) for g in grades], GradeRelease()
+    return (shown, [student_grade_view(shown, g, release) for g in grades], GradeRelease(),
+            None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -14,6 +15,8 @@ from accounts.session import require_user
 from core.errors import BadInput, CoursewireError, NotFound
 from core.http import parse_json_text, read_form, read_json, redirect
 from core.ids import id_or_not_found, parse_id
+from core.paging import PageRequest, link_headers, next_url, page_request
+from core.templating import render
 from core.text import json_problem
 from courses.service import get_course, require_role
 from grading import (
@@ -28,6 +31,7 @@ from grading import (
 from grading.block_types import current_block_types
 from grading.course_blocks import graded_block
 from grading.fragments import widget_html
+from grading.gradebook_pages import GRADES_LIMIT, GRADES_MAX
 from grading.graders.answers import numeric_value
 from grading.submissions import submit_answer
 from models.courses import Role
@@ -106,15 +110,32 @@ async def gradebook_page(request: Request, refused: dict[str, Any] | None = None
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
     filters = _filters(request)
-    layout, grades, release = await released.gradebook_view(user, course_id, filters)
+    layout, grades, release, after = await released.gradebook_view(
+        user, course_id, filters, PageRequest(GRADES_LIMIT))
+    rows_url = URL(f"/courses/{course_id}/gradebook/rows").replace(query=request.url.query)
     return await page(request, "grading/gradebook.html", status_code,
                       course=await get_course(course_id), refused=refused,
                       layout=layout, grades=grades, filters=filters,
+                      more=next_url(rows_url, after),
                       release_notes=release.notes,
                       overrides=await overrides.override_history(user, course_id),
                       extensions=await extensions.list_extensions(user, course_id),
                       extension_log=await extensions.extension_log(user, course_id),
                       live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
+
+
+async def gradebook_rows(request: Request) -> Response:
+    """The gradebook rows after a key and the next "load more" control (staff)."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    await require_role(user, course_id, Role.TA)
+    filters = _filters(request)
+    layout, grades, release, after = await released.gradebook_view(
+        user, course_id, filters, page_request(request.query_params, default=GRADES_LIMIT,
+                                               maximum=GRADES_LIMIT))
+    return HTMLResponse(render("grading/_gradebook_rows.html", layout=layout, grades=grades,
+                               filters=filters, release_notes=release.notes,
+                               more=next_url(request.url, after)))
 
 
 async def gradebook_csv(request: Request) -> Response:
@@ -188,6 +209,17 @@ async def api_submit(request: Request) -> Response:
                          "attempt": submission.attempt}, status_code=202)
 
 
+async def api_block_submissions(request: Request) -> Response:
+    """A block's submissions, newest first (staff), paged by keyset."""
+    user = await require_user(request)
+    rows, after = await queries.block_submissions(
+        user, request.path_params["course_id"], request.path_params["block_id"],
+        page_request(request.query_params, default=queries.SUBMISSIONS_LIMIT,
+                     maximum=queries.SUBMISSIONS_MAX))
+    return JSONResponse([presenters.submission_json(s) for s in rows],
+                        headers=link_headers(request.url, after))
+
+
 async def api_submission(request: Request) -> Response:
     user = await require_user(request)
     number = id_or_not_found(request.path_params["submission_id"], "No such submission.")
@@ -197,9 +229,11 @@ async def api_submission(request: Request) -> Response:
 
 async def api_grades(request: Request) -> Response:
     user = await require_user(request)
-    layout, grades, release = await released.gradebook_view(
-        user, request.path_params["course_id"], _filters(request))
-    return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades])
+    layout, grades, release, after = await released.gradebook_view(
+        user, request.path_params["course_id"], _filters(request), page_request(
+            request.query_params, default=GRADES_LIMIT, maximum=GRADES_MAX))
+    return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades],
+                        headers=link_headers(request.url, after))
 
 
 async def api_extensions(request: Request) -> Response:
@@ -255,6 +289,7 @@ routes = [
     Route("/courses/{course_id}/blocks/{block_id}/submission", widget),
     Route("/courses/{course_id}/progress", progress_page),
     Route("/courses/{course_id}/gradebook", gradebook_page),
+    Route("/courses/{course_id}/gradebook/rows", gradebook_rows),
     Route("/courses/{course_id}/gradebook.csv", gradebook_csv),
     Route("/courses/{course_id}/gradebook/overrides", override_form, methods=["POST"]),
     Route("/courses/{course_id}/gradebook/extensions", extension_form, methods=["POST"]),
@@ -265,6 +300,8 @@ routes = [
           methods=["DELETE"]),
     Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_submit,
           methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/blocks/{block_id}/submissions", api_block_submissions,
+          methods=["GET"]),
     Route("/api/v1/submissions/{submission_id}", api_submission),
     Route("/api/v1/courses/{course_id}/grades", api_grades),
     Route("/api/v1/grader/submissions/{submission_id}", api_grader_result, methods=["POST"]),

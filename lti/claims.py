@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from models.courses import Role
 
@@ -14,6 +14,7 @@ DEPLOYMENT_ID = CLAIM + "deployment_id"
 TARGET_LINK_URI = CLAIM + "target_link_uri"
 RESOURCE_LINK = CLAIM + "resource_link"
 ROLES = CLAIM + "roles"
+LAUNCH_PRESENTATION = CLAIM + "launch_presentation"
 
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -50,29 +51,37 @@ def course_role(roles: object) -> Role | None:
 
 @dataclass(frozen=True)
 class Target:
-    """Where a link lands: a course, or a unit of it."""
+    """What a link names: a course, a unit of it, or a quiz (`block_id`) in a unit
+    (`unit_id`: where the browser lands)."""
 
     course_id: str
     block_id: str | None = None
+    unit_id: str | None = None
 
     @property
     def path(self) -> str:
         if self.block_id is None:
             return f"/courses/{self.course_id}"
+        if self.unit_id is not None:
+            return (f"/courses/{self.course_id}/units/{quote(self.unit_id, safe='')}"
+                    f"?quiz={quote(self.block_id, safe='')}")
         return f"/courses/{self.course_id}/units/{self.block_id}"
 
 
 def target_of(uri: object) -> Target | None:
-    """The course or unit a Coursewire URL names (`/courses/{id}`, `/courses/{id}/units/{b}`),
-    or None for any other URL. Only the path counts: we land on our own host whatever the
+    """The course, unit or quiz a Coursewire URL names (`/courses/{id}`,
+    `/courses/{id}/units/{b}`, `/courses/{id}/units/{b}?quiz={q}`), or None for any other URL.
+    Only the path (and quiz) count: we land on our own host whatever the
     platform wrote, so a launch can never redirect elsewhere."""
     if not isinstance(uri, str) or len(uri) > 2000:
         return None
-    parts = [unquote(p) for p in urlsplit(uri).path.split("/")]
+    url = urlsplit(uri)
+    parts = [unquote(p) for p in url.path.split("/")]
     if len(parts) == 3 and parts[1] == "courses" and parts[2]:
         return Target(parts[2])
     if len(parts) == 5 and parts[1] == "courses" and parts[3] == "units" and parts[2] and parts[4]:
-        return Target(parts[2], parts[4])
+        quiz = parse_qs(url.query).get("quiz", [""])[0]
+        return Target(parts[2], quiz, parts[4]) if quiz else Target(parts[2], parts[4])
     return None
 
 

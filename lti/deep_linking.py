@@ -1,4 +1,4 @@
-"""Deep linking: an instructor in the platform picks a Coursewire course or unit, and the
+"""Deep linking: an instructor in the platform picks a Coursewire course, unit or quiz, and the
 platform gets it back as a signed LtiDeepLinkingResponse (a resource link with a line item).
 
 The request's settings (where to return, the platform's opaque `data`) are kept in the
@@ -32,7 +32,7 @@ UNIT_TYPES = {"vertical", "unit"}
 
 @dataclass(frozen=True)
 class Choice:
-    """Something an instructor may link: a course, or one of its units."""
+    """Something an instructor may link: a course, one of its units, or a quiz in a unit."""
 
     target: Target
     title: str
@@ -52,7 +52,7 @@ def _units(node: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def choices_for(user: User, registration_id: int) -> list[Choice]:
     """The courses the user teaches that the platform may launch into, and their published
-    units, in outline order."""
+    units and quizzes, in outline order."""
     found: list[Choice] = []
     open_courses = set(await LtiCourseAccess.filter(registration_id=registration_id)
                        .values_list("course_id", flat=True))
@@ -64,8 +64,12 @@ async def choices_for(user: User, registration_id: int) -> list[Choice]:
             outline = await current_store().get_outline(course.id)
         except CourseNotFound:
             continue  # nothing published yet: the course alone can be linked
-        found += [Choice(Target(course.id, u["id"]), f"{course.title}: {u['title'] or u['id']}")
-                  for u in _units(outline)]
+        for unit in _units(outline):
+            title = f"{course.title}: {unit['title'] or unit['id']}"
+            found.append(Choice(Target(course.id, unit["id"]), title))
+            found += [Choice(Target(course.id, quiz["id"], unit["id"]),
+                             f"{title}: {quiz['title'] or quiz['id']}")
+                      for quiz in unit.get("children", []) if quiz.get("type") == "quiz"]
     return found
 
 
@@ -92,7 +96,7 @@ async def deep_linking_response(user: User, request: dict[str, Any], value: obje
     if choice is None:
         if isinstance(value, str):
             await require_role(user, value.split("/", 1)[0], Role.INSTRUCTOR)
-        raise PermissionDenied("Choose a course you teach, or one of its units.")
+        raise PermissionDenied("Choose a course you teach, or one of its units or quizzes.")
     registration = await LtiRegistration.get_or_none(id=request["registration_id"])
     if registration is None:
         raise BadInput("This platform is no longer registered with Coursewire.")

@@ -94,7 +94,9 @@ async def _verified_claims(token: str, registration: LtiRegistration) -> dict[st
     try:
         key = await PLATFORM_KEYS.get().key(registration.key_set_url, kid)
     except KeySetUnavailable as exc:
-        raise KeySetError(f"Coursewire could not check this launch: {exc}.") from None
+        raise KeySetError(f"Coursewire could not check this launch: {exc}. Nobody was "
+                          "signed in. Launch again in a moment; if this keeps happening, the "
+                          "platform's administrator checks its key set URL.") from None
     if key is None:
         raise LaunchRefused("The id_token is signed with a key the platform does not publish "
                             "(bad signature).", status=401)

@@ -77,3 +77,10 @@ async def start_login(params: dict[str, str], redirect_uri: str) -> LoginRedirec
         request["lti_message_hint"] = values["lti_message_hint"]
     separator = "&" if "?" in registration.auth_login_url else "?"
     return LoginRedirect(registration.auth_login_url + separator + urlencode(request), state)
+
+
+async def login_params_of(state: str) -> dict[str, str]:
+    """What the login `state` was started with (to start it again in a new window), or
+    nothing when it is unknown or cleared away."""
+    login = await LtiLoginState.get_or_none(state=state[:64]) if state else None
+    return dict(login.login_params) if login is not None else {}

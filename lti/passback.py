@@ -2,31 +2,32 @@
 
 Grading announces every change of a student's score (a grade, a regrade, an override) as a
 `grade.updated` event in the event log, which is written in the same transaction as the
-change. This reads that log from a cursor kept in the database, so it imports nothing of
-grading and misses nothing across restarts: each change of a student who launched a
-course link with a line item becomes that link's pending score (the latest wins), and the
-cursor moves in the same transaction. Sending is a second step: due scores go to the
-platform, a failure is recorded on the row (`last_error`) and retried with backoff.
+change. This reads that log from a cursor kept in the database, so it misses nothing across
+restarts: each change of a student who launched a link with a line item becomes that link's
+pending score (the latest wins), and the cursor moves in the same transaction. Sending is a
+second step: due scores go to the platform, a failure is recorded on the row (`last_error`)
+and retried with backoff; staff see those rows and can retry one at once (lti.failed_sends).
 
-Every app process runs the worker. Two reading the same events write the same latest score,
-and a score sent twice replaces itself on the platform (AGS scores are idempotent), so no
-lock is needed. A course link sends the course percent (of 100); unit links send nothing yet.
+What a link sends: a course link the course percent (of 100); a unit or quiz link that
+item's points and the points possible, as grading scores them now (`grading.api`), re-sent
+only when they changed. Every app process runs the worker. Two reading the same events
+write the same latest score, and a score sent twice replaces itself on the platform (AGS
+scores are idempotent), so no lock is needed.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from core.clock import now
+from core.errors import NotFound
+from grading.api import resource_scores
 from lti.ags import GRADE_SERVICES, GradeServices, ScoreNotSent
+from lti.rounds import run_rounds
 from models.events import Event
 from models.lti import LtiAccount, LtiPassbackCursor, LtiResourceLink, LtiScore
-
-log = logging.getLogger("coursewire.lti")
 
 BATCH = 200
 INTERVAL = 2.0  # seconds between rounds of the passback worker
@@ -67,50 +68,79 @@ async def _score_from(event: Event) -> int:
     count = 0
     for account in await LtiAccount.filter(user_id=user_id):
         links = await LtiResourceLink.filter(
-            course_id=course_id, block_id=None, line_item_url__not_isnull=True,
+            course_id=course_id, line_item_url__not_isnull=True,
             registration__issuer=account.issuer)
+        scores: dict[str, tuple[float, float]] | None = None
         for link in links:
-            await LtiScore.update_or_create(
-                link=link, user_id=user_id, defaults={
-                    "subject": account.subject, "given": round(percent * 100, 4),
-                    "maximum": 100.0, "changed_at": event.created_at, "sent_at": None,
-                    "attempts": 0, "last_error": None, "next_try_at": now()})
-            count += 1
+            if link.block_id is None:
+                given, maximum = round(percent * 100, 4), 100.0
+            else:
+                if scores is None:
+                    scores = await _resource_scores(course_id, user_id)
+                if link.block_id not in scores or not scores[link.block_id][1]:
+                    continue  # not a graded unit or quiz (or no longer published)
+                given, maximum = scores[link.block_id]
+            count += await _keep_score(link, user_id, account.subject, given, maximum,
+                                       event.created_at, always=link.block_id is None)
     return count
+
+
+async def _resource_scores(course_id: str, user_id: int) -> dict[str, tuple[float, float]]:
+    try:
+        return await resource_scores(course_id, user_id)
+    except NotFound:  # the course has no published content (any more)
+        return {}
+
+
+async def _keep_score(link: LtiResourceLink, user_id: int, subject: str, given: float,
+                      maximum: float, at: datetime, *, always: bool) -> int:
+    """Make the link's score for the user pending (1), unless `always` is off and the
+    platform already has (or is about to get) this very score (0)."""
+    if not always and await LtiScore.exists(link=link, user_id=user_id, given=given,
+                                            maximum=maximum):
+        return 0
+    await LtiScore.update_or_create(
+        link=link, user_id=user_id, defaults={
+            "subject": subject, "given": given, "maximum": maximum, "changed_at": at,
+            "sent_at": None, "attempts": 0, "last_error": None, "next_try_at": now()})
+    return 1
+
+
+async def send_score(score: LtiScore, services: GradeServices | None = None) -> bool:
+    """Send one pending score (its link and registration fetched); whether the platform
+    took it. A refusal is kept on the row, with the next try after a backoff."""
+    services = services or GRADE_SERVICES.get()
+    link = score.link
+    try:
+        await services.send_score(link.registration, link.line_item_url, score.subject,
+                                  score.given, score.maximum, score.changed_at)
+    except ScoreNotSent as exc:
+        wait = min(timedelta(seconds=30 * 2 ** score.attempts), MAX_BACKOFF)
+        # Only this attempt's row: a newer score that arrived meanwhile stays due.
+        await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
+            attempts=score.attempts + 1, last_error=str(exc)[:500],
+            next_try_at=now() + wait)
+        return False
+    await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
+        sent_at=now(), last_error=None)
+    return True
 
 
 async def send_due_scores(services: GradeServices | None = None) -> int:
     """Send every pending score whose time has come; how many the platforms took."""
-    services = services or GRADE_SERVICES.get()
     due = await LtiScore.filter(sent_at=None, next_try_at__lte=now()).prefetch_related(
         "link__registration").order_by("next_try_at").limit(BATCH)
     sent = 0
     for score in due:
-        link = score.link
-        try:
-            await services.send_score(link.registration, link.line_item_url, score.subject,
-                                      score.given, score.maximum, score.changed_at)
-        except ScoreNotSent as exc:
-            wait = min(timedelta(seconds=30 * 2 ** score.attempts), MAX_BACKOFF)
-            # Only this attempt's row: a newer score that arrived meanwhile stays due.
-            await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
-                attempts=score.attempts + 1, last_error=str(exc)[:500],
-                next_try_at=now() + wait)
-            continue
-        await LtiScore.filter(id=score.id, changed_at=score.changed_at).update(
-            sent_at=now(), last_error=None)
-        sent += 1
+        sent += await send_score(score, services)
     return sent
+
+
+async def passback_round() -> None:
+    await collect_scores()
+    await send_due_scores()
 
 
 async def run_passback() -> None:
     """The worker: collect and send, every INTERVAL, until cancelled."""
-    while True:
-        try:
-            await collect_scores()
-            await send_due_scores()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database restart: the next round tries again
-            log.exception("LTI grade passback round failed")
-        await asyncio.sleep(INTERVAL)
+    await run_rounds(passback_round, lambda: INTERVAL, "LTI grade passback")

@@ -14,13 +14,18 @@ from accounts.session import log_in, require_user
 from core.errors import BadInput, CoursewireError
 from core.http import created, read_form, read_json, redirect
 from core.ids import id_or_not_found
-from lti import keys, registrations
+from lti import keys, registrations, score_routes
+from lti.claims import target_of
 from lti.course_access import platforms_for_course, set_course_access
 from lti.deep_linking import choices_for, deep_linking_response, settings_of
+from lti.framing import FRAME_SESSION, frame_origins
 from lti.launch import CookiesBlocked, Launch, validate_launch
-from lti.linking import complete_launch, platform_user
-from lti.login import LOGIN_TTL, start_login
+from lti.linking import complete_launch, landing_path
+from lti.login import LOGIN_TTL, login_params_of, start_login
+from lti.platform_accounts import platform_user
+from lti.roster import RosterNotRead, course_contexts, sync_course_rosters
 from lti.state_cookie import set_state_cookie, state_cookies
+from models.users import User
 
 
 async def registrations_page(request: Request) -> Response:
@@ -64,13 +69,34 @@ async def course_platforms_page(request: Request) -> Response:
     message, status = None, 200
     if request.method == "POST":
         form = await read_form(request)
-        number = id_or_not_found(form.get("registration_id"), "No such LTI platform.")
-        allowed = form.get("action") == "connect"
-        await set_course_access(user, course_id, number, allowed)
-        message = "Connected." if allowed else "Disconnected."
+        if form.get("action") == "sync-roster":
+            message, status = await _sync_rosters(user, course_id)
+        else:
+            number = id_or_not_found(form.get("registration_id"), "No such LTI platform.")
+            allowed = form.get("action") == "connect"
+            await set_course_access(user, course_id, number, allowed)
+            message = "Connected." if allowed else "Disconnected."
     return await page(request, "lti/course_platforms.html", status_code=status,
                       course_id=course_id, message=message, errors={},
-                      platforms=await platforms_for_course(user, course_id))
+                      platforms=await platforms_for_course(user, course_id),
+                      contexts=await course_contexts(user, course_id))
+
+
+async def _sync_rosters(user: User, course_id: str) -> tuple[str, int]:
+    """The page's roster sync: what it did, or why not (the page shows either)."""
+    try:
+        done = await sync_course_rosters(user, course_id)
+    except (RosterNotRead, BadInput) as exc:
+        return exc.message, exc.status
+    return (f"Roster synced: {done.active} active on the platform, {done.inactive} marked "
+            "inactive."), 200
+
+
+async def api_roster_sync(request: Request) -> Response:
+    """Read the course's rosters from its platforms now (instructors)."""
+    user = await require_user(request)
+    done = await sync_course_rosters(user, request.path_params["course_id"])
+    return JSONResponse({"active": done.active, "inactive": done.inactive})
 
 
 async def api_registrations(request: Request) -> Response:
@@ -108,16 +134,37 @@ async def login(request: Request) -> Response:
 
 async def launch(request: Request) -> Response:
     """The platform's form_post of the id_token: sign the user in where the link points."""
+    form = await read_form(request)
     try:
-        valid = await validate_launch(await read_form(request), state_cookies(request))
+        valid = await validate_launch(form, state_cookies(request))
     except CookiesBlocked as exc:
         return await page(request, "lti/cookies_blocked.html", status_code=exc.status,
                           error=exc, login_url="/lti/login?" + urlencode(exc.login_params))
     if valid.is_deep_linking:
         return await _start_deep_linking(request, valid)
     user, target = await complete_launch(valid)
+    _sign_in_framed(request, user, valid)
+    # Through /lti/continue: it sees whether the session cookie came back to the frame.
+    to = urlencode({"to": await landing_path(target), "state": form["state"]})
+    return RedirectResponse(f"/lti/continue?{to}", status_code=303)
+
+
+def _sign_in_framed(request: Request, user: User, valid: Launch) -> None:
     log_in(request, user)
-    return RedirectResponse(target.path, status_code=303)
+    request.session[FRAME_SESSION] = frame_origins(valid.registration, valid.claims)
+
+
+async def continue_launch(request: Request) -> Response:
+    """The launch's landing, if the browser kept the session cookie; else (third-party
+    cookies blocked in the platform's frame) a page offering to continue in a new window."""
+    target = target_of(request.query_params.get("to"))
+    if target is None:
+        raise BadInput("This link does not lead to a Coursewire course or unit.")
+    if request.session.get(FRAME_SESSION) is not None and request.session.get("uid"):
+        return RedirectResponse(target.path, status_code=303)
+    params = await login_params_of(request.query_params.get("state", ""))
+    return await page(request, "lti/cookies_blocked.html", error=CookiesBlocked(params),
+                      login_url="/lti/login?" + urlencode(params) if params else None)
 
 
 DEEP_LINK_SESSION = "lti_deep_link"
@@ -126,7 +173,7 @@ DEEP_LINK_SESSION = "lti_deep_link"
 async def _start_deep_linking(request: Request, valid: Launch) -> Response:
     settings = settings_of(valid.claims)
     user = await platform_user(valid.registration.issuer, valid.claims)
-    log_in(request, user)
+    _sign_in_framed(request, user, valid)
     request.session[DEEP_LINK_SESSION] = {**settings, "registration_id": valid.registration.id,
                                           "deployment_id": valid.deployment_id}
     return await page(request, "lti/picker.html",
@@ -167,5 +214,8 @@ routes = [
     Route("/lti/jwks", jwks, name="lti_jwks"),
     Route("/lti/login", login, methods=["GET", "POST"], name="lti_login"),
     Route("/lti/launch", launch, methods=["POST"], name="lti_launch"),
+    Route("/lti/continue", continue_launch),
     Route("/lti/deep-link", deep_link, methods=["POST"]),
+    Route("/api/v1/courses/{course_id}/lti/roster-sync", api_roster_sync, methods=["POST"]),
+    *score_routes.routes,
 ]

@@ -82,3 +82,16 @@ async def _failed(row: OutgoingMail, exc: Exception) -> None:
     await OutgoingMail.filter(id=row.id).update(
         attempts=attempts, last_error=error, claimed_until=None,
         next_attempt_at=now() + backoff(attempts))
+
+
+async def forget_recipient(address: str) -> int:
+    """Drop every mail to `address`, sent or not (an erased person's): returns how many."""
+    return await OutgoingMail.filter(to_address__iexact=address).delete()
+
+
+async def mails_to(address: str) -> list[dict[str, object]]:
+    """What the queue keeps of mails to `address` (bodies are emptied once sent)."""
+    rows = await OutgoingMail.filter(to_address__iexact=address).order_by("id").values(
+        "subject", "created_at", "sent_at", "failed_at")
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+            for r in rows]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.parser import BytesParser
+from email.policy import default
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -91,3 +93,15 @@ def outbox_folder(data_dir: Path) -> Path:
 
 def transport_for(smtp_url: str | None, data_dir: Path) -> Transport:
     return SmtpServer(smtp_url) if smtp_url else OutboxFolder(outbox_folder(data_dir))
+
+
+def forget_outbox_files(folder: Path, address: str) -> int:
+    """Delete the development outbox's mails to `address` (an erased person's)."""
+    removed = 0
+    for path in folder.glob("*.eml") if folder.is_dir() else ():
+        with path.open("rb") as f:
+            to = BytesParser(policy=default).parse(f, headersonly=True).get("To", "")
+        if parseaddr(str(to))[1].lower() == address.lower():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -133,3 +133,42 @@ class LtiPassbackCursor(Model):
 
     class Meta:
         table = "lti_passback_cursor"
+
+
+class LtiContext(Model):
+    """A platform's course (context) whose links launch into a Coursewire course, with its
+    Names and Role Provisioning endpoint: the roster is read from there on demand and after
+    launches (lti.roster)."""
+
+    id = fields.IntField(primary_key=True)
+    registration = fields.ForeignKeyField("lti.LtiRegistration", related_name="contexts",
+                                          on_delete=fields.CASCADE)
+    context_id = fields.CharField(max_length=255)
+    course_id = fields.CharField(max_length=255)
+    title = fields.CharField(max_length=255, default="")
+    memberships_url = fields.CharField(max_length=2000)
+    sync_due_at = fields.DatetimeField(null=True)  # a launch asked for a roster sync
+    synced_at = fields.DatetimeField(null=True)
+    last_error = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "lti_contexts"
+        unique_together = (("registration", "context_id", "course_id"),)
+
+
+class LtiRosterEntry(Model):
+    """A user as the platform's roster of a context last listed them: active, or gone from
+    it (inactive: their membership and work stay; only the platform signs them in)."""
+
+    id = fields.IntField(primary_key=True)
+    context = fields.ForeignKeyField("lti.LtiContext", related_name="roster",
+                                     on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.User", related_name="lti_roster_entries",
+                                  on_delete=fields.CASCADE)
+    active = fields.BooleanField(default=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "lti_roster_entries"
+        unique_together = (("context", "user"),)

@@ -13,6 +13,7 @@ from core.install import Host, Stop, add_package
 from peer_review import events, expiry, fragments, openapi, routes
 from peer_review.alarm import ALARM, Alarm
 from peer_review.hooks import PEER_REVIEW
+from peer_review.personal_data import PART as PERSONAL_DATA_PART
 from peer_review.sweeper import start_peer_review
 from peer_review.timing import TIMING, timing_from
 
@@ -22,6 +23,7 @@ def install(host: Host) -> None:
                 topics={"peer_review": fragments.authorize_page},
                 resync={"peer_review": fragments.resync_page},
                 openapi=openapi.PATHS)
+    host.personal_data.register("peer_review", PERSONAL_DATA_PART)
     host.block_types.register("peer_review", PEER_REVIEW)
     host.provide(TIMING, timing_from(host.settings))
     alarm = Alarm(due_work=_due_work)

@@ -29,8 +29,9 @@ from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
 from models.users import User
 from quizzes import audit, events
+from quizzes.attempt_page import attempt_data
 from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
-from quizzes.presenters import attempt_json, paper_of, results_visible
+from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import Quiz, published_quiz
 from quizzes.timing import deadline_for
 
@@ -198,11 +199,4 @@ async def attempt_view(viewer: User, attempt_id: int) -> dict[str, Any]:
     staff = await course_audience(attempt.course_id, viewer) == STAFF
     if attempt.user_id != viewer.id and not staff:
         raise NotFound(f"No quiz attempt {attempt_id}.")
-    now = clock.now()
-    try:
-        quiz = await published_quiz(attempt.course_id, attempt.block_id)
-        review, closes_at = quiz.fields["review"], quiz.closes_at
-    except NotFound:  # the quiz was unpublished since: nothing more to review
-        review, closes_at = "never", None
-    show = results_visible(review, attempt, closes_at, now, staff=staff)
-    return attempt_json(attempt, await answers_of(attempt.id), now, show_results=show)
+    return await attempt_data(attempt, staff=staff)

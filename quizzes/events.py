@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from core import clock
 from core.event_types import EventType
 from core.templating import render
-from models.quizzes import AttemptStatus, QuizAttempt
+from models.quizzes import QuizAttempt
+from quizzes.attempt_page import attempt_frames, attempt_regions, attempt_topic
 from quizzes.proctor import row_for
-from quizzes.timing import seconds_left
 from realtime.publish import publish
 
 
@@ -23,6 +22,11 @@ class AttemptPayload(TypedDict):
     submitted_at: str | None
 
 
+class OpenedPayload(TypedDict):
+    id: int
+    device: str  # the public id of the device that now holds the attempt
+
+
 class ProgressPayload(AttemptPayload):
     user_id: int
     name: str
@@ -33,25 +37,20 @@ ATTEMPT_UPDATED = EventType(
     "quiz.attempt.updated", "One of your quiz attempts changed: an answer was saved (from "
     "any tab or device), its deadline moved (accommodation, extension), it was submitted, "
     "graded or reopened by staff.", AttemptPayload,
-    ("user:me",))
+    ("user:me", "quiz-attempt:<attempt_id>"))
+OPENED = EventType(
+    "quiz.attempt.opened", "The attempt in progress was opened on another device or "
+    "browser, which now holds it: only that one may save or hand in (the attempt page of "
+    "the others says so and stops autosaving).", OpenedPayload, ("quiz-attempt:<attempt_id>",))
 PROGRESS = EventType(
     "quiz.progress", "A student started, saved, or submitted a quiz attempt, it was "
     "graded or reopened, or its deadline moved (the proctor view).", ProgressPayload,
     ("course:<course_id>:staff",))
-EVENT_TYPES = (ATTEMPT_UPDATED, PROGRESS)
+EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
-
-
-def attempt_clock(attempt: QuizAttempt) -> dict[str, object]:
-    """What the attempt page's clock shows (quizzes/_attempt_clock.html)."""
-    running = attempt.status == AttemptStatus.IN_PROGRESS
-    return {"id": attempt.id, "status": attempt.status.value,
-            "deadline_at": _iso(attempt.deadline_at),
-            "seconds_left": seconds_left(attempt.deadline_at, clock.now()) if running
-            else None}
 
 
 def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
@@ -63,17 +62,28 @@ def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
 
 async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
-    fetches the quiz's panel again), and `quiz.progress` to the course staff (with the
-    proctor page's row for the student). Call inside the transaction that made the
-    change (the outbox)."""
+    fetches the quiz's panel again; an open attempt page gets its regions, on the
+    attempt's topic, for the student and for staff), and `quiz.progress` to the course
+    staff (with the proctor page's row for the student). Call inside the transaction that
+    made the change (the outbox)."""
     data = attempt_payload(attempt)
     panel = render("quizzes/_panel_reload.html", course_id=attempt.course_id,
-                   block_id=attempt.block_id) + render(
-        "quizzes/_attempt_clock.html", clock=attempt_clock(attempt), oob=True)
+                   block_id=attempt.block_id)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
                   {"self": panel})
+    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
+                  await attempt_frames(attempt))
     progress: ProgressPayload = {**data, "user_id": attempt.user_id, "name": student_name,
                                  "started_at": attempt.started_at.isoformat()}
     row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name), oob=True)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
                   {"staff": row})
+
+
+async def attempt_opened(attempt: QuizAttempt, device: str) -> None:
+    """`quiz.attempt.opened`: the attempt's pages learn which device holds it now (its
+    student's only: staff pages show no holder). Call inside the transaction."""
+    payload: OpenedPayload = {"id": attempt.id, "device": device}
+    head = await attempt_regions(attempt, "self", oob=True)
+    await publish(attempt_topic(attempt.id), OPENED.name, {"self": payload},
+                  {"self": str(head)})

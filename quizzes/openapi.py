@@ -30,22 +30,28 @@ ATTEMPT = obj(
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/courses/{course_id}/quizzes/{block_id}/attempts": {
         "parameters": [COURSE_ID, _BLOCK_ID],
-        "post": op("Start an attempt (201), or resume the one in progress (200); its draw "
-                   "and order are fixed, without answer keys", (201, ATTEMPT),
-                   (403, 404, 422)),
+        "post": {**op("Start an attempt (201), or resume the one in progress (200); its draw "
+                      "and order are fixed, without answer keys. This device then holds the "
+                      "attempt (docs/quizzes.md); 403 without the quiz's access code (the "
+                      "first time on a device) or from a network it does not allow",
+                      (201, ATTEMPT), (400, 403, 404, 422)),
+                 "requestBody": {"required": False, "content": {"application/json": {
+                     "schema": obj([], access_code=STR)}}}},
     },
     "/api/v1/quiz-attempts/{attempt_id}/answers/{question_id}": {
         "parameters": [_ATTEMPT_ID, {"name": "question_id", "in": "path", "required": True,
                                      "schema": STR}],
-        "put": op("Autosave one answer (the latest wins); 422 after deadline_at",
-                  (200, obj(["saved_at"], saved_at=DT)), (400, 404, 413, 422),
+        "put": op("Autosave one answer (the latest wins); 422 after deadline_at; 409 once "
+                  "another device opened the attempt; 403 from a network the quiz does not "
+                  "allow", (200, obj(["saved_at"], saved_at=DT)), (400, 403, 404, 409, 413, 422),
                   obj(["answer"], answer={"type": "object", "description":
                       "by kind: {choice} | {choices} | {value} | {text} | {code}"})),
     },
     "/api/v1/quiz-attempts/{attempt_id}/submit": {
         "parameters": [_ATTEMPT_ID],
-        "post": op("Hand the attempt in; graded with the saved answers",
-                   (202, obj(["id", "status"], id=INT, status=STR)), (404, 422)),
+        "post": op("Hand the attempt in; graded with the saved answers (409 from a device "
+                   "that no longer holds it)",
+                   (202, obj(["id", "status"], id=INT, status=STR)), (403, 404, 409, 422)),
     },
     "/api/v1/quiz-attempts/{attempt_id}": {
         "parameters": [_ATTEMPT_ID],

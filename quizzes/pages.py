@@ -10,14 +10,15 @@ from starlette.routing import Route
 from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError, NotFound
-from core.http import redirect
+from core.http import client_ip, read_form, redirect
 from core.ids import id_or_not_found
-from courses.audience import STAFF
+from courses.audience import STAFF, course_audience
 from courses.service import get_course, require_role
 from courses.visibility import require_visible
 from models.courses import Role
-from models.quizzes import QuizAttempt
-from quizzes.attempts import attempt_view, start_attempt
+from models.quizzes import AttemptStatus, QuizAttempt
+from quizzes.attempt_holds import device_of, open_attempt, reopen_attempt
+from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
 from quizzes.proctor_resync import proctor_topic
@@ -35,32 +36,51 @@ async def panel(request: Request) -> Response:
 
 
 async def start_from_page(request: Request) -> Response:
-    """Start (or resume) and go to the attempt page; a refusal is said in the panel."""
+    """Start (or resume, on this device: it then holds the attempt) and go to the attempt
+    page; a refusal (wrong access code, another network...) is said in the panel."""
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
+    form = await read_form(request)
     try:
-        attempt, _ = await start_attempt(user, course_id, block_id)
+        attempt, _ = await open_attempt(user, course_id, block_id, device=device_of(request),
+                                        address=client_ip(request),
+                                        access_code=form.get("access_code"))
     except CoursewireError as exc:
         if isinstance(exc, NotFound):
             raise
-        return await page(request, "quizzes/_panel.html", message=exc.message,
-                          panel=await quiz_panel(user, course_id, block_id))
+        if form.get("from_attempt"):  # the access form of an attempt page on a new device
+            return await page(request, "quizzes/_access_form.html", exc.status,
+                              message=exc.message, course_id=course_id, block_id=block_id,
+                              access_code=form.get("access_code", ""))
+        return await page(request, "quizzes/_panel.html", exc.status, message=exc.message,
+                          panel=await quiz_panel(user, course_id, block_id),
+                          access_code=form.get("access_code", ""))
     return redirect(request, f"/courses/{course_id}/quiz-attempts/{attempt.id}")
 
 
 async def attempt_page(request: Request) -> Response:
     """An attempt: its questions with the saved answers, and the time left by the server's
-    clock. Its student answers here; staff see it read-only."""
+    clock, live on the attempt's topic. Its student answers here (loading the page opens
+    the attempt on this device, which then holds it: quizzes.attempt_holds); staff see it
+    read-only. A device new to a quiz with an access code is asked for the code first."""
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     attempt_id = id_or_not_found(request.path_params["attempt_id"], "No such quiz attempt.")
-    data = await attempt_view(user, attempt_id)
-    if data["course_id"] != course_id:
+    attempt = await QuizAttempt.get_or_none(id=attempt_id, course_id=course_id)
+    if attempt is None:
         raise NotFound("No such quiz attempt.")
-    editable = data["status"] == "in_progress" and await _is_owner(user.id, attempt_id)
+    owner = attempt.user_id == user.id
+    if not owner and await course_audience(course_id, user) != STAFF:
+        raise NotFound("No such quiz attempt.")
+    device, needs_code = device_of(request), False
+    if owner and attempt.status == AttemptStatus.IN_PROGRESS:
+        needs_code = not await reopen_attempt(attempt, device, client_ip(request), user.name)
     return await page(request, "quizzes/attempt.html", course=await get_course(course_id),
-                      attempt=data, editable=editable, live_topics=["user:me"],
-                      quiz_title=await quiz_title(course_id, data["block_id"]))
+                      attempt=attempt, device=device if owner else "", needs_code=needs_code,
+                      regions=await attempt_regions(attempt, SELF if owner else STAFF,
+                                                    oob=False),
+                      live_topics=[] if needs_code else [f"quiz-attempt:{attempt.id}"],
+                      quiz_title=await quiz_title(course_id, attempt.block_id))
 
 
 async def proctor_page(request: Request) -> Response:
@@ -74,10 +94,6 @@ async def proctor_page(request: Request) -> Response:
                       course_id=course_id, rows=await proctor_rows(course_id, block_id),
                       oob=False, live_topics=[f"course:{course_id}:staff",
                                               proctor_topic(course_id, block_id)])
-
-
-async def _is_owner(user_id: int, attempt_id: int) -> bool:
-    return await QuizAttempt.exists(id=attempt_id, user_id=user_id)
 
 
 routes = [

@@ -11,6 +11,7 @@ from core.errors import InvalidState
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from quizzes.attempts import check_window
+from quizzes.exam_access import needs_access_code
 from quizzes.presenters import results_visible
 from quizzes.quiz_blocks import published_quiz
 from quizzes.timing import seconds_left
@@ -23,6 +24,7 @@ class QuizPanel:
     running: QuizAttempt | None = None
     seconds_left: int | None = None
     can_start: bool = False
+    needs_code: bool = False  # the quiz's access code is asked for (never its value)
     why_not: str = ""
     past: list[dict[str, Any]] = field(default_factory=list)
 
@@ -32,7 +34,7 @@ async def quiz_panel(user: User, course_id: str, block_id: str) -> QuizPanel:
     now = clock.now()
     attempts = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
                                         block_id=block_id).order_by("number")
-    panel = QuizPanel(course_id, block_id)
+    panel = QuizPanel(course_id, block_id, needs_code=needs_access_code(quiz.fields))
     for attempt in attempts:
         if attempt.status == AttemptStatus.IN_PROGRESS:
             panel.running = attempt

@@ -9,10 +9,11 @@ from starlette.routing import Route
 
 from accounts.session import require_user
 from core import clock
-from core.http import read_json
+from core.http import client_ip, parse_json_text, read_json
 from core.ids import id_or_not_found
 from quizzes.accommodations import set_extra_time
-from quizzes.attempts import answers_of, attempt_view, save_answer, start_attempt, submit_attempt
+from quizzes.attempt_holds import device_of, open_attempt, require_holder
+from quizzes.attempts import answers_of, attempt_view, save_answer, submit_attempt
 from quizzes.presenters import attempt_json
 
 
@@ -21,10 +22,15 @@ def _attempt_id(request: Request) -> int:
 
 
 async def api_start_attempt(request: Request) -> Response:
-    """201 a new attempt, or 200 the one already in progress (any device or tab)."""
+    """201 a new attempt, or 200 the one already in progress (on this device, which then
+    holds it); the body may give `{"access_code": ...}`."""
     user = await require_user(request)
-    attempt, created = await start_attempt(user, request.path_params["course_id"],
-                                           request.path_params["block_id"])
+    body = await request.body()
+    data = parse_json_text(body) if body.strip() else {}
+    attempt, created = await open_attempt(
+        user, request.path_params["course_id"], request.path_params["block_id"],
+        device=device_of(request), address=client_ip(request),
+        access_code=data.get("access_code") if isinstance(data, dict) else None)
     data = attempt_json(attempt, await answers_of(attempt.id), clock.now(),
                         show_results=False)
     return JSONResponse(data, status_code=201 if created else 200)
@@ -32,6 +38,8 @@ async def api_start_attempt(request: Request) -> Response:
 
 async def api_save_answer(request: Request) -> Response:
     user = await require_user(request)
+    await require_holder(user, _attempt_id(request), device=device_of(request),
+                         address=client_ip(request))
     saved_at = await save_answer(user, _attempt_id(request),
                                  request.path_params["question_id"], await read_json(request))
     return JSONResponse({"saved_at": saved_at.isoformat()})
@@ -39,6 +47,8 @@ async def api_save_answer(request: Request) -> Response:
 
 async def api_submit(request: Request) -> Response:
     user = await require_user(request)
+    await require_holder(user, _attempt_id(request), device=device_of(request),
+                         address=client_ip(request))
     attempt = await submit_attempt(user, _attempt_id(request))
     return JSONResponse({"id": attempt.id, "status": attempt.status.value}, status_code=202)
 

@@ -1,4 +1,5 @@
-"""Commands on course content: import-course, export-course, prune-versions, rerun-course."""
+"""Commands on course content: import-course, export-course, prune-versions, rerun-course,
+reconcile."""
 
 from __future__ import annotations
 
@@ -110,6 +111,22 @@ def cmd_rerun_course(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    from core.errors import CoursewireError
+    from courseware.reconcile import reconcile_published
+
+    try:
+        done = asyncio.run(with_stores(settings, reconcile_published))
+    except (CoursewireError, RuntimeError) as exc:
+        return fail(exc)
+    if not done:
+        print("Every course's published content is announced; nothing to do.")
+        return 0
+    print(f"Announced the published content of {len(done)} courses whose events were "
+          f"missing: {', '.join(done)}.")
+    return 0
+
+
 def add_commands(sub: Any) -> None:
     """Add the commands on course content to the `coursewire` parser's subcommands."""
     p = sub.add_parser(
@@ -181,3 +198,16 @@ def add_commands(sub: Any) -> None:
     p.add_argument("source", metavar="SOURCE_COURSE_ID", help="course-v1:ORG+NUMBER+RUN")
     p.add_argument("new_run", metavar="NEW_RUN", help="the new run's name, e.g. 2027")
     p.set_defaults(func=cmd_rerun_course)
+
+    p = sub.add_parser(
+        "reconcile", help="announce publishes whose live events were lost",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A publish moves a course's published content in the content store, "
+                    "then writes the\nevents that update open pages. If a process died in "
+                    "between, this writes the missing\nevents (once, however many "
+                    "processes run it). Every server does this at start-up and\nevery "
+                    "30 seconds; run it by hand after a crash or a restore.\n\n"
+                    "Example:\n  coursewire reconcile\n\n"
+                    "With the embedded content store (no MONGO_URL), stop `coursewire serve` "
+                    "first: only one\nprocess at a time may open it.")
+    p.set_defaults(func=cmd_reconcile)

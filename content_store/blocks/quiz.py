@@ -7,6 +7,7 @@ reach a student only inside an attempt, without their answer keys.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from content_store.blocks import checks
@@ -31,6 +32,29 @@ def _positive(value: Any, path: checks.Path) -> int:
     return checks.check_int(value, path, minimum=1)
 
 
+def _check_access_code(value: Any, path: checks.Path) -> str:
+    value = checks.check_str(value, path).strip()
+    if len(value) > 100:
+        raise FieldProblem(path, "must be at most 100 characters")
+    return value
+
+
+def _check_network(value: Any, path: checks.Path) -> str:
+    """One allowed network, as a CIDR range ("10.1.0.0/16", "2001:db8::/32") or a single
+    address; written back in its canonical form."""
+    text = checks.check_str(value, path).strip()
+    try:
+        return str(ipaddress.ip_network(text))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise FieldProblem(path, f"{text!r} is not a network: write a CIDR range such as "
+                                 "10.1.0.0/16 or 2001:db8::/32") from None
+    raise FieldProblem(path, f"{text!r} has bits set after the prefix: did you mean {loose}?")
+
+
 def _check_quiz(f: dict[str, Any]) -> None:
     if not f["questions"] and not f["draw"]:
         raise FieldProblem(("draw",), "or questions must give the quiz at least one question")
@@ -52,7 +76,8 @@ def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
             "closes_at": f["closes_at"], "max_attempts": f["max_attempts"],
             "max_points": f["max_points"] if f["max_points"] is not None
             else float(question_count(f)),
-            "grading": f["grading"], "review": f["review"]}
+            "grading": f["grading"], "review": f["review"],
+            "needs_access_code": bool(f["access_code"])}
 
 
 BLOCK = BlockType(
@@ -83,6 +108,13 @@ BLOCK = BlockType(
               check=checks.check_list(_draw_rule), help="[{bank, tags?, count}]"),
         Field("questions", "structured", "Fixed questions", default=[], scope="content",
               check=check_questions, help="[{id, tags?, ...fields of a problem}]"),
+        Field("access_code", "text", "Access code", nullable=True, check=_check_access_code,
+              help="Students must type it to start or resume (the proctor gives it out). "
+                   "Never shown to students."),
+        Field("allowed_networks", "structured", "Allowed networks", default=[],
+              check=checks.check_list(_check_network),
+              help="CIDR ranges students may take the quiz from, e.g. [10.1.0.0/16]. "
+                   "Empty: anywhere."),
         Field("review", "choice", "Students see results and keys", default="after_submit",
               choices=REVIEW),
     ),

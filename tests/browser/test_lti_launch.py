@@ -84,6 +84,28 @@ def test_a_learner_launch_lands_signed_in_on_the_unit_and_grades_arrive_live(bro
         staff_ctx.close()
 
 
+def test_a_launch_inside_the_platforms_iframe_shows_the_course_page_live(browser, live):
+    """The platform (another origin: another port) frames the tool: the launched unit page
+    renders in the frame with the course frame around it, and its socket goes live."""
+    course, platform = live
+    base, cid = course.server.base, course.course_id
+    platform.targets["student"] = f"{base}/courses/{cid}/units/unit-one"
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(platform.framed_url(platform.login_url(
+            base, sub="moodle-user-79", role="student", target=platform.targets["student"])))
+        tool = page.frame_locator("#tool")
+        expect(tool.locator("main")).to_contain_text("First unit", timeout=15_000)
+        expect(tool.locator(".course-frame .breadcrumbs")).to_be_visible()
+        expect(tool.locator('#live-status[data-state="live"]')).to_have_count(1,
+                                                                            timeout=10_000)
+        frame = next(f for f in page.frames if f.url.startswith(base))
+        assert frame.url == f"{base}/courses/{cid}/units/unit-one"
+    finally:
+        context.close()
+
+
 def test_a_refused_launch_shows_a_clear_page_in_the_browser(browser, live):
     course, platform = live
     base = course.server.base

@@ -127,8 +127,10 @@ def test_publishing_one_unit_updates_its_page_and_other_pages_equal_a_reload(ser
         editor.click("text=Save to draft")
         editor.wait_for_selector("text=Saved to the draft.")
         open_live(editor, f"{server.base}/courses/{COURSE}/studio")
-        editor.fill("#studio-node-variables .studio-rename input[name=title]", "Not yet")
-        editor.click("#studio-node-variables .studio-rename button")
+        row = "#studio-node-variables > .studio-row"
+        editor.click(f"{row} summary")  # the row's action menu
+        editor.fill(f"{row} .studio-rename input[name=title]", "Not yet")
+        editor.click(f"{row} .studio-rename button")
         editor.wait_for_selector("#studio-message:has-text('Renamed')")
         editor.click("button[aria-label='Publish unit Hello, Python only']")
         editor.wait_for_selector("#studio-message:has-text('Published')")

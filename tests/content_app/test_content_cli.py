@@ -105,9 +105,16 @@ def test_import_course_names_the_file_and_line_of_a_mistake(env, tmp_path):
 
 
 def test_cli_manual_pages_explain_the_content_commands(env):
-    for command in ("import-course", "export-course", "prune-versions", "rerun-course"):
+    for command in ("import-course", "export-course", "prune-versions", "rerun-course",
+                    "reconcile"):
         out = coursewire(env, command, "--help")
         assert "Example" in out.stdout
+
+
+def test_reconcile_finds_the_seeded_demo_announced(env):
+    seed_demo(env)  # its publish announced itself, so there is nothing to reconcile
+    out = coursewire(env, "reconcile")
+    assert "nothing to do" in out.stdout
 
 
 def test_rerun_course_starts_a_new_run_with_the_content_and_instructors(env):

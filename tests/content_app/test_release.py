@@ -15,10 +15,12 @@ from core import clock
 from courses.visibility import published_course
 from courseware import events, releases
 from models.events import Event
+from models.releases import ReleaseAnnouncement
 from models.users import User
 from realtime.resync import resync_fragments
 from realtime.topics import authorize, parse_topic
 from tests.content_app.conftest import COURSE, WELCOME, import_and_publish
+from tests.support.outbox_down import OutboxDown, outbox_down
 from tests.support.people import bearer, browser_login, token
 
 SECRET = "Zebra-Unreleased-7731"  # a marker only unreleased content carries
@@ -217,3 +219,19 @@ async def test_a_passing_start_is_announced_once_across_processes(client, releas
     assert announced[0].data_by_audience["student"]["released_at"] == start.isoformat()
     outline = (await client.get(f"/api/v1/courses/{COURSE}/outline", headers=student)).json()
     assert "functions" in ids(outline) and "practice" in ids(outline)
+
+
+async def test_a_start_whose_event_write_failed_is_announced_by_the_next_round(
+        client, released, monkeypatch):
+    """The claim commits with the event: a failed event write leaves the start unclaimed,
+    and the next round (on any process) announces it, once."""
+    start = (await published_course(COURSE)).release.next_start
+    monkeypatch.setattr(clock, "now", lambda: start + timedelta(seconds=1))
+    remembered: set = set()
+    with outbox_down(), pytest.raises(OutboxDown):
+        await releases.announce_due(remembered)
+    assert not remembered and not await ReleaseAnnouncement.exists(course_id=COURSE)
+    assert await releases.announce_due(remembered) is None
+    assert await releases.announce_due(set()) is None
+    announced = await Event.filter(topic=f"course:{COURSE}", name="content.released")
+    assert len(announced) == 1 and await ReleaseAnnouncement.exists(course_id=COURSE)

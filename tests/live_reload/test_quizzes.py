@@ -1,10 +1,10 @@
 """Live = reload for quizzes: Ada starts the midterm, autosaves, gets extra time and hands
-in; a TA extends or reopens her attempt. Her unit page (the quiz panel) follows
-(quiz.attempt.updated), her attempt page's clock too (the rest of it not yet: xfail below);
-the proctor page of the TA and the instructor follows every step
-(quiz.progress). Bob keeps his
-unit page open throughout: nothing of Ada's may reach it. The quizzes' clock stands still,
-so the time left reads the same live and on a reload."""
+in; a TA extends or reopens her attempt. Her unit page (the quiz panel) and her attempt
+page follow (quiz.attempt.updated, the latter on the attempt's own topic; quiz.attempt.opened
+when another device takes it over); the proctor page of the TA and the instructor follows
+every step (quiz.progress). Bob keeps his unit page open throughout: nothing of Ada's may
+reach it. The quizzes' clock stands still, so the time left reads the same live and on a
+reload."""
 
 from __future__ import annotations
 
@@ -14,9 +14,20 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from models.events import Event
 from models.quizzes import QuizAttempt
+from realtime.topics import authorize, parse_topic
 from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course, use_grading_method
-from tests.support.live_reload import Viewer, covers, verify_action
+from tests.support.live_reload import (
+    Recorder,
+    Viewer,
+    apply_frame,
+    covers,
+    delivery_log,
+    observed,
+    render,
+    verify_action,
+)
 from tests.support.people import browser_login
 
 UNIT = f"/courses/{COURSE_ID}/units/paper"
@@ -138,40 +149,83 @@ async def _reopen(cast: QuizCast, url: str) -> None:
 @covers("quiz.attempt.updated", "quiz.progress")
 async def test_staff_extend_or_reopen_an_attempt(quiz_cast, step):
     """A TA extends Ada's running attempt, or reopens her graded one: her unit page's
-    panel (resume, time left) and the proctor pages follow; Bob's page is untouched."""
+    panel (resume, time left), her open attempt page (on its topic: time left, answering
+    again) and the proctor pages follow; Bob's page is untouched."""
     cast = quiz_cast
     url = await _start(cast)
     if step == "reopen":
         await _hand_in(cast, url)
-    pages = {cast.ada: [UNIT], cast.bob: [UNIT], **proctors(cast)}
+    pages = {cast.ada: [UNIT, url], cast.bob: [UNIT], **proctors(cast)}
     action = _extend if step == "extend" else _reopen
     frames = await verify_action(cast.hub, pages, lambda: action(cast, url))
     assert frames[f"bob {UNIT}"] == []
     assert any('data-status="in_progress"' in f for f in frames[f"prof {PROCTOR}"])
+    assert any('data-status="in_progress"' in f for f in frames[f"ada {url}"])
 
 
 @pytest.mark.parametrize("step", [_extra_time, _extend], ids=["extra time", "extend"])
 async def test_the_attempt_page_clock_follows_a_moved_deadline(quiz_cast, step):
     """An accommodation or a TA's extension: Ada's open attempt page gets its new time
-    left (the clock is pushed; quiz.js counts down from it)."""
+    left (the header is pushed on the attempt's topic; quiz.js counts down from it)."""
     cast = quiz_cast
     url = await _start(cast)
     frames = await verify_action(cast.hub, {cast.ada: [url]}, lambda: step(cast, url))
-    assert any("quiz-attempt-clock" in f for f in frames[f"ada {url}"])
+    assert any("quiz-countdown" in f for f in frames[f"ada {url}"])
 
 
-# The attempt page gets only its clock pushed: a save from another tab or a hand-in shows
-# in full only on a reload (quiz.js reloads the page itself when the pushed clock's status
-# differs: handed in, graded, reopened; the browser tests check that). Pushing the whole
-# attempt needs quiz.js to rebind after a swap and to keep what is being typed in this
-# tab; reported, not fixed here. When it is live these xfails fail: drop them.
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="the attempt page is not updated live (reported; not fixed here)")
-@pytest.mark.parametrize("step", ["autosave", "hand in"])
+@pytest.mark.parametrize("step", list(STEPS))
+@covers("quiz.attempt.updated")
 async def test_the_attempt_page(quiz_cast, step):
+    """Ada's attempt page (another tab of the same browser) and the instructor's read-only
+    view of it follow a save, an accommodation and the hand-in (graded at once) live, on
+    the attempt's own topic; Bob may not subscribe to it."""
     cast = quiz_cast
     url = await _start(cast)
-    await verify_action(cast.hub, {cast.ada: [url]}, lambda: STEPS[step](cast, url))
+    pages = {cast.ada: [url], cast.prof: [url]}
+    frames = await verify_action(cast.hub, pages, lambda: STEPS[step](cast, url))
+    assert frames[f"ada {url}"] and frames[f"prof {url}"]
+    attempt_id = int(url.rsplit("/", 1)[1])
+    bob = cast.bob.user
+    assert await authorize(parse_topic(f"quiz-attempt:{attempt_id}", bob), bob) is None
+
+
+@covers("quiz.attempt.opened")
+async def test_the_attempt_page_learns_another_device_took_over(quiz_cast):
+    """Ada opens her attempt on a second device (another browser, its own session): her
+    first page gets the new holder (its quiz.js then stops autosaving) and its regions
+    equal the second device's fresh page; a save from the first is refused 409. The
+    instructor's view shows no holder and gets nothing. (A reload on the first device would
+    take the attempt back, so the first page is compared with the second's.)"""
+    cast = quiz_cast
+    url = await _start(cast)
+    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=cast.app),
+                              base_url="http://testserver")
+    await browser_login(other, cast.ada.user.email)
+    log, staff = delivery_log(cast.hub), Recorder()
+    first, mine = await render(cast.ada.client, url), Recorder()
+    topic = f"quiz-attempt:{url.rsplit('/', 1)[1]}"
+    await cast.hub.join(mine, topic, "self")  # type: ignore[arg-type]
+    await cast.hub.join(staff, topic, "staff")  # type: ignore[arg-type]
+    mark = await log.last_seq()
+    try:
+        assert (await other.get(url)).status_code == 200
+        logged = await Event.filter(id__gt=mark, topic=topic)
+        observed.update(e.name for e in logged)
+        await log.wait_for({e.id for e in logged})
+        second = await render(other, url)
+    finally:
+        await cast.hub.leave(mine)  # type: ignore[arg-type]
+        await cast.hub.leave(staff)  # type: ignore[arg-type]
+        await other.aclose()
+    assert staff.frames == [] and len(mine.frames) == 1
+    apply_frame(first, mine.frames[0][1])
+    for region in ("quiz-attempt-head", "question-1", "quiz-actions"):
+        assert first.by_id(region).outer_html() == second.by_id(region).outer_html()
+    assert first.by_id("quiz-attempt").attrs["data-device"] != \
+        first.by_id("quiz-attempt-head").attrs["data-holder"]
+    r = await cast.ada.client.put(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}"
+                                  "/answers/capital", json={"answer": {"choice": "lyon"}})
+    assert r.status_code == 409 and "opened on another device" in r.json()["error"]["message"]
 
 
 PROGRESS = f"/courses/{COURSE_ID}/progress"

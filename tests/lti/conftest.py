@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -61,3 +62,12 @@ async def launch(client: httpx.AsyncClient, platform: Platform, target: str, *,
     id_token = platform.id_token(auth.nonce, sub=sub, role=role, target_link_uri=target,
                                  **claims)
     return await client.post("/lti/launch", data={"id_token": id_token, "state": auth.state})
+
+
+def landing(r: httpx.Response) -> str:
+    """Where a launch's answer sends the browser, past /lti/continue (which checks that the
+    session cookie came back)."""
+    assert r.status_code == 303, r.text
+    url = urlsplit(r.headers["location"])
+    assert url.path == "/lti/continue", r.headers["location"]
+    return parse_qs(url.query)["to"][0]

@@ -52,11 +52,16 @@ class Platform:
     keys: list[tuple[str, rsa.RSAPrivateKey]] = field(default_factory=lambda: [new_key()])
     jwks_fetches: int = 0
     reachable: bool = True
+    key_set_status: int = 200  # what the key set URL answers (a broken platform: 500)
     registration_id: int | None = None  # once registered with the tool
     tool_jwks: dict[str, Any] = field(default_factory=dict)  # the tool's /lti/jwks, for AGS
     issued_tokens: list[str] = field(default_factory=list)
     revoked_tokens: set[str] = field(default_factory=set)
     scores: list[dict[str, Any]] = field(default_factory=list)
+    # Names and Role Provisioning: the context's roster, served page_size members a page
+    members: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 2
+    roster_reads: int = 0
 
     @property
     def auth_login_url(self) -> str:
@@ -94,9 +99,13 @@ class Platform:
             raise httpx.ConnectError("platform down", request=request)
         if str(request.url) == self.key_set_url:
             self.jwks_fetches += 1
+            if self.key_set_status != 200:
+                return httpx.Response(self.key_set_status, text="<html>Internal error</html>")
             return httpx.Response(200, json=self.jwks())
         if str(request.url) == self.token_url and request.method == "POST":
             return self._grant_token(request)
+        if str(request.url).startswith(self.memberships_url) and request.method == "GET":
+            return self._serve_memberships(request)
         if request.url.path.endswith("/lineitem/scores") and request.method == "POST":
             token = request.headers.get("authorization", "").removeprefix("Bearer ")
             if token not in self.issued_tokens or token in self.revoked_tokens:
@@ -106,6 +115,38 @@ class Platform:
             self.scores.append(json.loads(request.content))
             return httpx.Response(200)
         return httpx.Response(404)
+
+    @property
+    def memberships_url(self) -> str:
+        return self.issuer + "/mod/lti/services.php/CourseSection/2/bindings/1/memberships"
+
+    def member(self, sub: str, role: str, status: str = "Active") -> dict[str, Any]:
+        """A roster entry as Moodle sends it."""
+        return {"user_id": sub, "status": status, "name": f"Platform {sub}",
+                "given_name": "Platform", "family_name": sub, "roles": ROLES[role]}
+
+    def nrps_claims(self, context_id: str = "moodle-course-2") -> dict[str, Any]:
+        return {"https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                    "context_memberships_url": self.memberships_url,
+                    "service_versions": ["2.0"]},
+                CLAIM + "context": {"id": context_id, "title": "Moodle: Programming 1"}}
+
+    def _serve_memberships(self, request: httpx.Request) -> httpx.Response:
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if token not in self.issued_tokens:
+            return httpx.Response(401)
+        assert request.headers["accept"] == (
+            "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
+        self.roster_reads += 1
+        start = int(request.url.params.get("page", "0")) * self.page_size
+        members = self.members[start:start + self.page_size]
+        headers = {}
+        if start + self.page_size < len(self.members):
+            page = start // self.page_size + 1
+            headers["Link"] = f'<{self.memberships_url}?page={page}>; rel="next"'
+        return httpx.Response(200, headers=headers, json={
+            "id": self.memberships_url, "context": {"id": "moodle-course-2"},
+            "members": members})
 
     def _grant_token(self, request: httpx.Request) -> httpx.Response:
         """The token endpoint: the tool's JWT assertion, checked with the tool's key set."""

@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from tests.lti.platform import Platform
 from tests.support.servers import free_port
 
+FRAME_PAGE = "/mod/lti/view.php"
+
 
 class PlatformServer:
     """Launch hints travel as the platform's own do: `login_hint` names the user (sub) and
@@ -40,6 +42,16 @@ class PlatformServer:
                   "lti_deployment_id": self.platform.deployment_id}
         return f"{tool_base}/lti/login?{urlencode(params)}"
 
+    def framed_url(self, tool_login_url: str) -> str:
+        """The platform's course page showing the tool's link in an iframe (Moodle's
+        "embed" launch container)."""
+        return f"{self.platform.issuer}{FRAME_PAGE}?{urlencode({'src': tool_login_url})}"
+
+    def _frame_page(self, query: str) -> str:
+        src = html.escape(parse_qs(query)["src"][0])
+        return ('<!doctype html><title>Moodle course</title><h1>Moodle course</h1>'
+                f'<iframe id="tool" src="{src}" width="1000" height="700"></iframe>')
+
     def _answer_auth(self, query: str) -> str:
         q = {k: v[0] for k, v in parse_qs(query).items()}
         assert q["client_id"] == self.platform.client_id and q["response_mode"] == "form_post"
@@ -63,6 +75,8 @@ class PlatformServer:
                     self._send(200, "application/json", json.dumps(server.platform.jwks()))
                 elif url.path == urlsplit(server.platform.auth_login_url).path:
                     self._send(200, "text/html", server._answer_auth(url.query))
+                elif url.path == FRAME_PAGE:
+                    self._send(200, "text/html", server._frame_page(url.query))
                 else:
                     self._send(404, "text/plain", "not found")
 

@@ -9,7 +9,7 @@ import pytest
 from models.courses import Membership
 from models.lti import LtiAccount, LtiResourceLink
 from models.users import User
-from tests.lti.conftest import launch, start_login, unit_url
+from tests.lti.conftest import landing, launch, start_login, unit_url
 from tests.lti.platform import CLAIM, new_key
 from tests.support.people import person
 
@@ -24,7 +24,7 @@ async def test_a_launch_signs_the_platform_user_in_enrolled_with_their_role(
         client, platform, course, role):
     r = await launch(client, platform, unit_url(course), role=role, sub=f"{role}-7")
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == f"/courses/{course.id}/units/unit-1"
+    assert landing(r) == f"/courses/{course.id}/units/unit-1"
     account = await LtiAccount.get(issuer=platform.issuer, subject=f"{role}-7")
     assert await signed_in_as(client) == account.user_id
     membership = await Membership.get(user_id=account.user_id, course_id=course.id)
@@ -37,13 +37,13 @@ async def test_a_launch_signs_the_platform_user_in_enrolled_with_their_role(
 
 async def test_a_course_link_lands_on_the_course_page(client, platform, course):
     r = await launch(client, platform, f"https://cw.example/courses/{course.id}")
-    assert r.status_code == 303 and r.headers["location"] == f"/courses/{course.id}"
+    assert landing(r) == f"/courses/{course.id}"
 
 
 async def test_the_resource_link_stays_bound_to_its_first_target(client, platform, course):
     first = await launch(client, platform, unit_url(course, "unit-1"))
     again = await launch(client, platform, unit_url(course, "unit-2"))
-    assert first.headers["location"] == again.headers["location"] == (
+    assert landing(first) == landing(again) == (
         f"/courses/{course.id}/units/unit-1")
     links = await LtiResourceLink.all()
     assert [(x.link_id, x.course_id, x.block_id, x.title) for x in links] == [

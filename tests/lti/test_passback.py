@@ -66,9 +66,10 @@ async def test_grade_changes_reach_the_line_item_and_survive_a_platform_outage(
     assert await send_due_scores(GradeServices(transport=platform.transport)) == 0
 
 
-async def test_unit_links_and_links_without_a_line_item_send_nothing(
+async def test_links_without_a_score_or_a_line_item_send_nothing(
         quiet_worker, client, platform, course):
     await collect_scores()
+    # A unit of a course with nothing published has no points to send.
     r = await launch(client, platform, f"https://cw.example/courses/{course.id}/units/u1",
                      sub="bob-1", **{AGS: {"lineitem": platform.line_item}})
     assert r.status_code == 303

@@ -119,5 +119,16 @@ async def test_an_unreachable_platform_key_set_is_a_clear_page(client, app, plat
     platform.reachable = False
     r = await launch(client, platform, unit_url(course))
     assert r.status_code == 502 and "could not check this launch" in r.text
-    assert re.search(r"certs\.php", r.text)
+    assert re.search(r"certs\.php", r.text) and "ConnectError" in r.text
+    assert r.headers["content-type"].startswith("text/html") and "Traceback" not in r.text
+    assert (await client.get("/api/v1/me")).status_code == 401  # nobody signed in
+
+
+async def test_a_key_set_answering_an_error_is_a_clear_page(client, platform, course):
+    platform.key_set_status = 500
+    r = await launch(client, platform, unit_url(course))
+    assert r.status_code == 502 and "HTTPStatusError" in r.text, r.text
+    assert "Launch again in a moment" in r.text and "Traceback" not in r.text
+    platform.key_set_status = 200  # the platform is fixed: the next launch goes through
+    assert (await launch(client, platform, unit_url(course))).status_code == 303
 

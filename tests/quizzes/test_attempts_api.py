@@ -103,9 +103,13 @@ async def test_answers_after_the_deadline_are_refused_and_the_server_submits(
     # This call or the app's own deadline schedule (which runs too) submits it, once.
     await submit_overdue()
     assert await submit_overdue() == []
-    # If the schedule won the claim, it may still be grading: wait for the grade (bounded).
+    # If the schedule won the claim, it may still be grading: wait (bounded) until both the
+    # attempt is graded and its grading Submission is (two steps, written separately).
     for _ in range(200):
-        if (await QuizAttempt.get(id=attempt["id"])).status == "graded":
+        stored = await QuizAttempt.get(id=attempt["id"])
+        if stored.status == "graded" and stored.submission_id is not None and (
+                await Submission.filter(id=stored.submission_id, status=Status.GRADED
+                                        ).exists()):
             break
         await asyncio.sleep(0.05)
     read = (await client.get(f"/api/v1/quiz-attempts/{attempt['id']}",

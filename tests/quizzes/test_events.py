@@ -1,5 +1,6 @@
 """Every quiz event goes to a topic its EventType names, and its data fits the payload:
-quiz.attempt.updated to the student's tabs, quiz.progress to the course staff."""
+quiz.attempt.updated to the student's tabs (and the attempt's own topic, with
+quiz.attempt.opened when a device opens it), quiz.progress to the course staff."""
 
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ async def test_quiz_events_fit_their_types_and_reach_student_and_staff(
     student_topic = f"user:{quiz_course.student.id}"
     staff_topic = f"course:{quiz_course.id}:staff"
     steps = [(t, e, d["*"]["status"] if "*" in d else d["staff"]["status"])
-             for t, e, d in published]
+             for t, e, d in published if e != "quiz.attempt.opened"]
+    attempt_topic = f"quiz-attempt:{attempt['id']}"
+    assert [e for t, e, _ in published if t == attempt_topic] == [
+        "quiz.attempt.updated", "quiz.attempt.opened", "quiz.attempt.updated",
+        "quiz.attempt.updated", "quiz.attempt.updated"]
     assert [s for s in steps if s[0] == student_topic] == [
         (student_topic, "quiz.attempt.updated", status)
         for status in ("in_progress", "in_progress", "submitted", "graded")]

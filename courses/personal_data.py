@@ -1,0 +1,34 @@
+"""Courses' part of a person's export and erasure: memberships and invites they made.
+
+A membership moves to the tombstone, so a course keeps its number of students (and the
+gradebook its row, shown as "Deleted user"); open member lists get the new table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.personal_data import Erasure, PersonalDataPart, move_rows
+from courses.events import members_changed
+from models.courses import Membership
+from models.enrolment import Invite
+
+
+async def export(user_id: int) -> dict[str, Any]:
+    return {
+        "memberships": await Membership.filter(user_id=user_id).order_by("id").values(
+            "course_id", "role", "group", "created_at"),
+        "invites_made": await Invite.filter(created_by_id=user_id).order_by("id").values(
+            "course_id", "role", "uses", "max_uses", "expires_at", "created_at"),
+    }
+
+
+async def erase(erasure: Erasure) -> None:
+    course_ids = await Membership.filter(user_id=erasure.user_id).values_list(
+        "course_id", flat=True)
+    await move_rows(erasure, Membership, "user_id")
+    await move_rows(erasure, Invite, "created_by_id")
+    for course_id in course_ids:  # open member lists show the tombstone, live
+        await members_changed(str(course_id), [erasure.tombstone_id])
+
+
+PART = PersonalDataPart(export=export, erase=erase)

@@ -1,0 +1,93 @@
+"""The attempt page's live regions (issue 14): its header (quiz title, status, time left,
+outcome, the device holding it), each question with its saved answer, and the hand-in
+button. The page and every pushed frame render them here, so a page kept open equals a
+fresh load (staff extending or reopening the attempt included).
+
+They travel on the attempt's own topic, `quiz-attempt:<id>`, which only its student
+(audience `self`: editable while in progress) and the course's staff (`staff`: read-only,
+results always shown) may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from core import clock
+from core.errors import NotFound
+from core.ids import parse_id
+from core.templating import render
+from courses.audience import STAFF, course_audience
+from models.quiz_integrity import AttemptHold
+from models.quizzes import AttemptStatus, QuizAnswer, QuizAttempt
+from models.users import User
+from quizzes.presenters import attempt_json, results_visible
+from quizzes.quiz_blocks import published_quiz, quiz_title
+from realtime.topics import Topic
+
+SELF = "self"
+
+
+async def attempt_data(attempt: QuizAttempt, *, staff: bool) -> dict[str, Any]:
+    """The attempt as JSON for its student (staff=False) or the course's staff: points and
+    per-question results only as the quiz's `review` allows."""
+    now = clock.now()
+    try:
+        quiz = await published_quiz(attempt.course_id, attempt.block_id)
+        review, closes_at = quiz.fields["review"], quiz.closes_at
+    except NotFound:  # the quiz was unpublished since: nothing more to review
+        review, closes_at = "never", None
+    show = results_visible(review, attempt, closes_at, now, staff=staff)
+    answers = dict(await QuizAnswer.filter(attempt_id=attempt.id).values_list(
+        "question_id", "answer"))
+    return attempt_json(attempt, answers, now, show_results=show)
+
+
+async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool) -> Markup:
+    """Every live region of the attempt page as `audience` sees it."""
+    data = await attempt_data(attempt, staff=audience != SELF)
+    editable = audience == SELF and attempt.status == AttemptStatus.IN_PROGRESS
+    holder = ""
+    if editable:
+        holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
+            "device", flat=True) or [""])[0]
+    parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
+                    holder=holder, oob=oob,
+                    quiz_title=await quiz_title(attempt.course_id, attempt.block_id))]
+    parts += [render("quizzes/_attempt_question.html", q=q, number=number, attempt=data,
+                     editable=editable, oob=oob)
+              for number, q in enumerate(data["questions"], 1)]
+    parts.append(render("quizzes/_attempt_actions.html", editable=editable, oob=oob))
+    return Markup("".join(parts))
+
+
+async def attempt_frames(attempt: QuizAttempt) -> dict[str, str]:
+    """The frame for each audience of `quiz-attempt:<id>`, after any change."""
+    return {audience: str(await attempt_regions(attempt, audience, oob=True))
+            for audience in (SELF, STAFF)}
+
+
+def attempt_topic(attempt_id: int) -> str:
+    return f"quiz-attempt:{attempt_id}"
+
+
+async def authorize_attempt(topic: Topic, user: User) -> str | None:
+    """Its student reads an attempt's topic as `self`, the course's staff as `staff`."""
+    attempt_id = parse_id(topic.key)
+    if attempt_id is None:
+        return None
+    row = await QuizAttempt.filter(id=attempt_id).values_list("user_id", "course_id")
+    if not row:
+        return None
+    owner, course_id = row[0]
+    if owner == user.id:
+        return SELF
+    return STAFF if await course_audience(course_id, user) == STAFF else None
+
+
+async def resync_attempt(topic: Topic, user: User, audience: str) -> str:
+    attempt_id = parse_id(topic.key)
+    attempt = await QuizAttempt.get_or_none(id=attempt_id) if attempt_id else None
+    if attempt is None:
+        return ""
+    return str(await attempt_regions(attempt, audience, oob=True))
