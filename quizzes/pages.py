@@ -21,6 +21,7 @@ from quizzes.attempt_holds import device_of, open_attempt, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
+from quizzes.proctor_resync import proctor_topic
 from quizzes.quiz_blocks import published_quiz, quiz_title
 
 
@@ -90,8 +91,9 @@ async def proctor_page(request: Request) -> Response:
     quiz = await published_quiz(course_id, block_id)
     return await page(request, "quizzes/proctor.html", course=await get_course(course_id),
                       block_id=block_id, quiz_title=quiz.fields.get("title") or block_id,
-                      rows=await proctor_rows(course_id, block_id), oob=False,
-                      live_topics=[f"course:{course_id}:staff"])
+                      course_id=course_id, rows=await proctor_rows(course_id, block_id),
+                      oob=False, live_topics=[f"course:{course_id}:staff",
+                                              proctor_topic(course_id, block_id)])
 
 
 routes = [

@@ -8,7 +8,10 @@
 // attempt in after a confirmation once pending saves are done, and keeps a question being
 // edited here from being overwritten by a pushed copy. One device holds an attempt
 // (quizzes/attempt_holds.py): when the header names another holder, or a save is refused
-// 409, this page says so and stops autosaving until this device opens it again.
+// 409, this page says so and stops autosaving until this device opens it again. A save the
+// server never acknowledged (no answer, or 5xx: a restart) shows "Not saved yet - retrying"
+// and is re-sent with the latest value; a refusal (409, other 4xx) is final. On reconnect
+// the topic's resync pushes the header again, which resets the countdown to the server's.
 (function () {
   "use strict";
   var root = document.getElementById("quiz-attempt");
@@ -101,13 +104,18 @@
       body: JSON.stringify({answer: answer}),
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
-        var live = root.querySelector('.quiz-question[data-question="' + cssq(q) + '"]') || fs;
+        var live = fieldset(q) || fs;
         if (seq !== fs._seq) return;  // a newer save of this question is on its way
+        if (r.status < 500) delete retrying[q];
         if (r.ok) {
           setState(live, "saved", "Saved");
           announce("Answer " + live.dataset.number + " saved.");
           return;
         }
+        // No acknowledgement (the server restarting or overloaded) is not the answer's
+        // fault: send it again. A refusal is final: 409 (another device holds the
+        // attempt) is never retried, nor a 4xx.
+        if (r.status >= 500) { retryLater(live); return; }
         var why = body && body.error ? body.error.message : "it was refused";
         setState(live, "error", "Not saved: " + why);
         if (r.status === 409) { displace(why); return; }
@@ -115,14 +123,47 @@
         if (r.status === 422) timeUp();
       });
     }).catch(function () {
-      if (seq !== fs._seq) return;
-      setState(fs, "error", "Not saved: no connection. Trying again…");
-      timers[q] = setTimeout(function () { save(fs); }, 3000);
+      if (seq === fs._seq) retryLater(fieldset(q) || fs);
     });
     inflight[q] = done;
     return done;
   }
   function cssq(q) { return q.replace(/["\\]/g, "\\$&"); }
+  function fieldset(q) {  // the question as on the page now (pushed copies replace it)
+    return root.querySelector('.quiz-question[data-question="' + cssq(q) + '"]');
+  }
+
+  // A save the server never acknowledged (no connection, the server gone or restarting)
+  // stays on the page as "Not saved yet - retrying" and is sent again, with whatever the
+  // student has typed by then, every few seconds and at once when the page's socket is live
+  // again or the browser is back online: nothing typed is lost to a restart.
+  var RETRY_MS = 3000, retrying = {};
+  function retryLater(fs) {
+    var q = fs.dataset.question;
+    setState(fs, "retrying", "Not saved yet - retrying");
+    if (!retrying[q]) {
+      announce("Answer " + fs.dataset.number + " is not saved yet: no connection. Retrying.");
+    }
+    retrying[q] = true;
+    clearTimeout(timers[q]);
+    timers[q] = setTimeout(function () { save(fieldset(q) || fs); }, RETRY_MS);
+  }
+  function retryNow() {
+    Object.keys(retrying).forEach(function (q) {
+      var fs = fieldset(q);
+      if (!fs || timers[q] === undefined || fs.querySelector(".save-state").dataset.state !==
+          "retrying") return;  // already being sent, or typed again (its own save is due)
+      clearTimeout(timers[q]);
+      save(fs);
+    });
+  }
+  var badge = document.getElementById("live-status");
+  if (badge) {
+    new MutationObserver(function () {
+      if (badge.dataset.state === "live") retryNow();
+    }).observe(badge, {attributes: true, attributeFilter: ["data-state"]});
+  }
+  window.addEventListener("online", retryNow);
 
   function schedule(fs, delay) {
     if (!editable()) return;
@@ -146,7 +187,7 @@
   function flush() {
     Object.keys(timers).forEach(function (q) {
       clearTimeout(timers[q]);
-      var fs = root.querySelector('.quiz-question[data-question="' + cssq(q) + '"]');
+      var fs = fieldset(q);
       if (fs) save(fs);
     });
     return Promise.all(Object.keys(inflight).map(function (q) { return inflight[q]; }));
@@ -158,7 +199,8 @@
   function editedHere(fs) {
     if (!editable()) return false;
     var state = (fs.querySelector(".save-state") || {dataset: {}}).dataset.state;
-    return state === "pending" || state === "saving" || state === "error" ||
+    return state === "pending" || state === "saving" || state === "retrying" ||
+      state === "error" ||
       fs.contains(document.activeElement);
   }
   document.addEventListener("htmx:before:swap", function (evt) {
@@ -200,11 +242,15 @@
       // A pushed header carries the seconds left when it was rendered: a moved deadline
       // (an accommodation) changes them; an unchanged one keeps the running count.
       if (left !== shownLeft) {
-        if (shownLeft !== null && wasOpen) {
+        // A header pushed later (a save, or the resync after a reconnect) carries fewer
+        // seconds for the same deadline: only a deadline that really moved is announced.
+        var newEnd = performance.now() + left * 1000;
+        var moved = endAt === null || Math.abs(newEnd - endAt) > 2500;
+        if (moved && shownLeft !== null && wasOpen) {
           announce("Your deadline was moved: " + countdown.textContent + " left.");
         }
         shownLeft = left;
-        endAt = performance.now() + left * 1000;
+        endAt = newEnd;
         if (left > 0 && ended && !displaced) {  // more time was given after time ran out
           ended = false;
           questions().forEach(function (fs) { fs.disabled = false; });

@@ -6,6 +6,7 @@ device's attempt page, keeping what was typed when it is wrong."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ CAPITAL = '.quiz-question[data-question="capital"]'
 @pytest.fixture(scope="module")
 def live(db_factory, tmp_path_factory):
     course = start_course_server(db_factory, tmp_path_factory.mktemp("quizintegrity"),
-                                 server="uvicorn",
+                                 server="uvicorn", students=1,
                                  course_extra={k: textwrap.dedent(v) for k, v in
                                                QUIZ_FILES.items()})
     yield course
@@ -125,6 +126,47 @@ def test_a_second_device_takes_over_and_the_first_stops_autosaving(browser, live
         phone.wait_for_selector(f'{CAPITAL} .save-state[data-state="saved"]')
         laptop.wait_for_function(f"() => document.querySelector('{CAPITAL} "
                                  "input[value=paris]').checked", timeout=10_000)
+
+
+def test_a_save_refused_as_taken_over_is_final_not_retried(browser, live):
+    """A page that missed the takeover push (its socket was away) learns of it from its
+    save's 409: it says so and stops; unlike a save that got no answer, it is not re-sent,
+    not even when its socket is live again (issue 14's retries stop at a refusal)."""
+    base, cid = live.server.base, live.course_id
+    with two_devices(browser, base, "s0@example.org") as ((_, laptop), (_, phone)):
+        gate, sockets = {"open": True}, []
+
+        def route(ws) -> None:
+            if gate["open"]:
+                ws.connect_to_server()
+                sockets.append(ws)
+            else:
+                ws.close(code=1000, reason="refused by the test")
+
+        laptop.route_web_socket(re.compile(r"/ws\?"), route)
+        url = start_midterm(laptop, base, cid)
+        gate["open"] = False
+        for ws in sockets:
+            ws.close(code=1000, reason="cut by the test")
+        laptop.wait_for_selector('#live-status:not([data-state="live"])', timeout=10_000)
+        phone.goto(url)
+        wait_live(phone)
+
+        puts: list[int] = []
+        laptop.on("response", lambda r: puts.append(r.status)
+                  if r.request.method == "PUT" and "/answers/" in r.url else None)
+        laptop.check(f'{CAPITAL} input[value="lyon"]')
+        laptop.wait_for_selector("#quiz-takeover:not([hidden])", timeout=10_000)
+        assert "opened on another device" in laptop.inner_text("#quiz-takeover")
+        assert laptop.get_attribute(f"{CAPITAL} .save-state", "data-state") == "error"
+        laptop.wait_for_timeout(4_000)  # longer than the retry delay of a failed save
+        gate["open"] = True
+        laptop.evaluate("window.dispatchEvent(new Event('online'))")
+        wait_live(laptop, timeout=30_000)
+        laptop.wait_for_timeout(1_000)
+        assert puts == [409]
+        assert laptop.get_attribute(f"{CAPITAL} .save-state", "data-state") != "retrying"
+        assert not phone.is_checked(f'{CAPITAL} input[value="lyon"]')  # nothing was saved
 
 
 def test_the_access_code_is_asked_on_the_unit_and_on_a_new_device(browser, live):

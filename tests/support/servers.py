@@ -67,5 +67,12 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies on the spot (a crash, the OOM killer), closing nothing:
+        no socket gets a close frame, no request in progress gets an answer."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path and self.log_path.exists() else ""

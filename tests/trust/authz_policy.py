@@ -230,6 +230,7 @@ TOPICS: dict[str, frozenset[str]] = {
     "unit:{course_id}:{unit_id}": MEMBER,
     "peer_review:{course_id}/{peer_block_id}": MEMBER,
     "forum_list:{course_id}/mine=1": MEMBER,
+    "quiz_proctor:{course_id}/loops-exam": STAFF,
 }
 
 # Cells where the app breaks the policy today, in code this branch does not own: each is

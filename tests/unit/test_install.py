@@ -35,7 +35,7 @@ def test_each_runtime_holds_its_own_registries():
     one, two = Runtime(INSTALLED_SETTINGS), Runtime(INSTALLED_SETTINGS)
     assert one.topics is not two.topics and one.block_types is not two.block_types
     for kind in ("course", "course_forum", "course_staff", "thread", "forum_list",
-                 "submission", "grades", "peer_review", "studio", "unit"):
+                 "submission", "grades", "peer_review", "studio", "unit", "quiz_proctor"):
         assert kind in one.topics, kind
     assert one.block_types.get("peer_review") is not None
     assert one.block_types.get("quiz") is not None
