@@ -174,6 +174,9 @@ def test_the_access_code_is_asked_on_the_unit_and_on_a_new_device(browser, live)
     with two_devices(browser, base, "ada@example.org") as ((_, page), (_, new)):
         page.goto(f"{base}/courses/{cid}/units/gate")
         wait_loaded(page)
+        # The socket's resync re-renders the quiz panel: type after it, as a student who
+        # reads the page first does (on a loaded box it can land after a quick fill).
+        wait_live(page, timeout=30_000)
         assert "OWL-42" not in page.content()
         page.fill(".quiz-access-code", "OWL-4")
         page.click(".quiz-start")
