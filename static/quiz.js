@@ -71,9 +71,8 @@
     displaced = true;
     stopSaving();
     takeover.textContent = message || TAKEN;
-    takeover.hidden = false;
+    takeover.hidden = false;  // role="alert": read out once, so not repeated in the status
     lock();
-    announce(message || TAKEN);
   }
   // This device holds it again (it was opened here, e.g. in another tab of this browser).
   function restore() {
