@@ -113,6 +113,9 @@ def make_env(data_dir: Path) -> dict[str, str]:
         env["DATABASE_URL"] = f"sqlite://{data_dir / 'bench.sqlite3'}"
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
+    # Content on the embedded store in the data dir, for the seed and the server alike (a
+    # MONGO_URL in the caller's environment would send the server elsewhere: 404 pages).
+    env["MONGO_URL"] = ""
     return env
 
 
