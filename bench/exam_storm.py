@@ -46,7 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 import websockets
 
-from bench.grading_bench import SECRET, make_env, pct
+from bench.grading_bench import make_env, pct
+from bench.grading_bench import seed as seed_course
 from tests.support.servers import ServerProcess, free_port
 
 COURSE_ID = "course-v1:Bench+EX1+2026"
@@ -86,37 +87,13 @@ def course_files(closes_at: datetime, minutes: float) -> dict[str, str]:
 async def seed(env: dict[str, str], students: int, closes_at: datetime,
                minutes: float) -> list[str]:
     """Migrate, import and publish the exam course, create the students; their tokens."""
-    from accounts.passwords import hash_password
-    from accounts.service import register_user
-    from accounts.tokens import issue_token
-    from app.cli.stores import with_stores
-    from core.settings import load_settings
-    from courseware.service import import_course_folder
-    from models.courses import Membership, Role
-    from models.db import migrate
-    from models.users import User
-
-    async def action() -> list[str]:
-        prof = await register_user("prof@example.org", "correct horse battery", "Prof",
-                                   can_create_courses=True)
-        folder = Path(env["COURSEWIRE_DATA_DIR"]) / "exam-course"
+    def write_folder(folder: Path) -> Path:
         for rel, text in course_files(closes_at, minutes).items():
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_text(text)
-        await import_course_folder(None, folder, publish=True, instructor=prof)
-        pw = hash_password("correct horse battery")
-        await User.bulk_create([User(email=f"s{i}@example.org", name=f"Student {i}",
-                                     password_hash=pw) for i in range(students)],
-                               batch_size=1000)
-        ids = list(await User.filter(email__startswith="s").values_list("id", flat=True))
-        await Membership.bulk_create([Membership(user_id=i, course_id=COURSE_ID,
-                                                 role=Role.STUDENT) for i in ids],
-                                     batch_size=1000)
-        return [issue_token(i, SECRET, 24 * 3600) for i in ids]
+        return folder
 
-    settings = load_settings(env)
-    await migrate(settings)
-    return await with_stores(settings, action)
+    return list((await seed_course(env, students, write_folder, COURSE_ID)).values())
 
 
 @dataclass

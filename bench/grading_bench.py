@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -61,8 +62,11 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def seed(env: dict[str, str], students: int) -> dict[int, str]:
-    """Migrate, import the course, create students in bulk; returns {user_id: token}."""
+async def seed(env: dict[str, str], students: int,
+               write_folder: Callable[[Path], Path] = write_course,
+               course_id: str = COURSE_ID) -> dict[int, str]:
+    """Migrate, import and publish the course `write_folder` writes under the data dir,
+    create and enrol students in bulk; returns {user_id: token}."""
     from accounts.passwords import hash_password
     from accounts.service import register_user
     from accounts.tokens import issue_token
@@ -76,14 +80,14 @@ async def seed(env: dict[str, str], students: int) -> dict[int, str]:
     async def action() -> dict[int, str]:
         prof = await register_user("prof@example.org", "correct horse battery", "Prof",
                                    can_create_courses=True)
-        folder = write_course(Path(env["COURSEWIRE_DATA_DIR"]) / "course")
+        folder = write_folder(Path(env["COURSEWIRE_DATA_DIR"]) / "course")
         await import_course_folder(None, folder, publish=True, instructor=prof)
         pw = hash_password("correct horse battery")
         await User.bulk_create([User(email=f"s{i}@example.org", name=f"Student {i}",
                                      password_hash=pw) for i in range(students)],
                                batch_size=1000)
         ids = [u for u in await User.filter(email__startswith="s").values_list("id", flat=True)]
-        await Membership.bulk_create([Membership(user_id=i, course_id=COURSE_ID,
+        await Membership.bulk_create([Membership(user_id=i, course_id=course_id,
                                                  role=Role.STUDENT) for i in ids],
                                      batch_size=1000)
         return {i: issue_token(i, SECRET, 24 * 3600) for i in ids}
