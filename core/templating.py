@@ -17,7 +17,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, se
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from core import clock
+from core import clock, i18n
 from core.human_time import as_instant, human_time, iso_utc, local_input_value, relative_time
 
 env = Environment(
@@ -25,7 +25,13 @@ env = Environment(
     autoescape=select_autoescape(["html", "xml"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# `{{ _("Saved") }}`, `{{ ngettext("%(num)d reply", "%(num)d replies", n) }}` and
+# `{% trans %}`: looked up in the language of the request or job being served (core/i18n.py).
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.globals["current_language"] = i18n.current_language
+env.globals["LANGUAGES"] = i18n.LANGUAGES
 
 
 _ID_SAFE = frozenset(string.ascii_letters + string.digits)
@@ -87,7 +93,9 @@ env.globals["dom_id"] = dom_id
 def add_template_dir(path: Path, *, first: bool = False) -> None:
     """Let a package keep its templates beside its routes; `first` wins over the others
     (the shell's shared templates). A folder added before stays where it is (each
-    Runtime installs the packages again)."""
+    Runtime installs the packages again). The package's translations, in `locale/` beside
+    `templates/`, are loaded with them."""
+    i18n.add_locale_dir(path.parent / "locale")
     loader = env.loader
     assert isinstance(loader, ChoiceLoader)
     if any(isinstance(known, FileSystemLoader) and known.searchpath == [str(path)]

@@ -21,6 +21,9 @@ class User(Model):
     # IANA name (Europe/Helsinki) times are shown in; None until the user or their browser
     # says (pages then show UTC). core/human_time.py.
     timezone = fields.CharField(max_length=64, null=True)
+    # The language pages and mail are shown in (core/i18n.py LANGUAGES); None: the browser's
+    # Accept-Language decides.
+    language = fields.CharField(max_length=8, null=True)
 
     class Meta:
         table = "users"

@@ -1,0 +1,136 @@
+"""Languages: every string a person reads goes through gettext, per request.
+
+Each package keeps its translations beside its templates, in `<package>/locale/<lang>.po`
+(gettext PO files, read with Babel at start-up: no compile step, no binary files in the
+tree). `add_locale_dir()` merges a package's catalogues into the process's; `gettext()` looks
+the message up in the language of the current request or job (`use_language()`), which
+`negotiate()` picks from the user's setting, else the browser's Accept-Language, else
+English. Templates call `{{ _("...") }}` / `{% trans %}`, Python calls `core.i18n.gettext`
+(`_`), both through the same lookup.
+
+Message ids are the English text, so an untranslated string shows in English, never as a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.pofile import read_po
+
+DEFAULT_LANGUAGE = "en"
+# The languages the whole interface is complete in, with each one's own name.
+LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi", "es": "Español"}
+
+_current: ContextVar[str] = ContextVar("coursewire_language", default=DEFAULT_LANGUAGE)
+# language -> message id -> translation (a str, or a tuple of plural forms)
+_catalogues: dict[str, dict[str, str | tuple[str, ...]]] = {code: {} for code in LANGUAGES}
+_plural_rules: dict[str, object] = {}
+_loaded_dirs: set[Path] = set()
+
+
+def add_locale_dir(path: Path) -> None:
+    """Merge the catalogues in `path` (`fi.po`, `es.po`, ...) into the process's."""
+    path = path.resolve()
+    if path in _loaded_dirs or not path.is_dir():
+        return
+    _loaded_dirs.add(path)
+    for code in LANGUAGES:
+        po = path / f"{code}.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle, locale=code)
+        _plural_rules[code] = catalogue.plural_expr
+        for message in catalogue:
+            if not message.id or message.fuzzy:
+                continue
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            value = message.string
+            if isinstance(value, tuple):
+                if all(value):
+                    _catalogues[code][key] = tuple(value)
+            elif value:
+                _catalogues[code][key] = value
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(code: str | None) -> None:
+    """Use `code` for the rest of this task (a request): unknown codes mean English."""
+    _current.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextmanager
+def use_language(code: str | None) -> Iterator[None]:
+    """Render something in another language (a mail to its recipient, a live frame)."""
+    token = _current.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str, **variables: object) -> str:
+    found = _catalogues.get(_current.get(), {}).get(message)
+    text = found if isinstance(found, str) else message
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    code = _current.get()
+    found = _catalogues.get(code, {}).get(singular)
+    variables.setdefault("num", n)
+    if isinstance(found, tuple):
+        index = _plural_index(code, n)
+        text = found[min(index, len(found) - 1)]
+    else:
+        text = singular if n == 1 else plural
+    return text % variables
+
+
+def _plural_index(code: str, n: int) -> int:
+    # Finnish, Spanish and English: two forms, "n != 1".
+    return 0 if n == 1 else 1
+
+
+_ = gettext
+
+
+def negotiate(setting: str | None, accept_language: str | None) -> str:
+    """The user's own choice if they made one, else the first language the browser asks for
+    that we have (`fi-FI` matches `fi`), else English."""
+    if setting in LANGUAGES:
+        return setting  # type: ignore[return-value]
+    for code in _accepted(accept_language or ""):
+        try:
+            primary = Locale.parse(code, sep="-").language
+        except (ValueError, UnknownLocaleError):
+            continue
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+def _accepted(header: str) -> list[str]:
+    """Accept-Language codes, best first (q=0 dropped, malformed entries ignored)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")[:20]):
+        code, _sep, params = part.strip().partition(";")
+        code = code.strip()
+        if not code or code == "*" or len(code) > 35:
+            continue
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if quality > 0:
+            weighted.append((-quality, index, code))
+    return [code for _q, _i, code in sorted(weighted)]
