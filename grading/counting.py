@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, Protocol
 
+from core.i18n import gettext as _
 from models.grading import Status
 
 
@@ -25,12 +26,11 @@ class CountingRule(StrEnum):
     @property
     def label(self) -> str:
         """How a page names the score that counts under this rule."""
-        return _LABELS[self]
-
-
-_LABELS = {CountingRule.HIGHEST: "best score", CountingRule.LAST: "last graded attempt",
-           CountingRule.AVERAGE: "average of graded attempts",
-           CountingRule.FIRST: "first graded attempt"}
+        labels = {CountingRule.HIGHEST: _("best score"),
+                  CountingRule.LAST: _("last graded attempt"),
+                  CountingRule.AVERAGE: _("average of graded attempts"),
+                  CountingRule.FIRST: _("first graded attempt")}
+        return labels[self]
 
 
 def rule_from_counts(fields: Mapping[str, Any]) -> CountingRule:

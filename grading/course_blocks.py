@@ -16,6 +16,7 @@ from typing import Any
 from content_store import PUBLISHED, BlockNotFound, CourseNotFound
 from content_store.connect import current_store
 from core.errors import NotFound
+from core.i18n import gettext as _
 from grading.block_types import current_block_types
 from grading.counting import CountingRule, rule_from_counts
 from grading.graded_block import GradedBlock
@@ -59,7 +60,8 @@ class CourseLayout:
         for b in self.blocks:
             if b.id == block_id:
                 return b
-        raise NotFound(f"No gradeable block {block_id!r} in this course.",
+        raise NotFound(_("No gradeable block %(block_id)s in this course.",
+                         block_id=repr(block_id)),
                        fields={"block_id": block_id})
 
 
@@ -105,7 +107,8 @@ async def course_layout(course_id: str) -> CourseLayout:
     try:
         structure = await store.get_branch(course_id, PUBLISHED)
     except CourseNotFound:
-        raise NotFound(f"{course_id} has no published content yet.") from None
+        raise NotFound(_("%(course_id)s has no published content yet.",
+                         course_id=course_id)) from None
     graded = graded_types()
     cache_key = (course_id, str(structure.id), graded)  # a registry differs between apps
     cached = _layouts.get(cache_key)
@@ -157,7 +160,7 @@ async def published_block(course_id: str, block_id: str) -> tuple[CourseLayout, 
     try:
         layout = await course_layout(course_id)
     except BlockNotFound:
-        raise NotFound(f"No block {block_id!r}.") from None
+        raise NotFound(_("No block %(block_id)s.", block_id=repr(block_id))) from None
     return layout, layout.block(block_id)
 
 

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from core.datetimes import datetime_field
 from core.errors import BadInput, NotFound
 from core.human_time import local_time_field
+from core.i18n import gettext as _
 from core.ids import parse_id
 from courses.service import require_role
 from grading import events
@@ -35,8 +36,8 @@ async def grant_extension(actor: User, course_id: str, user_id: object, block_id
     due = _due_at(due_at, zone)
     extra = _extra_attempts(extra_attempts)
     if due is None and not extra:
-        raise BadInput("Give a new due date, extra attempts, or both.",
-                       fields={"due_at": "Required without extra attempts."})
+        raise BadInput(_("Give a new due date, extra attempts, or both."),
+                       fields={"due_at": _("Required without extra attempts.")})
     text = reason.strip()[:MAX_REASON] if isinstance(reason, str) else ""
     async with in_transaction():  # the extension, its log row and its event commit together
         ext, created = await Extension.get_or_create(
@@ -74,8 +75,8 @@ def _extra_attempts(value: object) -> int:
     elif text is not None and text.isascii() and text.isdigit() and len(text) <= 3:
         number = int(text)
     if number is None or not 0 <= number <= MAX_EXTRA_ATTEMPTS:
-        raise BadInput(f"Extra attempts must be a whole number from 0 to "
-                       f"{MAX_EXTRA_ATTEMPTS}.", fields={"extra_attempts": "Invalid."})
+        raise BadInput(_("Extra attempts must be a whole number from 0 to %(maximum)s.",
+                         maximum=MAX_EXTRA_ATTEMPTS), fields={"extra_attempts": _("Invalid.")})
     return number
 
 
@@ -101,12 +102,12 @@ async def revoke_extension(actor: User, course_id: str, extension_id: object,
     ext = None if number is None else await Extension.get_or_none(id=number,
                                                                    course_id=course_id)
     if ext is None:
-        raise NotFound("No such extension in this course.")
+        raise NotFound(_("No such extension in this course."))
     text = reason.strip()[:MAX_REASON] if isinstance(reason, str) else ""
     async with in_transaction():
         deleted = await Extension.filter(id=ext.id).delete()
         if not deleted:
-            raise NotFound("No such extension in this course.")
+            raise NotFound(_("No such extension in this course."))
         await ExtensionLog.create(course_id=course_id, user_id=ext.user_id,
                                   block_id=ext.block_id, action="revoked", due_at=ext.due_at,
                                   extra_attempts=ext.extra_attempts, reason=text,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from courses.service import get_course, require_role
 from grading.counting import counted_points
 from grading.course_blocks import CourseLayout, GradedBlock, course_layout
@@ -247,8 +248,8 @@ def section_view(layout: CourseLayout, section: str) -> CourseLayout:
         return layout
     chapters = [c for c in layout.chapters if c[0] == section]
     if not chapters:
-        raise BadInput(f"This course has no section {section[:100]!r}.",
-                       fields={"section": "Unknown section."})
+        raise BadInput(_("This course has no section %(section)s.", section=repr(section[:100])),
+                       fields={"section": _("Unknown section.")})
     return replace(layout, blocks=[b for b in layout.blocks if b.chapter_id == section],
                    chapters=chapters)
 

@@ -10,6 +10,7 @@ before paging, so each page holds `limit` rows that pass them.
 from __future__ import annotations
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import MAX_ID
 from core.paging import PageRequest
 from courses.service import require_role
@@ -38,7 +39,7 @@ async def _students_after(course_id: str, filters: GradebookFilter,
         return users
     last = await User.get_or_none(id=after) if after <= MAX_ID else None
     if last is None:
-        raise BadInput("after must be the key a previous page's next link gave.",
+        raise BadInput(_("after must be the key a previous page's next link gave."),
                        fields={"after": "Unknown student."})
     mark = row_sort_key(last)
     return [u for u in users if row_sort_key(u) > mark]

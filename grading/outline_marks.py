@@ -15,13 +15,12 @@ from typing import Any
 from content_store import PUBLISHED, CourseNotFound
 from content_store.connect import current_store
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.templating import render
 from grading.course_blocks import CourseLayout
 from grading.gradebook import StudentGrade, student_grade
 
 NOT_STARTED, IN_PROGRESS, DONE, UNGRADED = "not-started", "in-progress", "done", "ungraded"
-LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", DONE: "Done",
-          UNGRADED: "Nothing to submit"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,10 @@ class UnitMark:
 
     @property
     def label(self) -> str:
-        return LABELS[self.state]
+        # looked up when shown, in the viewer's language
+        labels = {NOT_STARTED: _("Not started"), IN_PROGRESS: _("In progress"), DONE: _("Done"),
+                  UNGRADED: _("Nothing to submit")}
+        return labels[self.state]
 
 
 def _units(outline: dict[str, Any]) -> list[dict[str, Any]]:

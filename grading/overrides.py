@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from courses.service import require_role
 from grading import events
 from grading.block_state import block_state
@@ -19,11 +20,11 @@ MAX_REASON = 2_000
 
 def _reason(reason: object) -> str:
     if not isinstance(reason, str) or not reason.strip():
-        raise BadInput("Give a reason (it is kept in the audit trail).",
-                       fields={"reason": "Required."})
+        raise BadInput(_("Give a reason (it is kept in the audit trail)."),
+                       fields={"reason": _("Required.")})
     if len(reason) > MAX_REASON:
-        raise BadInput(f"Keep the reason under {MAX_REASON} characters.",
-                       fields={"reason": "Too long."})
+        raise BadInput(_("Keep the reason under %(maximum)s characters.", maximum=MAX_REASON),
+                       fields={"reason": _("Too long.")})
     return reason.strip()
 
 
@@ -41,10 +42,12 @@ async def override_grade(actor: User, course_id: str, user_id: object, block_id:
         try:
             value = float(str(points))
         except ValueError:
-            raise BadInput("Points must be a number.", fields={"points": "Not a number."}) from None
+            raise BadInput(_("Points must be a number."),
+                           fields={"points": _("Not a number.")}) from None
         if not 0 <= value <= block.max_points:
-            raise BadInput(f"Points must be between 0 and {block.max_points:g}.",
-                           fields={"points": "Out of range."})
+            raise BadInput(_("Points must be between 0 and %(max_points)s.",
+                             max_points=format(block.max_points, "g")),
+                           fields={"points": _("Out of range.")})
     before = await block_state(student.id, course_id, block_id)
     previous = (before.override_points if before.override_points is not None else
                 before.counted)

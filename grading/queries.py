@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import BadInput, CoursewireError, NotFound
+from core.i18n import gettext as _
 from core.ids import MAX_ID, parse_id
 from core.paging import PageRequest, bad_after
 from courses.service import require_role
@@ -16,12 +17,13 @@ async def get_submission(viewer: User, submission_id: int) -> Submission:
     """A submission its owner or the course's staff may read; NotFound for anyone else."""
     submission = await Submission.get_or_none(id=submission_id)
     if submission is None:
-        raise NotFound(f"No submission {submission_id}.")
+        raise NotFound(_("No submission %(submission_id)s.", submission_id=submission_id))
     if submission.user_id != viewer.id:
         try:
             await require_role(viewer, submission.course_id, Role.TA)
         except CoursewireError:
-            raise NotFound(f"No submission {submission_id}.") from None
+            raise NotFound(_("No submission %(submission_id)s.",
+                             submission_id=submission_id)) from None
     return submission
 
 
@@ -53,8 +55,8 @@ async def student_block_state(viewer: User, course_id: str, block_id: str) -> Bl
 async def course_student(course_id: str, user_id: object) -> User:
     uid = parse_id(user_id.strip() if isinstance(user_id, str) else user_id)
     if uid is None:
-        raise BadInput("Pick a student.", fields={"user_id": "Required."})
+        raise BadInput(_("Pick a student."), fields={"user_id": _("Required.")})
     if not await Membership.exists(user_id=uid, course_id=course_id):
-        raise NotFound("That user is not a member of this course.",
-                       fields={"user_id": "Not a member."})
+        raise NotFound(_("That user is not a member of this course."),
+                       fields={"user_id": _("Not a member.")})
     return await User.get(id=uid)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from content_store.keys import BlockKey
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.paging import PageRequest
 from courses.release import path_mark
 from courses.service import require_role
@@ -122,8 +123,9 @@ async def gradebook_view(viewer: User, course_id: str, filters: GradebookFilter 
     if await require_role(viewer, course_id) != Role.STUDENT:
         return layout, grades, release, after
     if filters and filters.section and not release.student_sees(filters.section):
-        raise BadInput(f"This course has no section {filters.section[:100]!r}.",
-                       fields={"section": "Unknown section."})
+        raise BadInput(_("This course has no section %(section)s.",
+                         section=repr(filters.section[:100])),
+                       fields={"section": _("Unknown section.")})
     shown = student_layout(layout, release)
     return (shown, [student_grade_view(shown, g, release) for g in grades], GradeRelease(),
             None)

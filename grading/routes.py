@@ -14,6 +14,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import BadInput, CoursewireError, NotFound
 from core.http import parse_json_text, read_form, read_json, redirect
+from core.i18n import gettext as _
 from core.ids import id_or_not_found, parse_id
 from core.paging import PageRequest, link_headers, next_url, page_request
 from core.templating import render
@@ -49,7 +50,7 @@ async def _answer_from_form(request: Request, course_id: str, block_id: str) -> 
     kind = block.fields.get("kind")
     if kind == "multiple_choice":
         if not form.get("choice"):
-            raise BadInput("Pick an answer.", fields={"choice": "Required."})
+            raise BadInput(_("Pick an answer."), fields={"choice": "Required."})
         return {"choice": form.get("choice")}
     if kind == "checkboxes":
         return {"choices": [c for c in form.getlist("choices") if isinstance(c, str)]}
@@ -202,7 +203,7 @@ async def api_submit(request: Request) -> Response:
     await require_role(user, course_id, Role.STUDENT)  # rights before the body
     data = await read_json(request)
     if "answer" not in data:
-        raise BadInput("Send {\"answer\": ...}.", fields={"answer": "Required."})
+        raise BadInput(_("Send {\"answer\": ...}."), fields={"answer": "Required."})
     submission = await submit_answer(user, course_id, request.path_params["block_id"],
                                      data["answer"])
     return JSONResponse({"id": submission.id, "status": submission.status.value,

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 from core.clock import now
 from core.errors import InvalidState, NotFound
 from core.human_time import human_time, iso_utc
+from core.i18n import gettext as _
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from grading import at_once, events
@@ -67,21 +68,21 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
     policy = layout.policy
     hooks = current_block_types().get(block.type)
     if hooks is None and block.type not in BUILT_IN:  # neither graded here nor registered
-        raise NotFound(f"{block_id!r} takes no submissions.")
+        raise NotFound(_("%(block_id)s takes no submissions.", block_id=repr(block_id)))
     _validate(block, answer, hooks)
     submitted = now()
     deadline = await deadline_for(user.id, block)
     late = deadline.due_at is not None and submitted > deadline.due_at + policy.late.grace
     if late and policy.late.mode == "reject":
-        raise InvalidState(f"This was due {human_time(deadline.due_at, user.timezone)}; late "
-                           "submissions are not accepted.",
+        raise InvalidState(_("This was due %(when)s; late submissions are not accepted.",
+                             when=human_time(deadline.due_at, user.timezone)),
                            fields={"due_at": iso_utc(deadline.due_at)})
     previous = await _attempts(user.id, course_id, block_id)
     if any(a.status in IN_FLIGHT for a in previous):
         # One stuck past the limits is given up now rather than at the next sweep.
         if not await give_up_overdue([a.id for a in previous if a.status in IN_FLIGHT]):
-            raise InvalidState("Your previous attempt is still being graded; "
-                               "wait for its result.")
+            raise InvalidState(_("Your previous attempt is still being graded; "
+                               "wait for its result."))
         previous = await _attempts(user.id, course_id, block_id)
     counted = [a for a in previous if a.status != Status.ERROR]
     if hooks is not None and hooks.once and counted:
@@ -89,7 +90,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
     allowed = (None if block.max_attempts is None
                else block.max_attempts + deadline.extra_attempts)
     if allowed is not None and len(counted) >= allowed:
-        raise InvalidState(f"You have used all {allowed} attempts.",
+        raise InvalidState(_("You have used all %(allowed)s attempts.", allowed=allowed),
                            fields={"max_attempts": allowed})
     if block.cooldown and counted:
         await _check_cooldown(block, [a.id for a in counted], submitted)
@@ -107,8 +108,8 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
                 enqueued_at=submitted if status == Status.QUEUED else None)
             await events.submission_changed(submission, history=history, user=user)
     except IntegrityError:
-        raise InvalidState("Another attempt was submitted at the same moment; "
-                           "wait for its result.") from None
+        raise InvalidState(_("Another attempt was submitted at the same moment; "
+                           "wait for its result.")) from None
     if hooks is not None:  # e.g. into the peer review queue (peer_review/)
         await hooks.submitted(submission, attachment)
     if status == Status.QUEUED:
@@ -138,6 +139,7 @@ async def _check_cooldown(block: GradedBlock, counted_ids: list[int],
     ready = times[0] + block.cooldown
     if submitted < ready:
         wait = int((ready - submitted).total_seconds()) + 1
-        raise InvalidState(f"Wait {wait} s before your next attempt (this exercise asks "
-                           f"for {int(block.cooldown.total_seconds())} s between attempts).",
+        raise InvalidState(_("Wait %(wait)s s before your next attempt (this exercise asks for "
+                             "%(cooldown)s s between attempts).",
+                             wait=wait, cooldown=int(block.cooldown.total_seconds())),
                            fields={"retry_after": wait})

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from core.errors import NotFound
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Role
 from models.lti import LtiCourseAccess, LtiRegistration
@@ -29,7 +30,7 @@ async def set_course_access(instructor: User, course_id: str, registration_id: i
     """Open the course to launches from the platform, or close it (its instructors)."""
     await require_role(instructor, course_id, Role.INSTRUCTOR)
     if not await LtiRegistration.exists(id=registration_id):
-        raise NotFound(f"No LTI platform {registration_id}.")
+        raise NotFound(_("No LTI platform %(registration_id)s.", registration_id=registration_id))
     if not allowed:
         await LtiCourseAccess.filter(registration_id=registration_id,
                                      course_id=course_id).delete()

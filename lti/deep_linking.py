@@ -18,6 +18,7 @@ import jwt
 from content_store.connect import current_store
 from content_store.errors import CourseNotFound
 from core.errors import BadInput, PermissionDenied
+from core.i18n import gettext as _
 from courses.service import courses_of, require_role
 from lti import claims
 from lti.claims import Target
@@ -78,10 +79,10 @@ def settings_of(data: dict[str, Any]) -> dict[str, Any]:
     settings = data.get(claims.DEEP_LINKING_SETTINGS)
     if not isinstance(settings, dict) or not isinstance(settings.get("deep_link_return_url"),
                                                          str):
-        raise BadInput("The deep-linking request names no return URL.")
+        raise BadInput(_("The deep-linking request names no return URL."))
     accepts = settings.get("accept_types")
     if isinstance(accepts, list) and "ltiResourceLink" not in accepts:
-        raise BadInput("The platform does not accept links to resources here.")
+        raise BadInput(_("The platform does not accept links to resources here."))
     kept: dict[str, Any] = {"return_url": settings["deep_link_return_url"]}
     if isinstance(settings.get("data"), str):
         kept["data"] = settings["data"]
@@ -96,10 +97,10 @@ async def deep_linking_response(user: User, request: dict[str, Any], value: obje
     if choice is None:
         if isinstance(value, str):
             await require_role(user, value.split("/", 1)[0], Role.INSTRUCTOR)
-        raise PermissionDenied("Choose a course you teach, or one of its units or quizzes.")
+        raise PermissionDenied(_("Choose a course you teach, or one of its units or quizzes."))
     registration = await LtiRegistration.get_or_none(id=request["registration_id"])
     if registration is None:
-        raise BadInput("This platform is no longer registered with Coursewire.")
+        raise BadInput(_("This platform is no longer registered with Coursewire."))
     item = {"type": "ltiResourceLink", "title": choice.title,
             "url": base_url.rstrip("/") + choice.target.path,
             "lineItem": {"scoreMaximum": 100, "label": choice.title,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 from core.clock import now
 from core.errors import BadInput, NotFound
+from core.i18n import gettext as _
 from lti.claims import target_of
 from models.lti import LtiLoginState, LtiRegistration
 
@@ -35,11 +36,11 @@ async def find_registration(issuer: str, client_id: str | None) -> LtiRegistrati
         query = query.filter(client_id=client_id)
     found = await query.limit(2)
     if not found:
-        raise NotFound("This platform is not registered with Coursewire "
-                       f"(issuer {issuer!r}). Ask your Coursewire administrator to add it.")
+        raise NotFound(_("This platform is not registered with Coursewire (issuer %(issuer)s). "
+                         "Ask your Coursewire administrator to add it.", issuer=repr(issuer)))
     if len(found) > 1:
-        raise BadInput("This platform has several registrations here; its login request "
-                       "must name the client_id.")
+        raise BadInput(_("This platform has several registrations here; its login request "
+                       "must name the client_id."))
     return found[0]
 
 
@@ -47,13 +48,14 @@ def _login_params(params: dict[str, str]) -> dict[str, str]:
     values = {k: params[k] for k in LOGIN_FIELDS if params.get(k)}
     missing = [k for k in ("iss", "login_hint", "target_link_uri") if k not in values]
     if missing:
-        raise BadInput(f"The platform's login request lacks {', '.join(missing)}.")
+        raise BadInput(_("The platform's login request lacks %(fields)s.",
+                         fields=', '.join(missing)))
     if any(len(v) > MAX_PARAM for v in values.values()):
-        raise BadInput("The platform's login request is too long.")
+        raise BadInput(_("The platform's login request is too long."))
     target = values["target_link_uri"]
     if target_of(target) is None and urlsplit(target).path != DEEP_LINKING_TARGET:
-        raise BadInput("The link's target is not a Coursewire course or unit "
-                       f"({target!r}).")
+        raise BadInput(_("The link's target is not a Coursewire course or unit (%(target)s).",
+                         target=repr(target)))
     return values
 
 
@@ -64,7 +66,8 @@ async def start_login(params: dict[str, str], redirect_uri: str) -> LoginRedirec
     registration = await find_registration(values["iss"], values.get("client_id"))
     deployment = values.get("lti_deployment_id")
     if deployment and deployment not in registration.deployment_ids:
-        raise BadInput(f"Deployment {deployment!r} of this platform is not registered.")
+        raise BadInput(_("Deployment %(deployment)s of this platform is not registered.",
+                         deployment=repr(deployment)))
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     await LtiLoginState.filter(expires_at__lt=now()).delete()  # keep the table small
     await LtiLoginState.create(state=state, nonce=nonce, registration=registration,

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 
 from core.errors import BadInput, Conflict, NotFound, PermissionDenied
+from core.i18n import gettext as _
 from core.text import has_bad_text
 from models.lti import LtiRegistration
 from models.users import User
@@ -20,16 +21,16 @@ MAX_DEPLOYMENTS = 100
 
 def require_admin(user: User) -> None:
     if not user.is_admin:
-        raise PermissionDenied("Only site administrators manage LTI platforms.")
+        raise PermissionDenied(_("Only site administrators manage LTI platforms."))
 
 
 def _text_problem(value: object, limit: int) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        return "Required."
+        return _("Required.")
     if has_bad_text(value) or any(c.isspace() for c in value.strip()):
-        return "Use one value without spaces."
+        return _("Use one value without spaces.")
     if len(value.strip()) > limit:
-        return f"Use at most {limit} characters."
+        return _("Use at most %(maximum)s characters.", maximum=limit)
     return None
 
 
@@ -40,7 +41,7 @@ def _url_problem(value: object) -> str | None:
     assert isinstance(value, str)
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "Enter an http(s) URL."
+        return _("Enter an http(s) URL.")
     return None
 
 
@@ -49,11 +50,12 @@ def _deployment_ids(value: object) -> list[str] | str:
     (one id a line, or separated by commas), the API a list."""
     items = value.replace(",", "\n").split() if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
-        return "Give at least one deployment id."
+        return _("Give at least one deployment id.")
     if len(items) > MAX_DEPLOYMENTS:
-        return f"Give at most {MAX_DEPLOYMENTS} deployment ids."
+        return _("Give at most %(maximum)s deployment ids.", maximum=MAX_DEPLOYMENTS)
     if any(_text_problem(item, MAX_TEXT) for item in items):
-        return f"Each deployment id is text without spaces, at most {MAX_TEXT} characters."
+        return _("Each deployment id is text without spaces, at most %(maximum)s characters.",
+                 maximum=MAX_TEXT)
     return list(dict.fromkeys(item.strip() for item in items))
 
 
@@ -64,7 +66,7 @@ def validate_registration(data: dict[str, Any]) -> dict[str, Any]:
         if problem := _text_problem(data.get(name), MAX_TEXT):
             errors[name] = problem
     if not errors.get("issuer") and not urlsplit(data["issuer"].strip()).scheme:
-        errors["issuer"] = "The issuer is the platform's URL (https://...)."
+        errors["issuer"] = _("The issuer is the platform's URL (https://...).")
     for name in URL_FIELDS:
         if problem := _url_problem(data.get(name)):
             errors[name] = problem
@@ -72,7 +74,7 @@ def validate_registration(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(deployments, str):
         errors["deployment_ids"] = deployments
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     cleaned = {name: data[name].strip() for name in ("issuer", "client_id", *URL_FIELDS)}
     return {**cleaned, "deployment_ids": deployments}
 
@@ -81,8 +83,8 @@ async def register_platform(admin: User, data: dict[str, Any]) -> LtiRegistratio
     """Register a platform (site admins). Conflict when its issuer and client id are taken."""
     require_admin(admin)
     fields = validate_registration(data)
-    taken = Conflict("This platform (issuer and client id) is already registered.",
-                     fields={"client_id": "Already registered for this issuer."})
+    taken = Conflict(_("This platform (issuer and client id) is already registered."),
+                     fields={"client_id": _("Already registered for this issuer.")})
     if await LtiRegistration.exists(issuer=fields["issuer"], client_id=fields["client_id"]):
         raise taken
     try:
@@ -100,7 +102,8 @@ async def delete_registration(admin: User, registration_id: int) -> None:
     """Forget a platform: its logins in flight and resource links go with it."""
     require_admin(admin)
     if not await LtiRegistration.filter(id=registration_id).delete():
-        raise NotFound(f"No LTI registration {registration_id}.")
+        raise NotFound(_("No LTI registration %(registration_id)s.",
+                         registration_id=registration_id))
 
 
 def registration_json(r: LtiRegistration) -> dict[str, Any]:

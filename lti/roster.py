@@ -24,6 +24,7 @@ import httpx
 
 from core.clock import now
 from core.errors import BadInput, CoursewireError
+from core.i18n import gettext as _
 from courses.service import grant_role, require_role
 from lti import claims
 from lti.ags import GRADE_SERVICES, GradeServices, ScoreNotSent
@@ -151,8 +152,8 @@ async def sync_course_rosters(instructor: User, course_id: str,
     await require_role(instructor, course_id, Role.INSTRUCTOR)
     contexts = await LtiContext.filter(course_id=course_id).order_by("id")
     if not contexts:
-        raise BadInput("No platform has launched into this course with a roster service "
-                       "yet: launch one of the course's links from the platform once.")
+        raise BadInput(_("No platform has launched into this course with a roster service "
+                       "yet: launch one of the course's links from the platform once."))
     done = [await sync_roster(context, services) for context in contexts]
     return RosterSync(sum(d.active for d in done), sum(d.inactive for d in done))
 

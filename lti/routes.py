@@ -13,6 +13,7 @@ from accounts.pages import page
 from accounts.session import log_in, require_user
 from core.errors import BadInput, CoursewireError
 from core.http import created, read_form, read_json, redirect
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from lti import keys, registrations, score_routes
 from lti.claims import target_of
@@ -159,7 +160,7 @@ async def continue_launch(request: Request) -> Response:
     cookies blocked in the platform's frame) a page offering to continue in a new window."""
     target = target_of(request.query_params.get("to"))
     if target is None:
-        raise BadInput("This link does not lead to a Coursewire course or unit.")
+        raise BadInput(_("This link does not lead to a Coursewire course or unit."))
     if request.session.get(FRAME_SESSION) is not None and request.session.get("uid"):
         return RedirectResponse(target.path, status_code=303)
     params = await login_params_of(request.query_params.get("state", ""))
@@ -186,7 +187,7 @@ async def deep_link(request: Request) -> Response:
     user = await require_user(request)
     pending = request.session.get(DEEP_LINK_SESSION)
     if not isinstance(pending, dict):
-        raise BadInput("No content choice is in progress; start again from the platform.")
+        raise BadInput(_("No content choice is in progress; start again from the platform."))
     form = await read_form(request)
     response_jwt = await deep_linking_response(user, pending, form.get("target"),
                                                str(request.base_url))

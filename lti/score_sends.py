@@ -8,6 +8,7 @@ from typing import Any
 
 from core.clock import now
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.paging import PageRequest
 from courses.service import require_role
 from lti.ags import GradeServices
@@ -44,7 +45,7 @@ async def retry_score(viewer: User, course_id: str, score_id: int,
     score = await LtiScore.get_or_none(id=score_id, link__course_id=course_id
                                        ).prefetch_related("link__registration", "user")
     if score is None:
-        raise NotFound(f"No grade send {score_id} in this course.")
+        raise NotFound(_("No grade send %(score_id)s in this course.", score_id=score_id))
     if score.sent_at is None:
         await LtiScore.filter(id=score.id).update(next_try_at=now())
         await send_score(score, services)

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from core.datetimes import datetime_field
 from core.errors import BadInput, NotFound
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Membership, Role
 from models.peer_review import (
@@ -59,7 +60,7 @@ def allocate(authors: Sequence[Author], per_response: int, *, exclude_same_group
         return [(ring[i].response_id, ring[(i + k) % n].user_id)
                 for k in range(1, min(per_response, n - 1) + 1) for i in range(n)]
     load = {a.user_id: 0 for a in authors}
-    for _, reviewer in existing:
+    for _response, reviewer in existing:
         if reviewer in load:
             load[reviewer] += 1
     pairs: list[tuple[int, int]] = []
@@ -68,7 +69,7 @@ def allocate(authors: Sequence[Author], per_response: int, *, exclude_same_group
     for author in order:
         have = sum(1 for r, _ in existing if r == author.response_id)
         chosen: set[int] = set()
-        for _ in range(max(0, per_response - have)):
+        for _round in range(max(0, per_response - have)):
             pool = [a.user_id for a in authors
                     if a.user_id != author.user_id and a.user_id not in chosen
                     and (author.response_id, a.user_id) not in existing
@@ -88,8 +89,8 @@ def _parse_when(value: object, default: datetime | None) -> datetime:
     if value in (None, "") and default is not None:
         return default
     if value in (None, ""):
-        raise BadInput("Give the time as 2026-03-01T23:59:00Z (or set a due date on the block).",
-                       fields={"run_at": "Invalid date."})
+        raise BadInput(_("Give the time as 2026-03-01T23:59:00Z (or set a due date on the block)."),
+                       fields={"run_at": _("Invalid date.")})
     return datetime_field(value, "run_at")
 
 
@@ -105,9 +106,9 @@ async def schedule_allocation(actor: User, course_id: str, block_id: str, run_at
     except ValueError:
         n = 0
     if not 1 <= n <= 20:
-        raise BadInput("Reviews per response must be 1-20.",
-                       fields={"reviews_per_response": "Out of range."})
-    row, _ = await ScheduledAllocation.update_or_create(
+        raise BadInput(_("Reviews per response must be 1-20."),
+                       fields={"reviews_per_response": _("Out of range.")})
+    row, _created = await ScheduledAllocation.update_or_create(
         course_id=course_id, block_id=block_id,
         defaults={"run_at": when, "reviews_per_response": n,
                   "exclude_same_group": exclude_same_group, "ran_at": None,
@@ -119,10 +120,10 @@ async def set_group(actor: User, course_id: str, user_id: int, name: object) -> 
     """Put a student in a review group (empty or null name: no group); the group set."""
     await require_role(actor, course_id, Role.TA)
     if name is not None and not isinstance(name, str):
-        raise BadInput("Give the group as text (empty or null removes it).",
-                       fields={"group": "Not text."})
+        raise BadInput(_("Give the group as text (empty or null removes it)."),
+                       fields={"group": _("Not text.")})
     if not await Membership.exists(course_id=course_id, user_id=user_id):
-        raise NotFound("That user is not a member of this course.")
+        raise NotFound(_("That user is not a member of this course."))
     label = (name or "").strip()[:100]
     if not label:
         await ReviewGroup.filter(course_id=course_id, user_id=user_id).delete()

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from accounts.session import CSRF_HEADER, csrf_matches, require_user, uses_session_auth
 from core.errors import BadInput, NotFound, PermissionDenied
 from core.http import created, read_json
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Role
 from models.peer_review import PeerResponse
@@ -27,8 +28,8 @@ async def api_next(request: Request) -> Response:
     user = await require_user(request)
     if uses_session_auth(request) and not csrf_matches(request,
                                                        request.headers.get(CSRF_HEADER)):
-        raise PermissionDenied("Asking for work changes your place in the queue: send the "
-                               "X-CSRF-Token header, or use the page's button.")
+        raise PermissionDenied(_("Asking for work changes your place in the queue: send the "
+                               "X-CSRF-Token header, or use the page's button."))
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     assignment = await request_review(user, course_id, block_id)
     if assignment is None:
@@ -44,7 +45,7 @@ async def api_assessment(request: Request) -> Response:
     await assessments.reviewers_assignment(user, assignment_id)  # rights before the body
     data = await read_json(request)
     if "scores" not in data:
-        raise BadInput('Send {"scores": {criterion: option}, "feedback": "..."}.',
+        raise BadInput(_('Send {"scores": {criterion: option}, "feedback": "..."}.'),
                        fields={"scores": "Required."})
     assignment = await assessments.submit_assessment(
         user, assignment_id, data["scores"], data.get("feedback", ""),
@@ -87,7 +88,7 @@ async def api_file(request: Request) -> Response:
                                                             "assignment"))
     response = await PeerResponse.get(id=assignment.response_id)
     if response.file_data is None:
-        raise NotFound("This response has no file.")
+        raise NotFound(_("This response has no file."))
     name = presenters.reviewer_file_name(response.file_name or "")
     return Response(bytes(response.file_data), media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import Conflict, InvalidState, NotFound
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Role
 from models.peer_review import (
@@ -32,7 +33,7 @@ async def reviewers_assignment(user: User, assignment_id: int) -> PeerAssignment
     this before reading the body: whoever may not assess it is told so whatever they sent."""
     assignment = await PeerAssignment.get_or_none(id=assignment_id, reviewer_id=user.id)
     if assignment is None or assignment.kind != Kind.PEER:
-        raise NotFound(f"No assignment {assignment_id}.")
+        raise NotFound(_("No assignment %(assignment_id)s.", assignment_id=assignment_id))
     return assignment
 
 
@@ -41,10 +42,10 @@ async def submit_assessment(user: User, assignment_id: int, scores: object, feed
     """A reviewer assesses the response they hold. Conflict if already assessed."""
     assignment = await reviewers_assignment(user, assignment_id)
     if assignment.status == AssignmentStatus.DONE:
-        raise Conflict("You have already assessed this response.")
+        raise Conflict(_("You have already assessed this response."))
     if assignment.status != AssignmentStatus.OPEN:
-        raise InvalidState("This review is no longer yours: its time ran out or staff "
-                           "withdrew the response. Ask for another one.")
+        raise InvalidState(_("This review is no longer yours: its time ran out or staff "
+                           "withdrew the response. Ask for another one."))
     block = await peer_block(assignment.course_id, assignment.block_id)
     checked = check_assessment(block.rubric, scores, feedback, criterion_feedback)
     # One transaction: the assessment, the scores it releases and their events (the outbox).
@@ -55,7 +56,7 @@ async def submit_assessment(user: User, assignment_id: int, scores: object, feed
             criterion_feedback=checked.criterion_feedback, feedback=checked.feedback,
             points=checked.points)
         if not done:
-            raise Conflict("This review was closed meanwhile.")
+            raise Conflict(_("This review was closed meanwhile."))
         await PeerResponse.filter(id=assignment.response_id).using_db(conn).update(
             received=F("received") + 1)
         await assignment.refresh_from_db(using_db=conn)
@@ -94,13 +95,13 @@ async def self_assess(user: User, course_id: str, block_id: str, scores: object,
     await require_role(user, course_id, Role.STUDENT)
     block = await peer_block(course_id, block_id)
     if not block.self_assessment:
-        raise InvalidState("This peer review has no self-assessment step.")
+        raise InvalidState(_("This peer review has no self-assessment step."))
     response = await my_response(user.id, course_id, block_id)
     if response is None:
-        raise InvalidState("Submit your response before assessing it.")
+        raise InvalidState(_("Submit your response before assessing it."))
     existing = await PeerAssignment.get_or_none(response_id=response.id, reviewer_id=user.id)
     if existing is not None:
-        raise Conflict("You have already assessed your own response.")
+        raise Conflict(_("You have already assessed your own response."))
     checked = check_assessment(block.rubric, scores, feedback, criterion_feedback)
     async with in_transaction():  # the assessment, its score and events commit together
         row = await _upsert_assessment(response, user.id, Kind.SELF, checked)

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import InvalidState
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Role
 from models.peer_review import (
@@ -93,7 +94,7 @@ async def _require_reviewer(user: User, course_id: str, block_id: str) -> PeerBl
     await require_role(user, course_id, Role.STUDENT)
     block = await peer_block(course_id, block_id)
     if await my_response(user.id, course_id, block_id) is None:
-        raise InvalidState("Submit your own response before reviewing others.")
+        raise InvalidState(_("Submit your own response before reviewing others."))
     return block
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from content_store import PUBLISHED
 from content_store.connect import current_store
 from core.errors import NotFound
+from core.i18n import gettext as _
 from grading.api import published_block
 from peer_review.scoring import Rubric
 
@@ -64,7 +65,7 @@ async def peer_block(course_id: str, block_id: str) -> PeerBlock:
     Scoring: the block's own `scoring` if set, else the course's `peer_review_scoring`."""
     layout, block = await published_block(course_id, block_id)
     if block.type != "peer_review":
-        raise NotFound(f"{block_id!r} is not a peer review.")
+        raise NotFound(_("%(block_id)s is not a peer review.", block_id=repr(block_id)))
     f = block.fields
     flexible = f.get("flexible_after_days")
     return PeerBlock(

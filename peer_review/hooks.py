@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.errors import BadInput, TooLarge
+from core.i18n import gettext as _
 from grading.api import BlockType, GradedBlock
 from models.grading import Status
 from peer_review.responses import submission_received
@@ -24,14 +25,14 @@ def validate_response(block: GradedBlock, answer: Any) -> None:
     """A response is non-blank valid Unicode text under TEXT_MAX_BYTES."""
     text = answer.get("text") if isinstance(answer, dict) else None
     if not isinstance(text, str) or not text.strip():
-        raise BadInput("Write your response.", fields={"answer.text": "Required."})
+        raise BadInput(_("Write your response."), fields={"answer.text": "Required."})
     try:
         size = len(text.encode())
     except UnicodeEncodeError:  # a lone surrogate such as JSON "\ud800"
-        raise BadInput("Your response is not valid Unicode text.",
+        raise BadInput(_("Your response is not valid Unicode text."),
                        fields={"answer.text": "invalid unicode"}) from None
     if size > TEXT_MAX_BYTES:
-        raise TooLarge(f"Keep your response under {TEXT_MAX_BYTES // 1000} kB.")
+        raise TooLarge(_("Keep your response under %(limit)s kB.", limit=TEXT_MAX_BYTES // 1000))
 
 
 def rubric_points(fields: Mapping[str, Any]) -> float:

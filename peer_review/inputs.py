@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from core.templating import render
 
@@ -29,7 +30,8 @@ def json_flag(data: dict[str, Any], name: str, default: bool) -> bool:
     """A JSON boolean; "false" is not true, and anything but true/false is refused."""
     value = data.get(name, default)
     if not isinstance(value, bool):
-        raise BadInput(f"{name} must be true or false.", fields={name: "Not a boolean."})
+        raise BadInput(_("%(name)s must be true or false.",
+                         name=name), fields={name: "Not a boolean."})
     return value
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import CoursewireError, NotFound
+from core.i18n import gettext as _
 from courses.service import require_role
 from models.courses import Role
 from models.peer_review import (
@@ -117,7 +118,7 @@ async def result_for(user: User, course_id: str, block_id: str) -> dict[str, Any
     block = await peer_block(course_id, block_id)
     response = await my_response(user.id, course_id, block_id)
     if response is None:
-        raise NotFound("You have not submitted a response to this peer review.")
+        raise NotFound(_("You have not submitted a response to this peer review."))
     given = await assessments_given(user.id, course_id, block_id)
     self_done = await PeerAssignment.exists(response_id=response.id, kind=Kind.SELF,
                                             status=AssignmentStatus.DONE)
@@ -127,16 +128,16 @@ async def result_for(user: User, course_id: str, block_id: str) -> dict[str, Any
 async def get_assignment(user: User, assignment_id: int) -> PeerAssignment:
     assignment = await PeerAssignment.get_or_none(id=assignment_id, reviewer_id=user.id)
     if assignment is None:
-        raise NotFound(f"No assignment {assignment_id}.")
+        raise NotFound(_("No assignment %(assignment_id)s.", assignment_id=assignment_id))
     return assignment
 
 
 async def staff_response(actor: User, response_id: int) -> PeerResponse:
     response = await PeerResponse.get_or_none(id=response_id)
     if response is None:
-        raise NotFound(f"No response {response_id}.")
+        raise NotFound(_("No response %(response_id)s.", response_id=response_id))
     try:
         await require_role(actor, response.course_id, Role.TA)
     except CoursewireError:
-        raise NotFound(f"No response {response_id}.") from None
+        raise NotFound(_("No response %(response_id)s.", response_id=response_id)) from None
     return response

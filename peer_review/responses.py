@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import BadInput, Conflict
+from core.i18n import gettext as _
 from grading.api import Attachment, announce_submission, submit_answer, withdraw_submission
 from models.peer_review import (
     AssignmentStatus,
@@ -80,10 +81,11 @@ async def submit_response(user: User, course_id: str, block_id: str, text: objec
     block = await peer_block(course_id, block_id)
     if file is not None:
         if not block.allow_file:
-            raise BadInput("This peer review takes no files.", fields={"file": "Not allowed."})
+            raise BadInput(_("This peer review takes no files."),
+                           fields={"file": _("Not allowed.")})
         if len(file[2]) > MAX_FILE_BYTES:
-            raise BadInput(f"Keep the file under {MAX_FILE_BYTES // 1000} kB.",
-                           fields={"file": "Too large."})
+            raise BadInput(_("Keep the file under %(limit)s kB.", limit=MAX_FILE_BYTES // 1000),
+                           fields={"file": _("Too large.")})
     submission = await submit_answer(user, course_id, block_id, {"text": text},
                                      attachment=file)
     return await submission_received(submission)  # already queued by grading's hook
@@ -97,7 +99,7 @@ async def cancel_response(actor: User, response_id: int, reason: object) -> Peer
     response = await staff_response(actor, response_id)
     why = reason.strip() if isinstance(reason, str) else ""
     if not why:
-        raise BadInput("Give a reason; the student sees it.", fields={"reason": "Required."})
+        raise BadInput(_("Give a reason; the student sees it."), fields={"reason": _("Required.")})
     at = now()
     async with in_transaction() as conn:
         moved = await PeerResponse.filter(id=response.id, status=ResponseStatus.ACTIVE
@@ -105,7 +107,7 @@ async def cancel_response(actor: User, response_id: int, reason: object) -> Peer
             status=ResponseStatus.CANCELLED, cancelled_reason=why[:2000],
             cancelled_by_id=actor.id, cancelled_at=at)
         if not moved:
-            raise Conflict("This response is already cancelled.")
+            raise Conflict(_("This response is already cancelled."))
         # grading ends the attempt as an error: it no longer counts in the gradebook and
         # does not use up the student's one response.
         withdrawn = await withdraw_submission(

@@ -15,6 +15,7 @@ from statistics import fmean
 from typing import Any
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 
 FEEDBACK_MAX = 10_000
 
@@ -82,7 +83,7 @@ def check_assessment(rubric: Rubric, scores: object, feedback: object,
     """Validate a reviewer's input against the rubric; BadInput naming every problem."""
     errors: dict[str, str] = {}
     if not isinstance(scores, dict):
-        raise BadInput("Send scores as {criterion: option}.", fields={"scores": "Required."})
+        raise BadInput(_("Send scores as {criterion: option}."), fields={"scores": "Required."})
     if not isinstance(feedback, str | None):
         errors["feedback"] = "Feedback is text."
     overall = (feedback or "").strip() if isinstance(feedback, str) else ""
@@ -93,28 +94,29 @@ def check_assessment(rubric: Rubric, scores: object, feedback: object,
     known = {c.name for c in rubric.criteria}
     for name in scores:
         if name not in known:
-            errors[f"scores.{name}"] = "No such criterion in this rubric."
+            errors[f"scores.{name}"] = _("No such criterion in this rubric.")
     for criterion in rubric.criteria:
         value = scores.get(criterion.name)
         option = criterion.option(value) if isinstance(value, str) else None
         if option is None:
-            errors[f"scores.{criterion.name}"] = (
-                f"Choose one of: {', '.join(o.name for o in criterion.options)}.")
+            errors[f"scores.{criterion.name}"] = _(
+                "Choose one of: %(options)s.",
+                options=", ".join(o.name for o in criterion.options))
         else:
             chosen[criterion.name] = option.name
             points += option.points
         text = per.get(criterion.name)
         text = text.strip() if isinstance(text, str) else ""
         if criterion.feedback == "required" and not text:
-            errors[f"feedback.{criterion.name}"] = "Feedback is required for this criterion."
+            errors[f"feedback.{criterion.name}"] = _("Feedback is required for this criterion.")
         elif criterion.feedback == "disabled" and text:
-            errors[f"feedback.{criterion.name}"] = "This criterion takes no feedback."
+            errors[f"feedback.{criterion.name}"] = _("This criterion takes no feedback.")
         elif text:
             texts[criterion.name] = text[:FEEDBACK_MAX]
     if len(overall) > FEEDBACK_MAX:
-        errors["feedback"] = f"Keep feedback under {FEEDBACK_MAX} characters."
+        errors["feedback"] = _("Keep feedback under %(maximum)s characters.", maximum=FEEDBACK_MAX)
     if errors:
-        raise BadInput("Please complete the rubric.", fields=errors)
+        raise BadInput(_("Please complete the rubric."), fields=errors)
     return Assessment(chosen, texts, overall, points)
 
 

@@ -10,6 +10,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError, NotFound
 from core.http import redirect
+from core.i18n import gettext as _
 from courses.service import get_course, require_role
 from models.courses import Role
 from models.peer_review import PeerAssignment, PeerResponse, ScheduledAllocation
@@ -39,7 +40,7 @@ async def response_page(request: Request, message: str = "", status: int = 200) 
         id=path_id(request.path_params["response_id"], "response"), course_id=course_id,
         block_id=block_id)
     if response is None:
-        raise NotFound("No such response.")
+        raise NotFound(_("No such response."))
     assessments = await PeerAssignment.filter(response_id=response.id).order_by("id")
     names = {u.id: u.name for u in await User.filter(
         id__in=[a.reviewer_id for a in assessments] + [response.author_id])}

@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.errors import BadInput, NotFound
+from core.i18n import gettext as _
 from courses.service import require_role, role_in
 from models.courses import Role
 from models.quiz_audit import AttemptAction
@@ -27,12 +28,13 @@ async def set_extra_time(instructor: User, course_id: str, block_id: str, user_i
     await require_role(instructor, course_id, Role.INSTRUCTOR)
     if not isinstance(extra_minutes, int) or isinstance(extra_minutes, bool) \
             or not 0 <= extra_minutes <= MAX_EXTRA_MINUTES:
-        raise BadInput(f"extra_minutes must be a whole number from 0 to {MAX_EXTRA_MINUTES}.",
-                       fields={"extra_minutes": "Give whole minutes."})
+        raise BadInput(_("extra_minutes must be a whole number from 0 to %(maximum)s.",
+                         maximum=MAX_EXTRA_MINUTES),
+                       fields={"extra_minutes": _("Give whole minutes.")})
     quiz = await published_quiz(course_id, block_id)
     student = await User.get_or_none(id=user_id)
     if student is None or await role_in(student, course_id) is None:
-        raise NotFound(f"No member {user_id} in this course.")
+        raise NotFound(_("No member %(user_id)s in this course.", user_id=user_id))
     async with in_transaction():
         updated = await QuizAccommodation.filter(
             user_id=user_id, course_id=course_id, block_id=block_id,

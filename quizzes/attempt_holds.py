@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from accounts.session import bearer_token
 from core import clock
 from core.errors import Conflict, NotFound
+from core.i18n import gettext as _
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from models.courses import Role
@@ -35,9 +36,13 @@ from quizzes.exam_access import check_access_code, check_network
 from quizzes.quiz_blocks import published_quiz
 
 _DEVICE_KEY = "quiz_device"
-TAKEN_OVER = ("This attempt was opened on another device or browser, which now holds it: "
-              "continue there, or reload this page to continue here. Everything saved so "
-              "far is kept.")
+
+
+def taken_over() -> str:
+    """The refusal for a device whose attempt another device now holds."""
+    return _("This attempt was opened on another device or browser, which now holds it: "
+             "continue there, or reload this page to continue here. Everything saved so "
+             "far is kept.")
 
 
 def device_of(conn: HTTPConnection) -> str:
@@ -140,4 +145,4 @@ async def require_holder(user: User, attempt_id: int, *, device: str,
         pass
     holder = await holder_of(attempt.id)
     if holder is not None and holder != device:
-        raise Conflict(TAKEN_OVER, fields={"attempt": "held by another device"})
+        raise Conflict(taken_over(), fields={"attempt": "held by another device"})

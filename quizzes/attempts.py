@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from content_store.blocks import block_type
 from core import clock
 from core.errors import BadInput, CoursewireError, InvalidState, NotFound
+from core.i18n import gettext as _
 from courses.audience import STAFF, course_audience
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
@@ -56,13 +57,14 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
                                     block_id=block_id).count()
     allowed = quiz.fields.get("max_attempts")
     if allowed is not None and used >= allowed:
-        raise InvalidState(f"You have used all {allowed} attempt(s) of this quiz.",
+        raise InvalidState(_("You have used all %(allowed)s attempt(s) of this quiz.",
+                             allowed=allowed),
                            fields={"max_attempts": allowed})
     seed = new_seed()
     try:
         paper = draw_paper(quiz.fields, quiz.banks, seed)
     except NotEnoughQuestions as exc:
-        raise InvalidState(f"This quiz cannot be started: {exc}") from None
+        raise InvalidState(_("This quiz cannot be started: %(exc)s", exc=exc)) from None
     extra = await extra_minutes(user.id, course_id, block_id)
     try:
         async with in_transaction():
@@ -77,18 +79,20 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
     except IntegrityError:  # the same student started in another tab at the same moment
         running = await _in_progress(user.id, course_id, block_id)
         if running is None:
-            raise InvalidState("Another attempt was started at the same moment; "
-                               "reload the page.") from None
+            raise InvalidState(_("Another attempt was started at the same moment; "
+                               "reload the page.")) from None
         return running, False
     return attempt, True
 
 
 def check_window(quiz: Quiz, now: datetime) -> None:
     if quiz.opens_at is not None and now < quiz.opens_at:
-        raise InvalidState(f"This quiz opens at {quiz.opens_at:%Y-%m-%d %H:%M} UTC.",
+        raise InvalidState(_("This quiz opens at %(opens_at)s UTC.",
+                             opens_at=format(quiz.opens_at, "%Y-%m-%d %H:%M")),
                            fields={"opens_at": quiz.opens_at.isoformat()})
     if quiz.closes_at is not None and now >= quiz.closes_at:
-        raise InvalidState(f"This quiz closed at {quiz.closes_at:%Y-%m-%d %H:%M} UTC.",
+        raise InvalidState(_("This quiz closed at %(closes_at)s UTC.",
+                             closes_at=format(quiz.closes_at, "%Y-%m-%d %H:%M")),
                            fields={"closes_at": quiz.closes_at.isoformat()})
 
 
@@ -112,9 +116,10 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
     attempt = await _own(user, attempt_id)
     drawn = next((d for d in paper_of(attempt) if d.id == question_id), None)
     if drawn is None:
-        raise NotFound(f"No question {question_id!r} in this attempt.")
+        raise NotFound(_("No question %(question_id)s in this attempt.",
+                         question_id=repr(question_id)))
     if "answer" not in body:
-        raise BadInput('Send {"answer": ...}.', fields={"answer": "Required."})
+        raise BadInput(_('Send {"answer": ...}.'), fields={"answer": "Required."})
     answer = body["answer"]
     kind = drawn.question.get("type", "problem")
     fields = block_type(kind).with_defaults(
@@ -141,17 +146,17 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
 
 def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:
     if attempt.deadline_at is not None and now >= attempt.deadline_at:
-        return InvalidState("Time is up: this attempt's deadline has passed, so answers can "
-                            "no longer be saved.",
+        return InvalidState(_("Time is up: this attempt's deadline has passed, so answers can "
+                            "no longer be saved."),
                             fields={"deadline_at": attempt.deadline_at.isoformat()})
-    return InvalidState("This attempt has been submitted; its answers can no longer change.")
+    return InvalidState(_("This attempt has been submitted; its answers can no longer change."))
 
 
 async def submit_attempt(user: User, attempt_id: int) -> QuizAttempt:
     """The student hands the attempt in; grading grades it with the saved answers."""
     attempt = await _own(user, attempt_id)
     if not await finish_attempt(attempt.id, by_server=False):
-        raise InvalidState("This attempt has already been submitted.")
+        raise InvalidState(_("This attempt has already been submitted."))
     return await QuizAttempt.get(id=attempt.id)
 
 
@@ -181,7 +186,7 @@ async def finish_attempt(attempt_id: int, *, by_server: bool) -> bool:
 async def _own(user: User, attempt_id: int) -> QuizAttempt:
     attempt = await QuizAttempt.get_or_none(id=attempt_id, user_id=user.id)
     if attempt is None:
-        raise NotFound(f"No quiz attempt {attempt_id}.")
+        raise NotFound(_("No quiz attempt %(attempt_id)s.", attempt_id=attempt_id))
     return attempt
 
 
@@ -195,8 +200,8 @@ async def attempt_view(viewer: User, attempt_id: int) -> dict[str, Any]:
     else. Points and per-question results only as the quiz's `review` allows."""
     attempt = await QuizAttempt.get_or_none(id=attempt_id)
     if attempt is None:
-        raise NotFound(f"No quiz attempt {attempt_id}.")
+        raise NotFound(_("No quiz attempt %(attempt_id)s.", attempt_id=attempt_id))
     staff = await course_audience(attempt.course_id, viewer) == STAFF
     if attempt.user_id != viewer.id and not staff:
-        raise NotFound(f"No quiz attempt {attempt_id}.")
+        raise NotFound(_("No quiz attempt %(attempt_id)s.", attempt_id=attempt_id))
     return await attempt_data(attempt, staff=staff)

@@ -10,6 +10,7 @@ from typing import Any
 
 from core import clock
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.paging import PageRequest
 from courses.service import require_role
 from models.courses import Role
@@ -35,7 +36,7 @@ async def staff_attempt(viewer: User, attempt_id: int) -> QuizAttempt:
     an unknown attempt, PermissionDenied for a student (their own attempt included)."""
     attempt = await QuizAttempt.get_or_none(id=attempt_id).prefetch_related("user")
     if attempt is None:
-        raise NotFound(f"No quiz attempt {attempt_id}.")
+        raise NotFound(_("No quiz attempt %(attempt_id)s.", attempt_id=attempt_id))
     await require_role(viewer, attempt.course_id, Role.TA)
     return attempt
 

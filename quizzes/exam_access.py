@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.errors import PermissionDenied
+from core.i18n import gettext as _
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -27,11 +28,11 @@ def check_access_code(fields: Mapping[str, Any], given: object) -> None:
     if not code:
         return
     if not isinstance(given, str) or not given.strip():
-        raise PermissionDenied("This quiz needs its access code: ask your proctor for it.",
-                               fields={"access_code": "Required."})
+        raise PermissionDenied(_("This quiz needs its access code: ask your proctor for it."),
+                               fields={"access_code": _("Required.")})
     if not hmac.compare_digest(given.strip().encode(), str(code).encode()):
-        raise PermissionDenied("That access code is not right: check it with your proctor.",
-                               fields={"access_code": "Not right."})
+        raise PermissionDenied(_("That access code is not right: check it with your proctor."),
+                               fields={"access_code": _("Not right.")})
 
 
 def check_network(fields: Mapping[str, Any], address: str) -> None:
@@ -39,9 +40,10 @@ def check_network(fields: Mapping[str, Any], address: str) -> None:
     networks = [ipaddress.ip_network(n) for n in fields.get("allowed_networks") or []]
     if not networks or in_networks(address, networks):
         return
-    raise PermissionDenied(f"This quiz can only be taken from the exam room's network, and "
-                           f"your address ({address}) is not on it. Ask your proctor.",
-                           fields={"allowed_networks": "Your address is not allowed."})
+    raise PermissionDenied(_("This quiz can only be taken from the exam room's network, and your "
+                             "address (%(address)s) is not on it. Ask your proctor.",
+                             address=address),
+                           fields={"allowed_networks": _("Your address is not allowed.")})
 
 
 def in_networks(address: str, networks: list[Network]) -> bool:

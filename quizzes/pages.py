@@ -11,6 +11,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError, NotFound
 from core.http import client_ip, read_form, redirect
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from courses.audience import STAFF, course_audience
 from courses.service import get_course, require_role
@@ -68,10 +69,10 @@ async def attempt_page(request: Request) -> Response:
     attempt_id = id_or_not_found(request.path_params["attempt_id"], "No such quiz attempt.")
     attempt = await QuizAttempt.get_or_none(id=attempt_id, course_id=course_id)
     if attempt is None:
-        raise NotFound("No such quiz attempt.")
+        raise NotFound(_("No such quiz attempt."))
     owner = attempt.user_id == user.id
     if not owner and await course_audience(course_id, user) != STAFF:
-        raise NotFound("No such quiz attempt.")
+        raise NotFound(_("No such quiz attempt."))
     device, needs_code = device_of(request), False
     if owner and attempt.status == AttemptStatus.IN_PROGRESS:
         needs_code = not await reopen_attempt(attempt, device, client_ip(request), user.name)

@@ -8,6 +8,7 @@ from typing import Any
 
 from core import clock
 from core.errors import InvalidState
+from core.i18n import gettext as _
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from quizzes.attempts import check_window
@@ -51,7 +52,8 @@ async def quiz_panel(user: User, course_id: str, block_id: str) -> QuizPanel:
         try:
             check_window(quiz, now)
             if allowed is not None and len(attempts) >= allowed:
-                raise InvalidState(f"You have used all {allowed} attempt(s) of this quiz.")
+                raise InvalidState(_("You have used all %(allowed)s attempt(s) of this quiz.",
+                                     allowed=allowed))
             panel.can_start = True
         except InvalidState as exc:
             panel.why_not = exc.message

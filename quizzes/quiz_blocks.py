@@ -13,6 +13,7 @@ from content_store.blocks import block_type
 from content_store.connect import current_store
 from core.datetimes import parse_instant
 from core.errors import NotFound
+from core.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,9 @@ async def published_quiz(course_id: str, block_id: str) -> Quiz:
         structure = await store.get_branch(course_id, PUBLISHED, cached=True)
         key = structure.key_for(block_id)
     except (CourseNotFound, BlockNotFound, KeyError):
-        raise NotFound(f"No quiz {block_id!r} in this course.") from None
+        raise NotFound(_("No quiz %(block_id)s in this course.", block_id=repr(block_id))) from None
     if key.type != "quiz":
-        raise NotFound(f"{block_id!r} is not a quiz.")
+        raise NotFound(_("%(block_id)s is not a quiz.", block_id=repr(block_id)))
     quiz, root = await store.get_blocks(course_id, [key, structure.root], version=structure.id)
     return Quiz(course_id, block_id, block_type("quiz").with_defaults(dict(quiz.fields)),
                 root.fields.get("question_banks") or {})

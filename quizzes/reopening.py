@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core import clock
 from core.errors import BadInput, InvalidState
+from core.i18n import gettext as _
 from grading.api import announce_submission, withdraw_submission
 from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAttempt
@@ -28,8 +29,9 @@ _HANDED_IN = (AttemptStatus.SUBMITTED, AttemptStatus.GRADED)
 def _minutes(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) \
             or not 1 <= value <= MAX_MINUTES:
-        raise BadInput(f"minutes must be a whole number from 1 to {MAX_MINUTES}.",
-                       fields={"minutes": "Give whole minutes."})
+        raise BadInput(_("minutes must be a whole number from 1 to %(maximum)s.",
+                         maximum=MAX_MINUTES),
+                       fields={"minutes": _("Give whole minutes.")})
     return value
 
 
@@ -45,12 +47,12 @@ async def reopen_attempt(staff: User, attempt_id: int, minutes: object) -> QuizA
     attempt = await audit.staff_attempt(staff, attempt_id)
     span = _minutes(minutes)
     if attempt.status not in _HANDED_IN:
-        raise InvalidState("This attempt is still in progress: extend it instead.")
+        raise InvalidState(_("This attempt is still in progress: extend it instead."))
     if await QuizAttempt.filter(user_id=attempt.user_id, course_id=attempt.course_id,
                                 block_id=attempt.block_id,
                                 status=AttemptStatus.IN_PROGRESS).exists():
-        raise InvalidState(f"{attempt.user.name} has another attempt of this quiz in "
-                           "progress; it must be handed in first.")
+        raise InvalidState(_("%(name)s has another attempt of this quiz in progress; it must be "
+                             "handed in first.", name=attempt.user.name))
     now = clock.now()
     async with in_transaction() as connection:
         reopened = await QuizAttempt.filter(id=attempt.id, status__in=_HANDED_IN).update(
@@ -58,7 +60,7 @@ async def reopen_attempt(staff: User, attempt_id: int, minutes: object) -> QuizA
             submitted_at=None, submitted_by_server=False, submission_id=None, points=None,
             results=None)
         if not reopened:
-            raise InvalidState("This attempt changed meanwhile; reload and try again.")
+            raise InvalidState(_("This attempt changed meanwhile; reload and try again."))
         if attempt.submission_id is not None:
             await withdraw_submission(attempt.submission_id, "The quiz attempt was reopened "
                                       "by staff.", at=now, connection=connection)
@@ -74,16 +76,16 @@ async def extend_attempt(staff: User, attempt_id: int, minutes: object) -> QuizA
     attempt = await audit.staff_attempt(staff, attempt_id)
     span = _minutes(minutes)
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise InvalidState("This attempt has been handed in: reopen it instead.")
+        raise InvalidState(_("This attempt has been handed in: reopen it instead."))
     if attempt.deadline_at is None:
-        raise InvalidState("This attempt has no deadline to extend.")
+        raise InvalidState(_("This attempt has no deadline to extend."))
     now = clock.now()
     async with in_transaction():
         deadline = max(attempt.deadline_at, now) + timedelta(minutes=span)
         moved = await QuizAttempt.filter(id=attempt.id, status=AttemptStatus.IN_PROGRESS
                                          ).update(deadline_at=deadline)
         if not moved:
-            raise InvalidState("This attempt was handed in meanwhile: reopen it instead.")
+            raise InvalidState(_("This attempt was handed in meanwhile: reopen it instead."))
         attempt.deadline_at = deadline
         await audit.record(attempt, AttemptAction.EXTENDED, staff.id, at=now, minutes=span)
         await events.attempt_changed(attempt, attempt.user.name)

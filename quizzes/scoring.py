@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from content_store.blocks import block_type
 from core import clock
 from core.errors import BadInput, CoursewireError
+from core.i18n import gettext as _
 from core.ids import parse_id
 from grading.api import (
     Attachment,
@@ -42,8 +43,8 @@ def validate_reference(block: GradedBlock, answer: Any) -> None:
     """A quiz's submission names the attempt it hands in; the answers are the attempt's."""
     if not (isinstance(answer, dict) and set(answer) == {"attempt"}
             and isinstance(answer["attempt"], int) and parse_id(answer["attempt"])):
-        raise BadInput("A quiz is answered on its quiz page: start an attempt there "
-                       "(POST /api/v1/courses/{course_id}/quizzes/{block_id}/attempts).")
+        raise BadInput(_("A quiz is answered on its quiz page: start an attempt there "
+                       "(POST /api/v1/courses/{course_id}/quizzes/{block_id}/attempts)."))
 
 
 async def grade_attempt(submission: Submission, _attachment: Attachment | None) -> None:

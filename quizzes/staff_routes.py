@@ -11,6 +11,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError, NotFound
 from core.http import read_form, read_json, redirect
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from core.paging import PageRequest, link_headers, page_request
 from courses.service import get_course
@@ -61,8 +62,8 @@ async def history_page(request: Request, *, message: str = "", status_code: int 
     course_id = request.path_params["course_id"]
     attempt = await staff_attempt(user, _attempt_id(request))
     if attempt.course_id != course_id:
-        raise NotFound("No such quiz attempt.")
-    rows, _ = await attempt_history(user, attempt.id, PageRequest(HISTORY_MAX))
+        raise NotFound(_("No such quiz attempt."))
+    rows, _more = await attempt_history(user, attempt.id, PageRequest(HISTORY_MAX))
     return await page(request, "quizzes/attempt_history.html", status_code=status_code,
                       course=await get_course(course_id), attempt=attempt, rows=rows,
                       quiz_title=await quiz_title(course_id, attempt.block_id),

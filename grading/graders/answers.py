@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.errors import BadInput, InvalidState, TooLarge
+from core.i18n import gettext as _
 
 from .blocks import ChoiceProblem, NumericProblem, TextProblem, read_problem
 
@@ -39,7 +40,8 @@ def validate_answer(block_type: str, fields: Mapping[str, Any], answer: Any) -> 
         return
     if block_type != "problem":
         raise InvalidState(
-            f"A {block_type!r} block does not take answers.", fields={"block_type": block_type}
+            _("A %(block_type)s block does not take answers.",
+              block_type=repr(block_type)), fields={"block_type": block_type}
         )
     problem = read_problem(fields)
     if isinstance(problem, ChoiceProblem):
@@ -58,10 +60,10 @@ def chosen_option(problem: ChoiceProblem, answer: Any) -> str:
     _require_keys(answer, {"choice"})
     choice = answer["choice"]
     if not isinstance(choice, str):
-        raise BadInput("Choose one option.", fields={"answer.choice": "must be an option id"})
+        raise BadInput(_("Choose one option."), fields={"answer.choice": "must be an option id"})
     if problem.option(choice) is None:
         raise BadInput(
-            "That option is not part of this problem.",
+            _("That option is not part of this problem."),
             fields={"answer.choice": f"unknown option id {choice[:100]!r}"},
         )
     return choice
@@ -73,24 +75,25 @@ def chosen_options(problem: ChoiceProblem, answer: Any) -> frozenset[str]:
     choices = answer["choices"]
     if not isinstance(choices, list):
         raise BadInput(
-            "Choices must be a list of option ids.", fields={"answer.choices": "must be a list"}
+            _("Choices must be a list of option ids."), fields={"answer.choices": "must be a list"}
         )
     if len(choices) > len(problem.options):
-        raise BadInput("More choices than options.", fields={"answer.choices": "too many choices"})
+        raise BadInput(_("More choices than options."),
+                       fields={"answer.choices": "too many choices"})
     seen: set[str] = set()
     for choice in choices:
         if not isinstance(choice, str):
             raise BadInput(
-                "Choices must be option ids.", fields={"answer.choices": "must be strings"}
+                _("Choices must be option ids."), fields={"answer.choices": "must be strings"}
             )
         if problem.option(choice) is None:
             raise BadInput(
-                "That option is not part of this problem.",
+                _("That option is not part of this problem."),
                 fields={"answer.choices": f"unknown option id {choice[:100]!r}"},
             )
         if choice in seen:
             raise BadInput(
-                "Each option can be chosen once.",
+                _("Each option can be chosen once."),
                 fields={"answer.choices": f"duplicate option id {choice[:100]!r}"},
             )
         seen.add(choice)
@@ -114,12 +117,13 @@ def numeric_value(answer: Any) -> float:
     _require_keys(answer, {"value"})
     raw = answer["value"]
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        raise BadInput("Enter a number.", fields={"answer.value": "must be a number"})
+        raise BadInput(_("Enter a number."), fields={"answer.value": "must be a number"})
     if isinstance(raw, str):
         text = raw.strip()
         if len(text) > NUMBER_MAX_CHARS or not _NUMBER_RE.fullmatch(text):
             raise BadInput(
-                f"{raw[:NUMBER_MAX_CHARS]!r} is not a number; write e.g. 3.14 or 1e-3.",
+                _("%(raw)s is not a number; write e.g. 3.14 or 1e-3.",
+                  raw=repr(raw[:NUMBER_MAX_CHARS])),
                 fields={"answer.value": "not a number"},
             )
         raw = text
@@ -128,7 +132,7 @@ def numeric_value(answer: Any) -> float:
     except OverflowError:  # an int too large for a float
         value = math.inf
     if not math.isfinite(value):
-        raise BadInput("Enter a finite number.", fields={"answer.value": "must be finite"})
+        raise BadInput(_("Enter a finite number."), fields={"answer.value": "must be finite"})
     return value
 
 
@@ -136,30 +140,35 @@ def _require_keys(answer: Any, keys: set[str]) -> None:
     expected = ", ".join(sorted(keys))
     if not isinstance(answer, Mapping):
         raise BadInput(
-            f"The answer must be an object with {expected}.", fields={"answer": "must be an object"}
+            _("The answer must be an object with %(expected)s.",
+              expected=expected), fields={"answer": "must be an object"}
         )
     missing = keys - answer.keys()
     extra = answer.keys() - keys
     if missing or extra:
         problems = {f"answer.{k}": "required" for k in sorted(missing)}
         problems.update({f"answer.{k}": "unexpected" for k in sorted(map(str, extra))})
-        raise BadInput(f"The answer must have exactly: {expected}.", fields=problems)
+        raise BadInput(_("The answer must have exactly: %(expected)s.",
+                         expected=expected), fields=problems)
 
 
 def _require_text(value: Any, name: str, max_bytes: int) -> str:
     if not isinstance(value, str):
-        raise BadInput(f"{name} must be text.", fields={f"answer.{name}": "must be a string"})
+        raise BadInput(_("%(name)s must be text.",
+                         name=name), fields={f"answer.{name}": "must be a string"})
     # Encode to measure bytes and to reject lone surrogates from JSON "\ud800",
     # which could not be written to a file or the database later.
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError:
         raise BadInput(
-            f"{name} is not valid Unicode text.", fields={f"answer.{name}": "invalid unicode"}
+            _("%(name)s is not valid Unicode text.",
+              name=name), fields={f"answer.{name}": "invalid unicode"}
         ) from None
     if size > max_bytes:
         raise TooLarge(
-            f"{name} is {size // 1024} KB; the limit is {max_bytes // 1024} KB.",
+            _("%(name)s is %(size)s KB; the limit is %(limit)s KB.",
+              name=name, size=size // 1024, limit=max_bytes // 1024),
             fields={f"answer.{name}": f"at most {max_bytes} bytes"},
         )
     return value
