@@ -1,0 +1,42 @@
+"""The quiz panel and attempt page in Finnish and Spanish (the browser's Accept-Language)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.quizzes.conftest import COURSE_ID, QuizCourse
+from tests.support.people import browser_login
+
+PANEL = f"/courses/{COURSE_ID}/quizzes/midterm/panel"
+
+WORDS = {
+    "fi": {"panel": ["Aloita tentti"], "attempt": ["Palauta tentti", "Aikaa jäljellä:",
+                                                  "yritys 1", "Takaisin kurssille"]},
+    "es": {"panel": ["Empezar el cuestionario"],
+           "attempt": ["Entregar el cuestionario", "Tiempo restante:", "intento 1",
+                       "Volver al curso"]},
+}
+ENGLISH = {"panel": ["Start the quiz"],
+           "attempt": ["Hand in the quiz", "Time left:", "attempt 1", "Back to the course",
+                       "(by the server's clock"]}
+
+
+@pytest.mark.parametrize("language", ["fi", "es"])
+async def test_start_and_take_a_quiz_in_the_browsers_language(
+        app, quiz_course: QuizCourse, language):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver",
+                                 headers={"Accept-Language": language}) as browser:
+        csrf = await browser_login(browser, "ada@example.org")
+        panel = (await browser.get(PANEL)).text
+        started = await browser.post(f"/courses/{COURSE_ID}/quizzes/midterm/attempt",
+                                     data={"csrf_token": csrf})
+        assert started.status_code == 303
+        attempt = (await browser.get(started.headers["location"])).text
+    for key, page in (("panel", panel), ("attempt", attempt)):
+        for text in WORDS[language][key]:
+            assert text in page, text
+        assert not [text for text in ENGLISH[key] if text in page]
+    # a question's points: "(1 piste)" / "(1 punto)", plural forms for more
+    assert ("piste" if language == "fi" else "punto") in attempt
