@@ -82,7 +82,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
         # One stuck past the limits is given up now rather than at the next sweep.
         if not await give_up_overdue([a.id for a in previous if a.status in IN_FLIGHT]):
             raise InvalidState(_("Your previous attempt is still being graded; "
-                               "wait for its result."))
+                                 "wait for its result."))
         previous = await _attempts(user.id, course_id, block_id)
     counted = [a for a in previous if a.status != Status.ERROR]
     if hooks is not None and hooks.once and counted:
@@ -109,7 +109,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
             await events.submission_changed(submission, history=history, user=user)
     except IntegrityError:
         raise InvalidState(_("Another attempt was submitted at the same moment; "
-                           "wait for its result.")) from None
+                             "wait for its result.")) from None
     if hooks is not None:  # e.g. into the peer review queue (peer_review/)
         await hooks.submitted(submission, attachment)
     if status == Status.QUEUED:

@@ -40,7 +40,7 @@ async def find_registration(issuer: str, client_id: str | None) -> LtiRegistrati
                          "Ask your Coursewire administrator to add it.", issuer=repr(issuer)))
     if len(found) > 1:
         raise BadInput(_("This platform has several registrations here; its login request "
-                       "must name the client_id."))
+                         "must name the client_id."))
     return found[0]
 
 

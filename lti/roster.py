@@ -153,7 +153,7 @@ async def sync_course_rosters(instructor: User, course_id: str,
     contexts = await LtiContext.filter(course_id=course_id).order_by("id")
     if not contexts:
         raise BadInput(_("No platform has launched into this course with a roster service "
-                       "yet: launch one of the course's links from the platform once."))
+                         "yet: launch one of the course's links from the platform once."))
     done = [await sync_roster(context, services) for context in contexts]
     return RosterSync(sum(d.active for d in done), sum(d.inactive for d in done))
 

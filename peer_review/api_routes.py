@@ -29,7 +29,7 @@ async def api_next(request: Request) -> Response:
     if uses_session_auth(request) and not csrf_matches(request,
                                                        request.headers.get(CSRF_HEADER)):
         raise PermissionDenied(_("Asking for work changes your place in the queue: send the "
-                               "X-CSRF-Token header, or use the page's button."))
+                                 "X-CSRF-Token header, or use the page's button."))
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     assignment = await request_review(user, course_id, block_id)
     if assignment is None:

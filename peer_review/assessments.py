@@ -45,7 +45,7 @@ async def submit_assessment(user: User, assignment_id: int, scores: object, feed
         raise Conflict(_("You have already assessed this response."))
     if assignment.status != AssignmentStatus.OPEN:
         raise InvalidState(_("This review is no longer yours: its time ran out or staff "
-                           "withdrew the response. Ask for another one."))
+                             "withdrew the response. Ask for another one."))
     block = await peer_block(assignment.course_id, assignment.block_id)
     checked = check_assessment(block.rubric, scores, feedback, criterion_feedback)
     # One transaction: the assessment, the scores it releases and their events (the outbox).

@@ -80,7 +80,7 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
         running = await _in_progress(user.id, course_id, block_id)
         if running is None:
             raise InvalidState(_("Another attempt was started at the same moment; "
-                               "reload the page.")) from None
+                                 "reload the page.")) from None
         return running, False
     return attempt, True
 
@@ -147,7 +147,7 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
 def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:
     if attempt.deadline_at is not None and now >= attempt.deadline_at:
         return InvalidState(_("Time is up: this attempt's deadline has passed, so answers can "
-                            "no longer be saved."),
+                              "no longer be saved."),
                             fields={"deadline_at": attempt.deadline_at.isoformat()})
     return InvalidState(_("This attempt has been submitted; its answers can no longer change."))
 

@@ -44,7 +44,7 @@ def validate_reference(block: GradedBlock, answer: Any) -> None:
     if not (isinstance(answer, dict) and set(answer) == {"attempt"}
             and isinstance(answer["attempt"], int) and parse_id(answer["attempt"])):
         raise BadInput(_("A quiz is answered on its quiz page: start an attempt there "
-                       "(POST /api/v1/courses/{course_id}/quizzes/{block_id}/attempts)."))
+                         "(POST /api/v1/courses/{course_id}/quizzes/{block_id}/attempts)."))
 
 
 async def grade_attempt(submission: Submission, _attachment: Attachment | None) -> None:
