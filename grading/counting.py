@@ -53,7 +53,7 @@ def counted_points(rule: CountingRule, attempts: Iterable[Graded]) -> float | No
                      if a.status == Status.GRADED and a.points is not None)
     if not graded:
         return None
-    points = [p for _, p in graded]
+    points = [p for _attempt, p in graded]
     if rule == CountingRule.LAST:
         return points[-1]
     if rule == CountingRule.FIRST:

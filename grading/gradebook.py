@@ -282,7 +282,7 @@ def grades_csv(layout: CourseLayout, grades: Iterable[StudentGrade],
     type_names = [t["name"] for t in layout.policy.assignment_types]
     writer.writerow(map(csv_cell, [
         "user_id", "name", "email", "percent", "passed", *[f"{n} %" for n in type_names],
-        *[f"section {title}" for _, title in layout.chapters],
+        *[f"section {title}" for _cid, title in layout.chapters],
         *[f"{b.id} ({b.max_points:g})" for b in layout.blocks]]))
     for g in grades:
         sections = {s.chapter_id: s for s in g.sections}
@@ -290,7 +290,7 @@ def grades_csv(layout: CourseLayout, grades: Iterable[StudentGrade],
             g.user_id, g.name, g.email, f"{g.percent * 100:.2f}", "yes" if g.passed else "no",
             *[f"{t.percent * 100:.2f}" for t in g.types],
             *[f"{sections[c].earned:g}/{sections[c].possible:g}" if c in sections else ""
-              for c, _ in layout.chapters],
+              for c, _title in layout.chapters],
             *["" if g.blocks[b.id].points is None else f"{g.blocks[b.id].points:g}"
               for b in layout.blocks],
         ]))

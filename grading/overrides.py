@@ -33,7 +33,7 @@ async def override_grade(actor: User, course_id: str, user_id: object, block_id:
     """Set (or, with points None/"", clear) a student's grade for a block by hand."""
     await require_role(actor, course_id, Role.TA)
     student = await course_student(course_id, user_id)
-    block, _ = await graded_block(course_id, block_id)
+    block, _policy = await graded_block(course_id, block_id)
     why = _reason(reason)
     value: float | None
     if points is None or points == "":

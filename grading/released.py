@@ -51,7 +51,7 @@ async def grade_release(layout: CourseLayout) -> GradeRelease:
         return GradeRelease()
     notes: dict[str, str] = {}
     keys = [BlockKey(b.type, b.id) for b in layout.blocks]
-    keys += [BlockKey("chapter", chapter_id) for chapter_id, _ in layout.chapters]
+    keys += [BlockKey("chapter", chapter_id) for chapter_id, _title in layout.chapters]
     for key in keys:
         if key in course.structure.blocks and key.id in course.release.withheld:
             mark = path_mark(course.structure, course.release, key)

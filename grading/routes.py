@@ -40,7 +40,7 @@ from models.courses import Role
 # -- HTML ------------------------------------------------------------------------------
 
 async def _answer_from_form(request: Request, course_id: str, block_id: str) -> Any:
-    block, _ = await graded_block(course_id, block_id)
+    block, _policy = await graded_block(course_id, block_id)
     form = await request.form()
     hooks = current_block_types().get(block.type)
     if hooks is not None and hooks.form_answer is not None:  # a type another domain scores

@@ -84,7 +84,7 @@ async def remember_context(launch: Launch, course_id: str, user: User) -> None:
         now(), known.synced_at + SYNC_GAP)
     if known is not None and known.sync_due_at is not None:
         due = min(due, known.sync_due_at)
-    row, _ = await LtiContext.update_or_create(
+    row, _created = await LtiContext.update_or_create(
         **keys, defaults={"memberships_url": url, "sync_due_at": due,
                           "title": title[:255] if isinstance(title, str) else ""})
     await LtiRosterEntry.update_or_create(context=row, user=user, defaults={"active": True})
@@ -98,7 +98,7 @@ async def read_memberships(services: GradeServices, context: LtiContext) -> list
     try:
         token = await services.access_token(registration, NRPS_SCOPE)
         async with httpx.AsyncClient(transport=services.transport, timeout=30.0) as client:
-            for _ in range(MAX_PAGES):
+            for _page in range(MAX_PAGES):
                 if url is None:
                     break
                 r = await client.get(url, headers={"Authorization": f"Bearer {token}",

@@ -67,7 +67,7 @@ def allocate(authors: Sequence[Author], per_response: int, *, exclude_same_group
     order = list(authors)
     rng.shuffle(order)
     for author in order:
-        have = sum(1 for r, _ in existing if r == author.response_id)
+        have = sum(1 for r, _reviewer in existing if r == author.response_id)
         chosen: set[int] = set()
         for _round in range(max(0, per_response - have)):
             pool = [a.user_id for a in authors
@@ -175,7 +175,7 @@ async def run_allocation(schedule: ScheduledAllocation, *, seed: int | None = No
         wanted = set(pairs)
         made = await PeerAssignment.filter(
             course_id=schedule.course_id, block_id=schedule.block_id,
-            status=AssignmentStatus.OPEN, reviewer_id__in={r for _, r in pairs}
+            status=AssignmentStatus.OPEN, reviewer_id__in={r for _response, r in pairs}
         ).using_db(conn).order_by("id")
         for assignment in made:  # API clients hear of each; pages get the panel re-rendered
             if (assignment.response_id, assignment.reviewer_id) in wanted:

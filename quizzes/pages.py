@@ -43,7 +43,7 @@ async def start_from_page(request: Request) -> Response:
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     form = await read_form(request)
     try:
-        attempt, _ = await open_attempt(user, course_id, block_id, device=device_of(request),
+        attempt, _taken = await open_attempt(user, course_id, block_id, device=device_of(request),
                                         address=client_ip(request),
                                         access_code=form.get("access_code"))
     except CoursewireError as exc:
