@@ -59,3 +59,31 @@ def test_labels_built_in_python_are_looked_up_when_shown():
     with i18n.use_language("es"):
         assert mark.label == "En curso"
     assert mark.label == "In progress"
+
+
+def _widget(code: str) -> str:
+    from types import SimpleNamespace as NS
+
+    import grading.fragments  # noqa: F401  (its template folder and DOM id helpers)
+    from core.templating import env
+    latest = NS(status=NS(value="graded"), attempt=2, points=1.0, max_points=1.0, id=7,
+                feedback={"summary": "Correct", "items": [
+                    {"label": "4", "passed": True, "message": "Correct"}]})
+    state = NS(latest=latest, course_id="course-v1:A+B+C", block=NS(
+        id="p1", counting_rule=NS(value="highest")), override_points=None, best=latest,
+        counted=None, used_attempts=2, max_attempts=3, deadline=NS(due_at=None))
+    with i18n.use_language(code):
+        return env.get_template("grading/_widget.html").render(state=state)
+
+
+@pytest.mark.parametrize(("code", "words"), [
+    ("en", ["Attempt 2:", "— Correct", "Attempts used: 2 of 3."]),
+    ("fi", ["Yritys 2:", "— Oikein", "Yrityksiä käytetty: 2/3."]),
+    ("es", ["Intento 2:", "— Correcto", "Intentos usados: 2 de 3."]),
+])
+def test_the_submit_widget_and_a_graders_verdict_in_each_language(code, words):
+    html = _widget(code)
+    for text in words:
+        assert text in html, (text, html)
+    if code != "en":
+        assert "Correct<" not in html and "Attempts used" not in html
