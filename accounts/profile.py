@@ -6,6 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from accounts.oidc.linking import has_password, links_of
+from accounts.oidc.providers import sign_in_buttons
 from accounts.pages import page
 from accounts.service import set_timezone
 from accounts.session import require_user
@@ -20,19 +22,29 @@ def user_json(user: User) -> dict[str, object]:
             "timezone": user.timezone}
 
 
+async def _profile(request: Request, user: User, status_code: int = 200,
+                   **context: object) -> Response:
+    links = await links_of(user)
+    linked = {link.provider_id for link in links}
+    return await page(request, "accounts/profile.html", status_code=status_code,
+                      zones=zone_names(), sign_in_links=links,
+                      can_unlink=has_password(user) or len(links) > 1,
+                      link_choices=[p for p in await sign_in_buttons() if p.id not in linked],
+                      **context)
+
+
 async def profile_page(request: Request) -> Response:
     user = await require_user(request)
     if request.method == "GET":
-        return await page(request, "accounts/profile.html", form={"timezone": user.timezone},
-                          errors={}, zones=zone_names())
+        return await _profile(request, user, form={"timezone": user.timezone}, errors={})
     form = await read_form(request)
     try:
         await set_timezone(user, form.get("timezone"))
     except CoursewireError as exc:
-        return await page(request, "accounts/profile.html", status_code=exc.status, form=form,
-                          errors=exc.fields, message=exc.message, zones=zone_names())
-    return await page(request, "accounts/profile.html", form={"timezone": user.timezone},
-                      errors={}, message="Saved.", zones=zone_names())
+        return await _profile(request, user, exc.status, form=form, errors=exc.fields,
+                              message=exc.message)
+    return await _profile(request, user, form={"timezone": user.timezone}, errors={},
+                          message="Saved.")
 
 
 async def api_me(request: Request) -> Response:
