@@ -10,6 +10,7 @@ from pathlib import Path
 from accounts import openapi, personal_data_routes, recovery_routes, routes
 from accounts.links import LINKS, LinkPolicy
 from accounts.oidc import admin_routes as oidc_admin_routes
+from accounts.oidc import openapi as oidc_openapi
 from accounts.oidc import routes as oidc_routes
 from accounts.oidc.discovery import DISCOVERY, PROVIDER_KEYS, Discovery
 from accounts.oidc.personal_data import PART as OIDC_PERSONAL_DATA
@@ -22,7 +23,7 @@ def install(host: Host) -> None:
                                                  *personal_data_routes.routes,
                                                  *oidc_routes.routes,
                                                  *oidc_admin_routes.routes],
-                openapi=openapi.PATHS)
+                openapi={**openapi.PATHS, **oidc_openapi.PATHS})
     host.provide(LINKS, LinkPolicy.from_settings(host.settings))
     # Sign-in with an identity provider (accounts.oidc): discovery documents and key sets
     # cached per process.

@@ -56,6 +56,17 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/me/export"): SIGNED_IN, ("DELETE", "/api/v1/me"): SIGNED_IN,
     ("POST", "/profile/delete"): SIGNED_IN,
     ("DELETE", "/api/v1/users/{user_id}"): ADMIN,
+    # sign-in with an identity provider (accounts.oidc): anyone may start one and bring the
+    # provider's answer back (refused without a sign-in in flight); linking is one's own
+    ("GET", "/sign-in/{slug}"): PUBLIC, ("GET", "/sign-in/{slug}/callback"): PUBLIC,
+    ("GET", "/sign-in-link"): PUBLIC, ("POST", "/sign-in-link"): PUBLIC,
+    ("POST", "/profile/sign-in-links"): SIGNED_IN,
+    ("POST", "/profile/sign-in-links/{link_id}/remove"): SIGNED_IN,
+    ("GET", "/admin/sign-in-providers"): ADMIN, ("POST", "/admin/sign-in-providers"): ADMIN,
+    ("POST", "/admin/sign-in-providers/{provider_id}/delete"): ADMIN,
+    ("GET", "/api/v1/admin/sign-in-providers"): ADMIN,
+    ("POST", "/api/v1/admin/sign-in-providers"): ADMIN,
+    ("DELETE", "/api/v1/admin/sign-in-providers/{provider_id}"): ADMIN,
     # courses
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
