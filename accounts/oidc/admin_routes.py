@@ -30,7 +30,7 @@ async def providers_page(request: Request) -> Response:
         except CoursewireError as exc:
             message, errors, status = exc.message, exc.fields, exc.status
             form = {k: v for k, v in form.items() if k != "client_secret"}
-    base = str(request.base_url).rstrip("/")
+    base = request.app.state.runtime.settings.public_url
     return await page(request, "accounts/oidc_providers.html", status_code=status, form=form,
                       errors=errors, message=message, base_url=base,
                       items=await providers.list_providers(user))

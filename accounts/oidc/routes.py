@@ -27,8 +27,14 @@ PENDING_KEY = "oidc_link"
 PENDING_SECONDS = 600  # how long an explicit link may wait for the password
 
 
+def callback_url(public_url: str, slug: str) -> str:
+    """The redirect URI registered at the provider. From COURSEWIRE_PUBLIC_URL, not from the
+    request: behind a proxy the app sees http and its own address."""
+    return f"{public_url}/sign-in/{slug}/callback"
+
+
 def _callback_url(request: Request, slug: str) -> str:
-    return str(request.url_for("oidc_callback", slug=slug))
+    return callback_url(request.app.state.runtime.settings.public_url, slug)
 
 
 async def _redirect_to_provider(request: Request, slug: str, next_url: str,

@@ -24,7 +24,9 @@ ADMIN, PASSWORD = "admin@example.org", "admin password 123"
 @pytest.fixture(scope="module")
 def live(db_factory, tmp_path_factory):
     env = server_env(db_factory, tmp_path_factory.mktemp("oidc"), REDIS_URL)
-    server = ServerProcess("uvicorn", env).start()
+    server = ServerProcess("uvicorn", env)
+    env["COURSEWIRE_PUBLIC_URL"] = server.base  # the redirect URI the provider sends back to
+    server.start()
     idp = SimulatedProvider(user={"sub": "aalto-42", "email": "grace@uni.example",
                                   "email_verified": True, "name": "Grace H"}).start()
     out = subprocess.run([sys.executable, "-m", "app.cli", "createuser", ADMIN, "--name",

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from core.settings import Settings
+from tests.conftest import make_settings
 from tests.oidc.provider import SimulatedProvider
+from tests.support.databases import DatabaseFactory
 from tests.support.people import bearer, person, token
+
+
+@pytest.fixture
+async def settings(db_factory: DatabaseFactory, tmp_path: Path) -> Settings:
+    """The test client's address is the public URL: the provider sends the browser back
+    to the redirect URI made from it."""
+    return make_settings(tmp_path, await db_factory.new_url(), public_url="http://testserver")
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ async def test_the_request_uses_pkce_state_and_nonce(client: httpx.AsyncClient,
     q = parse_qs(urlsplit(location).query)
     assert q["code_challenge_method"] == ["S256"] and q["code_challenge"][0]
     assert q["state"][0] and q["nonce"][0] and q["response_type"] == ["code"]
+    assert q["redirect_uri"] == ["http://testserver/sign-in/uni/callback"]  # the public URL's
     await back_from(client, registered.authorize(location))
     verifier = registered.token_requests[-1]["code_verifier"]
     assert len(verifier) >= 43
