@@ -267,3 +267,18 @@ async def test_provider_down_at_the_token_exchange(client: httpx.AsyncClient,
     location = registered.authorize(await to_provider(client))
     registered.stop()
     await _refused(client, await back_from(client, location), 502, "could not be reached")
+
+
+async def test_several_audiences_need_us_as_the_authorized_party(
+        client: httpx.AsyncClient, registered: SimulatedProvider) -> None:
+    registered.spoil = {"aud": [registered.client_id, "other-app"], "azp": "other-app"}
+    await _refused(client, await sign_in(client, registered), 400, "another application")
+    registered.spoil = {"aud": [registered.client_id, "other-app"],
+                        "azp": registered.client_id}
+    assert (await sign_in(client, registered)).status_code == 303
+
+
+async def test_a_token_without_its_nonce(client: httpx.AsyncClient,
+                                         registered: SimulatedProvider) -> None:
+    registered.spoil = {"nonce": None}  # the provider ignored ours
+    await _refused(client, await sign_in(client, registered), 400, "nonce")
