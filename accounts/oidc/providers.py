@@ -81,6 +81,12 @@ def validate_provider(data: dict[str, Any]) -> dict[str, Any]:
 async def add_provider(admin: User, data: dict[str, Any]) -> OidcProvider:
     """Add a provider (site admins). Conflict when its slug is taken."""
     require_admin(admin)
+    return await create_provider(data)
+
+
+async def create_provider(data: dict[str, Any]) -> OidcProvider:
+    """Add a provider; the operator's command (`coursewire add-sign-in-provider`) calls it
+    directly, a site admin through add_provider."""
     fields = validate_provider(data)
     taken = Conflict(_("A provider with this short name already exists."),
                      fields={"slug": _("Already in use.")})
