@@ -200,3 +200,8 @@ async def _set_members_group(course_id: str, old: str, new: str | None) -> list[
     if members:
         await Membership.filter(course_id=course_id, group=old).update(group=new)
     return [int(m) for m in members]
+
+
+async def course_groups(course_id: str) -> list[CourseGroup]:
+    """The course's groups by name (for staff forms; callers checked the role)."""
+    return await CourseGroup.filter(course_id=course_id).order_by("name", "id")
