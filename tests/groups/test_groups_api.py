@@ -5,7 +5,7 @@ import httpx
 
 from models.courses import Membership
 from models.groups import CourseGroup, GroupStaff
-from tests.support.people import bearer, browser_login, course_with, person, token
+from tests.support.people import PASSWORD, bearer, browser_login, course_with, person, token
 
 
 async def grouped_course(client):
@@ -135,3 +135,19 @@ async def setup_page_course():
 def browser(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                              base_url="http://testserver", follow_redirects=False)
+
+
+async def test_a_tas_assignments_are_in_their_export_and_go_with_their_account(client):
+    course, people, tok = await grouped_course(client)
+    a = await CourseGroup.get(course_id=course.id, name="A")
+    r = await client.patch(f"/api/v1/courses/{course.id}/groups/{a.id}",
+                           json={"staff": [people["ta"].id]}, headers=bearer(tok["prof"]))
+    assert r.status_code == 200, r.text
+    export = (await client.get("/api/v1/me/export", headers=bearer(tok["ta"]))).json()
+    assert export["courses"]["group_assignments"] == [
+        {"group__course_id": course.id, "group__name": "A"}]
+    r = await client.request("DELETE", "/api/v1/me", headers=bearer(tok["ta"]),
+                             json={"password": PASSWORD})
+    assert r.status_code == 202, r.text
+    assert not await GroupStaff.filter(group_id=a.id).exists()
+    assert await CourseGroup.exists(id=a.id)  # the group stays
