@@ -4,6 +4,7 @@
 import httpx
 
 from models.courses import Membership
+from models.events import Event
 from models.groups import CourseGroup, GroupStaff
 from tests.support.people import PASSWORD, bearer, browser_login, course_with, person, token
 
@@ -151,3 +152,13 @@ async def test_a_tas_assignments_are_in_their_export_and_go_with_their_account(c
     assert r.status_code == 202, r.text
     assert not await GroupStaff.filter(group_id=a.id).exists()
     assert await CourseGroup.exists(id=a.id)  # the group stays
+
+
+async def test_members_table_counts_each_group_live(client):
+    course, people, tok = await grouped_course(client)
+    r = await client.put(f"/api/v1/courses/{course.id}/members/{people['bob'].id}",
+                         json={"role": "student", "group": "A"}, headers=bearer(tok["prof"]))
+    assert r.status_code == 200
+    [pushed] = await Event.filter(topic=f"members:{course.id}").order_by("-id").limit(1)
+    for html in pushed.html_by_audience.values():
+        assert 'data-group="A">A (2 members)' in html
