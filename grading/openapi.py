@@ -59,7 +59,9 @@ PATHS: dict[str, dict[str, Any]] = {
                      "?only=failing|pending, ?group= (mine, all or a group's name; staff "
                      "assigned to groups default to theirs). " + PAGED,
                      (200, {"type": "array", "items": GRADE_ROW}), (400, 404)),
-                "parameters": paging_parameters(GRADES_LIMIT, GRADES_MAX)},
+                "parameters": [*paging_parameters(GRADES_LIMIT, GRADES_MAX), {
+                    "name": "group", "in": "query", "required": False, "schema": STR,
+                    "description": "mine, all or a group's name (staff)"}]},
     },
     "/api/v1/courses/{course_id}/extensions": {
         "parameters": [COURSE_ID],
