@@ -32,6 +32,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
     "lti": (["models.lti"], "models.lti_migrations"),
     "oidc": (["models.oidc"], "models.oidc_migrations"),
+    "groups": (["models.groups"], "models.groups_migrations"),
 }
 
 

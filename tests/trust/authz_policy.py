@@ -82,6 +82,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/catalogue"): PUBLIC, ("POST", C + "/enrol"): SIGNED_IN,
     ("GET", "/api/v1/courses"): SIGNED_IN, ("POST", "/api/v1/courses"): CREATOR,
     ("PUT", A + "/members/{user_id}"): INSTRUCTOR,
+    # groups: staff read them, instructors change them; staff set a group's dates
+    ("GET", C + "/groups"): STAFF, ("POST", C + "/groups"): INSTRUCTOR,
+    ("GET", A + "/groups"): STAFF, ("POST", A + "/groups"): INSTRUCTOR,
+    ("PATCH", A + "/groups/{group_id}"): INSTRUCTOR,
+    ("DELETE", A + "/groups/{group_id}"): INSTRUCTOR,
+    ("GET", A + "/groups/{group_id}/deadlines"): STAFF,
+    ("PUT", A + "/groups/{group_id}/deadlines"): STAFF,
+    ("DELETE", A + "/groups/{group_id}/deadlines/{block_id}"): STAFF,
+    ("POST", C + "/gradebook/group-dates"): STAFF,
     ("GET", "/"): PUBLIC,  # the dashboard, or the welcome page when signed out
     ("GET", C): MEMBER,
     # announcements
