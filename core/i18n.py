@@ -83,15 +83,18 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """The form for `n`, formatted with `num` = n and `variables` (Python callers)."""
+    return plural_form(singular, plural, n) % {"num": n, **variables}
+
+
+def plural_form(singular: str, plural: str, n: int) -> str:
+    """The form for `n`, unformatted: the Jinja extension formats it with all the template's
+    variables (`ngettext("%(num)d reply by %(name)s", ..., n, name=x)`)."""
     code = _current.get()
     found = _catalogues.get(code, {}).get(singular)
-    variables.setdefault("num", n)
     if isinstance(found, tuple):
-        index = _plural_index(code, n)
-        text = found[min(index, len(found) - 1)]
-    else:
-        text = singular if n == 1 else plural
-    return text % variables
+        return found[min(_plural_index(code, n), len(found) - 1)]
+    return singular if n == 1 else plural
 
 
 def _plural_index(code: str, n: int) -> int:

@@ -29,7 +29,7 @@ env = Environment(
 )
 # `{{ _("Saved") }}`, `{{ ngettext("%(num)d reply", "%(num)d replies", n) }}` and
 # `{% trans %}`: looked up in the language of the request or job being served (core/i18n.py).
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.install_gettext_callables(i18n.gettext, i18n.plural_form, newstyle=True)  # type: ignore[attr-defined]
 env.globals["current_language"] = i18n.current_language
 env.globals["LANGUAGES"] = i18n.LANGUAGES
 
