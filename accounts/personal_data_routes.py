@@ -89,7 +89,8 @@ async def delete_account_page(request: Request) -> Response:
         await check_password(request, user, form.get("password"))
     except CoursewireError as exc:
         return await page(request, "accounts/profile.html", status_code=exc.status,
-                          form={"timezone": user.timezone}, errors={},
+                          form={"timezone": user.timezone, "language": user.language or ""},
+                          errors={},
                           delete_errors=exc.fields, delete_message=exc.message,
                           delete_confirmed=form.get("confirm") == "yes",
                           zones=zone_names())

@@ -19,7 +19,7 @@ from accounts.session import end_sessions
 from core.errors import BadInput, RateLimited
 from core.ratelimit import RateLimiter
 from core.settings import Settings
-from mail.compose import compose
+from mail.compose import compose_for
 from mail.queue import queue_mail
 from models.users import User
 
@@ -57,7 +57,7 @@ async def mail_reset_link(address: str, *, limiter: RateLimiter, settings: Setti
             return
         async with in_transaction():
             url = await issue_link(user, Purpose.RESET)
-            await queue_mail(user.email, compose("password_reset", user=user, url=url))
+            await queue_mail(user.email, compose_for(user, "password_reset", url=url))
     except Exception:  # the answer is gone: the log is the only place left to say it
         log.exception("password reset mail for a request failed")
 
@@ -67,7 +67,7 @@ async def send_set_password_mail(user: User) -> None:
     someone, e.g. by a CSV import). The link works like a reset link, for longer."""
     async with in_transaction():
         url = await issue_link(user, Purpose.WELCOME)
-        await queue_mail(user.email, compose("set_password", user=user, url=url))
+        await queue_mail(user.email, compose_for(user, "set_password", url=url))
 
 
 async def choose_password(token: object, password: object, confirm: object) -> User:

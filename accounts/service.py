@@ -8,8 +8,10 @@ from tortoise.exceptions import IntegrityError
 
 from accounts.passwords import hash_password, verify_password
 from accounts.personal_data import TOMBSTONE_DOMAIN
-from core.errors import BadInput, Conflict, NotAuthenticated, RateLimited
+from core.errors import BadInput, Conflict, InvalidState, NotAuthenticated, RateLimited
 from core.human_time import zone_field
+from core.i18n import LANGUAGES
+from core.i18n import gettext as _
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 from core.text import has_bad_text
@@ -133,4 +135,24 @@ async def set_timezone(user: User, value: object, *, detected: bool = False) -> 
         return user
     user.timezone = name
     await user.save(update_fields=["timezone"])
+    return user
+
+
+def language_field(value: object) -> str | None:
+    """A language code from input (one of LANGUAGES), None for "the browser's" (empty), or
+    an InvalidState (422) naming the field."""
+    code = value.strip() if isinstance(value, str) else value
+    if code in ("", None):
+        return None
+    if code not in LANGUAGES:
+        raise InvalidState(_("language: choose one of %(codes)s.", codes=", ".join(LANGUAGES)),
+                           fields={"language": _("Unknown language.")})
+    assert isinstance(code, str)
+    return code
+
+
+async def set_language_setting(user: User, value: object) -> User:
+    """Show `user` pages and mail in `value` (see `language_field`)."""
+    user.language = language_field(value)  # type: ignore[assignment]
+    await user.save(update_fields=["language"])
     return user

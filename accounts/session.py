@@ -74,16 +74,33 @@ def csrf_matches(conn: HTTPConnection, supplied: str | None) -> bool:
 
 
 def log_in(conn: HTTPConnection, user: User) -> None:
-    # A fresh session on login: nothing from before authentication survives (fixation).
+    # A fresh session on login: nothing from before authentication survives (fixation),
+    # but the language the visitor picked while signed out, unless their account has one.
+    language = user.language or conn.session.get(LANGUAGE_KEY)
     conn.session.clear()
     conn.session["uid"] = user.id
     conn.session["gen"] = user.session_generation
     conn.session["csrf"] = secrets.token_urlsafe(32)
+    remember_language(conn, language)
     conn.state.user = user
 
 
+# The session keeps the language so that app.language sets it for every request (errors,
+# redirects) before any route has looked the user up.
+LANGUAGE_KEY = "lang"
+
+
+def remember_language(conn: HTTPConnection, code: str | None) -> None:
+    if code:
+        conn.session[LANGUAGE_KEY] = code
+    else:
+        conn.session.pop(LANGUAGE_KEY, None)
+
+
 def log_out(conn: HTTPConnection) -> None:
+    language = conn.session.get(LANGUAGE_KEY)
     conn.session.clear()
+    remember_language(conn, language)  # signing out does not change the page's language
     conn.state.user = None
 
 

@@ -32,6 +32,9 @@ env = Environment(
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 env.globals["current_language"] = i18n.current_language
 env.globals["LANGUAGES"] = i18n.LANGUAGES
+env.globals["js_catalogue"] = i18n.js_catalogue
+# core's own strings (errors, times, the JS strings) have no templates folder to sit beside.
+i18n.add_locale_dir(Path(__file__).resolve().parent / "locale")
 
 
 _ID_SAFE = frozenset(string.ascii_letters + string.digits)
