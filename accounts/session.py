@@ -11,6 +11,8 @@ from tortoise.transactions import in_transaction
 
 from accounts.tokens import token_subject
 from core.errors import NotAuthenticated
+from core.i18n import SESSION_KEY
+from core.i18n import gettext as _
 from models.users import User
 from realtime.rights import sessions_ended
 
@@ -40,7 +42,7 @@ async def current_user(conn: HTTPConnection) -> User | None:
         user_id, generation = token_subject(token, secret)
         user = await User.get_or_none(id=user_id)
         if user is None or user.session_generation != generation:
-            raise NotAuthenticated("Invalid token.")
+            raise NotAuthenticated(_("Invalid token."))
     elif "session" in conn.scope and isinstance(conn.session.get("uid"), int):
         user = await User.get_or_none(id=conn.session["uid"])
         if user is not None and conn.session.get("gen", 0) != user.session_generation:
@@ -53,7 +55,7 @@ async def current_user(conn: HTTPConnection) -> User | None:
 async def require_user(conn: HTTPConnection) -> User:
     user = await current_user(conn)
     if user is None:
-        raise NotAuthenticated("Please log in.")
+        raise NotAuthenticated(_("Please log in."))
     return user
 
 
@@ -87,7 +89,7 @@ def log_in(conn: HTTPConnection, user: User) -> None:
 
 # The session keeps the language so that app.language sets it for every request (errors,
 # redirects) before any route has looked the user up.
-LANGUAGE_KEY = "lang"
+LANGUAGE_KEY = SESSION_KEY
 
 
 def remember_language(conn: HTTPConnection, code: str | None) -> None:

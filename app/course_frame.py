@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import NotFound
+from core.i18n import N_
+from core.i18n import gettext as _
 from courses.audience import STAFF_ROLES, course_audience
 from courses.service import get_course, role_in
 from courses.student_view import is_previewed
@@ -23,11 +25,13 @@ from models.courses import Role
 from models.users import User
 
 # Sections of a course, in navigation order: (key, label, path after /courses/<id>).
-STUDENT_NAV = (("outline", "Outline", ""), ("progress", "Progress", "/progress"),
-               ("forum", "Forum", "/forum"), ("announcements", "Announcements", "/announcements"))
-STAFF_NAV = (("gradebook", "Gradebook", "/gradebook"),
-             ("moderation", "Moderation", "/forum/moderation"))
-INSTRUCTOR_NAV = (("studio", "Studio", "/studio"), ("members", "Members", "/members"))
+# Labels are translated when a frame is built (N_ only marks them).
+STUDENT_NAV = (("outline", N_("Outline"), ""), ("progress", N_("Progress"), "/progress"),
+               ("forum", N_("Forum"), "/forum"),
+               ("announcements", N_("Announcements"), "/announcements"))
+STAFF_NAV = (("gradebook", N_("Gradebook"), "/gradebook"),
+             ("moderation", N_("Moderation"), "/forum/moderation"))
+INSTRUCTOR_NAV = (("studio", N_("Studio"), "/studio"), ("members", N_("Members"), "/members"))
 
 
 @dataclass(frozen=True)
@@ -124,12 +128,12 @@ async def course_frame(user: User, course_id: str, section: str, *,
         items += STAFF_NAV
         board = _first_of_type(outline, "peer_review") if outline else None
         if board:
-            items.append(("board", "Peer review board", f"/peer-review/{board}/board"))
+            items.append(("board", N_("Peer review board"), f"/peer-review/{board}/board"))
         if role == Role.INSTRUCTOR:
             items += INSTRUCTOR_NAV
         frame.moderation_count = await waiting_count(course_id)
-    frame.nav = [NavItem(key, label, base + path) for key, label, path in items]
-    frame.crumbs = [Crumb("Courses", "/"), Crumb(title, base)]
+    frame.nav = [NavItem(key, _(label), base + path) for key, label, path in items]
+    frame.crumbs = [Crumb(_("Courses"), "/"), Crumb(title, base)]
     current = next((i for i in frame.nav if i.key == section), None)
     if current and section != "outline":
         frame.crumbs.append(Crumb(current.label, current.url))

@@ -25,6 +25,10 @@ DEFAULT_LANGUAGE = "en"
 # The languages the whole interface is complete in, with each one's own name.
 LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi", "es": "Español"}
 
+# Where a browser session keeps the language its visitor chose (or their account's, set at
+# login): read by app.language for every request and by the live sockets.
+SESSION_KEY = "lang"
+
 _current: ContextVar[str] = ContextVar("coursewire_language", default=DEFAULT_LANGUAGE)
 # language -> message id -> translation (a str, or a tuple of plural forms)
 _catalogues: dict[str, dict[str, str | tuple[str, ...]]] = {code: {} for code in LANGUAGES}
@@ -113,6 +117,11 @@ def _plural_index(code: str, n: int) -> int:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a module-level message for extraction; translate it with `_()` where it is used."""
+    return message
 
 
 def negotiate(setting: str | None, accept_language: str | None) -> str:

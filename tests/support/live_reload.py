@@ -262,6 +262,7 @@ class Recorder:
     """A page socket's stand-in on the hub: keeps every HTML frame offered to it."""
 
     kind = "html"
+    language = "en"
 
     def __init__(self) -> None:
         self.frames: list[tuple[int, str]] = []

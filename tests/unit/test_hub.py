@@ -11,8 +11,9 @@ from realtime.publish import ENCODERS
 
 
 class FakeSocket:
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, language: str = "") -> None:
         self.kind = kind
+        self.language = language
         self.frames: list[tuple[int, str]] = []
         self.resynced = False
         self.restarted = False
@@ -63,7 +64,7 @@ async def test_each_audience_gets_its_own_rendering(hub):
 async def test_frame_is_encoded_once_for_many_sockets(hub, monkeypatch):
     calls = []
     original = hub.encoders["json"]
-    hub.encoders["json"] = lambda m, a: calls.append(a) or original(m, a)
+    hub.encoders["json"] = lambda m, a, lang: calls.append(a) or original(m, a, lang)
     sockets = [FakeSocket("json") for _ in range(50)]
     for s in sockets:
         await hub.join(s, "course:c", "student")
