@@ -138,7 +138,7 @@ class StreamedBody:
 
     def _too_large(self) -> TooLarge:
         return TooLarge(_("The request body is larger than %(limit)s bytes, the limit for "
-                          "this address.", limit=f"{self.limit:,}"))
+                          "this address.", limit=format(self.limit, ",")))
 
     async def receive(self) -> Message:
         if self._replay is not None:

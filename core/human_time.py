@@ -148,7 +148,7 @@ def parse_local_time(value: str, zone_name: str | None) -> datetime:
             round_trip = typed  # out of range: parse_instant says so
         if round_trip != typed:
             raise ValueError(_("%(time)s does not exist in %(zone)s: the clocks skip that hour. "
-                               "Give a time outside it.", time=f"{typed:%Y-%m-%d %H:%M}",
+                               "Give a time outside it.", time=typed.strftime("%Y-%m-%d %H:%M"),
                                zone=place.key))
         typed = local
     return parse_instant(typed)
