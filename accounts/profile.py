@@ -15,8 +15,8 @@ from accounts.session import current_user, remember_language, require_user
 from core.errors import CoursewireError
 from core.http import read_form, read_json
 from core.human_time import zone_names
-from core.i18n import current_language, set_language
 from core.i18n import gettext as _
+from core.i18n import negotiate, set_language
 from models.users import User
 
 
@@ -29,6 +29,13 @@ def _settings_form(user: User) -> dict[str, Any]:
     return {"timezone": user.timezone, "language": user.language or ""}
 
 
+def _now_speaking(request: Request, user: User) -> None:
+    """After `user` changed their language: the session keeps it, and this response is in it."""
+    if "session" in request.scope:
+        remember_language(request, user.language)
+    set_language(negotiate(user.language, request.headers.get("accept-language")))
+
+
 async def profile_page(request: Request) -> Response:
     user = await require_user(request)
     if request.method == "GET":
@@ -39,7 +46,7 @@ async def profile_page(request: Request) -> Response:
         await set_timezone(user, form.get("timezone"))
         if "language" in form:
             await set_language_setting(user, form.get("language"))
-            remember_language(request, user.language)
+            _now_speaking(request, user)
     except CoursewireError as exc:
         return await page(request, "accounts/profile.html", status_code=exc.status, form=form,
                           errors=exc.fields, message=exc.message, zones=zone_names())
@@ -62,9 +69,7 @@ async def api_update_me(request: Request) -> Response:
     data = await read_json(request)
     if "language" in data:
         await set_language_setting(user, data["language"])
-        if "session" in request.scope:
-            remember_language(request, user.language)
-        set_language(user.language or current_language())
+        _now_speaking(request, user)
     if "timezone" in data:
         await set_timezone(user, data["timezone"], detected=data.get("detected") is True)
     return JSONResponse(user_json(user))
