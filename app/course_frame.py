@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from content_store.connect import current_store
+from content_store.errors import CourseNotFound
+from content_store.records import PUBLISHED
 from core.errors import NotFound
 from core.i18n import N_
 from core.i18n import gettext as _
@@ -66,6 +69,9 @@ class CourseFrame:
     previous: UnitLink | None = None
     next: UnitLink | None = None
     moderation_count: int | None = None  # staff only
+    # The language the course's content is written in (course.yaml `language:`), for
+    # `lang` on the content region; the interface around it is in the viewer's language.
+    language: str | None = None
 
     @property
     def staff(self) -> bool:
@@ -133,6 +139,7 @@ async def course_frame(user: User, course_id: str, section: str, *,
             items += INSTRUCTOR_NAV
         frame.moderation_count = await waiting_count(course_id)
     frame.nav = [NavItem(key, _(label), base + path) for key, label, path in items]
+    frame.language = await course_language(course_id)
     frame.crumbs = [Crumb(_("Courses"), "/"), Crumb(title, base)]
     current = next((i for i in frame.nav if i.key == section), None)
     if current and section != "outline":
@@ -140,6 +147,17 @@ async def course_frame(user: User, course_id: str, section: str, *,
     if unit_id and outline:
         _place_unit(frame, outline, unit_id)
     return frame
+
+
+async def course_language(course_id: str) -> str | None:
+    """The published course's `language` field (read from the cached structure: settings
+    fields live there), None before anything is published."""
+    try:
+        structure = await current_store().get_branch(course_id, PUBLISHED, cached=True)
+    except CourseNotFound:
+        return None
+    value = structure.blocks[structure.root].fields.get("language")
+    return value if isinstance(value, str) and value else None
 
 
 def _place_unit(frame: CourseFrame, outline: dict[str, Any], unit_id: str) -> None:

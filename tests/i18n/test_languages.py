@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from core.i18n import gettext as _
 from core.i18n import use_language
+from courseware.service import import_course_folder
 from models.users import User
 from realtime.publish import encode_html, in_every_language
+from tests.grading_app.conftest import COURSE_ID, write_course
 from tests.support.mailbox import deliver, outbox
 from tests.support.people import browser_login, person
 
@@ -128,3 +132,20 @@ def test_a_live_frame_is_rendered_in_every_language_and_picked_by_the_socket():
     assert encode_html(message, "staff", "es") == "<p>42</p>"
     with use_language("es"):  # the publisher's own language does not matter
         assert in_every_language(fragments) == html
+
+
+async def test_the_course_content_carries_the_courses_language_not_the_viewers(app, tmp_path):
+    app.runtime.bind()
+    folder = write_course(tmp_path / "course")
+    with (folder / "course.yaml").open("a", encoding="utf-8") as yaml:
+        yaml.write("language: fi\n")
+    prof = await person("prof@example.org", creator=True)
+    await import_course_folder(None, folder, publish=True, instructor=prof)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as client:
+        await browser_login(client, "prof@example.org")
+        page = await client.get(f"/courses/{COURSE_ID}", headers={"Accept-Language": "es"})
+    assert page.status_code == 200
+    assert lang_of(page.text) == "es"  # the interface: the viewer's
+    assert re.search(r'class="course-content" lang="fi"', page.text)  # the content: the course's
+    assert re.search(r'class="course-title" lang="fi"', page.text)
