@@ -42,6 +42,7 @@ async def profile_page(request: Request) -> Response:
         return await page(request, "accounts/profile.html", form=_settings_form(user),
                           errors={}, zones=zone_names())
     form = await read_form(request)
+    before = user.language
     try:
         await set_timezone(user, form.get("timezone"))
         if "language" in form:
@@ -50,11 +51,12 @@ async def profile_page(request: Request) -> Response:
     except CoursewireError as exc:
         return await page(request, "accounts/profile.html", status_code=exc.status, form=form,
                           errors=exc.fields, message=exc.message, zones=zone_names())
-    if "language" in form and request.headers.get("hx-request") == "true":
-        # The whole page changes language, not only the form htmx would swap.
-        return Response(status_code=204, headers={"HX-Refresh": "true"})
-    return await page(request, "accounts/profile.html", form=_settings_form(user),
-                      errors={}, message=_("Saved."), zones=zone_names())
+    response = await page(request, "accounts/profile.html", form=_settings_form(user),
+                          errors={}, message=_("Saved."), zones=zone_names())
+    if user.language != before and request.headers.get("hx-request") == "true":
+        # The whole page changes language, not only the form htmx swaps: reload it.
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 async def api_me(request: Request) -> Response:

@@ -30,6 +30,11 @@
     return fill(n === 1 ? singular : plural, all);
   };
   window.cwTimeNames = function () { return strings()["$time"] || null; };
+
+  // The footer's language switcher takes effect on choosing (its button is for no-JS).
+  document.addEventListener("change", function (evt) {
+    if (evt.target && evt.target.id === "f-footer-language") evt.target.form.requestSubmit();
+  });
 })();
 
 (function () {
