@@ -146,11 +146,15 @@ async def _publish_self(post: Post, thread: Thread, posts: list[Post], change: P
                         event: str, choices: list[Any], user_id: int | None = None) -> None:
     user_id = user_id or post.author_id
     viewer = Viewer(await personal_audience(user_id, thread.course_id), user_id)
-    html = thread_page_html(change, post, thread, posts, viewer, choices)
+
+    def own_page() -> dict[str, str]:
+        fragment = thread_page_html(change, post, thread, posts, viewer, choices)
+        return {"self": fragment} if fragment else {}
+
+    html = in_every_language(own_page)
     data = post_data(change, post, thread, posts, viewer)
     if html or data:
-        await publish(f"user:{user_id}", event, {"self": data} if data else {},
-                      {"self": html} if html else {})
+        await publish(f"user:{user_id}", event, {"self": data} if data else {}, html)
 
 
 async def vote_changed(post_id: int, voter_id: int) -> None:
