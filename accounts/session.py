@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.tokens import token_subject
 from core.errors import NotAuthenticated
-from core.i18n import SESSION_KEY
+from core.i18n import SESSION_KEY, set_language
 from core.i18n import gettext as _
 from models.users import User
 from realtime.rights import sessions_ended
@@ -48,6 +48,10 @@ async def current_user(conn: HTTPConnection) -> User | None:
         if user is not None and conn.session.get("gen", 0) != user.session_generation:
             user = None  # the session was ended by a logout: a copied cookie is dead
             conn.session.clear()
+    if user is not None and user.language:
+        # Their own setting, for whatever this request answers (an API client has no
+        # session to carry it; app.language could only go by Accept-Language).
+        set_language(user.language)
     conn.state.user = user
     return user
 

@@ -14,7 +14,7 @@ from models.users import User
 from realtime.publish import encode_html, in_every_language
 from tests.grading_app.conftest import COURSE_ID, write_course
 from tests.support.mailbox import deliver, outbox
-from tests.support.people import browser_login, person
+from tests.support.people import browser_login, person, token
 
 
 def csrf_of(html: str) -> str:
@@ -149,3 +149,14 @@ async def test_the_course_content_carries_the_courses_language_not_the_viewers(a
     assert lang_of(page.text) == "es"  # the interface: the viewer's
     assert re.search(r'class="course-content" lang="fi"', page.text)  # the content: the course's
     assert re.search(r'class="course-title" lang="fi"', page.text)
+
+
+async def test_an_api_client_gets_errors_in_its_users_language(client):
+    ada = await person("ada@example.org")
+    ada.language = "es"
+    await ada.save()
+    headers = {"Authorization": f"Bearer {await token(client, 'ada@example.org')}",
+               "Accept-Language": "fi"}
+    r = await client.patch("/api/v1/me", json={"timezone": "Mars/Base"}, headers=headers)
+    assert r.status_code == 400
+    assert r.json()["error"]["fields"] == {"timezone": "Zona horaria desconocida."}
