@@ -91,6 +91,7 @@ def update(package_dir: Path) -> list[Path]:
             new.add(message.id, string, locations=sorted(message.locations))
         po.parent.mkdir(exist_ok=True)
         with po.open("wb") as handle:
-            write_po(handle, new, width=100, omit_header=False, no_location=False)
+            # file names only: line numbers would change the PO files on every edit
+            write_po(handle, new, width=100, include_lineno=False)
         written.append(po)
     return written
