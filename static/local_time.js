@@ -15,8 +15,8 @@
   ENGLISH_DAYS.forEach(function (day, i) { WEEKDAYS[day] = DAYS[i]; });
   var MONTHS = names.months ||
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  var T = window.cwT || function (m, v) { return m.replace(/%\((\w+)\)[sd]/g, function (w, k) { return v[k]; }); };
-  var N = window.cwN || function (s, p, n) { return (n === 1 ? s : p).replace("%(num)d", n); };
+  // cwT/cwN: coursewire.js, loaded before this file (base.html); called by name so that
+  // scripts/i18n-update finds these strings for the page's catalogue.
   var RELATIVE_UP_TO_DAYS = 45;
   var formats = {};
 
@@ -67,21 +67,21 @@
   function relativeTime(date, now) {
     var delta = (date.getTime() - now) / 1000, seconds = Math.abs(delta), n;
     var future = delta > 0;
-    if (seconds < 60) return delta >= 1 ? T("in a moment") : T("just now");
+    if (seconds < 60) return delta >= 1 ? cwT("in a moment") : cwT("just now");
     if (seconds >= RELATIVE_UP_TO_DAYS * 86400) return null;
     if (seconds < 3600) {
       n = Math.floor(seconds / 60);
-      return future ? N("in %(num)d minute", "in %(num)d minutes", n)
-        : N("%(num)d minute ago", "%(num)d minutes ago", n);
+      return future ? cwN("in %(num)d minute", "in %(num)d minutes", n)
+        : cwN("%(num)d minute ago", "%(num)d minutes ago", n);
     }
     if (seconds < 86400) {
       n = Math.floor(seconds / 3600);
-      return future ? N("in %(num)d hour", "in %(num)d hours", n)
-        : N("%(num)d hour ago", "%(num)d hours ago", n);
+      return future ? cwN("in %(num)d hour", "in %(num)d hours", n)
+        : cwN("%(num)d hour ago", "%(num)d hours ago", n);
     }
     n = Math.floor(seconds / 86400);
-    return future ? N("in %(num)d day", "in %(num)d days", n)
-      : N("%(num)d day ago", "%(num)d days ago", n);
+    return future ? cwN("in %(num)d day", "in %(num)d days", n)
+      : cwN("%(num)d day ago", "%(num)d days ago", n);
   }
 
   function localise(el, zone, now) {

@@ -53,6 +53,10 @@ def test_a_student_picks_finnish_and_a_live_update_arrives_in_finnish(browser, s
         assert_live_equals_reload(context, page, server.base + "/", LIST)
         # the browser's own strings follow: the catalogue is Finnish
         assert page.evaluate("cwT('Reconnect now')") == "Yhdistä nyt"
+        # times the browser rewrites use the same words as the server (core/human_time.py)
+        in_three_days = page.evaluate(
+            "coursewireTime.relativeTime(new Date(Date.now() + 3 * 86400e3 + 60e3), Date.now())")
+        assert in_three_days == "3 päivän päästä"
     finally:
         context.close()
 
