@@ -73,6 +73,22 @@ async def test_frame_is_encoded_once_for_many_sockets(hub, monkeypatch):
     assert all(len(s.frames) == 1 for s in sockets)
 
 
+async def test_html_is_encoded_once_per_language_and_each_socket_gets_its_own(hub):
+    calls = []
+    original = hub.encoders["html"]
+    hub.encoders["html"] = lambda m, a, lang: calls.append(lang) or original(m, a, lang)
+    finns = [FakeSocket("html", "fi") for _ in range(20)]
+    others = [FakeSocket("html", "en") for _ in range(20)]
+    for s in finns + others:
+        await hub.join(s, "course:c", "student")
+    message = event("course:c")
+    message["html"] = {"*": "<li>Saved</li>", "*@fi": "<li>Tallennettu</li>"}
+    hub.deliver(message)
+    assert sorted(calls) == ["en", "fi"]
+    assert all(s.frames == [(1, "<li>Tallennettu</li>")] for s in finns)
+    assert all(s.frames == [(1, "<li>Saved</li>")] for s in others)
+
+
 async def test_hub_joins_a_topic_group_once_and_leaves_when_last_socket_goes(hub):
     joined = []
     real_add = hub.layer.group_add
