@@ -19,6 +19,7 @@ from accounts.verification import sign_up
 from core.body_size import BodySize, limit_body
 from core.errors import CoursewireError
 from core.http import client_ip, created, read_form, read_json, redirect
+from core.i18n import gettext as _
 
 
 def _safe_next(value: str | None) -> str:
@@ -59,7 +60,7 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         changed = request.query_params.get("reset") == "done"
         return await page(request, "accounts/login.html", form={}, errors={}, next=next_url,
-                          message=CHANGED if changed else None,
+                          message=_(CHANGED) if changed else None,
                           providers=await sign_in_buttons())
     form = await read_form(request)
     runtime = request.app.state.runtime

@@ -41,7 +41,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # accounts
     ("GET", "/register"): PUBLIC, ("POST", "/register"): PUBLIC,
     ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC,
-    ("POST", "/logout"): PUBLIC,
+    ("POST", "/logout"): PUBLIC, ("POST", "/language"): PUBLIC,
     ("POST", "/api/v1/auth/register"): PUBLIC, ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/password-reset"): PUBLIC, ("POST", "/password-reset"): PUBLIC,
