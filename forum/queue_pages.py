@@ -46,9 +46,12 @@ async def staff_queue_page(user: User, course_id: str, page: PageRequest
     return _page(await staff_moderation_queue(user, course_id), page)
 
 
-async def first_queue_page(course_id: str) -> tuple[list[QueueItem], tuple[int, ...] | None]:
-    """The queue's first page as the live region shows it (page render and resync)."""
-    return _page(await moderation_queue(course_id, STAFF), PageRequest(QUEUE_LIMIT))
+async def first_queue_page(course_id: str, loaded: int = 0
+                           ) -> tuple[list[QueueItem], tuple[int, ...] | None]:
+    """The queue's first page as the live region shows it, or as many items as the page
+    had `loaded` with "load more" if that is more (a resync)."""
+    return _page(await moderation_queue(course_id, STAFF),
+                 PageRequest(max(QUEUE_LIMIT, loaded)))
 
 
 def queue_more_url(course_id: str, after: tuple[int, ...] | None) -> str | None:
