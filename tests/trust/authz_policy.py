@@ -190,6 +190,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/quiz-attempts/{attempt_id}/reopen"): STAFF,
     ("POST", "/api/v1/quiz-attempts/{attempt_id}/extend"): STAFF,
     ("GET", C + "/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("GET", C + "/quiz-attempts/{attempt_id}/history/rows"): STAFF,
     ("POST", C + "/quiz-attempts/{attempt_id}/reopen"): STAFF,
     ("POST", C + "/quiz-attempts/{attempt_id}/extend"): STAFF,
     # LTI: platforms and the tool's key are the site admin's; a platform's login initiation
