@@ -28,7 +28,8 @@ async def erase(erasure: Erasure) -> None:
     await move_rows(erasure, Membership, "user_id")
     await move_rows(erasure, Invite, "created_by_id")
     for course_id in course_ids:  # open member lists show the tombstone, live
-        await members_changed(str(course_id), [erasure.tombstone_id])
+        await members_changed(str(course_id), [erasure.user_id, erasure.tombstone_id],
+                              placed=[erasure.tombstone_id])
 
 
 PART = PersonalDataPart(export=export, erase=erase)

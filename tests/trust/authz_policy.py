@@ -60,6 +60,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
     ("GET", C + "/members"): STAFF, ("POST", C + "/members"): INSTRUCTOR,
+    ("GET", C + "/members/rows"): STAFF,
     ("POST", C + "/members/invites"): INSTRUCTOR, ("POST", C + "/members/import"): INSTRUCTOR,
     ("POST", C + "/self-enrolment"): INSTRUCTOR,
     ("GET", A + "/members"): STAFF, ("POST", A + "/members/import"): INSTRUCTOR,
