@@ -33,9 +33,10 @@ def _order(m: Membership) -> tuple[str, int]:
 
 
 async def ordered_members(course_id: str) -> list[Membership]:
-    """A course's members in the members page's order."""
-    return await Membership.filter(course_id=course_id).prefetch_related("user").order_by(
-        "user__name", "user_id")
+    """A course's members in the members page's order (sorted here, not by the database,
+    whose collation may order names differently from the keys the pages compare)."""
+    members = await Membership.filter(course_id=course_id).prefetch_related("user")
+    return sorted(members, key=_order)
 
 
 async def members_page(course_id: str, page: PageRequest
