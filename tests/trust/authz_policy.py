@@ -71,6 +71,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
     ("GET", C + "/members"): STAFF, ("POST", C + "/members"): INSTRUCTOR,
+    ("GET", C + "/members/rows"): STAFF,
     ("POST", C + "/members/invites"): INSTRUCTOR, ("POST", C + "/members/import"): INSTRUCTOR,
     ("POST", C + "/self-enrolment"): INSTRUCTOR,
     ("GET", A + "/members"): STAFF, ("POST", A + "/members/import"): INSTRUCTOR,
@@ -210,6 +211,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/quiz-attempts/{attempt_id}/reopen"): STAFF,
     ("POST", "/api/v1/quiz-attempts/{attempt_id}/extend"): STAFF,
     ("GET", C + "/quiz-attempts/{attempt_id}/history"): STAFF,
+    ("GET", C + "/quiz-attempts/{attempt_id}/history/rows"): STAFF,
     ("POST", C + "/quiz-attempts/{attempt_id}/reopen"): STAFF,
     ("POST", C + "/quiz-attempts/{attempt_id}/extend"): STAFF,
     # LTI: platforms and the tool's key are the site admin's; a platform's login initiation
