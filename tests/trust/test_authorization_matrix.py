@@ -134,7 +134,7 @@ def course_objects(base: str, callers: dict[str, Caller]) -> dict[str, str]:
             "user_id": str(me), "extension_id": str(extension), "assignment_id": "1",
             "response_id": "1", "version": "0" * 24, "name": "missing.txt",
             "attempt_id": str(attempt), "question_id": question,
-            "code": "no-such-invite",
+            "code": "no-such-invite", "bank": "loops",
             "registration_id": "1", "score_id": "1"}
 
 
