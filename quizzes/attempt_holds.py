@@ -124,15 +124,16 @@ async def holder_of(attempt_id: int) -> str | None:
 
 
 async def require_holder(user: User, attempt_id: int, *, device: str,
-                         address: str) -> None:
+                         address: str) -> QuizAttempt | None:
     """Before a save or hand-in: refused (Conflict) unless `device` holds the attempt, and
     (PermissionDenied) from a network the quiz does not allow. An attempt that is not the
     user's, or not in progress, passes: the save or submit itself refuses it, so a caller
-    learns nothing here that it would not learn there."""
+    learns nothing here that it would not learn there. Returns the attempt as read here
+    (None if it is not the user's in progress), for the save to use instead of re-reading."""
     attempt = await QuizAttempt.get_or_none(id=attempt_id, user_id=user.id,
                                             status=AttemptStatus.IN_PROGRESS)
     if attempt is None:
-        return
+        return None
     try:
         quiz = await published_quiz(attempt.course_id, attempt.block_id)
         check_network(quiz.fields, address)
@@ -141,3 +142,4 @@ async def require_holder(user: User, attempt_id: int, *, device: str,
     holder = await holder_of(attempt.id)
     if holder is not None and holder != device:
         raise Conflict(TAKEN_OVER, fields={"attempt": "held by another device"})
+    return attempt
