@@ -26,10 +26,11 @@ from core.errors import Conflict, NotFound
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from models.courses import Role
+from models.quiz_audit import AttemptAction
 from models.quiz_integrity import AttemptDevice, AttemptHold
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
-from quizzes import events
+from quizzes import audit, events
 from quizzes.attempts import start_attempt
 from quizzes.exam_access import check_access_code, check_network
 from quizzes.quiz_blocks import published_quiz
@@ -114,6 +115,11 @@ async def hold(attempt: QuizAttempt, device: str, student_name: str) -> bool:
         else:
             await AttemptHold.filter(id=current.id).update(
                 device=device, taken_at=now, takeovers=F("takeovers") + 1)
+            current.device, current.taken_at = device, now
+            current.takeovers += 1  # the row is locked with the attempt's: this is its value
+            await audit.record(locked, AttemptAction.TAKEN_OVER, locked.user_id, at=now,
+                               takeovers=current.takeovers)
+            await events.progress_changed(locked, student_name, current)
         await events.attempt_opened(locked, device)
     return current is not None
 

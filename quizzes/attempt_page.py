@@ -51,12 +51,15 @@ async def _answers(attempt: QuizAttempt) -> dict[str, Any]:
 
 
 async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
-                          answers: dict[str, Any] | None = None) -> Markup:
-    """Every live region of the attempt page as `audience` sees it."""
+                          answers: dict[str, Any] | None = None,
+                          holder: str | None = None) -> Markup:
+    """Every live region of the attempt page as `audience` sees it (`answers` and the
+    holding device, "" for none, when the caller has read them inside its transaction)."""
     data = await attempt_data(attempt, staff=audience != SELF, answers=answers)
     editable = audience == SELF and attempt.status == AttemptStatus.IN_PROGRESS
-    holder = ""
-    if editable:
+    if not editable:
+        holder = ""
+    elif holder is None:
         holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
             "device", flat=True) or [""])[0]
     parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
@@ -69,11 +72,12 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
     return Markup("".join(parts))
 
 
-async def attempt_frames(attempt: QuizAttempt) -> dict[str, str]:
+async def attempt_frames(attempt: QuizAttempt, holder: str) -> dict[str, str]:
     """The frame for each audience of `quiz-attempt:<id>`, after any change (the answers
-    read once for both)."""
+    read once for both; `holder` the device holding it, "" for none)."""
     answers = await _answers(attempt)
-    return {audience: str(await attempt_regions(attempt, audience, oob=True, answers=answers))
+    return {audience: str(await attempt_regions(attempt, audience, oob=True, answers=answers,
+                                                holder=holder))
             for audience in (SELF, STAFF)}
 
 
