@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.service import EMAIL_MESSAGE, email_problem
 from core.errors import BadInput, Conflict, NotFound, PermissionDenied
+from core.i18n import gettext as _
 from core.text import has_bad_text
 from courses.membership import delete_membership, write_membership
 from courses.student_view import is_previewed
@@ -148,7 +149,7 @@ async def add_member_by_email(actor: User, course_id: str, email: object,
     if not isinstance(email, str) or not email.strip():
         raise BadInput("Enter the member's email.", fields={"email": "Required."})
     if email_problem(email):
-        raise BadInput(EMAIL_MESSAGE, fields={"email": EMAIL_MESSAGE})
+        raise BadInput(_(EMAIL_MESSAGE), fields={"email": _(EMAIL_MESSAGE)})
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise NotFound("No account with that email; ask them to register first.",

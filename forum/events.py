@@ -49,7 +49,7 @@ from forum.queue_count import count_fragment
 from forum.settings import anonymity_choices
 from models.forum import Ban, Follow, Post, PostStatus, Thread
 from models.users import User
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 
 _POSTS = ("thread:<id>", "course:<id>:forum", "user:me")
 _QUEUE = ("course:<id>:staff",)
@@ -108,14 +108,17 @@ async def post_changed(post_id: int, change: PostChange) -> None:
     if post.depth == 0 and change == PostChange.CREATED:
         event = "forum.post.created"
     data: dict[str, Any] = {}
-    html: dict[str, str] = {}
     for viewer in SHARED_VIEWERS:
         d = post_data(change, post, thread, posts, viewer)
         if d is not None:
             data[viewer.audience] = d
-        h = thread_page_html(change, post, thread, posts, viewer, choices)
-        if h:
-            html[viewer.audience] = h
+
+    def thread_pages() -> dict[str, str]:
+        pages = ((viewer.audience, thread_page_html(change, post, thread, posts, viewer, choices))
+                 for viewer in SHARED_VIEWERS)
+        return {audience: h for audience, h in pages if h}
+
+    html = in_every_language(thread_pages)
     if data or html:
         await publish(f"thread:{thread.id}", event, data, html)
     if post.depth == 0 or change in SHOWN_OR_GONE:
@@ -143,11 +146,15 @@ async def _publish_self(post: Post, thread: Thread, posts: list[Post], change: P
                         event: str, choices: list[Any], user_id: int | None = None) -> None:
     user_id = user_id or post.author_id
     viewer = Viewer(await personal_audience(user_id, thread.course_id), user_id)
-    html = thread_page_html(change, post, thread, posts, viewer, choices)
+
+    def own_page() -> dict[str, str]:
+        fragment = thread_page_html(change, post, thread, posts, viewer, choices)
+        return {"self": fragment} if fragment else {}
+
+    html = in_every_language(own_page)
     data = post_data(change, post, thread, posts, viewer)
     if html or data:
-        await publish(f"user:{user_id}", event, {"self": data} if data else {},
-                      {"self": html} if html else {})
+        await publish(f"user:{user_id}", event, {"self": data} if data else {}, html)
 
 
 async def vote_changed(post_id: int, voter_id: int) -> None:

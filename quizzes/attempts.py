@@ -32,6 +32,7 @@ from models.users import User
 from quizzes import audit, events
 from quizzes.attempt_page import attempt_data
 from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
+from quizzes.group_window import quiz_for
 from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import Quiz, published_quiz
 from quizzes.timing import deadline_for
@@ -47,7 +48,7 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
     or once every allowed attempt is used."""
     await require_role(user, course_id, Role.STUDENT)
     await require_open_for_submissions(user, course_id, block_id)
-    quiz = await published_quiz(course_id, block_id)
+    quiz = await quiz_for(await published_quiz(course_id, block_id), user.id)
     running = await _in_progress(user.id, course_id, block_id)
     if running is not None:
         return running, False
@@ -108,12 +109,17 @@ async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:
 
 
 async def save_answer(user: User, attempt_id: int, question_id: str,
-                      body: Mapping[str, Any]) -> datetime:
+                      body: Mapping[str, Any], *, loaded: QuizAttempt | None = None) -> datetime:
     """Autosave one answer (`body` is `{"answer": ...}`; the latest wins); returns when it
     was saved. Refused after the deadline or once submitted (InvalidState), for a
     malformed answer (BadInput), and for a question not on this attempt's paper (NotFound).
-    Rights come first: a caller who may not write here learns nothing from the body."""
-    attempt = await _own(user, attempt_id)
+    Rights come first: a caller who may not write here learns nothing from the body.
+    `loaded` is the attempt as the caller already read it for this user (require_holder),
+    to save reading it again; the conditional update below decides, not this copy."""
+    if loaded is not None and loaded.id == attempt_id and loaded.user_id == user.id:
+        attempt = loaded
+    else:
+        attempt = await _own(user, attempt_id)
     drawn = next((d for d in paper_of(attempt) if d.id == question_id), None)
     if drawn is None:
         raise NotFound(_("No question %(question_id)s in this attempt.",
@@ -134,11 +140,12 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
         ).update(last_saved_at=now)
         if not still_open:
             raise _closed(attempt, now)
-        updated = await QuizAnswer.filter(attempt_id=attempt.id, question_id=question_id
-                                          ).update(answer=answer, saved_at=now)
-        if not updated:
-            await QuizAnswer.create(attempt_id=attempt.id, question_id=question_id,
-                                    answer=answer, saved_at=now)
+        # One statement whether or not the question was answered before (an upsert on
+        # the (attempt, question) unique key).
+        await QuizAnswer.bulk_create(
+            [QuizAnswer(attempt_id=attempt.id, question_id=question_id, answer=answer,
+                        saved_at=now)],
+            on_conflict=["attempt_id", "question_id"], update_fields=["answer", "saved_at"])
         attempt.last_saved_at = now
         await events.attempt_changed(attempt, user.name)
     return now

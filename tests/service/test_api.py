@@ -16,7 +16,7 @@ async def test_register_token_me_round_trip(client):
     assert r.status_code == 200 and body["token_type"] == "bearer" and body["expires_in"] > 0
     me = await client.get("/api/v1/me", headers=bearer(body["access_token"]))
     assert me.json() == {"id": body and me.json()["id"], "email": "ada@example.org",
-                         "name": "Ada", "is_admin": False, "timezone": None}
+                         "name": "Ada", "is_admin": False, "timezone": None, "language": None}
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"},
@@ -138,6 +138,32 @@ async def test_openapi_describes_every_api_route(client, app):
                    and r.path.replace("{user_id:int}", "{user_id}") == path
                    for m in r.methods or () if m != "HEAD"}  # a path may have a route per method
         assert methods == (set(ops) - {"parameters"}), path
+
+
+def test_docs_api_md_names_only_real_routes_and_every_lti_route(app):
+    """docs/api.md documents the endpoints beyond the contract: each one it names exists
+    (with that method), and every LTI route is there unless the contract has it."""
+    import re
+    from pathlib import Path
+
+    from starlette.routing import Route
+
+    def norm(path: str) -> str:
+        return re.sub(r"\{[a-z_]+(:int)?\}", "{}", path)
+
+    routes = {(m, norm(r.path)) for r in app.starlette.routes if isinstance(r, Route)
+              for m in r.methods or () if m != "HEAD"}
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    named = {(m, norm(p.split("?")[0])) for m, p in re.findall(
+        r"`(GET|POST|PUT|PATCH|DELETE) (/[^` ]+)", text)}
+    assert named and named <= routes, named - routes
+    in_contract = {("POST", "/api/v1/lti/registrations"), ("GET", "/lti/jwks"),
+                   ("GET", "/lti/login"), ("POST", "/lti/login"), ("POST", "/lti/launch"),
+                   ("POST", "/lti/deep-link")}
+    lti = {(m, p) for m, p in routes if "/lti" in p}
+    # a page's GET and POST are documented together as "`GET path` ... `POST` form"
+    documented = named | {("POST", p) for m, p in named if m == "GET"}
+    assert lti - in_contract <= documented, (lti - in_contract) - documented
 
 
 @pytest.mark.parametrize("bad_id", ["99999999999999999999", "2147483648", "²", "0", "-1"])
