@@ -9,6 +9,7 @@ results always shown) may read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -55,6 +56,15 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
                           holder: str | None = None) -> Markup:
     """Every live region of the attempt page as `audience` sees it (`answers` and the
     holding device, "" for none, when the caller has read them inside its transaction)."""
+    return (await regions_renderer(attempt, audience, oob=oob, answers=answers,
+                                   holder=holder))()
+
+
+async def regions_renderer(attempt: QuizAttempt, audience: str, *, oob: bool,
+                           answers: dict[str, Any] | None = None,
+                           holder: str | None = None) -> Callable[[], Markup]:
+    """What `attempt_regions` reads, read now; the regions rendered when called, in the
+    language of that moment (a live frame renders them once per language)."""
     data = await attempt_data(attempt, staff=audience != SELF, answers=answers)
     editable = audience == SELF and attempt.status == AttemptStatus.IN_PROGRESS
     if not editable:
@@ -62,23 +72,28 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
     elif holder is None:
         holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
             "device", flat=True) or [""])[0]
-    parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
-                    holder=holder, oob=oob,
-                    quiz_title=await quiz_title(attempt.course_id, attempt.block_id))]
-    parts += [render("quizzes/_attempt_question.html", q=q, number=number, attempt=data,
-                     editable=editable, oob=oob)
-              for number, q in enumerate(data["questions"], 1)]
-    parts.append(render("quizzes/_attempt_actions.html", editable=editable, oob=oob))
-    return Markup("".join(parts))
+    title = await quiz_title(attempt.course_id, attempt.block_id)
+
+    def regions() -> Markup:
+        parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
+                        holder=holder, oob=oob, quiz_title=title)]
+        parts += [render("quizzes/_attempt_question.html", q=q, number=number, attempt=data,
+                         editable=editable, oob=oob)
+                  for number, q in enumerate(data["questions"], 1)]
+        parts.append(render("quizzes/_attempt_actions.html", editable=editable, oob=oob))
+        return Markup("".join(parts))
+    return regions
 
 
-async def attempt_frames(attempt: QuizAttempt, holder: str) -> dict[str, str]:
+async def attempt_frames(attempt: QuizAttempt, holder: str) -> Callable[[], dict[str, str]]:
     """The frame for each audience of `quiz-attempt:<id>`, after any change (the answers
-    read once for both; `holder` the device holding it, "" for none)."""
+    read once for both; `holder` the device holding it, "" for none), as a render for
+    `in_every_language`."""
     answers = await _answers(attempt)
-    return {audience: str(await attempt_regions(attempt, audience, oob=True, answers=answers,
-                                                holder=holder))
-            for audience in (SELF, STAFF)}
+    renders = {audience: await regions_renderer(attempt, audience, oob=True, answers=answers,
+                                                holder=holder)
+               for audience in (SELF, STAFF)}
+    return lambda: {audience: str(regions()) for audience, regions in renders.items()}
 
 
 def attempt_topic(attempt_id: int) -> str:

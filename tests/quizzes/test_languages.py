@@ -40,3 +40,33 @@ async def test_start_and_take_a_quiz_in_the_browsers_language(
         assert not [text for text in ENGLISH[key] if text in page]
     # a question's points: "(1 piste)" / "(1 punto)", plural forms for more
     assert ("piste" if language == "fi" else "punto") in attempt
+
+
+async def test_live_frames_carry_every_language(client: httpx.AsyncClient,
+                                                quiz_course: QuizCourse,
+                                                monkeypatch: pytest.MonkeyPatch):
+    """The attempt's regions and the proctor row go out in English, Finnish and Spanish,
+    so a Finnish page updated live reads like a Finnish reload."""
+    from quizzes import events
+    sent: dict[str, dict[str, str]] = {}
+    real = events.publish
+
+    async def recording(topic, event, data, html=None):
+        if html:
+            sent.setdefault(event, {}).update(html)
+        return await real(topic, event, data, html)
+
+    monkeypatch.setattr(events, "publish", recording)
+    ada = quiz_course.headers["ada"]
+    attempt = (await client.post(f"/api/v1/courses/{COURSE_ID}/quizzes/midterm/attempts",
+                                 headers=ada)).json()
+    await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
+                     json={"answer": {"choice": "paris"}}, headers=ada)
+    updated = sent["quiz.attempt.updated"]
+    assert "Hand in the quiz" in updated["self"]
+    assert "Palauta tentti" in updated["self@fi"]
+    assert "Entregar el cuestionario" in updated["self@es"]
+    assert "Aikaa jäljellä:" in updated["staff@fi"] and "Time left:" not in updated["staff@fi"]
+    row = sent["quiz.progress"]
+    assert "in progress" in row["staff"] and "kesken" in row["staff@fi"]
+    assert "en curso" in row["staff@es"]

@@ -26,8 +26,6 @@ PENDING = {
     "forum/list_events.py: publish_row",
     "grading/events.py: block_state_changed",
     "grading/events.py: publish_in_order",
-    "quizzes/events.py: attempt_changed",
-    "quizzes/events.py: attempt_opened",
 }
 
 
