@@ -24,8 +24,6 @@ PENDING = {
     "forum/list_events.py: _publish_own_rows",
     "forum/list_events.py: publish_my_lists",
     "forum/list_events.py: publish_row",
-    "grading/events.py: block_state_changed",
-    "grading/events.py: publish_in_order",
 }
 
 
