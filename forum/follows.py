@@ -26,3 +26,14 @@ async def set_following(user: User, thread_id: object, following: bool) -> bool:
 
 async def is_following(user: User, thread_id: int) -> bool:
     return await Follow.exists(thread_id=thread_id, user_id=user.id)
+
+
+async def follow_on_posting(user_id: int, thread_id: int) -> None:
+    """Whoever posts in a thread follows it (as its author does from the start), so they
+    hear of the replies; unfollowing stops that until they post there again."""
+    if await Follow.exists(thread_id=thread_id, user_id=user_id):
+        return
+    try:
+        await Follow.create(thread_id=thread_id, user_id=user_id)
+    except IntegrityError:
+        pass  # a double click followed it already

@@ -15,6 +15,7 @@ from forum import events
 from forum.access import get_post, get_thread, readable_post
 from forum.anonymity import check_allowed, parse_anonymity
 from forum.changes import PostChange, QueueChange
+from forum.follows import follow_on_posting
 from forum.posting import (
     EDITS_PER_MINUTE,
     POSTS_PER_MINUTE,
@@ -92,6 +93,8 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
     except IntegrityError:  # the same key raced in from a double click
         return await Post.get(author_id=author.id, idempotency_key=key).prefetch_related(
             "author", "thread")
+    if not held:
+        await follow_on_posting(author.id, thread.id)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 

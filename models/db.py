@@ -31,6 +31,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "quiz_audit": (["models.quiz_audit"], "models.quiz_audit_migrations"),
     "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
     "lti": (["models.lti"], "models.lti_migrations"),
+    "notifications": (["models.notifications"], "models.notifications_migrations"),
 }
 
 
