@@ -24,17 +24,24 @@ def _choices() -> dict[str, object]:
             "mode_choices": [(m.value, mode_label(m)) for m in Mode]}
 
 
-async def inbox_page(request: Request) -> Response:
-    user = await require_user(request)
+async def _inbox(request: Request, user_id: int, status_code: int = 200,
+                 **form: object) -> Response:
     asked = page_request(request.query_params, default=inbox.INBOX_PAGE,
                          maximum=inbox.INBOX_MAX)
-    items, after = await inbox.inbox_page(user.id, asked)
-    modes = preferences.modes_json(await preferences.modes_of(user.id))
+    items, after = await inbox.inbox_page(user_id, asked)
+    context: dict[str, object] = {
+        "modes": preferences.modes_json(await preferences.modes_of(user_id)),
+        "errors": {}, "message": None, **_choices(), **form}
     # Only the first page follows live: a new notification goes on top of it.
-    topics = ["user:me"] + ([f"inbox:{user.id}"] if asked.after is None else [])
-    return await page(request, "notifications/inbox.html", items=items, oob=False,
-                      next_url=next_url(request.url, after), after=asked.after,
-                      modes=modes, errors={}, message=None, live_topics=topics, **_choices())
+    topics = ["user:me"] + ([f"inbox:{user_id}"] if asked.after is None else [])
+    return await page(request, "notifications/inbox.html", status_code=status_code,
+                      items=items, oob=False, next_url=next_url(request.url, after),
+                      after=asked.after, live_topics=topics, **context)
+
+
+async def inbox_page(request: Request) -> Response:
+    user = await require_user(request)
+    return await _inbox(request, user.id)
 
 
 async def bell(request: Request) -> Response:
@@ -69,13 +76,19 @@ async def preferences_form(request: Request) -> Response:
     user = await require_user(request)
     form = await read_form(request)
     form.pop("csrf_token", None)
+    htmx = request.headers.get("hx-request") == "true"
     try:
         modes = await preferences.set_modes(user.id, preferences.parse_modes(form))
     except CoursewireError as exc:
         current = preferences.modes_json(await preferences.modes_of(user.id))
+        shown = {"modes": {**current, **{k: v for k, v in form.items() if k in current}},
+                 "errors": exc.fields, "message": exc.message}
+        if not htmx:
+            return await _inbox(request, user.id, exc.status, **shown)
         return await page(request, "notifications/_preferences.html", status_code=exc.status,
-                          modes={**current, **{k: v for k, v in form.items() if k in current}},
-                          errors=exc.fields, message=exc.message, **_choices())
+                          **shown, **_choices())
+    if not htmx:
+        return redirect(request, "/inbox#preferences")
     return await page(request, "notifications/_preferences.html",
                       modes=preferences.modes_json(modes), errors={}, message=_("Saved."),
                       **_choices())
