@@ -135,7 +135,7 @@ def course_objects(base: str, callers: dict[str, Caller]) -> dict[str, str]:
             "response_id": "1", "version": "0" * 24, "name": "missing.txt",
             "attempt_id": str(attempt), "question_id": question,
             "code": "no-such-invite",
-            "registration_id": "1", "score_id": "1"}
+            "registration_id": "1", "score_id": "1", "notification_id": "1"}
 
 
 def concrete(path: str, objects: dict[str, str]) -> str:
