@@ -25,7 +25,13 @@ def server(db_factory, tmp_path_factory):
 
 
 def _bell(page, unread: int) -> None:
-    page.wait_for_selector(f'#inbox-bell[data-unread="{unread}"]', timeout=15_000)
+    """Wait until the header's bell (loaded, not the placeholder) shows `unread`."""
+    page.wait_for_function(
+        """(n) => { const bell = document.querySelector('#inbox-bell:not([hx-get])');
+                    if (!bell) return false;
+                    const count = bell.querySelector('.unread-count');
+                    return n === 0 ? !count : !!count && count.textContent === String(n); }""",
+        arg=unread, timeout=15_000)
 
 
 def test_reply_raises_the_bell_live_and_the_inbox_equals_a_reload(browser, server):

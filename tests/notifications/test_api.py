@@ -95,7 +95,7 @@ async def test_inbox_page_bell_and_forms(client, app_cast):
     await _until(lambda: _count(cast.ada.id, 1))
     csrf = await browser_login(client, cast.ada.email)
     bell = await client.get("/inbox/bell")
-    assert 'id="inbox-bell"' in bell.text and 'data-unread="1"' in bell.text
+    assert 'id="inbox-bell"' in bell.text and 'unread-count">1</span>' in bell.text
     page = await client.get("/inbox")
     assert page.status_code == 200 and "Room change" in page.text
     assert "inbox%3A" in page.text or f"inbox:{cast.ada.id}" in page.text  # follows live
