@@ -21,7 +21,6 @@ On first start the cursor begins at the newest event: the past is not notified.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +34,7 @@ from models.events import Event
 from models.notifications import NotificationCursor
 from notifications.delivery import deliver
 from notifications.mapping import drafts_for
+from notifications.workers import wait_for_any
 from realtime.outbox import COMMITTED, Message
 
 log = logging.getLogger("coursewire.notifications")
@@ -107,10 +107,11 @@ async def consume_once(public_url: str, *, lease: timedelta = LEASE,
             claimed_until=None)
 
 
-async def run_consumer(public_url: str, poll_seconds: float = POLL_SECONDS) -> None:
-    """Consume the log forever; a failed round is logged and retried. A commit in this
-    process rings the outbox's doorbell, which starts a round at once; other processes'
-    events are found by polling."""
+async def run_consumer(public_url: str, stopping: asyncio.Event,
+                       poll_seconds: float = POLL_SECONDS) -> None:
+    """Consume the log until `stopping`; a failed round is logged and retried. A commit in
+    this process rings the outbox's doorbell, which starts a round at once; other
+    processes' events are found by polling."""
     rung = asyncio.Event()
 
     def ring(_messages: list[Message]) -> None:
@@ -118,22 +119,14 @@ async def run_consumer(public_url: str, poll_seconds: float = POLL_SECONDS) -> N
 
     COMMITTED.listen(ring)
     try:
-        await _consume_forever(public_url, poll_seconds, rung)
+        while not stopping.is_set():
+            rung.clear()
+            try:
+                passed = await consume_once(public_url)
+            except Exception:
+                log.exception("notifications: round failed; next try in %s s", poll_seconds)
+                passed = 0
+            if passed != BATCH:
+                await wait_for_any(rung, stopping, seconds=poll_seconds)
     finally:
         COMMITTED.unlisten(ring)
-
-
-async def _consume_forever(public_url: str, poll_seconds: float, rung: asyncio.Event) -> None:
-    while True:
-        rung.clear()
-        try:
-            passed = await consume_once(public_url)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("notifications: round failed; next try in %s s", poll_seconds)
-            passed = 0
-        if passed != BATCH:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(poll_seconds):
-                    await rung.wait()

@@ -26,12 +26,14 @@ from mail.queue import queue_mail
 from models.notifications import DigestRun, Notification
 from models.users import User
 from notifications.delivery import absolute
+from notifications.workers import wait_for_any
 
 log = logging.getLogger("coursewire.notifications")
 
 DIGEST_HOUR = 6  # UTC: the run of a day starts at this hour or later
 LEASE = timedelta(minutes=10)
 CHECK_SECONDS = 300.0
+FIRST_CHECK_SECONDS = 30.0  # not in the middle of a process's start
 MOST_LISTED = 50  # a digest lists at most this many; it says how many more there are
 
 
@@ -95,15 +97,17 @@ def due_day(moment: datetime, hour: int = DIGEST_HOUR) -> str | None:
     return moment.date().isoformat() if moment.hour >= hour else None
 
 
-async def run_digest_scheduler(public_url: str, check_seconds: float = CHECK_SECONDS) -> None:
-    """Check now and then whether today's digest is due and not yet sent; send it if so."""
-    while True:
+async def run_digest_scheduler(public_url: str, stopping: asyncio.Event,
+                               check_seconds: float = CHECK_SECONDS,
+                               first_check_seconds: float = FIRST_CHECK_SECONDS) -> None:
+    """Check now and then (until `stopping`) whether today's digest is due and not yet
+    sent; send it if so."""
+    await wait_for_any(stopping, seconds=first_check_seconds)
+    while not stopping.is_set():
         try:
             day = due_day(now())
             if day and not await DigestRun.exists(day=day, finished_at__not_isnull=True):
                 await run_digest(day, public_url)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("notifications: digest check failed; next in %s s", check_seconds)
-        await asyncio.sleep(check_seconds)
+        await wait_for_any(stopping, seconds=check_seconds)

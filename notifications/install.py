@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.install import Host, add_package, task_worker
+from core.install import Host, add_package
 from core.templating import render
 from models.notifications import Notification
 from models.users import User
@@ -15,6 +15,7 @@ from notifications.consumer import run_consumer
 from notifications.digest import run_digest_scheduler
 from notifications.inbox import INBOX_PAGE
 from notifications.personal_data import PART as PERSONAL_DATA_PART
+from notifications.workers import stoppable_worker
 from realtime.topics import Topic
 
 
@@ -34,7 +35,7 @@ def install(host: Host) -> None:
                 openapi=openapi.PATHS)
     host.personal_data.register("notifications", PERSONAL_DATA_PART)
     public_url = host.settings.public_url
-    host.add_worker("notifications", task_worker(
-        "notifications-consumer", lambda: run_consumer(public_url)))
-    host.add_worker("notifications-digest", task_worker(
-        "notifications-digest", lambda: run_digest_scheduler(public_url)))
+    host.add_worker("notifications", stoppable_worker(
+        "notifications-consumer", lambda stopping: run_consumer(public_url, stopping)))
+    host.add_worker("notifications-digest", stoppable_worker(
+        "notifications-digest", lambda stopping: run_digest_scheduler(public_url, stopping)))
