@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from forum.access import get_thread, viewer_in
 from models.forum import (
@@ -34,6 +35,7 @@ async def follow_on_posting(user_id: int, thread_id: int) -> None:
     if await Follow.exists(thread_id=thread_id, user_id=user_id):
         return
     try:
-        await Follow.create(thread_id=thread_id, user_id=user_id)
+        async with in_transaction():  # a savepoint: a lost race leaves the caller's intact
+            await Follow.create(thread_id=thread_id, user_id=user_id)
     except IntegrityError:
-        pass  # a double click followed it already
+        pass  # a click on Follow made it meanwhile

@@ -89,12 +89,11 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
                 published_at=None if held else moment, idempotency_key=key)
             if not held:
                 await Thread.filter(id=thread.id).update(last_activity_at=moment)
+                await follow_on_posting(author.id, thread.id)
             await events.post_changed(post.id, PostChange.CREATED)
     except IntegrityError:  # the same key raced in from a double click
         return await Post.get(author_id=author.id, idempotency_key=key).prefetch_related(
             "author", "thread")
-    if not held:
-        await follow_on_posting(author.id, thread.id)
     return await Post.get(id=post.id).prefetch_related("author", "thread")
 
 

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.ids import parse_id
 from core.paging import PageRequest
 from models.notifications import Notification
@@ -39,7 +40,7 @@ async def _own(user_id: int, notification_id: object) -> Notification:
     nid = parse_id(notification_id)
     found = await Notification.get_or_none(id=nid, user_id=user_id) if nid else None
     if found is None:
-        raise NotFound("No such notification in your inbox.")
+        raise NotFound(_("No such notification in your inbox."))
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from models.notifications import NotificationPreference
 from notifications.kinds import DEFAULT_MODES, Kind, Mode
 
@@ -33,19 +34,20 @@ async def modes_for(user_ids: list[int]) -> dict[int, dict[Kind, Mode]]:
 def parse_modes(data: object) -> dict[Kind, Mode]:
     """`{kind: mode}` from a request; anything unknown is a clear 400 naming the field."""
     if not isinstance(data, dict):
-        raise BadInput("Send an object of kind: mode.")
+        raise BadInput(_("Send an object of kind: mode."))
     errors: dict[str, str] = {}
     modes: dict[Kind, Mode] = {}
     choices = ", ".join(m.value for m in Mode)
     for kind, mode in data.items():
         if kind not in Kind._value2member_map_:
-            errors[str(kind)[:64]] = "Not a kind of notification: " + ", ".join(Kind)
+            errors[str(kind)[:64]] = _("Not a kind of notification: %(kinds)s",
+                                       kinds=", ".join(Kind))
         elif mode not in Mode._value2member_map_:
-            errors[kind] = f"Choose one of: {choices}."
+            errors[kind] = _("Choose one of: %(modes)s.", modes=choices)
         else:
             modes[Kind(kind)] = Mode(mode)
     if errors:
-        raise BadInput("Some preferences are not valid.", fields=errors)
+        raise BadInput(_("Some preferences are not valid."), fields=errors)
     return modes
 
 
