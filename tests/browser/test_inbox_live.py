@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import assert_live_equals_reload, log_in, wait_live
+from tests.browser.test_accessibility import violations
 from tests.conftest import REDIS_URL
 from tests.support.live import api_token, server_env, start_seeded
 
@@ -71,5 +72,6 @@ def test_reply_raises_the_bell_live_and_the_inbox_equals_a_reload(browser, serve
         ada.wait_for_function(
             "() => document.querySelectorAll('#inbox-list li.unread').length === 1")
         assert_live_equals_reload(context, ada, f"{base}/inbox", "#inbox-list")
+        assert violations(ada) == []  # axe: no serious or critical finding on the inbox
     finally:
         context.close()
