@@ -21,7 +21,7 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.i18n_catalogues import ROOT, extract, read_catalogue
 from core.templating import env
 
-COMPLETE = ["app", "accounts", "core"]
+COMPLETE = ["app", "accounts", "core", "notifications"]
 # Names, not words to translate.
 ALLOWED_WORDS = {"Coursewire"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
