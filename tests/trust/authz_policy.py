@@ -67,6 +67,16 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/admin/sign-in-providers"): ADMIN,
     ("POST", "/api/v1/admin/sign-in-providers"): ADMIN,
     ("DELETE", "/api/v1/admin/sign-in-providers/{provider_id}"): ADMIN,
+    # notifications: one's own inbox (another person's notification is a 404)
+    ("GET", "/inbox"): SIGNED_IN, ("GET", "/inbox/bell"): SIGNED_IN,
+    ("POST", "/inbox/read-all"): SIGNED_IN, ("POST", "/inbox/preferences"): SIGNED_IN,
+    ("GET", "/inbox/{notification_id}/open"): SIGNED_IN,
+    ("POST", "/inbox/{notification_id}/read"): SIGNED_IN,
+    ("GET", "/api/v1/me/notifications"): SIGNED_IN,
+    ("POST", "/api/v1/me/notifications/read-all"): SIGNED_IN,
+    ("POST", "/api/v1/me/notifications/{notification_id}/read"): SIGNED_IN,
+    ("GET", "/api/v1/me/notification-preferences"): SIGNED_IN,
+    ("PUT", "/api/v1/me/notification-preferences"): SIGNED_IN,
     # courses
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,

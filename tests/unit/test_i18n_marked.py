@@ -21,7 +21,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.i18n_catalogues import ROOT, extract, read_catalogue
 from core.templating import env
 
-COMPLETE = ["app", "accounts", "core", "grading", "peer_review", "quizzes", "lti", "mail"]
+COMPLETE = ["app", "accounts", "core", "notifications", "grading", "peer_review", "quizzes", "lti",
+            "mail"]
 # Names, not words to translate.
 ALLOWED_WORDS = {"Coursewire"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ["accounts", "announcements", "app", "courses", "courseware", "forum", "grading",
-            "lti", "peer_review", "quizzes"]
+            "lti", "notifications", "peer_review", "quizzes"]
 PENDING = {
     "forum/events.py: _notify_followers",
     "forum/events.py: ban_notice",
