@@ -46,7 +46,7 @@ from forum.queries import (
     thread_listed_for,
     thread_posts,
 )
-from forum.queue_count import count_fragment
+from forum.queue_count import count_html, waiting_count
 from forum.settings import anonymity_choices
 from models.forum import Ban, Follow, Post, PostStatus, Thread
 from models.users import User
@@ -170,20 +170,23 @@ async def vote_changed(post_id: int, voter_id: int) -> None:
     thread = await Thread.get(id=post.thread_id)
     root = post if post.depth == 0 else await Post.get(thread_id=thread.id, depth=0)
     payload = {"id": post.id, "thread_id": thread.id, "score": post.score}
-    score = fragments.score(post.id, post.score)
     open_to = [v.audience for v in SHARED_VIEWERS if shown_to(root, v)]
+    scores = in_every_language(lambda: {a: fragments.score(post.id, post.score)
+                                        for a in open_to})
     await publish(f"thread:{thread.id}", "forum.post.updated",
-                  {a: payload for a in open_to}, {a: score for a in open_to})
+                  {a: payload for a in open_to}, scores)
     if post.depth == 0:  # the opening post's score shows on the thread's list rows
         listed = [v.audience for v in SHARED_VIEWERS if thread_listed_for(root, v)]
-        rows = fragments.row_score(thread.id, post.score)
+        rows = in_every_language(lambda: {a: fragments.row_score(thread.id, post.score)
+                                          for a in listed})
         await publish(f"course:{thread.course_id}:forum", "forum.post.updated",
                       {a: {**payload, "thread": {"id": thread.id, "score": post.score}}
-                       for a in listed}, {a: rows for a in listed})
+                       for a in listed}, rows)
     voted = await my_votes(voter_id, thread.id)
     await publish(f"user:{voter_id}", "forum.post.updated",
                   {"self": {**payload, "voted": post.id in voted}},
-                  {"self": fragments.my_votes(thread.id, voted, oob=True)})
+                  in_every_language(lambda: {
+                      "self": fragments.my_votes(thread.id, voted, oob=True)}))
 
 
 async def thread_created(thread_id: int) -> None:
@@ -197,13 +200,13 @@ async def _notify_followers(post: Post, thread: Thread, root: Post) -> None:
     if not shown_to(root, STUDENT):  # a held thread: only its author and staff may know it
         followers = [u for u in followers if u == root.author_id
                      or await personal_audience(u, thread.course_id) == "staff"]
-    text = f"New post in “{thread.title}”"
-    html = fragments.notice(text, f"/forum/threads/{thread.id}#post-{post.id}")
+    html = in_every_language(lambda: {"self": fragments.notice(
+        f"New post in “{thread.title}”", f"/forum/threads/{thread.id}#post-{post.id}")})
     for user_id in followers:
         await publish(f"user:{user_id}", "forum.post.created",
                       {"self": {"thread_id": thread.id, "post_id": post.id,
                                 "thread_title": thread.title, "following": True}},
-                      {"self": html})
+                      html)
 
 
 # ---- moderation queue -------------------------------------------------------------------------
@@ -214,22 +217,29 @@ async def queue_changed(post_id: int, change: QueueChange) -> None:
     course_id = post.thread.course_id
     topic = f"course:{course_id}:staff"
     item = await queue_item(post, STAFF)
-    count = await count_fragment(course_id)  # the staff navigation's live count
+    waiting = await waiting_count(course_id)
+
+    def count() -> str:  # the staff navigation's live count
+        return count_html(course_id, waiting, oob=True)
+
     if change == QueueChange.RESOLVED or item is None:
         await publish(topic, "forum.moderation.resolved",
                       {"staff": {"post_id": post.id, "thread_id": post.thread_id,
                                  "status": post.status.value}},
-                      {"staff": fragments.delete(f"modq-item-{post.id}") + count})
+                      in_every_language(lambda: {
+                          "staff": fragments.delete(f"modq-item-{post.id}") + count()}))
         return
     data = {"post_id": post.id, "thread_id": post.thread_id, "pending": item.pending,
             "flags": len(item.flags), "claimed_by": item.claimed_by,
             "post": post_json(item.post)}
     if change == QueueChange.CLAIMED:
         await publish(topic, "forum.moderation.claimed", {"staff": data},
-                      {"staff": fragments.queue_item(item, course_id, oob=True) + count})
+                      in_every_language(lambda: {
+                          "staff": fragments.queue_item(item, course_id, oob=True) + count()}))
     else:
         await publish(topic, "forum.moderation.queued", {"staff": data},
-                      {"staff": fragments.upsert_queue_item(item, course_id) + count})
+                      in_every_language(lambda: {
+                          "staff": fragments.upsert_queue_item(item, course_id) + count()}))
 
 
 _DECISIONS = {Action.APPROVE: "approved", Action.REJECT: "rejected",
@@ -241,24 +251,29 @@ async def decision_for_author(post_id: int, action: Action, reason: str, *,
     """Tell the author, on their own topic, what became of their post (or their held
     edit of it) and why."""
     post = await Post.get(id=post_id).prefetch_related("thread")
-    what = "edit of your " if edit else ""
-    what += "thread" if post.depth == 0 else "post"
-    text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
-    if reason:
-        text += f" Reason: {reason}"
+
+    def notice() -> dict[str, str]:
+        what = "edit of your " if edit else ""
+        what += "thread" if post.depth == 0 else "post"
+        text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
+        if reason:
+            text += f" Reason: {reason}"
+        return {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")}
+
     await publish(f"user:{post.author_id}", "forum.moderation.decision",
                   {"self": {"post_id": post.id, "thread_id": post.thread_id,
                             "decision": action, "reason": reason, "edit": edit}},
-                  {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")})
+                  in_every_language(notice))
 
 
 async def ban_notice(ban: Ban) -> None:
     zone = await User.filter(id=ban.user_id).first().values_list("timezone", flat=True)
-    text = (f"You can't post in this course's forum until "
-            f"{human_time(ban.until, zone)}. Reason: {ban.reason}")
+    html = in_every_language(lambda: {"self": fragments.notice(
+        f"You can't post in this course's forum until {human_time(ban.until, zone)}. "
+        f"Reason: {ban.reason}")})
     await publish(f"user:{ban.user_id}", "forum.ban",
                   {"self": {"course_id": ban.course_id, "until": ban.until.isoformat(),
-                            "reason": ban.reason}}, {"self": fragments.notice(text)})
+                            "reason": ban.reason}}, html)
 
 
 __all__ = ["post_changed", "queue_changed", "thread_created", "vote_changed"]

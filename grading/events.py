@@ -58,19 +58,20 @@ RECENT = timedelta(hours=24)
 RESYNC_WIDGETS = 30
 
 
-# (topic, event, data_by_audience, render of html_by_audience), as the arguments of
-# `publish`; the render runs once per language (in_every_language).
+# (topic, event, data_by_audience, html): the arguments of `publish`, with the HTML as
+# the function that renders it (synchronously, everything read before), called once per
+# language (realtime.publish.in_every_language); None for a JSON-only event.
 Publication = tuple[str, str, dict[str, Any], Callable[[], dict[str, str]] | None]
 
 
 async def publish_in_order(publications: list[Publication]) -> None:
     """The events of one change, one after another. (Logging them in one INSERT and
     sending them concurrently was tried: frames reached students later under load.)"""
-    for topic, event, data, render in publications:
-        if render is None:
+    for topic, event, data, html in publications:
+        if html is None:
             await publish(topic, event, data)
         else:
-            await publish(topic, event, data, in_every_language(render))
+            await publish(topic, event, data, in_every_language(html))
 
 
 async def submission_changed(submission: Submission, *, graded: bool = False,

@@ -8,7 +8,7 @@ from core.event_types import EventType
 from core.templating import render
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAttempt
-from quizzes.attempt_page import attempt_frames, attempt_topic, regions_renderer
+from quizzes.attempt_page import SELF, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
 from realtime.publish import in_every_language, publish
 
@@ -77,9 +77,10 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
-    frames = await attempt_frames(attempt, hold.device if hold is not None else "")
+    regions = await attempt_frames(attempt, hold.device if hold is not None else "")
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
-                  in_every_language(frames))
+                  in_every_language(lambda: {audience: str(shown.html(oob=True))
+                                             for audience, shown in regions.items()}))
     await progress_changed(attempt, student_name, hold)
 
 
@@ -93,14 +94,14 @@ async def progress_changed(attempt: QuizAttempt, student_name: str,
                                  "takeovers": hold.takeovers if hold is not None else 0}
     row = row_for(attempt, student_name, hold)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
-                  in_every_language(lambda: {"staff": render("quizzes/_proctor_row.html",
-                                                             row=row, oob=True)}))
+                  in_every_language(lambda: {"staff": render(
+                      "quizzes/_proctor_row.html", row=row, oob=True)}))
 
 
 async def attempt_opened(attempt: QuizAttempt, device: str) -> None:
     """`quiz.attempt.opened`: the attempt's pages learn which device holds it now (its
     student's only: staff pages show no holder). Call inside the transaction."""
     payload: OpenedPayload = {"id": attempt.id, "device": device}
-    regions = await regions_renderer(attempt, "self", oob=True)
+    regions = await read_regions(attempt, SELF)
     await publish(attempt_topic(attempt.id), OPENED.name, {"self": payload},
-                  in_every_language(lambda: {"self": str(regions())}))
+                  in_every_language(lambda: {"self": str(regions.html(oob=True))}))

@@ -23,14 +23,13 @@ def pushed(course, monkeypatch):
     publish_in_order = events.publish_in_order
 
     async def checking(publications):
-        for topic, event, data, render in publications:  # render: the HTML, per language
+        for topic, event, data, html in publications:
             frames.append((topic, event, data))
             if topic.startswith("user:") and event == "submission.status":
                 s = data["self"]
                 fresh = await block_state.block_state(s["user_id"], s["course_id"], s["block_id"])
-                html = render()
-                if html["self"] != fragments.widget_html(fresh, oob=True):
-                    mismatches.append(f"{s['status']}: {html['self']}")
+                if html()["self"] != fragments.widget_html(fresh, oob=True):
+                    mismatches.append(f"{s['status']}: {html()['self']}")
         return await publish_in_order(publications)
 
     monkeypatch.setattr(events, "publish_in_order", checking)
