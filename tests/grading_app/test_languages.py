@@ -23,13 +23,13 @@ ENGLISH = {
            "Reviews are anonymous both ways.", "Submit your own response first"],
 }
 TRANSLATED = {
-    "fi": {GRADEBOOK: ["Arviointikirja", "Aseta arvosana käsin", "Myönnä lisäaikaa",
+    "fi": {GRADEBOOK: ["Arvosanat", "Aseta arvosana käsin", "Myönnä lisäaikaa",
                        "Käsin asetettujen arvosanojen muutoshistoria", "Lataa CSV"],
            PROGRESS: ["Edistymisesi", "Kurssiarvosana:", "Yksiköittäin"],
            PEER: ["Vastauksesi", "Arvioi kurssitovereitasi", "Lähetä vertaisarviointiin",
                   "Arvioinnit ovat anonyymejä molempiin suuntiin.",
                   "jokaisen vastauksen arvioi 2 kurssitoveria;"]},
-    "es": {GRADEBOOK: ["Libro de calificaciones", "Fijar una nota a mano",
+    "es": {GRADEBOOK: ["Calificaciones", "Fijar una nota a mano",
                        "Conceder una prórroga", "Registro de auditoría de notas manuales",
                        "Descargar CSV"],
            PROGRESS: ["Tu progreso", "Nota del curso:", "Por unidad"],
