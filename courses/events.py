@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from core.event_types import EventType
+from core.i18n import gettext as _
 from core.templating import render
 from courses.audience import STAFF, course_audience
 from courses.invite_queries import usable_invites
@@ -22,8 +23,12 @@ from realtime.publish import publish
 from realtime.topics import Topic
 
 INSTRUCTOR = "instructor"  # the audience that may change roles and remove members
-ROLE_NAMES = {Role.STUDENT.value: "Student", Role.TA.value: "Teaching assistant",
-              Role.INSTRUCTOR.value: "Instructor"}
+
+
+def role_names() -> dict[str, str]:
+    """Each role's name, in the language of the page being rendered."""
+    return {Role.STUDENT.value: _("Student"), Role.TA.value: _("Teaching assistant"),
+            Role.INSTRUCTOR.value: _("Instructor")}
 
 
 class MembersChangedData(TypedDict):
@@ -48,12 +53,12 @@ async def members_of(course_id: str) -> list[Membership]:
 def members_table(course_id: str, members: list[Membership], *, manage: bool,
                   oob: bool = False) -> str:
     return render("courses/_members_table.html", course_id=course_id, members=members,
-                  roles=list(Role), role_names=ROLE_NAMES, manage=manage, oob=oob)
+                  roles=list(Role), role_names=role_names(), manage=manage, oob=oob)
 
 
 def invite_list(course_id: str, invites: list[Invite], *, oob: bool = False) -> str:
     return render("courses/_invite_list.html", course_id=course_id, invites=invites,
-                  role_names=ROLE_NAMES, oob=oob)
+                  role_names=role_names(), oob=oob)
 
 
 async def _instructor_view(course_id: str, members: list[Membership]) -> str:

@@ -35,6 +35,7 @@ from content_store.connect import current_store
 from content_store.course_folder import Progress, import_course
 from content_store.records import Commit
 from core.errors import NotFound
+from core.i18n import gettext as _
 from courses.audience import STAFF, course_audience
 from courses.membership import write_membership
 from courses.service import get_course, require_role
@@ -142,7 +143,7 @@ async def import_course_folder(actor: User | None, source: str | os.PathLike[str
     """
     if actor is not None:
         if course_id is None:
-            raise NotFound("Import into a course: give its id.")
+            raise NotFound(_("Import into a course: give its id."))
         await require_role(actor, course_id, Role.INSTRUCTOR)
     elif course_id is None:
         course_id = folder_course_id(source)
@@ -243,7 +244,7 @@ def folder_course_id(source: str | os.PathLike[str] | bytes) -> str:
 
 async def _ensure_course_row(course_id: str, title: str, instructor: User | None) -> None:
     key = parse_course_id(course_id)
-    course, _ = await Course.get_or_create(
+    course, _created = await Course.get_or_create(
         id=course_id, defaults={"org": key.org, "number": key.number, "run": key.run,
                                 "title": title[:255]})
     if instructor is not None:

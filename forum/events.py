@@ -21,6 +21,8 @@ from typing import Any
 
 from core.event_types import EventType
 from core.human_time import human_time
+from core.i18n import gettext as _
+from core.i18n import use_language
 from forum import fragments
 from forum.access import personal_audience
 from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer
@@ -184,9 +186,11 @@ async def _notify_followers(post: Post, thread: Thread, root: Post) -> None:
     if not shown_to(root, STUDENT):  # a held thread: only its author and staff may know it
         followers = [u for u in followers if u == root.author_id
                      or await personal_audience(u, thread.course_id) == "staff"]
-    text = f"New post in “{thread.title}”"
-    html = fragments.notice(text, f"/forum/threads/{thread.id}#post-{post.id}")
+    languages = dict(await User.filter(id__in=list(followers)).values_list("id", "language"))
     for user_id in followers:
+        with use_language(languages.get(user_id)):  # each follower reads it in their language
+            html = fragments.notice(_("New post in “%(title)s”", title=thread.title),
+                                    f"/forum/threads/{thread.id}#post-{post.id}")
         await publish(f"user:{user_id}", "forum.post.created",
                       {"self": {"thread_id": thread.id, "post_id": post.id,
                                 "thread_title": thread.title, "following": True}},
@@ -219,8 +223,16 @@ async def queue_changed(post_id: int, change: QueueChange) -> None:
                       {"staff": fragments.upsert_queue_item(item, course_id) + count})
 
 
-_DECISIONS = {Action.APPROVE: "approved", Action.REJECT: "rejected",
-              Action.HIDE: "hidden by a moderator", Action.DELETE: "removed by a moderator"}
+def _decision(action: Action) -> str:
+    return {Action.APPROVE: _("approved"), Action.REJECT: _("rejected"),
+            Action.HIDE: _("hidden by a moderator"),
+            Action.DELETE: _("removed by a moderator")}[action]
+
+
+def _decided_what(edit: bool, depth: int) -> str:
+    if edit:
+        return _("edit of your thread") if depth == 0 else _("edit of your post")
+    return _("thread") if depth == 0 else _("post")
 
 
 async def decision_for_author(post_id: int, action: Action, reason: str, *,
@@ -228,24 +240,30 @@ async def decision_for_author(post_id: int, action: Action, reason: str, *,
     """Tell the author, on their own topic, what became of their post (or their held
     edit of it) and why."""
     post = await Post.get(id=post_id).prefetch_related("thread")
-    what = "edit of your " if edit else ""
-    what += "thread" if post.depth == 0 else "post"
-    text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
-    if reason:
-        text += f" Reason: {reason}"
+    language = await User.filter(id=post.author_id).first().values_list("language", flat=True)
+    with use_language(language):  # the author reads it in their own language
+        text = _("Your %(what)s in “%(title)s” was %(decision)s.",
+                 what=_decided_what(edit, post.depth), title=post.thread.title,
+                 decision=_decision(action))
+        if reason:
+            text += " " + _("Reason: %(reason)s", reason=reason)
+        html = fragments.notice(text, f"/forum/threads/{post.thread_id}")
     await publish(f"user:{post.author_id}", "forum.moderation.decision",
                   {"self": {"post_id": post.id, "thread_id": post.thread_id,
                             "decision": action, "reason": reason, "edit": edit}},
-                  {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")})
+                  {"self": html})
 
 
 async def ban_notice(ban: Ban) -> None:
-    zone = await User.filter(id=ban.user_id).first().values_list("timezone", flat=True)
-    text = (f"You can't post in this course's forum until "
-            f"{human_time(ban.until, zone)}. Reason: {ban.reason}")
+    row = await User.filter(id=ban.user_id).first().values("timezone", "language")
+    zone, language = (row["timezone"], row["language"]) if row else (None, None)
+    with use_language(language):  # the banned member reads it in their own language
+        text = _("You can't post in this course's forum until %(until)s. Reason: %(reason)s",
+                 until=human_time(ban.until, zone), reason=ban.reason)
+        html = fragments.notice(text)
     await publish(f"user:{ban.user_id}", "forum.ban",
                   {"self": {"course_id": ban.course_id, "until": ban.until.isoformat(),
-                            "reason": ban.reason}}, {"self": fragments.notice(text)})
+                            "reason": ban.reason}}, {"self": html})
 
 
 __all__ = ["post_changed", "queue_changed", "thread_created", "vote_changed"]

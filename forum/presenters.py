@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.i18n import gettext as _
 from core.markdown import local_images_only
-from forum.anonymity import ANONYMOUS, Viewer, blur_time, identity_visible
+from forum.anonymity import Viewer, anonymous, blur_time, identity_visible
 from models.forum import Anonymity, Post, PostStatus, Thread
 
 
@@ -58,12 +59,12 @@ def present_post(post: Post, viewer: Viewer) -> PostView:
         if anonymity == Anonymity.NONE:
             label = name
         elif own:
-            label = "you (anonymous)"
+            label = _("you (anonymous)")
         else:
-            label = f"{name} (anonymous to students)"
+            label = _("%(name)s (anonymous to students)", name=name)
         avatar = _initials(name)
     else:
-        author, label, avatar = None, ANONYMOUS, "?"
+        author, label, avatar = None, anonymous(), "?"
     hidden_from_viewer = post.status != PostStatus.PUBLISHED and not (viewer.staff or own)
     return PostView(
         id=post.id, thread_id=post.thread_id, parent_id=post.parent_id, depth=post.depth,
