@@ -60,11 +60,11 @@ async def members_page(request: Request) -> Response:
     try:
         if form.get("action") == "remove":
             await service.remove_member(user, course_id, _user_id(form))
-            message = "Saved."
+            message = _("Saved.")
         elif form.get("user_id"):
             await service.set_member_role(user, course_id, _user_id(form), form.get("role"),
                                           form.get("group"))
-            message = "Saved."
+            message = _("Saved.")
         else:
             await service.add_member_by_email(user, course_id, form.get("email"),
                                               form.get("role"))

@@ -182,4 +182,4 @@ async def _keep_one_instructor(course_id: str, leaving_user_id: int) -> None:
     others = await Membership.filter(course_id=course_id, role=Role.INSTRUCTOR).exclude(
         user_id=leaving_user_id).count()
     if others == 0:
-        raise Conflict("A course needs at least one instructor; add another one first.")
+        raise Conflict(_("A course needs at least one instructor; add another one first."))

@@ -76,8 +76,9 @@ def _claim_live(post: Post) -> bool:
 async def _check_claim(actor: User, post: Post) -> None:
     if _claim_live(post) and post.claimed_by_id != actor.id:
         other = await User.get(id=post.claimed_by_id)
-        raise Conflict(f"{other.name} is handling this item; leave it to them or wait "
-                       f"until their claim lapses ({CLAIM_MINUTES} minutes).")
+        raise Conflict(_("%(name)s is handling this item; leave it to them or wait until "
+                         "their claim lapses (%(minutes)d minutes).", name=other.name,
+                         minutes=CLAIM_MINUTES))
 
 
 async def audit(actor: User, course_id: str, action: str, *, post: Post | None = None,
