@@ -11,7 +11,6 @@ from accounts.pages import page
 from accounts.session import csrf_token, require_user
 from content_store import DRAFT, VersionConflict
 from content_store.assets import MAX_ASSET_BYTES
-from content_store.blocks import block_type
 from core.body_size import BodySize, limit_body
 from core.errors import BadInput, CoursewireError
 from core.http import read_form, redirect
@@ -19,6 +18,7 @@ from core.i18n import gettext as _
 from core.templating import dom_id, render
 from courses.service import get_course, require_role
 from courseware import authoring, events, queries, service
+from courseware.block_labels import block_label
 from courseware.forms import form_text
 from models.courses import Role
 from models.users import User
@@ -240,7 +240,7 @@ async def asset_file(request: Request) -> Response:
 
 
 def _label(type_name: str) -> str:
-    return block_type(type_name).label
+    return block_label(type_name)
 
 
 routes = [
