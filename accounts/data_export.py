@@ -27,7 +27,8 @@ FORMAT = "coursewire-personal-data/1"
 def profile_of(user: User) -> dict[str, Any]:
     return {"id": user.id, "email": user.email, "name": user.name, "is_admin": user.is_admin,
             "can_create_courses": user.can_create_courses, "timezone": user.timezone,
-            "email_verified": user.email_verified, "created_at": user.created_at}
+            "language": user.language, "email_verified": user.email_verified,
+            "created_at": user.created_at}
 
 
 async def export_personal_data(user: User) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.personal_data import PERSONAL_DATA, TOMBSTONE_DOMAIN, TOMBSTONE_NAME, Erasure
 from core.errors import InvalidState, NotFound
+from core.i18n import gettext as _
 from mail.queue import forget_recipient
 from mail.transport import forget_outbox_files
 from models.account_links import AccountLink
@@ -51,9 +52,9 @@ async def erase_user(user_id: int, *, outbox_dir: Path | None = None) -> int:
     account, InvalidState for a tombstone (already erased)."""
     user = await User.get_or_none(id=user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     if is_tombstone(user):
-        raise InvalidState("This account was already erased.")
+        raise InvalidState(_("This account was already erased."))
     async with in_transaction():
         tombstone = await User.create(
             email=f"deleted-{secrets.token_hex(8)}@{TOMBSTONE_DOMAIN}", name=TOMBSTONE_NAME,

@@ -12,11 +12,13 @@ from enum import StrEnum
 from core.clock import now
 from core.context import RuntimeValue
 from core.errors import BadInput
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.settings import Settings
 from models.account_links import AccountLink
 from models.users import User
 
-EXPIRED = "This link has expired or was already used. Ask for a new one."
+EXPIRED = N_("This link has expired or was already used. Ask for a new one.")
 
 
 class Purpose(StrEnum):
@@ -90,7 +92,7 @@ async def redeem_link(token: object, purposes: tuple[Purpose, ...]) -> User:
     link = await _live(token, purposes)
     if link is None or not await AccountLink.filter(id=link.id, used_at=None).update(
             used_at=now()):
-        raise BadInput(EXPIRED, fields={"token": EXPIRED})
+        raise BadInput(_(EXPIRED), fields={"token": _(EXPIRED)})
     return await User.get(id=link.user_id)
 
 

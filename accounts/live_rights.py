@@ -14,6 +14,7 @@ import jwt
 from starlette.requests import HTTPConnection
 
 from accounts.session import bearer_token
+from core.i18n import gettext as _
 from realtime.rights import Credential, key_of
 
 
@@ -36,5 +37,5 @@ def socket_credential(conn: HTTPConnection) -> Credential:
         return Credential(session_key(conn), float(claims["exp"]))
     expires_at = conn.scope.get(SESSION_EXPIRES_AT)
     return Credential(session_key(conn), expires_at,
-                      "Your session has expired; please sign in again.")
+                      _("Your session has expired; please sign in again."))
 

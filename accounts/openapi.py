@@ -7,9 +7,13 @@ from typing import Any
 from core.openapi import BOOL, ERROR, INT, STR, json_body, obj, op
 
 USER = obj(["id", "email", "name"], id=INT, email=STR, name=STR, is_admin=BOOL)
-ME = obj(["id", "email", "name", "is_admin", "timezone"], id=INT, email=STR, name=STR,
-         is_admin=BOOL, timezone={"type": ["string", "null"],
-                                  "description": "IANA zone; null: not chosen yet (UTC)"})
+ME = obj(["id", "email", "name", "is_admin", "timezone", "language"], id=INT, email=STR,
+         name=STR, is_admin=BOOL,
+         timezone={"type": ["string", "null"],
+                   "description": "IANA zone; null: not chosen yet (UTC)"},
+         language={"type": ["string", "null"], "enum": ["en", "fi", "es", None],
+                   "description": "Pages and mail in this language; null: the browser's "
+                                  "(Accept-Language)"})
 
 DETAIL = obj(["detail"], detail=STR)
 EXPORT = obj(["format", "exported_at", "profile", "events"], format=STR, exported_at=STR,
@@ -58,7 +62,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "patch": op(
             "Change the caller's settings. `timezone` (an IANA name such as Europe/Helsinki) "
             "is the zone every page shows times in; with `detected: true` (the page sends the "
-            "browser's zone once) it is only set when the user has none yet",
-            (200, ME), (400,),
-            obj(timezone={**STR, "examples": ["Europe/Helsinki"]}, detected=BOOL))},
+            "browser's zone once) it is only set when the user has none yet. `language` (en, "
+            "fi or es; null for the browser's) is the language of pages and mail; another "
+            "code is a 422",
+            (200, ME), (400, 422),
+            obj(timezone={**STR, "examples": ["Europe/Helsinki"]}, detected=BOOL,
+                language={"type": ["string", "null"], "enum": ["en", "fi", "es", None]}))},
 }

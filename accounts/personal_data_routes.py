@@ -17,26 +17,29 @@ from accounts.session import log_out, require_user
 from core.errors import BadInput, CoursewireError, NotAuthenticated, PermissionDenied
 from core.http import client_ip, read_form, read_json
 from core.human_time import zone_names
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from mail.transport import outbox_folder
 from models.users import User
 
-WRONG_PASSWORD = "The password is not right."
-ERASED = "The account is erased: it can no longer sign in, and its name and email are gone."
+WRONG_PASSWORD = N_("The password is not right.")
+ERASED = N_("The account is erased: it can no longer sign in, and its name and email are "
+            "gone.")
 
 
 async def check_password(request: Request, user: User, password: object) -> None:
     """Re-authentication before deleting an account, throttled like a sign-in (a stolen
     session must not become a way to guess the password)."""
     if not isinstance(password, str) or not password:
-        raise BadInput("Enter your password to delete your account.",
-                       fields={"password": "Required."})
+        raise BadInput(_("Enter your password to delete your account."),
+                       fields={"password": _("Required.")})
     runtime = request.app.state.runtime
     try:
         await authenticate(user.email, password, client_ip=client_ip(request),
                            limiter=runtime.limiter, settings=runtime.settings)
     except NotAuthenticated:
-        raise PermissionDenied(WRONG_PASSWORD, fields={"password": WRONG_PASSWORD}) from None
+        raise PermissionDenied(_(WRONG_PASSWORD), fields={"password": _(WRONG_PASSWORD)}) from None
 
 
 async def _erase(request: Request, user_id: int) -> None:
@@ -63,19 +66,19 @@ async def api_delete_me(request: Request) -> Response:
     await _erase(request, user.id)
     if "session" in request.scope:
         log_out(request)
-    return JSONResponse({"detail": ERASED}, status_code=202)
+    return JSONResponse({"detail": _(ERASED)}, status_code=202)
 
 
 async def api_erase_user(request: Request) -> Response:
     """An administrator erases an account."""
     admin = await require_user(request)
     if not admin.is_admin:
-        raise PermissionDenied("Only a site administrator may erase other accounts.")
-    user_id = id_or_not_found(request.path_params["user_id"], "No such user.")
+        raise PermissionDenied(_("Only a site administrator may erase other accounts."))
+    user_id = id_or_not_found(request.path_params["user_id"], _("No such user."))
     await _erase(request, user_id)
     if user_id == admin.id and "session" in request.scope:
         log_out(request)
-    return JSONResponse({"detail": ERASED}, status_code=202)
+    return JSONResponse({"detail": _(ERASED)}, status_code=202)
 
 
 async def delete_account_page(request: Request) -> Response:
@@ -84,12 +87,13 @@ async def delete_account_page(request: Request) -> Response:
     form = await read_form(request)
     try:
         if form.get("confirm") != "yes":
-            raise BadInput("Tick the box to confirm that the account is to be deleted.",
-                           fields={"confirm": "Tick to confirm."})
+            raise BadInput(_("Tick the box to confirm that the account is to be deleted."),
+                           fields={"confirm": _("Tick to confirm.")})
         await check_password(request, user, form.get("password"))
     except CoursewireError as exc:
         return await page(request, "accounts/profile.html", status_code=exc.status,
-                          form={"timezone": user.timezone}, errors={},
+                          form={"timezone": user.timezone, "language": user.language or ""},
+                          errors={},
                           delete_errors=exc.fields, delete_message=exc.message,
                           delete_confirmed=form.get("confirm") == "yes",
                           zones=zone_names())

@@ -17,9 +17,10 @@ from accounts.passwords import hash_password
 from accounts.service import EMAIL_MESSAGE, email_problem, normalise_email, password_problem
 from accounts.session import end_sessions
 from core.errors import BadInput, RateLimited
+from core.i18n import gettext as _
 from core.ratelimit import RateLimiter
 from core.settings import Settings
-from mail.compose import compose
+from mail.compose import compose_for
 from mail.queue import queue_mail
 from models.users import User
 
@@ -35,12 +36,12 @@ async def check_reset_request(email: object, *, client_ip: str, limiter: RateLim
     """The normalised address to mail a reset link to, or BadInput / RateLimited. Says
     nothing about whether the account exists."""
     if email_problem(email):
-        raise BadInput(EMAIL_MESSAGE, fields={"email": EMAIL_MESSAGE})
+        raise BadInput(_(EMAIL_MESSAGE), fields={"email": _(EMAIL_MESSAGE)})
     assert isinstance(email, str)
     window = settings.login_window_seconds
     if await limiter.hit(f"reset:ip:{client_ip}", window) > RESETS_PER_ADDRESS:
-        raise RateLimited("Too many password reset requests from your network. Try again in "
-                          "a few minutes.", retry_after=window)
+        raise RateLimited(_("Too many password reset requests from your network. Try again "
+                            "in a few minutes."), retry_after=window)
     return normalise_email(email)
 
 
@@ -57,7 +58,7 @@ async def mail_reset_link(address: str, *, limiter: RateLimiter, settings: Setti
             return
         async with in_transaction():
             url = await issue_link(user, Purpose.RESET)
-            await queue_mail(user.email, compose("password_reset", user=user, url=url))
+            await queue_mail(user.email, compose_for(user, "password_reset", url=url))
     except Exception:  # the answer is gone: the log is the only place left to say it
         log.exception("password reset mail for a request failed")
 
@@ -67,7 +68,7 @@ async def send_set_password_mail(user: User) -> None:
     someone, e.g. by a CSV import). The link works like a reset link, for longer."""
     async with in_transaction():
         url = await issue_link(user, Purpose.WELCOME)
-        await queue_mail(user.email, compose("set_password", user=user, url=url))
+        await queue_mail(user.email, compose_for(user, "set_password", url=url))
 
 
 async def choose_password(token: object, password: object, confirm: object) -> User:
@@ -76,8 +77,8 @@ async def choose_password(token: object, password: object, confirm: object) -> U
     link reached it)."""
     problem = password_problem(password)
     if problem is None and password != confirm:
-        raise BadInput("The two passwords differ.", fields={"confirm": "Type the same "
-                                                                       "password twice."})
+        raise BadInput(_("The two passwords differ."),
+                       fields={"confirm": _("Type the same password twice.")})
     if problem is not None:
         raise BadInput(problem, fields={"password": problem})
     assert isinstance(password, str)

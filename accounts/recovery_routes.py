@@ -16,10 +16,12 @@ from accounts.verification import verify_email
 from core.body_size import BodySize, limit_body
 from core.errors import CoursewireError
 from core.http import client_ip, read_form, read_json, redirect
+from core.i18n import N_
+from core.i18n import gettext as _
 
-SENT = ("If an account uses this address, we have mailed it a link to choose a new password. "
-        "The link works once, for a limited time.")
-CHANGED = "Your password was changed. Sign in with the new one."
+SENT = N_("If an account uses this address, we have mailed it a link to choose a new "
+          "password. The link works once, for a limited time.")
+CHANGED = N_("Your password was changed. Sign in with the new one.")
 
 
 async def _ask_for_reset(request: Request, email: object) -> BackgroundTask:
@@ -41,7 +43,7 @@ async def forgot_password_page(request: Request) -> Response:
         return await page(request, "accounts/forgot_password.html", status_code=exc.status,
                           form=form, errors=exc.fields, message=exc.message)
     response = await page(request, "accounts/forgot_password.html", form=form, errors={},
-                          message=SENT, sent=True)
+                          message=_(SENT), sent=True)
     response.background = mail_link
     return response
 
@@ -51,7 +53,7 @@ async def choose_password_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
         if not await link_works(token, SETS_PASSWORD):
             return await page(request, "accounts/choose_password.html", status_code=400,
-                              form={}, errors={}, message=EXPIRED, expired=True)
+                              form={}, errors={}, message=_(EXPIRED), expired=True)
         return await page(request, "accounts/choose_password.html", form={"token": token},
                           errors={})
     form = await read_form(request)
@@ -72,13 +74,13 @@ async def verify_email_page(request: Request) -> Response:
         return await page(request, "accounts/email_verified.html", status_code=exc.status,
                           message=exc.message, errors=exc.fields)
     return await page(request, "accounts/email_verified.html", errors={},
-                      message="Thank you: your email address is verified.")
+                      message=_("Thank you: your email address is verified."))
 
 
 async def api_password_reset(request: Request) -> Response:
     """Mail a password reset link (202 whether or not the account exists)."""
     data = await read_json(request)
-    return JSONResponse({"detail": SENT}, status_code=202,
+    return JSONResponse({"detail": _(SENT)}, status_code=202,
                         background=await _ask_for_reset(request, data.get("email")))
 
 

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from accounts import profile
+from accounts.oidc.providers import sign_in_buttons
 from accounts.pages import page
 from accounts.recovery_routes import CHANGED
 from accounts.service import authenticate
@@ -18,6 +19,7 @@ from accounts.verification import sign_up
 from core.body_size import BodySize, limit_body
 from core.errors import CoursewireError
 from core.http import client_ip, created, read_form, read_json, redirect
+from core.i18n import gettext as _
 
 
 def _safe_next(value: str | None) -> str:
@@ -58,7 +60,8 @@ async def login_page(request: Request) -> Response:
     if request.method == "GET":
         changed = request.query_params.get("reset") == "done"
         return await page(request, "accounts/login.html", form={}, errors={}, next=next_url,
-                          message=CHANGED if changed else None)
+                          message=_(CHANGED) if changed else None,
+                          providers=await sign_in_buttons())
     form = await read_form(request)
     runtime = request.app.state.runtime
     try:
@@ -67,7 +70,8 @@ async def login_page(request: Request) -> Response:
                                   settings=runtime.settings)
     except CoursewireError as exc:
         return await page(request, "accounts/login.html", status_code=exc.status, form=form,
-                          errors=exc.fields, message=exc.message, next=next_url)
+                          errors=exc.fields, message=exc.message, next=next_url,
+                          providers=await sign_in_buttons())
     log_in(request, user)
     return redirect(request, _safe_next(form.get("next")))
 

@@ -8,8 +8,10 @@ from tortoise.exceptions import IntegrityError
 
 from accounts.passwords import hash_password, verify_password
 from accounts.personal_data import TOMBSTONE_DOMAIN
-from core.errors import BadInput, Conflict, NotAuthenticated, RateLimited
+from core.errors import BadInput, Conflict, InvalidState, NotAuthenticated, RateLimited
 from core.human_time import zone_field
+from core.i18n import LANGUAGES, N_
+from core.i18n import gettext as _
 from core.ratelimit import RateLimiter
 from core.settings import Settings
 from core.text import has_bad_text
@@ -19,7 +21,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_EMAIL = 254  # the users.email column; the ORM refuses a longer value even in a lookup
-EMAIL_MESSAGE = "Enter a valid email address."
+EMAIL_MESSAGE = N_("Enter a valid email address.")
 
 
 def normalise_email(email: str) -> str:
@@ -32,16 +34,16 @@ def email_problem(email: object) -> str | None:
     if (not isinstance(email, str) or not _EMAIL.match(email.strip()) or has_bad_text(email)
             or len(normalise_email(email)) > MAX_EMAIL
             or normalise_email(email).endswith("@" + TOMBSTONE_DOMAIN)):
-        return EMAIL_MESSAGE
+        return _(EMAIL_MESSAGE)
     return None
 
 
 def password_problem(password: object) -> str | None:
     """Why `password` can't be an account's password, or None."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return _("Use at least %(num)s characters.", num=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"Use at most {MAX_PASSWORD} characters."
+        return _("Use at most %(num)s characters.", num=MAX_PASSWORD)
     return None
 
 
@@ -49,15 +51,15 @@ def validate_registration(email: object, password: object, name: object) -> dict
     """Field -> message for every problem (empty when the input is fine)."""
     errors: dict[str, str] = {}
     if email_problem(email):
-        errors["email"] = EMAIL_MESSAGE
+        errors["email"] = _(EMAIL_MESSAGE)
     if problem := password_problem(password):
         errors["password"] = problem
     if not isinstance(name, str) or not name.strip():
-        errors["name"] = "Enter your name."
+        errors["name"] = _("Enter your name.")
     elif has_bad_text(name):
-        errors["name"] = "Use ordinary text (no NUL characters)."
+        errors["name"] = _("Use ordinary text (no NUL characters).")
     elif len(name.strip()) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = _("Use at most %(num)s characters.", num=200)
     return errors
 
 
@@ -68,20 +70,20 @@ async def register_user(
     """Create an account. Raises BadInput (per field) or Conflict (email taken)."""
     errors = validate_registration(email, password, name)
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     assert isinstance(email, str) and isinstance(password, str) and isinstance(name, str)
     address = normalise_email(email)
     if await User.exists(email=address):
-        raise Conflict("An account with this email already exists.",
-                       fields={"email": "An account with this email already exists."})
+        raise Conflict(_("An account with this email already exists."),
+                       fields={"email": _("An account with this email already exists.")})
     try:
         return await User.create(
             email=address, name=name.strip(), password_hash=hash_password(password),
             is_admin=is_admin, can_create_courses=can_create_courses or is_admin,
         )
     except IntegrityError:  # lost a race with a concurrent registration
-        raise Conflict("An account with this email already exists.",
-                       fields={"email": "An account with this email already exists."}) from None
+        raise Conflict(_("An account with this email already exists."),
+                       fields={"email": _("An account with this email already exists.")}) from None
 
 
 async def authenticate(
@@ -98,28 +100,29 @@ async def authenticate(
     back if it succeeds.
     """
     if not isinstance(email, str) or not isinstance(password, str):
-        raise BadInput("Email and password are required.",
-                       fields={"email": "Required.", "password": "Required."})
+        raise BadInput(_("Email and password are required."),
+                       fields={"email": _("Required."), "password": _("Required.")})
     if email_problem(email):
-        raise BadInput(EMAIL_MESSAGE, fields={"email": EMAIL_MESSAGE})
+        raise BadInput(_(EMAIL_MESSAGE), fields={"email": _(EMAIL_MESSAGE)})
     address = normalise_email(email)
     pair_key, ip_key = f"login:pair:{client_ip}:{address}", f"login:ip:{client_ip}"
     wait_key = f"login:wait:{client_ip}:{address}"
     window = settings.login_window_seconds
     waiting = await limiter.held_for(wait_key)
     if waiting:
-        raise RateLimited(f"Too many failed sign-ins for this account from your address. "
-                          f"Try again in {waiting} seconds.", retry_after=waiting)
+        raise RateLimited(_("Too many failed sign-ins for this account from your address. "
+                            "Try again in %(seconds)s seconds.", seconds=waiting),
+                          retry_after=waiting)
     if await limiter.hit(ip_key, window) > settings.login_attempts_per_ip:
-        raise RateLimited("Too many failed sign-ins from your network. Try again in a few "
-                          "minutes.", retry_after=window)
+        raise RateLimited(_("Too many failed sign-ins from your network. Try again in a few "
+                            "minutes."), retry_after=window)
     failures = await limiter.hit(pair_key, window)
     user = await User.get_or_none(email=address)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         if failures >= settings.login_attempts_per_account:
             await limiter.hold(wait_key, min(
                 2 ** (failures - settings.login_attempts_per_account), window))
-        raise NotAuthenticated("Email or password is incorrect.")
+        raise NotAuthenticated(_("Email or password is incorrect."))
     await limiter.undo(ip_key)
     await limiter.reset(pair_key)
     return user
@@ -133,4 +136,24 @@ async def set_timezone(user: User, value: object, *, detected: bool = False) -> 
         return user
     user.timezone = name
     await user.save(update_fields=["timezone"])
+    return user
+
+
+def language_field(value: object) -> str | None:
+    """A language code from input (one of LANGUAGES), None for "the browser's" (empty), or
+    an InvalidState (422) naming the field."""
+    code = value.strip() if isinstance(value, str) else value
+    if code in ("", None):
+        return None
+    if code not in LANGUAGES:
+        raise InvalidState(_("language: choose one of %(codes)s.", codes=", ".join(LANGUAGES)),
+                           fields={"language": _("Unknown language.")})
+    assert isinstance(code, str)
+    return code
+
+
+async def set_language_setting(user: User, value: object) -> User:
+    """Show `user` pages and mail in `value` (see `language_field`)."""
+    user.language = language_field(value)  # type: ignore[assignment]
+    await user.save(update_fields=["language"])
     return user

@@ -11,6 +11,8 @@ from tortoise.transactions import in_transaction
 
 from accounts.tokens import token_subject
 from core.errors import NotAuthenticated
+from core.i18n import SESSION_KEY, set_language
+from core.i18n import gettext as _
 from models.users import User
 from realtime.rights import sessions_ended
 
@@ -40,12 +42,16 @@ async def current_user(conn: HTTPConnection) -> User | None:
         user_id, generation = token_subject(token, secret)
         user = await User.get_or_none(id=user_id)
         if user is None or user.session_generation != generation:
-            raise NotAuthenticated("Invalid token.")
+            raise NotAuthenticated(_("Invalid token."))
     elif "session" in conn.scope and isinstance(conn.session.get("uid"), int):
         user = await User.get_or_none(id=conn.session["uid"])
         if user is not None and conn.session.get("gen", 0) != user.session_generation:
             user = None  # the session was ended by a logout: a copied cookie is dead
             conn.session.clear()
+    if user is not None and user.language:
+        # Their own setting, for whatever this request answers (an API client has no
+        # session to carry it; app.language could only go by Accept-Language).
+        set_language(user.language)
     conn.state.user = user
     return user
 
@@ -53,7 +59,7 @@ async def current_user(conn: HTTPConnection) -> User | None:
 async def require_user(conn: HTTPConnection) -> User:
     user = await current_user(conn)
     if user is None:
-        raise NotAuthenticated("Please log in.")
+        raise NotAuthenticated(_("Please log in."))
     return user
 
 
@@ -74,16 +80,33 @@ def csrf_matches(conn: HTTPConnection, supplied: str | None) -> bool:
 
 
 def log_in(conn: HTTPConnection, user: User) -> None:
-    # A fresh session on login: nothing from before authentication survives (fixation).
+    # A fresh session on login: nothing from before authentication survives (fixation),
+    # but the language the visitor picked while signed out, unless their account has one.
+    language = user.language or conn.session.get(LANGUAGE_KEY)
     conn.session.clear()
     conn.session["uid"] = user.id
     conn.session["gen"] = user.session_generation
     conn.session["csrf"] = secrets.token_urlsafe(32)
+    remember_language(conn, language)
     conn.state.user = user
 
 
+# The session keeps the language so that app.language sets it for every request (errors,
+# redirects) before any route has looked the user up.
+LANGUAGE_KEY = SESSION_KEY
+
+
+def remember_language(conn: HTTPConnection, code: str | None) -> None:
+    if code:
+        conn.session[LANGUAGE_KEY] = code
+    else:
+        conn.session.pop(LANGUAGE_KEY, None)
+
+
 def log_out(conn: HTTPConnection) -> None:
+    language = conn.session.get(LANGUAGE_KEY)
     conn.session.clear()
+    remember_language(conn, language)  # signing out does not change the page's language
     conn.state.user = None
 
 

@@ -7,6 +7,7 @@ import time
 import jwt
 
 from core.errors import NotAuthenticated
+from core.i18n import gettext as _
 
 _ALGORITHM = "HS256"
 
@@ -30,11 +31,11 @@ def token_subject(token: str, secret: str) -> tuple[int, int]:
             token, secret, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]}
         )
     except jwt.ExpiredSignatureError:
-        raise NotAuthenticated("Your token has expired; request a new one.") from None
+        raise NotAuthenticated(_("Your token has expired; request a new one.")) from None
     except jwt.InvalidTokenError:
-        raise NotAuthenticated("Invalid token.") from None
+        raise NotAuthenticated(_("Invalid token.")) from None
     generation = claims.get("gen", 0)
     if (claims.get("typ") != "access" or not str(claims["sub"]).isdigit()
             or not isinstance(generation, int)):
-        raise NotAuthenticated("Invalid token.")
+        raise NotAuthenticated(_("Invalid token."))
     return int(claims["sub"]), generation

@@ -8,7 +8,7 @@ from tortoise.transactions import in_transaction
 
 from accounts.links import Purpose, issue_link, redeem_link
 from accounts.service import register_user
-from mail.compose import compose
+from mail.compose import compose_for
 from mail.queue import queue_mail
 from models.users import User
 
@@ -17,7 +17,7 @@ async def send_verification_mail(user: User) -> None:
     """Queue a mail with a link that verifies `user`'s address."""
     async with in_transaction():
         url = await issue_link(user, Purpose.VERIFY)
-        await queue_mail(user.email, compose("verify_email", user=user, url=url))
+        await queue_mail(user.email, compose_for(user, "verify_email", url=url))
 
 
 async def sign_up(email: object, password: object, name: object) -> User:

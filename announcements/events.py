@@ -8,7 +8,7 @@ from announcements.queries import recent_announcements
 from core.event_types import EventType
 from core.templating import render
 from models.announcements import Announcement
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 from realtime.topics import Topic
 
 
@@ -33,9 +33,10 @@ def announcement_json(a: Announcement) -> AnnouncementData:
 
 async def announcement_created(a: Announcement) -> None:
     """`announcement.created` on `course:<id>`; every member sees the same thing."""
-    html = render("announcements/_live_item.html", announcement=a, course_id=a.course_id)
+    html = in_every_language(lambda: {"*": render(
+        "announcements/_live_item.html", announcement=a, course_id=a.course_id)})
     await publish(f"course:{a.course_id}", ANNOUNCEMENT_CREATED.name,
-                  {"*": announcement_json(a)}, {"*": html})
+                  {"*": announcement_json(a)}, html)
 
 
 async def _resync_announcements(topic: Topic, _user: Any, _audience: str) -> str:

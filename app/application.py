@@ -24,6 +24,7 @@ from app import frame_routes
 from app.asyncapi import asyncapi_route
 from app.errors_http import EXCEPTION_HANDLERS
 from app.idempotency import IdempotencyKeys
+from app.language import RequestLanguage
 from app.middleware import RequestGuard
 from app.runtime import Runtime
 from app.security_headers import SecurityHeaders
@@ -117,6 +118,7 @@ class CoursewireApp:
                 Middleware(FramedLaunches, session_cookie=session_options["session_cookie"]),
                 Middleware(SecurityHeaders),
                 Middleware(SessionMiddleware, **session_options),
+                Middleware(RequestLanguage),
                 Middleware(RequestGuard, max_body=settings.max_body_bytes,
                            max_upload=settings.max_upload_bytes),
                 Middleware(IdempotencyKeys),

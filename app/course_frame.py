@@ -13,7 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from content_store.connect import current_store
+from content_store.errors import CourseNotFound
+from content_store.records import PUBLISHED
 from core.errors import NotFound
+from core.i18n import N_
+from core.i18n import gettext as _
 from courses.audience import STAFF_ROLES, course_audience
 from courses.service import get_course, role_in
 from courses.student_view import is_previewed
@@ -23,11 +28,13 @@ from models.courses import Role
 from models.users import User
 
 # Sections of a course, in navigation order: (key, label, path after /courses/<id>).
-STUDENT_NAV = (("outline", "Outline", ""), ("progress", "Progress", "/progress"),
-               ("forum", "Forum", "/forum"), ("announcements", "Announcements", "/announcements"))
-STAFF_NAV = (("gradebook", "Gradebook", "/gradebook"),
-             ("moderation", "Moderation", "/forum/moderation"))
-INSTRUCTOR_NAV = (("studio", "Studio", "/studio"), ("members", "Members", "/members"))
+# Labels are translated when a frame is built (N_ only marks them).
+STUDENT_NAV = (("outline", N_("Outline"), ""), ("progress", N_("Progress"), "/progress"),
+               ("forum", N_("Forum"), "/forum"),
+               ("announcements", N_("Announcements"), "/announcements"))
+STAFF_NAV = (("gradebook", N_("Gradebook"), "/gradebook"),
+             ("moderation", N_("Moderation"), "/forum/moderation"))
+INSTRUCTOR_NAV = (("studio", N_("Studio"), "/studio"), ("members", N_("Members"), "/members"))
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class CourseFrame:
     previous: UnitLink | None = None
     next: UnitLink | None = None
     moderation_count: int | None = None  # staff only
+    # The language the course's content is written in (course.yaml `language:`), for
+    # `lang` on the content region; the interface around it is in the viewer's language.
+    language: str | None = None
 
     @property
     def staff(self) -> bool:
@@ -124,18 +134,30 @@ async def course_frame(user: User, course_id: str, section: str, *,
         items += STAFF_NAV
         board = _first_of_type(outline, "peer_review") if outline else None
         if board:
-            items.append(("board", "Peer review board", f"/peer-review/{board}/board"))
+            items.append(("board", N_("Peer review board"), f"/peer-review/{board}/board"))
         if role == Role.INSTRUCTOR:
             items += INSTRUCTOR_NAV
         frame.moderation_count = await waiting_count(course_id)
-    frame.nav = [NavItem(key, label, base + path) for key, label, path in items]
-    frame.crumbs = [Crumb("Courses", "/"), Crumb(title, base)]
+    frame.nav = [NavItem(key, _(label), base + path) for key, label, path in items]
+    frame.language = await course_language(course_id)
+    frame.crumbs = [Crumb(_("Courses"), "/"), Crumb(title, base)]
     current = next((i for i in frame.nav if i.key == section), None)
     if current and section != "outline":
         frame.crumbs.append(Crumb(current.label, current.url))
     if unit_id and outline:
         _place_unit(frame, outline, unit_id)
     return frame
+
+
+async def course_language(course_id: str) -> str | None:
+    """The published course's `language` field (read from the cached structure: settings
+    fields live there), None before anything is published."""
+    try:
+        structure = await current_store().get_branch(course_id, PUBLISHED, cached=True)
+    except CourseNotFound:
+        return None
+    value = structure.blocks[structure.root].fields.get("language")
+    return value if isinstance(value, str) and value else None
 
 
 def _place_unit(frame: CourseFrame, outline: dict[str, Any], unit_id: str) -> None:

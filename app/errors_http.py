@@ -19,11 +19,15 @@ from starlette.responses import (
 )
 
 from core.errors import CoursewireError, NotAuthenticated, RateLimited
+from core.i18n import N_, current_language
+from core.i18n import gettext as _
 from core.templating import env
 
 log = logging.getLogger("coursewire.errors")
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_input"}
+# Starlette's own refusals (an unknown path, a method the route lacks), in words.
+HTTP_MESSAGES = {404: N_("Not Found"), 405: N_("Method Not Allowed")}
 
 
 def error_response(request: Request, exc: CoursewireError) -> Response:
@@ -40,7 +44,7 @@ def error_response(request: Request, exc: CoursewireError) -> Response:
     csrf = request.session.get("csrf", "") if "session" in request.scope else ""
     html = env.get_template(template).render(
         request=request, error=exc, user=request.scope.get("state", {}).get("user"),
-        csrf_token=csrf,
+        csrf_token=csrf, language=current_language(),
     )
     if is_htmx:
         # Errors from an htmx form land in that form's error area, whatever its hx-target
@@ -59,7 +63,8 @@ async def handle_coursewire_error(request: Request, exc: Exception) -> Response:
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
-    error = CoursewireError(str(exc.detail))
+    error = CoursewireError(_(HTTP_MESSAGES[exc.status_code]) if exc.status_code in
+                            HTTP_MESSAGES else str(exc.detail))
     error.status, error.code = exc.status_code, code
     return error_response(request, error)
 
@@ -98,8 +103,8 @@ async def handle_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("%s %s: a backing service is unavailable: %r", request.method,
                 request.url.path, _unavailable_cause(exc) or exc)
     return error_response(request, ServiceUnavailable(
-        "A service Coursewire needs is unavailable for a moment (database or broker "
-        "restarting). Please try again in a few seconds."))
+        _("A service Coursewire needs is unavailable for a moment (database or broker "
+          "restarting). Please try again in a few seconds.")))
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
@@ -111,8 +116,8 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """
     if _unavailable_cause(exc) is not None:
         return await handle_unavailable(request, exc)
-    error = ServerError("Something went wrong on our side. It has been logged; please try "
-                        "again.")
+    error = ServerError(_("Something went wrong on our side. It has been logged; please try "
+                          "again."))
     try:
         return error_response(request, error)
     except Exception:  # rendering the page failed too: don't make it worse

@@ -26,6 +26,7 @@ from announcements.service import list_announcements
 from app.course_frame import course_frame
 from core.errors import CoursewireError, PermissionDenied
 from core.http import read_form, redirect
+from core.i18n import gettext as _
 from courses.audience import STAFF_ROLES
 from courses.service import require_role, role_in
 from courses.student_view import previewing_as_student
@@ -78,8 +79,8 @@ class CourseFrameMiddleware:
             course_id, rest = await _thread_course(int(t["id"])), "/forum"
         previewed = course_id is not None and course_id in _previews(scope)
         if previewed and scope["method"] not in ("GET", "HEAD") and not TOGGLE.match(path):
-            message = ("You are viewing this course as a student: switch back to the staff "
-                       "view to make changes.")
+            message = _("You are viewing this course as a student: switch back to the "
+                        "staff view to make changes.")
             await JSONResponse({"error": message}, status_code=403)(scope, receive, send)
             return
         with previewing_as_student(course_id) if previewed and course_id else nullcontext():
@@ -160,7 +161,7 @@ async def student_view_toggle(request: Request) -> Response:
     real = Role.INSTRUCTOR if user.is_admin else await role_in(user, course_id)
     if real not in STAFF_ROLES:
         await require_role(user, course_id)  # an outsider gets "No course"
-        raise PermissionDenied("Only staff can view the course as a student.")
+        raise PermissionDenied(_("Only staff can view the course as a student."))
     form = await read_form(request)
     previews = [c for c in request.session.get(PREVIEW_KEY, []) if c != course_id]
     if form.get("on") == "1":

@@ -27,6 +27,7 @@ from accounts.session import current_user
 from app.errors_http import error_response
 from core.clock import now
 from core.errors import BadInput, Conflict, CoursewireError, InvalidState
+from core.i18n import gettext as _
 from core.openapi import IDEMPOTENCY_EXEMPT
 from models.idempotency import IdempotentRequest
 from models.users import User
@@ -47,7 +48,8 @@ class KeyReused(InvalidState):
 
 def _check_key(raw: str) -> str:
     if not 0 < len(raw) <= 255 or not raw.isascii() or not raw.isprintable():
-        raise BadInput("An Idempotency-Key is 1-255 printable ASCII characters, e.g. a UUID.")
+        raise BadInput(_("An Idempotency-Key is 1-255 printable ASCII characters, e.g. a "
+                         "UUID."))
     return raw
 
 
@@ -93,7 +95,7 @@ class IdempotencyKeys:
 
     async def _claim(self, user: User, key: str, print_: str) -> IdempotentRequest:
         """The stored request for this key, or a new one marked in progress."""
-        for _ in range(3):
+        for _attempt in range(3):
             moment = now()
             try:
                 record = await IdempotentRequest.create(
@@ -110,13 +112,13 @@ class IdempotencyKeys:
                 await IdempotentRequest.filter(id=record.id).delete()
                 continue
             if record.fingerprint != print_:
-                raise KeyReused("This Idempotency-Key was already used for a different "
-                                "request; send a new key for a new request.")
+                raise KeyReused(_("This Idempotency-Key was already used for a different "
+                                  "request; send a new key for a new request."))
             if record.status is None:
-                raise Conflict("A request with this Idempotency-Key is still being answered; "
-                               "retry in a moment.")
+                raise Conflict(_("A request with this Idempotency-Key is still being answered; "
+                                 "retry in a moment."))
             return record
-        raise Conflict("This Idempotency-Key is changing hands; retry in a moment.")
+        raise Conflict(_("This Idempotency-Key is changing hands; retry in a moment."))
 
     async def _prune_now_and_then(self, moment: Any) -> None:
         self._new_keys += 1

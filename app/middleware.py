@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accounts.session import CSRF_FIELD, CSRF_HEADER, csrf_matches, uses_session_auth
 from core.body_size import CREDENTIALS_BYTES, BodySize, body_size_of
 from core.errors import BadInput, CoursewireError, NotFound, PermissionDenied, TooLarge
+from core.i18n import gettext as _
 from core.text import BAD_TEXT_MESSAGE, has_bad_text
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -95,8 +96,8 @@ class RequestGuard:
             supplied = conn.query_params.get(CSRF_FIELD)
         if not csrf_matches(conn, supplied):
             raise PermissionDenied(
-                "This form has expired or didn't come from Coursewire (CSRF check failed). "
-                "Reload the page and try again.")
+                _("This form has expired or didn't come from Coursewire (CSRF check "
+                  "failed). Reload the page and try again."))
 
 
 def _signed_in(conn: HTTPConnection) -> bool:
@@ -136,8 +137,8 @@ class StreamedBody:
         self._nul = NulScanner.for_content_type(headers.get("content-type", ""))
 
     def _too_large(self) -> TooLarge:
-        return TooLarge(f"The request body is larger than {self.limit:,} bytes, the limit "
-                        "for this address.")
+        return TooLarge(_("The request body is larger than %(limit)s bytes, the limit for "
+                          "this address.", limit=format(self.limit, ",")))
 
     async def receive(self) -> Message:
         if self._replay is not None:
@@ -176,7 +177,7 @@ class StreamedBody:
 
 
 def _form_nul() -> BadInput:
-    return BadInput(f"A form field: {BAD_TEXT_MESSAGE}")
+    return BadInput(_("A form field: %(problem)s", problem=_(BAD_TEXT_MESSAGE)))
 
 
 class NulScanner:
@@ -273,10 +274,10 @@ class MultipartNulScanner(NulScanner):
 def _check_url(scope: Scope) -> None:
     """No path or query holds a NUL: no id or name can, and PostgreSQL would refuse it."""
     if has_bad_text(scope["path"]):
-        raise NotFound("There is no such page.")
+        raise NotFound(_("There is no such page."))
     query: bytes = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
-        raise BadInput(f"The URL's query: {BAD_TEXT_MESSAGE}")
+        raise BadInput(_("The URL's query: %(problem)s", problem=_(BAD_TEXT_MESSAGE)))
 
 
 async def _send_error(scope: Scope, send: Send, exc: CoursewireError) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -28,12 +29,13 @@ def parse_instant(value: object) -> datetime:
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"Give a date and time like {EXAMPLE}.") from None
+            raise ValueError(_("Give a date and time like %(example)s.", example=EXAMPLE)) from None
     else:
-        raise ValueError(f"Give a date and time like {EXAMPLE}.")
+        raise ValueError(_("Give a date and time like %(example)s.", example=EXAMPLE))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    out_of_range = ValueError(f"Give a date between {EARLIEST.year} and {LATEST.year - 1}.")
+    out_of_range = ValueError(_("Give a date between %(first)s and %(last)s.", first=EARLIEST.year,
+                                      last=LATEST.year - 1))
     try:
         parsed = parsed.astimezone(UTC)
     except OverflowError:

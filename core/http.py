@@ -13,6 +13,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.text import check_json
 
 
@@ -50,10 +51,10 @@ async def read_json(request: Request) -> dict[str, Any]:
     """The request's JSON object body, or BadInput with a clear message."""
     body = await request.body()
     if not body:
-        raise BadInput("Send a JSON object body.")
+        raise BadInput(_("Send a JSON object body."))
     data = parse_json_text(body)
     if not isinstance(data, dict):
-        raise BadInput("The body must be a JSON object.")
+        raise BadInput(_("The body must be a JSON object."))
     check_json(data)
     return data
 
@@ -67,13 +68,13 @@ def parse_json_text(text: str | bytes) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"Malformed JSON: {exc}") from None
+        raise BadInput(_("Malformed JSON: %(problem)s", problem=exc)) from None
     except UnicodeDecodeError:
-        raise BadInput("Malformed JSON: the body is not UTF-8 text.") from None
+        raise BadInput(_("Malformed JSON: the body is not UTF-8 text.")) from None
     except RecursionError:
-        raise BadInput("Malformed JSON: it is nested too deeply.") from None
+        raise BadInput(_("Malformed JSON: it is nested too deeply.")) from None
     except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise BadInput(f"Malformed JSON: {exc}") from None
+        raise BadInput(_("Malformed JSON: %(problem)s", problem=exc)) from None
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -7,8 +7,9 @@ static/local_time.js rewrites the text of every such element in the viewer's zon
 page and in every swapped fragment alike, with the same rules as here: a live page reads
 the same as a reload.
 
-The text is English with fixed names (not the process locale), so a page never depends on
-where the server runs.
+The text is in the language of the request or job (core/i18n.py), with the month and day
+names of Babel's CLDR data for it (never the process locale), so a page never depends on
+where the server runs; `time_names()` hands the same names to local_time.js.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_datetime
+
 from core.datetimes import parse_instant
 from core.errors import BadInput
+from core.i18n import current_language, ngettext
+from core.i18n import gettext as _
 
 DEFAULT_ZONE = "UTC"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Babel's pattern: "Tue 8 Dec 2026, 23:59" in English, "ti 8 joulu 2026, 23:59" in Finnish.
+PATTERN = "EEE d MMM y, HH:mm"
 # Relative words only while they help: "in 3 days" reads better than a date; "in 95 days" not.
 RELATIVE_UP_TO = timedelta(days=45)
 
@@ -45,8 +50,8 @@ def zone_field(value: object, field: str = "timezone") -> str:
     """An IANA zone name (Europe/Helsinki) from input, or a BadInput (400) naming the field."""
     name = value.strip() if isinstance(value, str) else value
     if not is_zone(name):
-        raise BadInput(f"{field}: give a time zone such as Europe/Helsinki or UTC.",
-                       fields={field: "Unknown time zone."})
+        raise BadInput(_("%(field)s: give a time zone such as Europe/Helsinki or UTC.",
+                         field=field), fields={field: _("Unknown time zone.")})
     assert isinstance(name, str)
     return name
 
@@ -68,12 +73,18 @@ def zone_abbreviation(local: datetime) -> str:
 def human_time(instant: datetime, zone_name: str | None = None) -> str:
     """`Tue 8 Dec 2026, 23:59 EET`: the instant on the clock of `zone_name` (UTC if none)."""
     local = instant.astimezone(zone(zone_name))
-    return (f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local.year}, "
-            f"{local.hour:02d}:{local.minute:02d} {zone_abbreviation(local)}")
+    return (f"{format_datetime(local, PATTERN, locale=current_language())} "
+            f"{zone_abbreviation(local)}")
 
 
-def _count(n: int, unit: str) -> str:
-    return f"{n} {unit}" + ("" if n == 1 else "s")
+@cache
+def time_names(language: str) -> dict[str, list[str]]:
+    """The abbreviated weekday (Monday first) and month names `human_time` uses in
+    `language`, for local_time.js to write the same text in the browser."""
+    return {"weekdays": [format_datetime(datetime(2026, 6, 1 + d), "EEE", locale=language)
+                         for d in range(7)],
+            "months": [format_datetime(datetime(2026, m, 1), "MMM", locale=language)
+                       for m in range(1, 13)]}
 
 
 def relative_time(instant: datetime, now: datetime) -> str | None:
@@ -81,16 +92,22 @@ def relative_time(instant: datetime, now: datetime) -> str | None:
     delta = instant - now
     seconds = abs(delta.total_seconds())
     if seconds < 60:
-        return "in a moment" if delta.total_seconds() >= 1 else "just now"
+        return _("in a moment") if delta.total_seconds() >= 1 else _("just now")
     if seconds >= RELATIVE_UP_TO.total_seconds():
         return None
+    future = delta.total_seconds() > 0
+    # Whole phrases, not "in " + words: word order and case differ between languages.
     if seconds < 3600:
-        words = _count(int(seconds // 60), "minute")
-    elif seconds < 86400:
-        words = _count(int(seconds // 3600), "hour")
-    else:
-        words = _count(int(seconds // 86400), "day")
-    return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
+        n = int(seconds // 60)
+        return (ngettext("in %(num)d minute", "in %(num)d minutes", n) if future
+                else ngettext("%(num)d minute ago", "%(num)d minutes ago", n))
+    if seconds < 86400:
+        n = int(seconds // 3600)
+        return (ngettext("in %(num)d hour", "in %(num)d hours", n) if future
+                else ngettext("%(num)d hour ago", "%(num)d hours ago", n))
+    n = int(seconds // 86400)
+    return (ngettext("in %(num)d day", "in %(num)d days", n) if future
+            else ngettext("%(num)d day ago", "%(num)d days ago", n))
 
 
 def iso_utc(instant: datetime, *, seconds: bool = True) -> str:
@@ -121,7 +138,7 @@ def parse_local_time(value: str, zone_name: str | None) -> datetime:
     try:
         typed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError("Give a date and time like 2026-03-01T23:59.") from None
+        raise ValueError(_("Give a date and time like 2026-03-01T23:59.")) from None
     if typed.tzinfo is None:
         place = zone(zone_name)
         local = typed.replace(tzinfo=place)
@@ -130,8 +147,9 @@ def parse_local_time(value: str, zone_name: str | None) -> datetime:
         except OverflowError:
             round_trip = typed  # out of range: parse_instant says so
         if round_trip != typed:
-            raise ValueError(f"{typed:%Y-%m-%d %H:%M} does not exist in {place.key}: the "
-                             "clocks skip that hour. Give a time outside it.")
+            raise ValueError(_("%(time)s does not exist in %(zone)s: the clocks skip that hour. "
+                               "Give a time outside it.", time=typed.strftime("%Y-%m-%d %H:%M"),
+                               zone=place.key))
         typed = local
     return parse_instant(typed)
 
@@ -140,7 +158,7 @@ def local_time_field(value: object, zone_name: str | None, field: str) -> dateti
     """`parse_local_time` for an input field: a BadInput (400) naming the field."""
     try:
         if not isinstance(value, str) or not value.strip():
-            raise ValueError("Give a date and time like 2026-03-01T23:59.")
+            raise ValueError(_("Give a date and time like 2026-03-01T23:59."))
         return parse_local_time(value, zone_name)
     except ValueError as exc:
         raise BadInput(f"{field}: {exc}", fields={field: str(exc)}) from None

@@ -25,11 +25,18 @@ DEFAULT_LANGUAGE = "en"
 # The languages the whole interface is complete in, with each one's own name.
 LANGUAGES: dict[str, str] = {"en": "English", "fi": "Suomi", "es": "Español"}
 
+# Where a browser session keeps the language its visitor chose (or their account's, set at
+# login): read by app.language for every request and by the live sockets.
+SESSION_KEY = "lang"
+
 _current: ContextVar[str] = ContextVar("coursewire_language", default=DEFAULT_LANGUAGE)
 # language -> message id -> translation (a str, or a tuple of plural forms)
 _catalogues: dict[str, dict[str, str | tuple[str, ...]]] = {code: {} for code in LANGUAGES}
 _plural_rules: dict[str, object] = {}
 _loaded_dirs: set[Path] = set()
+# Message ids used by static/*.js (their PO entries name a `.js` file in a `#:` reference):
+# sent to the browser in each page (`js_catalogue`), looked up there by `cwT()`.
+_js_ids: set[str] = set()
 
 
 def add_locale_dir(path: Path) -> None:
@@ -49,12 +56,22 @@ def add_locale_dir(path: Path) -> None:
             if not message.id or message.fuzzy:
                 continue
             key = message.id[0] if isinstance(message.id, tuple) else message.id
+            if any(filename.endswith(".js") for filename, _line in message.locations):
+                _js_ids.add(key)
             value = message.string
             if isinstance(value, tuple):
                 if all(value):
                     _catalogues[code][key] = tuple(value)
             elif value:
                 _catalogues[code][key] = value
+
+
+def js_catalogue() -> dict[str, str | list[str]]:
+    """The JS strings in the current language (a list holds plural forms), for the page's
+    `<script type="application/json" id="cw-i18n">`; English needs none."""
+    found = _catalogues.get(_current.get(), {})
+    return {key: list(value) if isinstance(value, tuple) else value
+            for key in sorted(_js_ids) if (value := found.get(key)) is not None}
 
 
 def current_language() -> str:
@@ -83,15 +100,18 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """The form for `n`, formatted with `num` = n and `variables` (Python callers)."""
+    return plural_form(singular, plural, n) % {"num": n, **variables}
+
+
+def plural_form(singular: str, plural: str, n: int) -> str:
+    """The form for `n`, unformatted: the Jinja extension formats it with all the template's
+    variables (`ngettext("%(num)d reply by %(name)s", ..., n, name=x)`)."""
     code = _current.get()
     found = _catalogues.get(code, {}).get(singular)
-    variables.setdefault("num", n)
     if isinstance(found, tuple):
-        index = _plural_index(code, n)
-        text = found[min(index, len(found) - 1)]
-    else:
-        text = singular if n == 1 else plural
-    return text % variables
+        return found[min(_plural_index(code, n), len(found) - 1)]
+    return singular if n == 1 else plural
 
 
 def _plural_index(code: str, n: int) -> int:
@@ -100,6 +120,11 @@ def _plural_index(code: str, n: int) -> int:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a module-level message for extraction; translate it with `_()` where it is used."""
+    return message
 
 
 def negotiate(setting: str | None, accept_language: str | None) -> str:

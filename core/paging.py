@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from starlette.datastructures import URL, QueryParams
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import parse_id
 
 
@@ -30,8 +31,8 @@ class PageRequest:
 
 def bad_after() -> BadInput:
     """The error for an `after` key no next link could have given."""
-    return BadInput("after must be the key a previous page's next link gave.",
-                    fields={"after": "Not a key from a next link."})
+    return BadInput(_("after must be the key a previous page's next link gave."),
+                    fields={"after": _("Not a key from a next link.")})
 
 
 def page_request(params: QueryParams, *, default: int, maximum: int) -> PageRequest:
@@ -39,8 +40,8 @@ def page_request(params: QueryParams, *, default: int, maximum: int) -> PageRequ
     raw = params.get("limit", "")
     limit = default if raw == "" else parse_id(raw)
     if limit is None or not 1 <= limit <= maximum:
-        raise BadInput(f"limit must be a whole number from 1 to {maximum}.",
-                       fields={"limit": f"1 to {maximum}"})
+        raise BadInput(_("limit must be a whole number from 1 to %(maximum)s.", maximum=maximum),
+                       fields={"limit": _("1 to %(maximum)s", maximum=maximum)})
     after_raw = params.get("after", "")
     if after_raw == "":
         return PageRequest(limit)

@@ -18,7 +18,14 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from core import clock, i18n
-from core.human_time import as_instant, human_time, iso_utc, local_input_value, relative_time
+from core.human_time import (
+    as_instant,
+    human_time,
+    iso_utc,
+    local_input_value,
+    relative_time,
+    time_names,
+)
 
 env = Environment(
     loader=ChoiceLoader([]),
@@ -29,9 +36,13 @@ env = Environment(
 )
 # `{{ _("Saved") }}`, `{{ ngettext("%(num)d reply", "%(num)d replies", n) }}` and
 # `{% trans %}`: looked up in the language of the request or job being served (core/i18n.py).
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+env.install_gettext_callables(i18n.gettext, i18n.plural_form, newstyle=True)  # type: ignore[attr-defined]
 env.globals["current_language"] = i18n.current_language
 env.globals["LANGUAGES"] = i18n.LANGUAGES
+env.globals["js_catalogue"] = lambda: {**i18n.js_catalogue(),
+                                       "$time": time_names(i18n.current_language())}
+# core's own strings (errors, times, the JS strings) have no templates folder to sit beside.
+i18n.add_locale_dir(Path(__file__).resolve().parent / "locale")
 
 
 _ID_SAFE = frozenset(string.ascii_letters + string.digits)

@@ -11,9 +11,11 @@ import re
 from typing import Any
 
 from core.errors import BadInput
+from core.i18n import N_
+from core.i18n import gettext as _
 
 _BAD = re.compile("[\x00\ud800-\udfff]")
-BAD_TEXT_MESSAGE = "Text can't contain NUL characters or unpaired surrogates (invalid Unicode)."
+BAD_TEXT_MESSAGE = N_("Text can't contain NUL characters or unpaired surrogates (invalid Unicode).")
 
 
 def has_bad_text(value: str) -> bool:
@@ -36,10 +38,10 @@ def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
         item, depth = stack.pop()
         if isinstance(item, str):
             if _BAD.search(item):
-                return BAD_TEXT_MESSAGE
+                return _(BAD_TEXT_MESSAGE)
         elif isinstance(item, dict | list):
             if depth >= max_depth:
-                return f"JSON is nested more than {max_depth} levels deep."
+                return _("JSON is nested more than %(depth)s levels deep.", depth=max_depth)
             if isinstance(item, dict):
                 stack.extend((key, depth) for key in item)
                 stack.extend((child, depth + 1) for child in item.values())

@@ -19,7 +19,7 @@ from courses.invite_queries import usable_invites
 from models.courses import Membership, Role
 from models.enrolment import Invite
 from models.users import User
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 from realtime.topics import Topic
 
 INSTRUCTOR = "instructor"  # the audience that may change roles and remove members
@@ -61,21 +61,24 @@ def invite_list(course_id: str, invites: list[Invite], *, oob: bool = False) -> 
                   role_names=role_names(), oob=oob)
 
 
-async def _instructor_view(course_id: str, members: list[Membership]) -> str:
+def _instructor_view(course_id: str, members: list[Membership],
+                     invites: list[Invite]) -> str:
     """The table with its controls, and the invite links (an accepted one counts a use)."""
     return (members_table(course_id, members, manage=True, oob=True)
-            + invite_list(course_id, await usable_invites(course_id), oob=True))
+            + invite_list(course_id, invites, oob=True))
 
 
 async def members_changed(course_id: str, user_ids: list[int], *, removed: bool = False) -> None:
     """`course.members.changed` on `members:<course_id>`: the fresh table per audience."""
     members = await members_of(course_id)
+    invites = await usable_invites(course_id)
     data: MembersChangedData = {"course_id": course_id, "user_ids": user_ids,
                                 "removed": removed}
     await publish(f"members:{course_id}", MEMBERS_CHANGED.name,
                   {INSTRUCTOR: data, STAFF: data},
-                  {INSTRUCTOR: await _instructor_view(course_id, members),
-                   STAFF: members_table(course_id, members, manage=False, oob=True)})
+                  in_every_language(lambda: {
+                      INSTRUCTOR: _instructor_view(course_id, members, invites),
+                      STAFF: members_table(course_id, members, manage=False, oob=True)}))
 
 
 async def members_audience(course_id: str, user: User) -> str | None:
@@ -95,5 +98,5 @@ async def _authorize_members(topic: Topic, user: User) -> str | None:
 async def _resync_members(topic: Topic, _user: Any, audience: str) -> str:
     members = await members_of(topic.key)
     if audience == INSTRUCTOR:
-        return await _instructor_view(topic.key, members)
+        return _instructor_view(topic.key, members, await usable_invites(topic.key))
     return members_table(topic.key, members, manage=False, oob=True)

@@ -14,6 +14,7 @@ from courses import (
     catalogue_pages,
     enrolment_api,
     events,
+    group_routes,
     members_pages,
     openapi,
     routes,
@@ -26,11 +27,11 @@ def install(host: Host) -> None:
     add_package(
         host, Path(__file__).parent,
         [*routes.routes, *members_pages.routes, *catalogue_pages.routes,
-         *enrolment_api.routes],
+         *enrolment_api.routes, *group_routes.routes],
         events,
         topics={"course": _authorize_course, "course_forum": _authorize_course,
                 "course_staff": _authorize_course_staff,
                 "members": events._authorize_members},
         resync={"members": events._resync_members},
-        openapi=openapi.PATHS)
+        openapi={**openapi.PATHS, **openapi.GROUP_PATHS})
     host.personal_data.register("courses", PERSONAL_DATA_PART)

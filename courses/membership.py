@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from courses import events as member_events
 from models.courses import Membership, Role
+from models.groups import CourseGroup
 from realtime.rights import rights_changed
 
 
@@ -43,6 +44,7 @@ async def write_memberships(course_id: str, changes: list[MemberChange]) -> list
         return []
     async with in_transaction():
         written = [await _write_one(course_id, change) for change in changes]
+        await ensure_groups(course_id, {c.group for c in changes if isinstance(c.group, str)})
         changed = [membership.user_id for membership, made in written if made]
         if changed:  # rewriting what is already there re-checks and pushes nothing
             await member_events.members_changed(course_id, changed)
@@ -84,3 +86,18 @@ async def _write_one(course_id: str, change: MemberChange) -> tuple[Membership, 
     membership.role, membership.group = change.role, group
     await membership.save(update_fields=["role", "group"])
     return membership, True
+
+
+async def ensure_groups(course_id: str, names: set[str]) -> None:
+    """Give each group name set on a membership its group object (courses.groups), so a
+    group typed on the members page or in a CSV can be renamed, deleted and staffed."""
+    if not names:
+        return
+    known = set(await CourseGroup.filter(course_id=course_id, name__in=list(names)
+                                         ).values_list("name", flat=True))
+    for name in sorted(names - known):
+        try:
+            async with in_transaction():  # a savepoint: a concurrent writer wins cleanly
+                await CourseGroup.create(course_id=course_id, name=name)
+        except IntegrityError:
+            pass

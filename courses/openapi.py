@@ -68,3 +68,29 @@ PATHS.update({
         "parameters": [{"name": "code", "in": "path", "required": True, "schema": STR}],
     }},
 })
+
+GROUP = obj(["id", "name"], id=INT, name=STR, members=INT, staff={
+    "type": "array", "items": obj(["user_id", "name"], user_id=INT, name=STR)})
+GROUP_ID = {"name": "group_id", "in": "path", "required": True, "schema": INT}
+STAFF_IDS = {"type": "array", "items": INT, "description": "TAs and instructors of the course"}
+GROUP_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/courses/{course_id}/groups": {
+        "get": {**op("The course's groups with member counts and assigned staff (staff)",
+                     (200, {"type": "array", "items": GROUP}), (403, 404)),
+                "parameters": [COURSE_ID]},
+        "post": {**op("Create a group, optionally with its staff (instructors)", (201, GROUP),
+                      (400, 403, 404, 409, 422),
+                      obj(["name"], name={"type": "string", "maxLength": 64},
+                          staff=STAFF_IDS)),
+                 "parameters": [COURSE_ID]},
+    },
+    "/api/v1/courses/{course_id}/groups/{group_id}": {
+        "patch": {**op("Rename a group (its members follow) and/or replace its staff "
+                       "(instructors)", (200, GROUP), (400, 403, 404, 409, 422),
+                       obj(None, name={"type": "string", "maxLength": 64}, staff=STAFF_IDS)),
+                  "parameters": [COURSE_ID, GROUP_ID]},
+        "delete": {**op("Delete a group; its members stay, without a group (instructors)",
+                        (204, {}), (403, 404)),
+                   "parameters": [COURSE_ID, GROUP_ID]},
+    },
+}

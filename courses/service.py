@@ -150,7 +150,7 @@ async def add_member_by_email(actor: User, course_id: str, email: object,
     if not isinstance(email, str) or not email.strip():
         raise BadInput(_("Enter the member's email."), fields={"email": _("Required.")})
     if email_problem(email):
-        raise BadInput(EMAIL_MESSAGE, fields={"email": EMAIL_MESSAGE})
+        raise BadInput(_(EMAIL_MESSAGE), fields={"email": _(EMAIL_MESSAGE)})
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
         raise NotFound(_("No account with that email; ask them to register first."),

@@ -33,7 +33,7 @@ from courseware.block_labels import block_label
 from courseware.queries import Unit, studio_outline, unit_of
 from models.courses import Membership, Role
 from models.users import User
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 from realtime.topics import Topic
 
 AUDIENCES = (STAFF, STUDENT)
@@ -111,7 +111,7 @@ async def content_published(course_id: str, before: str | None, after: str) -> N
     now = clock.now()
     course = PublishedCourse(course_id, new, release_of(new, now))
     was = PublishedCourse(course_id, old, release_of(old, now)) if old else None
-    data, html = {}, {}
+    data = {}
     for audience in AUDIENCES:
         shown = [k.id for k in changed if course.sees(audience, k.id)]
         # Gone for this audience: removed, or no longer theirs to see; never naming a unit
@@ -120,7 +120,9 @@ async def content_published(course_id: str, before: str | None, after: str) -> N
                 and was is not None and was.sees(audience, k.id)]
         data[audience] = {"published_version": after, "previous_version": before,
                           "changed_units": shown, "removed_units": gone}
-        html[audience] = outline_html(course_id, course.outline(audience), oob=True)
+    html = in_every_language(lambda: {
+        audience: outline_html(course_id, course.outline(audience), oob=True)
+        for audience in AUDIENCES})
     await publish(f"course:{course_id}", "content.published", data, html)
     for key in changed + removed:
         units = {audience: await _unit_for(course, key.id, audience) for audience in AUDIENCES}
@@ -128,8 +130,9 @@ async def content_published(course_id: str, before: str | None, after: str) -> N
                       {audience: {"unit": key.id, "published_version": after,
                                   "removed": unit is None}
                        for audience, unit in units.items()},
-                      {audience: unit_html(course_id, key.id, unit, oob=True)
-                       for audience, unit in units.items()})
+                      in_every_language(lambda units=units, key=key: {
+                          audience: unit_html(course_id, key.id, unit, oob=True)
+                          for audience, unit in units.items()}))
 
 
 async def content_released(course_id: str, at: datetime) -> None:
@@ -141,8 +144,9 @@ async def content_released(course_id: str, at: datetime) -> None:
     data = {"released_at": at.isoformat(), "published_version": str(course.structure.id)}
     await publish(f"course:{course_id}", "content.released",
                   dict.fromkeys(AUDIENCES, data),
-                  {audience: outline_html(course_id, course.outline(audience), oob=True)
-                   for audience in AUDIENCES})
+                  in_every_language(lambda: {
+                      audience: outline_html(course_id, course.outline(audience), oob=True)
+                      for audience in AUDIENCES}))
 
 
 async def _unit_for(course: PublishedCourse, unit_id: str, audience: str) -> Unit | None:
@@ -161,7 +165,7 @@ async def draft_updated(course_id: str) -> None:
                           "published_version": studio.published_version,
                           "has_changes": studio.has_changes}
     await publish(studio_topic(course_id), DRAFT_UPDATED.name, {"staff": data},
-                  {"staff": studio_html(course_id, studio, oob=True)})
+                  in_every_language(lambda: {"staff": studio_html(course_id, studio, oob=True)}))
 
 
 # -- fresh regions on (re)connect -------------------------------------------------------

@@ -22,7 +22,6 @@ from typing import Any
 from core.event_types import EventType
 from core.human_time import human_time
 from core.i18n import gettext as _
-from core.i18n import use_language
 from forum import fragments
 from forum.access import personal_audience
 from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer
@@ -47,11 +46,11 @@ from forum.queries import (
     thread_listed_for,
     thread_posts,
 )
-from forum.queue_count import count_fragment
+from forum.queue_count import count_html, waiting_count
 from forum.settings import anonymity_choices
 from models.forum import Ban, Follow, Post, PostStatus, Thread
 from models.users import User
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 
 _POSTS = ("thread:<id>", "course:<id>:forum", "user:me")
 _QUEUE = ("course:<id>:staff",)
@@ -110,14 +109,17 @@ async def post_changed(post_id: int, change: PostChange) -> None:
     if post.depth == 0 and change == PostChange.CREATED:
         event = "forum.post.created"
     data: dict[str, Any] = {}
-    html: dict[str, str] = {}
     for viewer in SHARED_VIEWERS:
         d = post_data(change, post, thread, posts, viewer)
         if d is not None:
             data[viewer.audience] = d
-        h = thread_page_html(change, post, thread, posts, viewer, choices)
-        if h:
-            html[viewer.audience] = h
+
+    def thread_pages() -> dict[str, str]:
+        pages = ((viewer.audience, thread_page_html(change, post, thread, posts, viewer, choices))
+                 for viewer in SHARED_VIEWERS)
+        return {audience: h for audience, h in pages if h}
+
+    html = in_every_language(thread_pages)
     if data or html:
         await publish(f"thread:{thread.id}", event, data, html)
     if post.depth == 0 or change in SHOWN_OR_GONE:
@@ -145,11 +147,15 @@ async def _publish_self(post: Post, thread: Thread, posts: list[Post], change: P
                         event: str, choices: list[Any], user_id: int | None = None) -> None:
     user_id = user_id or post.author_id
     viewer = Viewer(await personal_audience(user_id, thread.course_id), user_id)
-    html = thread_page_html(change, post, thread, posts, viewer, choices)
+
+    def own_page() -> dict[str, str]:
+        fragment = thread_page_html(change, post, thread, posts, viewer, choices)
+        return {"self": fragment} if fragment else {}
+
+    html = in_every_language(own_page)
     data = post_data(change, post, thread, posts, viewer)
     if html or data:
-        await publish(f"user:{user_id}", event, {"self": data} if data else {},
-                      {"self": html} if html else {})
+        await publish(f"user:{user_id}", event, {"self": data} if data else {}, html)
 
 
 async def vote_changed(post_id: int, voter_id: int) -> None:
@@ -159,20 +165,22 @@ async def vote_changed(post_id: int, voter_id: int) -> None:
     thread = await Thread.get(id=post.thread_id)
     root = post if post.depth == 0 else await Post.get(thread_id=thread.id, depth=0)
     payload = {"id": post.id, "thread_id": thread.id, "score": post.score}
-    score = fragments.score(post.id, post.score)
     open_to = [v.audience for v in SHARED_VIEWERS if shown_to(root, v)]
+    scores = in_every_language(lambda: {a: fragments.score(post.id, post.score)
+                                        for a in open_to})
     await publish(f"thread:{thread.id}", "forum.post.updated",
-                  {a: payload for a in open_to}, {a: score for a in open_to})
+                  {a: payload for a in open_to}, scores)
     if post.depth == 0:  # the opening post's score shows on the thread's list rows
         listed = [v.audience for v in SHARED_VIEWERS if thread_listed_for(root, v)]
-        rows = fragments.row_score(thread.id, post.score)
+        rows = in_every_language(lambda: {a: fragments.row_score(thread.id, post.score)
+                                          for a in listed})
         await publish(f"course:{thread.course_id}:forum", "forum.post.updated",
                       {a: {**payload, "thread": {"id": thread.id, "score": post.score}}
-                       for a in listed}, {a: rows for a in listed})
+                       for a in listed}, rows)
     voted = await my_votes(voter_id, thread.id)
+    marks = in_every_language(lambda: {"self": fragments.my_votes(thread.id, voted, oob=True)})
     await publish(f"user:{voter_id}", "forum.post.updated",
-                  {"self": {**payload, "voted": post.id in voted}},
-                  {"self": fragments.my_votes(thread.id, voted, oob=True)})
+                  {"self": {**payload, "voted": post.id in voted}}, marks)
 
 
 async def thread_created(thread_id: int) -> None:
@@ -186,15 +194,14 @@ async def _notify_followers(post: Post, thread: Thread, root: Post) -> None:
     if not shown_to(root, STUDENT):  # a held thread: only its author and staff may know it
         followers = [u for u in followers if u == root.author_id
                      or await personal_audience(u, thread.course_id) == "staff"]
-    languages = dict(await User.filter(id__in=list(followers)).values_list("id", "language"))
+    html = in_every_language(lambda: {"self": fragments.notice(
+        _("New post in “%(title)s”", title=thread.title),
+        f"/forum/threads/{thread.id}#post-{post.id}")})
     for user_id in followers:
-        with use_language(languages.get(user_id)):  # each follower reads it in their language
-            html = fragments.notice(_("New post in “%(title)s”", title=thread.title),
-                                    f"/forum/threads/{thread.id}#post-{post.id}")
         await publish(f"user:{user_id}", "forum.post.created",
                       {"self": {"thread_id": thread.id, "post_id": post.id,
                                 "thread_title": thread.title, "following": True}},
-                      {"self": html})
+                      html)
 
 
 # ---- moderation queue -------------------------------------------------------------------------
@@ -205,22 +212,29 @@ async def queue_changed(post_id: int, change: QueueChange) -> None:
     course_id = post.thread.course_id
     topic = f"course:{course_id}:staff"
     item = await queue_item(post, STAFF)
-    count = await count_fragment(course_id)  # the staff navigation's live count
+    waiting = await waiting_count(course_id)
+
+    def count() -> str:  # the staff navigation's live count
+        return count_html(course_id, waiting, oob=True)
+
     if change == QueueChange.RESOLVED or item is None:
+        gone = in_every_language(lambda: {"staff": fragments.delete(f"modq-item-{post.id}")
+                                          + count()})
         await publish(topic, "forum.moderation.resolved",
                       {"staff": {"post_id": post.id, "thread_id": post.thread_id,
-                                 "status": post.status.value}},
-                      {"staff": fragments.delete(f"modq-item-{post.id}") + count})
+                                 "status": post.status.value}}, gone)
         return
     data = {"post_id": post.id, "thread_id": post.thread_id, "pending": item.pending,
             "flags": len(item.flags), "claimed_by": item.claimed_by,
             "post": post_json(item.post)}
     if change == QueueChange.CLAIMED:
-        await publish(topic, "forum.moderation.claimed", {"staff": data},
-                      {"staff": fragments.queue_item(item, course_id, oob=True) + count})
+        claimed = in_every_language(lambda: {
+            "staff": fragments.queue_item(item, course_id, oob=True) + count()})
+        await publish(topic, "forum.moderation.claimed", {"staff": data}, claimed)
     else:
-        await publish(topic, "forum.moderation.queued", {"staff": data},
-                      {"staff": fragments.upsert_queue_item(item, course_id) + count})
+        queued = in_every_language(lambda: {
+            "staff": fragments.upsert_queue_item(item, course_id) + count()})
+        await publish(topic, "forum.moderation.queued", {"staff": data}, queued)
 
 
 def _decision(action: Action) -> str:
@@ -240,30 +254,30 @@ async def decision_for_author(post_id: int, action: Action, reason: str, *,
     """Tell the author, on their own topic, what became of their post (or their held
     edit of it) and why."""
     post = await Post.get(id=post_id).prefetch_related("thread")
-    language = await User.filter(id=post.author_id).first().values_list("language", flat=True)
-    with use_language(language):  # the author reads it in their own language
+
+    def notice() -> dict[str, str]:
         text = _("Your %(what)s in “%(title)s” was %(decision)s.",
                  what=_decided_what(edit, post.depth), title=post.thread.title,
                  decision=_decision(action))
         if reason:
             text += " " + _("Reason: %(reason)s", reason=reason)
-        html = fragments.notice(text, f"/forum/threads/{post.thread_id}")
+        return {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")}
+
+    html = in_every_language(notice)
     await publish(f"user:{post.author_id}", "forum.moderation.decision",
                   {"self": {"post_id": post.id, "thread_id": post.thread_id,
                             "decision": action, "reason": reason, "edit": edit}},
-                  {"self": html})
+                  html)
 
 
 async def ban_notice(ban: Ban) -> None:
-    row = await User.filter(id=ban.user_id).first().values("timezone", "language")
-    zone, language = (row["timezone"], row["language"]) if row else (None, None)
-    with use_language(language):  # the banned member reads it in their own language
-        text = _("You can't post in this course's forum until %(until)s. Reason: %(reason)s",
-                 until=human_time(ban.until, zone), reason=ban.reason)
-        html = fragments.notice(text)
+    zone = await User.filter(id=ban.user_id).first().values_list("timezone", flat=True)
+    html = in_every_language(lambda: {"self": fragments.notice(_(
+        "You can't post in this course's forum until %(until)s. Reason: %(reason)s",
+        until=human_time(ban.until, zone), reason=ban.reason))})
     await publish(f"user:{ban.user_id}", "forum.ban",
                   {"self": {"course_id": ban.course_id, "until": ban.until.isoformat(),
-                            "reason": ban.reason}}, {"self": html})
+                            "reason": ban.reason}}, html)
 
 
 __all__ = ["post_changed", "queue_changed", "thread_created", "vote_changed"]

@@ -3,6 +3,8 @@ own "My posts" list and rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from forum import fragments
@@ -18,7 +20,7 @@ from forum.queries import (
     thread_listed_for,
 )
 from models.forum import Anonymity, Post, PostStatus, Thread
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 
 
 async def publish_row(thread: Thread, posts: list[Post], event: str, post: Post,
@@ -27,44 +29,55 @@ async def publish_row(thread: Thread, posts: list[Post], event: str, post: Post,
     moved = (change == PostChange.CREATED and post.status == PostStatus.PUBLISHED) or (
         post.depth == 0 and change in (PostChange.CREATED, PostChange.UNHIDDEN))
     data: dict[str, Any] = {}
-    html: dict[str, str] = {}
+    renders: dict[str, Callable[[], str]] = {}  # each audience's frame, in any language
     rows: dict[str, list[ThreadView]] = {}  # the rows each audience's frame carries
     for viewer in SHARED_VIEWERS:
         if not thread_listed_for(root, viewer):
-            html[viewer.audience] = fragments.delete(f"thread-row-{thread.id}") + \
-                fragments.delete(fragments.thread_row_id(thread.id, "mine"))
+            renders[viewer.audience] = partial(_removed_row, thread.id)
             if post.depth == 0 and change in (PostChange.HIDDEN, PostChange.REMOVED):
                 data[viewer.audience] = {"id": post.id, "thread_id": thread.id,
                                          "status": post.status.value}
             continue
         view = present_thread(thread, root, viewer, reply_count(posts))
         if change == PostChange.PINNED:
-            html[viewer.audience], rows[viewer.audience] = await _lists(thread, viewer)
+            lists = await _lists(thread, viewer)
+            renders[viewer.audience] = partial(_render_lists, thread.course_id, lists)
+            rows[viewer.audience] = [t for _scope, threads in lists for t in threads]
         else:
             # The row on each "My posts" list that has it changes in place (or moves up)
             # with the same frame: no list is re-rendered per person for it.
-            html[viewer.audience] = (fragments.upsert_row(view) if moved
-                                     else fragments.row(view, oob=True)) + \
-                fragments.my_row(view, moved)
+            renders[viewer.audience] = partial(_changed_row, view, moved)
             rows[viewer.audience] = [view]
         d = post_data(change, post, thread, posts, viewer)
         if d is not None:
             d["thread"] = thread_json(view)
             data[viewer.audience] = d
+    html = in_every_language(lambda: {a: render() for a, render in renders.items()})
     await publish(f"course:{thread.course_id}:forum", event, data, html)
     await _publish_own_rows(thread.course_id, rows, event)
 
 
-async def _lists(thread: Thread, viewer: Viewer) -> tuple[str, list[ThreadView]]:
+def _removed_row(thread_id: int) -> str:
+    return fragments.delete(f"thread-row-{thread_id}") + \
+        fragments.delete(fragments.thread_row_id(thread_id, "mine"))
+
+
+def _changed_row(view: ThreadView, moved: bool) -> str:
+    return (fragments.upsert_row(view) if moved else fragments.row(view, oob=True)) + \
+        fragments.my_row(view, moved)
+
+
+async def _lists(thread: Thread, viewer: Viewer) -> list[tuple[str, list[ThreadView]]]:
     """Both lists of every thread list showing `thread` (all topics, and its topic), in
     the order a reload gives: pinning moves a row between lists and within them by last
-    activity, which no single row insert can place. Also the rows they carry."""
-    parts, rows = [], []
-    for scope, topic_key in (("all", None), (thread.topic.key, thread.topic.key)):
-        threads = await list_threads(thread.course_id, viewer, topic_key=topic_key)
-        parts.append(fragments.lists(thread.course_id, threads, scope, oob=True))
-        rows += threads
-    return "".join(parts), rows
+    activity, which no single row insert can place. Each as (scope, its threads)."""
+    return [(scope, await list_threads(thread.course_id, viewer, topic_key=topic_key))
+            for scope, topic_key in (("all", None), (thread.topic.key, thread.topic.key))]
+
+
+def _render_lists(course_id: str, lists: list[tuple[str, list[ThreadView]]]) -> str:
+    return "".join(fragments.lists(course_id, threads, scope, oob=True)
+                   for scope, threads in lists)
 
 
 async def _publish_own_rows(course_id: str, rows: dict[str, list[ThreadView]],
@@ -86,8 +99,9 @@ async def _publish_own_rows(course_id: str, rows: dict[str, list[ThreadView]],
         mine = [thread_id for thread_id in thread_ids if thread_id in shown]
         views = await listed_threads(mine, Viewer(audience, author_id)) if mine else []
         if views:
-            html = "".join(fragments.row(view, oob=True) for view in views)
-            await publish(f"user:{author_id}", event, {}, {"self": html})
+            html = in_every_language(lambda views=views: {
+                "self": "".join(fragments.row(view, oob=True) for view in views)})
+            await publish(f"user:{author_id}", event, {}, html)
 
 
 def my_lists_changed(post: Post, root: Post, change: PostChange) -> set[int] | None:
@@ -112,5 +126,6 @@ async def publish_my_lists(thread: Thread, event: str, user_ids: set[int] | None
     for user_id in sorted(user_ids):
         viewer = Viewer(await personal_audience(user_id, thread.course_id), user_id)
         threads = await list_threads(thread.course_id, viewer, mine=True)
-        await publish(f"user:{user_id}", event, {},
-                      {"self": fragments.lists(thread.course_id, threads, "mine", oob=True)})
+        html = in_every_language(lambda threads=threads: {
+            "self": fragments.lists(thread.course_id, threads, "mine", oob=True)})
+        await publish(f"user:{user_id}", event, {}, html)

@@ -12,7 +12,7 @@ from core.paging import link_headers, page_request
 from forum import moderation, queries
 from forum.access import get_thread, viewer_in
 from forum.presenters import post_json, present_post
-from forum.queue_pages import QUEUE_LIMIT, QUEUE_MAX, staff_queue_page
+from forum.queue_pages import QUEUE_LIMIT, QUEUE_MAX, queue_groups, staff_queue_page
 from models.forum import Post
 
 
@@ -61,12 +61,14 @@ async def api_bans(request: Request) -> Response:
 async def api_queue(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
+    choice = await queue_groups(user, course_id, request.query_params.get("group"))
     items, after = await staff_queue_page(user, course_id, page_request(
-        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_MAX))
+        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_MAX), choice.names)
     return JSONResponse([{"post_id": i.post.id, "thread_id": i.thread_id,
                           "thread_title": i.thread_title, "pending": i.pending,
                           "flags": [{"reason": f.reason} for f in i.flags],
-                          "claimed_by": i.claimed_by, "post": post_json(i.post)}
+                          "claimed_by": i.claimed_by, "post": post_json(i.post),
+                          "group": None if i.group_hidden else i.author_group}
                          for i in items], headers=link_headers(request.url, after))
 
 

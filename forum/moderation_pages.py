@@ -12,7 +12,7 @@ from core.paging import PageRequest, page_request
 from courses.service import get_course
 from forum import moderation
 from forum.fragments import queue_more_items
-from forum.queue_pages import QUEUE_LIMIT, queue_more_url, staff_queue_page
+from forum.queue_pages import QUEUE_LIMIT, queue_groups, queue_more_url, staff_queue_page
 from forum.settings import forum_settings
 
 
@@ -44,9 +44,12 @@ async def ban_form(request: Request) -> Response:
 async def moderation_page(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
-    items, after = await staff_queue_page(user, course_id, PageRequest(QUEUE_LIMIT))
+    choice = await queue_groups(user, course_id, request.query_params.get("group"))
+    items, after = await staff_queue_page(user, course_id, PageRequest(QUEUE_LIMIT),
+                                          choice.names)
     return await page(request, "forum/moderation.html", course=await get_course(course_id),
-                      items=items, more=queue_more_url(course_id, after),
+                      items=items, more=queue_more_url(course_id, after, choice.chosen),
+                      group_choice=choice,
                       settings=await forum_settings(course_id),
                       live_topics=["user:me", f"course:{course_id}:staff"])
 
@@ -56,6 +59,8 @@ async def queue_more(request: Request) -> Response:
     control that asked, so they land below the items already shown."""
     user = await require_user(request)
     course_id = request.path_params["course_id"]
+    choice = await queue_groups(user, course_id, request.query_params.get("group"))
     items, after = await staff_queue_page(user, course_id, page_request(
-        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_LIMIT))
-    return HTMLResponse(queue_more_items(course_id, items, queue_more_url(course_id, after)))
+        request.query_params, default=QUEUE_LIMIT, maximum=QUEUE_LIMIT), choice.names)
+    return HTMLResponse(queue_more_items(course_id, items,
+                                         queue_more_url(course_id, after, choice.chosen)))

@@ -38,6 +38,8 @@ _POST = {"name": "post_id", "in": "path", "required": True, "schema": INT}
 _IDEM = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": STR,
          "description": "Repeat a request with the same key to get the same post back"}
 _ARRAY = {"type": "array"}
+_GROUP_FILTER = {"name": "group", "in": "query", "required": False, "schema": STR,
+                 "description": "mine, all or a group's name"}
 
 
 SEARCH_PARAMETERS = [
@@ -93,8 +95,10 @@ def paths() -> dict[str, dict[str, Any]]:
                  post_id=INT))},
         "/api/v1/courses/{course_id}/forum/moderation": {"parameters": [_COURSE], "get": {
             **op("The moderation queue: held and reported posts (ta/instructor), the latest "
-                 "to need attention first. " + PAGED, (200, _ARRAY), (400, 403, 404)),
-            "parameters": paging_parameters(QUEUE_LIMIT, QUEUE_MAX)}},
+                 "to need attention first; ?group= mine, all or a group's name (staff "
+                 "assigned to groups default to theirs; each item's `group` is its author's, "
+                 "null if anonymous to staff). " + PAGED, (200, _ARRAY), (400, 403, 404)),
+            "parameters": [*paging_parameters(QUEUE_LIMIT, QUEUE_MAX), _GROUP_FILTER]}},
         "/api/v1/courses/{course_id}/forum/audit": {"parameters": [_COURSE], "get": op(
             "The moderation audit log (instructors)", (200, _ARRAY), (403, 404))},
         "/api/v1/forum/threads/{thread_id}": {"parameters": [_THREAD], "get": op(

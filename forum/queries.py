@@ -15,9 +15,9 @@ from core.errors import NotFound, PermissionDenied
 from core.i18n import gettext as _
 from courses.service import require_role
 from forum.access import get_thread, viewer_in
-from forum.anonymity import STAFF, Viewer
+from forum.anonymity import STAFF, Viewer, identity_visible
 from forum.presenters import PostView, ThreadView, present_post, present_thread
-from models.courses import Role
+from models.courses import Membership, Role
 from models.forum import Flag, FlagStatus, ModerationAction, Post, PostStatus, Thread, Vote
 from models.users import User
 
@@ -158,6 +158,14 @@ class QueueItem:
     claimed_by: str | None
     claimed_by_id: int | None
     queued_at: datetime
+    # The author's group (courses.groups), for the queue's group filter; not known (None,
+    # `group_hidden`) when the author is anonymous to staff: such items show in every view.
+    author_group: str | None = None
+    group_hidden: bool = False
+
+    def in_groups(self, names: tuple[str, ...] | None) -> bool:
+        """Whether the item shows under a group filter (None: every group)."""
+        return names is None or self.group_hidden or self.author_group in names
 
     @property
     def pending(self) -> bool:
@@ -181,8 +189,12 @@ async def queue_item(post: Post, viewer: Viewer) -> QueueItem | None:
     claimer = await User.get_or_none(id=post.claimed_by_id) if post.claimed_by_id else None
     times = [post.created_at] + [f.created_at for f in flags] + (
         [post.pending_edit_at] if edit and post.pending_edit_at else [])
+    hidden = not identity_visible(post.anonymity, STAFF)
+    group = None if hidden else await Membership.filter(
+        course_id=post.thread.course_id, user_id=post.author_id).values_list("group", flat=True)
     return QueueItem(present_post(post, viewer), post.thread_id, post.thread.title, flags,
-                     claimer.name if claimer else None, post.claimed_by_id, max(times))
+                     claimer.name if claimer else None, post.claimed_by_id, max(times),
+                     author_group=group[0] if group else None, group_hidden=hidden)
 
 
 async def staff_moderation_queue(user: User, course_id: str) -> list[QueueItem]:

@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.datastructures import URL
 
+from core.errors import PermissionDenied
 from core.paging import PageRequest, next_url
+from courses.groups import GroupChoice, choose_groups
+from forum.access import viewer_in
 from forum.anonymity import STAFF
 from forum.queries import QueueItem, moderation_queue, staff_moderation_queue
 from models.users import User
@@ -39,11 +42,14 @@ def _page(items: list[QueueItem], page: PageRequest
     return shown, queue_key(shown[-1]) if len(items) > page.limit else None
 
 
-async def staff_queue_page(user: User, course_id: str, page: PageRequest
+async def staff_queue_page(user: User, course_id: str, page: PageRequest,
+                           groups: tuple[str, ...] | None = None
                            ) -> tuple[list[QueueItem], tuple[int, ...] | None]:
-    """One page of the course's moderation queue (TAs and instructors) and the next
-    page's key (None: the last page)."""
-    return _page(await staff_moderation_queue(user, course_id), page)
+    """One page of the course's moderation queue (TAs and instructors), only the items of
+    authors in `groups` when given (courses.groups.choose_groups), and the next page's key
+    (None: the last page)."""
+    items = await staff_moderation_queue(user, course_id)
+    return _page([i for i in items if i.in_groups(groups)], page)
 
 
 async def first_queue_page(course_id: str) -> tuple[list[QueueItem], tuple[int, ...] | None]:
@@ -51,7 +57,17 @@ async def first_queue_page(course_id: str) -> tuple[list[QueueItem], tuple[int, 
     return _page(await moderation_queue(course_id, STAFF), PageRequest(QUEUE_LIMIT))
 
 
-def queue_more_url(course_id: str, after: tuple[int, ...] | None) -> str | None:
+async def queue_groups(user: User, course_id: str, value: str | None) -> GroupChoice:
+    """The queue's group filter (`?group=`: mine, all or a group's name; by default the
+    viewer's groups if they are assigned any). Rights first: staff only."""
+    if not (await viewer_in(user, course_id)).staff:
+        raise PermissionDenied("The moderation queue is for TAs and instructors.")
+    return await choose_groups(user, course_id, value)
+
+
+def queue_more_url(course_id: str, after: tuple[int, ...] | None,
+                   group: str | None = None) -> str | None:
     """Where the queue page's "load more" fetches the items after `after` (None: all
-    shown)."""
-    return next_url(URL(f"/courses/{course_id}/forum/moderation/more"), after)
+    shown), under the page's group filter."""
+    url = URL(f"/courses/{course_id}/forum/moderation/more")
+    return next_url(url.include_query_params(group=group) if group else url, after)

@@ -15,15 +15,31 @@ from grading.course_blocks import GradedBlock, published_block
 from grading.delegated import announce_submission, score_submission, withdraw_submission
 from grading.gradebook import student_grade
 from grading.graders import GradeResult, grade_answer, validate_answer
+from grading.group_dates import GroupDates, group_dates
 from grading.submissions import submit_answer
 from models.grading import Submission
 
 # A domain whose block holds several questions (quizzes) checks and grades each question's
 # answer with grading's own graders: `validate_answer(type, fields, answer)` and
 # `await grade_answer(type, fields, answer)` -> GradeResult.
-__all__ = ["Attachment", "BlockType", "BlockTypes", "CountingRule", "GradeResult", "GradedBlock",
-           "announce_submission", "grade_answer", "published_block", "resource_scores",
-           "score_submission", "submit_answer", "validate_answer", "withdraw_submission"]
+__all__ = [
+    "Attachment",
+    "BlockType",
+    "BlockTypes",
+    "CountingRule",
+    "GradeResult",
+    "GradedBlock",
+    "GroupDates",
+    "announce_submission",
+    "grade_answer",
+    "group_dates",
+    "published_block",
+    "resource_scores",
+    "score_submission",
+    "submit_answer",
+    "validate_answer",
+    "withdraw_submission",
+]
 
 
 async def unclaimed_submissions(block_type: str, claimed: Any, *, limit: int = 200

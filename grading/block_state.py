@@ -13,6 +13,7 @@ from datetime import datetime
 
 from grading.counting import CountingRule, counted_points
 from grading.course_blocks import CourseLayout, GradedBlock, published_block
+from grading.group_dates import effective_date, group_dates
 from models.grading import Extension, GradeOverride, Status, Submission
 
 IN_FLIGHT = (Status.QUEUED, Status.GRADING)
@@ -25,16 +26,20 @@ class Deadline:
     due_at: datetime | None
     extended: bool
     extra_attempts: int = 0
+    for_group: bool = False  # the date in force is the student's group's
 
 
 async def deadline_for(user_id: int, block: GradedBlock) -> Deadline:
-    """The block's due date for this student: their extension if staff granted one."""
+    """The block's due date for this student: their extension if staff granted one, else
+    their group's date, else the block's (grading.group_dates.effective_date)."""
     ext = await Extension.get_or_none(user_id=user_id, course_id=block.course_id,
                                       block_id=block.id)
-    if ext is not None:
-        return Deadline(ext.due_at or block.due_at, ext.due_at is not None,
-                        max(0, ext.extra_attempts))
-    return Deadline(block.due_at, False)
+    group = await group_dates(block.course_id, user_id, block.id)
+    due, extended = effective_date(block.due_at, group.due_at if group else None,
+                                   ext.due_at if ext else None)
+    for_group = group is not None and group.due_at is not None and (ext is None
+                                                                     or ext.due_at is None)
+    return Deadline(due, extended, max(0, ext.extra_attempts) if ext else 0, for_group)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ class BlockType:
     `form_answer(form)`: the answer from the unit page's form, if not `{"text": ...}`.
     `counting(fields)`: which graded attempts make the score (grading.counting), if not
     the block's `counts` field (e.g. a quiz's `grading`).
+    `dates_changed(course_id, block_id, user_ids)`: a group's dates for the block changed
+    for these students (grading.group_deadlines), inside that change's transaction (e.g.
+    a quiz moves the deadline of attempts in progress).
     """
 
     validate: Callable[[GradedBlock, Any], None]
@@ -43,6 +46,7 @@ class BlockType:
     max_points: Callable[[Mapping[str, Any]], float] | None = None
     form_answer: Callable[[Mapping[str, Any]], Any] | None = None
     counting: Callable[[Mapping[str, Any]], CountingRule] | None = None
+    dates_changed: Callable[[str, str, list[int]], Awaitable[None]] | None = None
 
 
 class BlockTypes:

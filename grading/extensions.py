@@ -32,7 +32,7 @@ async def grant_extension(actor: User, course_id: str, user_id: object, block_id
     await require_role(actor, course_id, Role.TA)
     student = await course_student(course_id, user_id)
     await graded_block(course_id, block_id)
-    due = _due_at(due_at, zone)
+    due = due_at_field(due_at, zone)
     extra = _extra_attempts(extra_attempts)
     if due is None and not extra:
         raise BadInput("Give a new due date, extra attempts, or both.",
@@ -54,11 +54,13 @@ async def grant_extension(actor: User, course_id: str, user_id: object, block_id
     return ext
 
 
-def _due_at(value: object, zone: str | None) -> datetime | None:
+def due_at_field(value: object, zone: str | None, field: str = "due_at") -> datetime | None:
+    """A date from a form (on `zone`'s clock when it has no offset) or the API (UTC);
+    empty means none."""
     if value is None or value == "":
         return None
-    return datetime_field(value, "due_at") if zone is None else local_time_field(
-        value, zone, "due_at")
+    return datetime_field(value, field) if zone is None else local_time_field(
+        value, zone, field)
 
 
 MAX_EXTRA_ATTEMPTS = 100

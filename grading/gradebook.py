@@ -198,6 +198,7 @@ class GradebookFilter:
     query: str = ""  # name or email contains
     section: str = ""  # chapter id: show only its blocks
     only: str = ""  # "", "failing", "pending"
+    groups: tuple[str, ...] | None = None  # only members of these groups (None: everyone)
 
 
 async def gradebook(viewer: User, course_id: str, filters: GradebookFilter | None = None
@@ -214,7 +215,8 @@ async def gradebook(viewer: User, course_id: str, filters: GradebookFilter | Non
     view = section_view(layout, filters.section)
     if role == Role.STUDENT:
         return view, narrow(await grades_for(layout, [viewer]), filters.section)
-    grades = await grades_for(layout, await course_students(course_id, filters.query))
+    grades = await grades_for(layout, await course_students(course_id, filters.query,
+                                                              filters.groups))
     return view, narrow([g for g in grades if row_kept(filters)(g)], filters.section)
 
 
@@ -223,10 +225,14 @@ def row_sort_key(user: User) -> tuple[str, int]:
     return user.name.lower(), user.id
 
 
-async def course_students(course_id: str, query: str = "") -> list[User]:
-    """The course's students in gradebook order, those whose name or email holds `query`."""
-    memberships = await Membership.filter(course_id=course_id, role=Role.STUDENT
-                                          ).prefetch_related("user")
+async def course_students(course_id: str, query: str = "",
+                          groups: tuple[str, ...] | None = None) -> list[User]:
+    """The course's students in gradebook order, those whose name or email holds `query`
+    (and who are in one of `groups`, when given)."""
+    found = Membership.filter(course_id=course_id, role=Role.STUDENT)
+    if groups is not None:
+        found = found.filter(group__in=list(groups))
+    memberships = await found.prefetch_related("user")
     users = sorted((m.user for m in memberships), key=row_sort_key)
     if query:
         q = query.lower()

@@ -3,7 +3,7 @@
 Rows are in the gradebook's order (by name, then id). A page's key is its last student's
 id; the next page holds the rows after that student's place in the order now, so a
 student enrolled meanwhile shows up on whichever page their name sorts into (never twice),
-and grades change in place without moving rows. Filters (`q`, `only`, `section`) apply
+and grades change in place without moving rows. Filters (`q`, `only`, `section`, `group`) apply
 before paging, so each page holds `limit` rows that pass them.
 """
 
@@ -33,7 +33,7 @@ GRADES_LIMIT, GRADES_MAX = 100, 500  # gradebook rows per page: default and maxi
 
 async def _students_after(course_id: str, filters: GradebookFilter,
                           after: int | None) -> list[User]:
-    users = await course_students(course_id, filters.query)
+    users = await course_students(course_id, filters.query, filters.groups)
     if after is None:
         return users
     last = await User.get_or_none(id=after) if after <= MAX_ID else None

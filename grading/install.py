@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.install import Host, Stop, add_package
-from grading import events, external, limits, openapi, routes
+from grading import events, external, group_deadline_routes, limits, openapi, routes
 from grading.at_once import AT_ONCE
 from grading.personal_data import PART as PERSONAL_DATA_PART
 from grading.queue import QUEUE
@@ -16,10 +16,10 @@ from grading.worker import grades_in_app, start_grading
 
 def install(host: Host) -> None:
     add_package(
-        host, Path(__file__).parent, routes.routes, events,
+        host, Path(__file__).parent, [*routes.routes, *group_deadline_routes.routes], events,
         topics={"submission": events._authorize_submission, "grades": events._authorize_grades},
         resync={"user": events._resync_widgets, "grades": events._resync_grades},
-        openapi=openapi.PATHS)
+        openapi={**openapi.PATHS, **openapi.GROUP_DEADLINE_PATHS})
     host.personal_data.register("grading", PERSONAL_DATA_PART)
     host.provide(limits.LIMITS, limits.limits_from(host.settings))
     host.provide(external.CONFIG, external.config_from(host.settings))

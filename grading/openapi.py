@@ -56,9 +56,12 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [COURSE_ID],
         "get": {**op("Gradebook rows (students: their own; staff: all students, by name), "
                      "filtered by ?q= (name or email), ?section= (chapter id) and "
-                     "?only=failing|pending. " + PAGED,
+                     "?only=failing|pending, ?group= (mine, all or a group's name; staff "
+                     "assigned to groups default to theirs). " + PAGED,
                      (200, {"type": "array", "items": GRADE_ROW}), (400, 404)),
-                "parameters": paging_parameters(GRADES_LIMIT, GRADES_MAX)},
+                "parameters": [*paging_parameters(GRADES_LIMIT, GRADES_MAX), {
+                    "name": "group", "in": "query", "required": False, "schema": STR,
+                    "description": "mine, all or a group's name (staff)"}]},
     },
     "/api/v1/courses/{course_id}/extensions": {
         "parameters": [COURSE_ID],
@@ -90,5 +93,28 @@ PATHS: dict[str, dict[str, Any]] = {
                           ((200, "Recorded"), (400, "Invalid points"), (403, "Bad token"),
                            (404, "Unknown submission"), (409, "Already graded"))},
         },
+    },
+}
+
+
+GROUP_DATES = obj(["group_id", "block_id"], group_id=INT, block_id=STR, due_at=_DTN,
+                  opens_at=_DTN, closes_at=_DTN)
+_GROUP = [COURSE_ID, {"name": "group_id", "in": "path", "required": True, "schema": INT}]
+GROUP_DEADLINE_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/courses/{course_id}/groups/{group_id}/deadlines": {
+        "parameters": _GROUP,
+        "get": op("The group's own dates per block (staff)",
+                  (200, {"type": "array", "items": GROUP_DATES}), (403, 404)),
+        "put": op("Set the group's dates for a block: a due date and/or a quiz window; a "
+                  "student's own extension still wins (staff)", (200, GROUP_DATES),
+                  (400, 403, 404),
+                  obj(["block_id"], block_id=STR, due_at=_DTN, opens_at=_DTN,
+                      closes_at=_DTN)),
+    },
+    "/api/v1/courses/{course_id}/groups/{group_id}/deadlines/{block_id}": {
+        "parameters": [*_GROUP, {"name": "block_id", "in": "path", "required": True,
+                                 "schema": STR}],
+        "delete": op("Take the group's dates for a block back (staff)", (204, {}),
+                     (403, 404)),
     },
 }

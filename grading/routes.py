@@ -18,11 +18,13 @@ from core.ids import id_or_not_found, parse_id
 from core.paging import PageRequest, link_headers, next_url, page_request
 from core.templating import render
 from core.text import json_problem
+from courses.groups import GroupChoice, choose_groups, course_groups
 from courses.service import get_course, require_role
 from grading import (
     extensions,
     external_results,
     gradebook,
+    group_deadlines,
     overrides,
     presenters,
     queries,
@@ -35,6 +37,7 @@ from grading.gradebook_pages import GRADES_LIMIT, GRADES_MAX
 from grading.graders.answers import numeric_value
 from grading.submissions import submit_answer
 from models.courses import Role
+from models.users import User
 
 # -- HTML ------------------------------------------------------------------------------
 
@@ -95,12 +98,20 @@ async def progress_page(request: Request) -> Response:
                       live_topics=["user:me", f"grades:{course_id}"])
 
 
-def _filters(request: Request) -> gradebook.GradebookFilter:
+async def _filters(request: Request, user: User, course_id: str
+                   ) -> tuple[gradebook.GradebookFilter, GroupChoice | None]:
+    """The gradebook's filters from the query string. Staff also get the group filter:
+    `?group=` "mine", "all" or a group's name; absent, their own groups if they are
+    assigned any (courses.groups.choose_groups)."""
     q = request.query_params
+    choice = None
+    if await require_role(user, course_id) != Role.STUDENT:
+        choice = await choose_groups(user, course_id, q.get("group", ""))
     return gradebook.GradebookFilter(query=q.get("q", "").strip()[:100],
                                      section=q.get("section", ""),
                                      only=q.get("only", "") if q.get("only") in
-                                     ("failing", "pending") else "")
+                                     ("failing", "pending") else "",
+                                     groups=choice.names if choice else None), choice
 
 
 async def gradebook_page(request: Request, refused: dict[str, Any] | None = None,
@@ -109,18 +120,23 @@ async def gradebook_page(request: Request, refused: dict[str, Any] | None = None
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
-    filters = _filters(request)
+    filters, choice = await _filters(request, user, course_id)
     layout, grades, release, after = await released.gradebook_view(
         user, course_id, filters, PageRequest(GRADES_LIMIT))
     rows_url = URL(f"/courses/{course_id}/gradebook/rows").replace(query=request.url.query)
+    if choice is not None:  # "load more" keeps the group the page was drawn with
+        rows_url = rows_url.include_query_params(group=choice.chosen)
     return await page(request, "grading/gradebook.html", status_code,
                       course=await get_course(course_id), refused=refused,
-                      layout=layout, grades=grades, filters=filters,
+                      layout=layout, grades=grades, filters=filters, group_choice=choice,
                       more=next_url(rows_url, after),
                       release_notes=release.notes,
                       overrides=await overrides.override_history(user, course_id),
                       extensions=await extensions.list_extensions(user, course_id),
                       extension_log=await extensions.extension_log(user, course_id),
+                      course_groups=await course_groups(course_id),
+                      group_deadlines=await group_deadlines.list_group_deadlines(user,
+                                                                                 course_id),
                       live_topics=[f"course:{course_id}:staff", f"grades:{course_id}"])
 
 
@@ -129,7 +145,7 @@ async def gradebook_rows(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
-    filters = _filters(request)
+    filters, _choice = await _filters(request, user, course_id)
     layout, grades, release, after = await released.gradebook_view(
         user, course_id, filters, page_request(request.query_params, default=GRADES_LIMIT,
                                                maximum=GRADES_LIMIT))
@@ -142,7 +158,8 @@ async def gradebook_csv(request: Request) -> Response:
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.TA)
-    layout, grades = await gradebook.gradebook(user, course_id, _filters(request))
+    filters, _choice = await _filters(request, user, course_id)
+    layout, grades = await gradebook.gradebook(user, course_id, filters)
     name = course_id.replace(":", "_").replace("+", "_")
     return Response(gradebook.grades_csv(layout, grades), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}-grades.csv"'})
@@ -157,11 +174,11 @@ async def override_form(request: Request) -> Response:
                                        form.get("block_id", ""), form.get("points"),
                                        form.get("reason"))
     except CoursewireError as exc:
-        return await _refused(request, "override", form, exc)
+        return await refused_form(request, "override", form, exc)
     return redirect(request, f"/courses/{course_id}/gradebook")
 
 
-async def _refused(request: Request, name: str, form: dict[str, str],
+async def refused_form(request: Request, name: str, form: dict[str, str],
                    exc: CoursewireError) -> Response:
     """The gradebook with the staff form `name` as typed and the reason beside it (a refusal
     of the person, not the input, stays an error page)."""
@@ -181,7 +198,7 @@ async def extension_form(request: Request) -> Response:
                                          form.get("reason", ""), form.get("extra_attempts"),
                                          zone=user.timezone or "UTC")
     except CoursewireError as exc:
-        return await _refused(request, "extension", form, exc)
+        return await refused_form(request, "extension", form, exc)
     return redirect(request, f"/courses/{course_id}/gradebook")
 
 
@@ -229,8 +246,10 @@ async def api_submission(request: Request) -> Response:
 
 async def api_grades(request: Request) -> Response:
     user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    filters, _choice = await _filters(request, user, course_id)
     layout, grades, release, after = await released.gradebook_view(
-        user, request.path_params["course_id"], _filters(request), page_request(
+        user, course_id, filters, page_request(
             request.query_params, default=GRADES_LIMIT, maximum=GRADES_MAX))
     return JSONResponse([presenters.grade_row(layout, g, release.notes) for g in grades],
                         headers=link_headers(request.url, after))

@@ -5,8 +5,9 @@ any page). The templates live with the package that sends the mail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+from core.i18n import use_language
 from core.templating import env
 
 
@@ -27,3 +28,14 @@ def compose(name: str, **context: Any) -> Composed:
     subject = " ".join(_block(f"mail/{name}.txt", "subject", context).split())
     return Composed(subject=subject, text=_block(f"mail/{name}.txt", "text", context).strip()
                     + "\n", html=env.get_template(f"mail/{name}.html").render(**context))
+
+
+class Recipient(Protocol):
+    language: str | None
+
+
+def compose_for(user: Recipient, name: str, **context: Any) -> Composed:
+    """`compose` in `user`'s language (their setting; English when they have none), with
+    `user` in the context: a mail is read by its recipient, not by whoever caused it."""
+    with use_language(user.language):
+        return compose(name, user=user, **context)

@@ -31,6 +31,8 @@ APPS: dict[str, tuple[list[str], str]] = {
     "quiz_audit": (["models.quiz_audit"], "models.quiz_audit_migrations"),
     "enrolment": (["models.enrolment"], "models.enrolment_migrations"),
     "lti": (["models.lti"], "models.lti_migrations"),
+    "oidc": (["models.oidc"], "models.oidc_migrations"),
+    "groups": (["models.groups"], "models.groups_migrations"),
 }
 
 

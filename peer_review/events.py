@@ -22,7 +22,7 @@ from peer_review.fragments import board_html, mine_html, work_html
 from peer_review.payloads import AssignmentPayload, BoardSummary, NoData, ResultPayload
 from peer_review.presenters import assignment_json, board_summary
 from peer_review.queries import board_view, student_view
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 
 ASSIGNED = EventType(
     "peer_review.assigned", "A response was handed to the reviewer (pushed work or a "
@@ -48,29 +48,30 @@ async def assigned(assignment: PeerAssignment) -> None:
                               assignment.block_id)
     await publish(f"user:{assignment.reviewer_id}", ASSIGNED.name,
                   {"self": assignment_json(assignment, response, block)},
-                  {"self": work_html(view)})
+                  in_every_language(lambda: {"self": work_html(view)}))
 
 
 async def work_changed(course_id: str, block_id: str, reviewer_id: int) -> None:
     view = await student_view(reviewer_id, course_id, block_id)
     await publish(f"user:{reviewer_id}", WORK.name, {},
-                  {"self": work_html(view) + mine_html(view)})
+                  in_every_language(lambda: {"self": work_html(view) + mine_html(view)}))
 
 
 async def mine_changed(course_id: str, block_id: str, author_id: int) -> None:
     """The author's own panels changed without a new score (submitted, cancelled)."""
     view = await student_view(author_id, course_id, block_id)
     await publish(f"user:{author_id}", WORK.name, {},
-                  {"self": mine_html(view) + work_html(view)})
+                  in_every_language(lambda: {"self": mine_html(view) + work_html(view)}))
 
 
 async def result_changed(response: PeerResponse) -> None:
     view = await student_view(response.author_id, response.course_id, response.block_id)
     await publish(f"user:{response.author_id}", RESULT.name, {"self": view.result},
-                  {"self": mine_html(view)})
+                  in_every_language(lambda: {"self": mine_html(view)}))
 
 
 async def board_changed(course_id: str, block_id: str) -> None:
     board = await board_view(course_id, block_id)
     await publish(f"course:{course_id}:staff", BOARD.name,
-                  {"staff": board_summary(board)}, {"staff": board_html(board)})
+                  {"staff": board_summary(board)},
+                  in_every_language(lambda: {"staff": board_html(board)}))

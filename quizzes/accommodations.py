@@ -14,6 +14,7 @@ from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAttempt
 from models.users import User
 from quizzes import audit, events
+from quizzes.group_window import quiz_for
 from quizzes.quiz_blocks import published_quiz
 from quizzes.timing import deadline_for
 
@@ -44,6 +45,7 @@ async def set_extra_time(instructor: User, course_id: str, block_id: str, user_i
                                            block_id=block_id,
                                            status=AttemptStatus.IN_PROGRESS).first()
         if running is not None:
+            quiz = await quiz_for(quiz, user_id)  # the student's group window, if any
             running.deadline_at = deadline_for(
                 running.started_at, quiz.fields.get("time_limit_minutes"), quiz.closes_at,
                 extra_minutes)

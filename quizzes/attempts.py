@@ -31,6 +31,7 @@ from models.users import User
 from quizzes import audit, events
 from quizzes.attempt_page import attempt_data
 from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
+from quizzes.group_window import quiz_for
 from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import Quiz, published_quiz
 from quizzes.timing import deadline_for
@@ -46,7 +47,7 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
     or once every allowed attempt is used."""
     await require_role(user, course_id, Role.STUDENT)
     await require_open_for_submissions(user, course_id, block_id)
-    quiz = await published_quiz(course_id, block_id)
+    quiz = await quiz_for(await published_quiz(course_id, block_id), user.id)
     running = await _in_progress(user.id, course_id, block_id)
     if running is not None:
         return running, False

@@ -12,6 +12,7 @@ from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from quizzes.attempts import check_window
 from quizzes.exam_access import needs_access_code
+from quizzes.group_window import quiz_for
 from quizzes.presenters import results_visible
 from quizzes.quiz_blocks import published_quiz
 from quizzes.timing import seconds_left
@@ -30,7 +31,7 @@ class QuizPanel:
 
 
 async def quiz_panel(user: User, course_id: str, block_id: str) -> QuizPanel:
-    quiz = await published_quiz(course_id, block_id)
+    quiz = await quiz_for(await published_quiz(course_id, block_id), user.id)
     now = clock.now()
     attempts = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
                                         block_id=block_id).order_by("number")

@@ -32,6 +32,7 @@ from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAnswer, QuizAttempt
 from quizzes import audit, events
 from quizzes.draw import DrawnQuestion
+from quizzes.group_window import group_window_changed
 from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import quiz_points
 
@@ -111,4 +112,5 @@ def grading_method(fields: Mapping[str, Any]) -> CountingRule:
 
 
 QUIZ = BlockType(validate=validate_reference, submitted=grade_attempt,
-                 waits_in=Status.GRADING, max_points=quiz_points, counting=grading_method)
+                 waits_in=Status.GRADING, max_points=quiz_points, counting=grading_method,
+                 dates_changed=group_window_changed)

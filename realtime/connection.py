@@ -92,6 +92,7 @@ class LiveSocket:
         self.websocket = websocket
         self._send_text = _text_sender(websocket)
         self.kind = kind
+        self.language = ""  # the Session sets the viewer's for an HTML socket
         self.buffer = buffer
         self._outbox: deque[str] = deque()
         self._held: list[tuple[int, str]] | None = None

@@ -23,6 +23,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core.errors import BadInput, CoursewireError
 from core.http import parse_json_text
+from core.i18n import SESSION_KEY, negotiate, set_language
 from core.text import json_problem
 from models.users import User
 from realtime.auth import current_user, uses_session_auth
@@ -52,6 +53,13 @@ class Session:
         self.user = user
         self.hub = runtime.hub
         self.live = LiveSocket(websocket, kind, runtime.settings.socket_buffer_frames)
+        # The user's setting, else what the session chose, else the browser's: the live
+        # frames and the resync fragments are in the language of the page they update.
+        chosen = user.language or websocket.scope.get("session", {}).get(SESSION_KEY)
+        self.language = negotiate(chosen, websocket.headers.get("accept-language"))
+        set_language(self.language)
+        if kind == "html":
+            self.live.language = self.language
         self.audiences: dict[str, str] = {}  # canonical topic -> audience
         self.topics: dict[str, Topic] = {}  # canonical topic -> topic
         self.hub.attach(self.live)

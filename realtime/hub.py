@@ -31,6 +31,7 @@ RECENT_SEQS = 10_000
 
 class Subscriber(Protocol):
     kind: str  # "html" or "json": which encoding of an event this socket wants
+    language: str  # the language its HTML frames are in ("" for JSON: data has none)
 
     def offer(self, seq: int, frame: str) -> None: ...
     def close_for_resync(self) -> None: ...
@@ -44,7 +45,7 @@ class Watcher(Protocol):
     def session_ended(self, session_key: str | None) -> None: ...
 
 
-Encoder = Callable[[dict[str, Any], str], str | None]
+Encoder = Callable[[dict[str, Any], str, str], str | None]
 
 
 class Hub:
@@ -52,8 +53,9 @@ class Hub:
         self.layer = layer
         self.encoders = encoders
         self.channel: str | None = None
-        # topic -> (kind, audience) -> sockets
-        self._members: dict[str, dict[tuple[str, str], set[Subscriber]]] = {}
+        # topic -> (kind, audience, language) -> sockets: one encode per group, however
+        # many sockets it has (a Finnish and an English student get different HTML).
+        self._members: dict[str, dict[tuple[str, str, str], set[Subscriber]]] = {}
         self._topics_of: dict[Subscriber, set[str]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
         self._ready = asyncio.Event()
@@ -136,7 +138,7 @@ class Hub:
             groups = self._members[topic] = {}
             assert self.channel is not None
             await self.layer.group_add(group_name(topic), self.channel)
-        groups.setdefault((sub.kind, audience), set()).add(sub)
+        groups.setdefault((sub.kind, audience, sub.language), set()).add(sub)
         self._topics_of[sub].add(topic)
 
     async def leave(self, sub: Subscriber) -> None:
@@ -171,8 +173,8 @@ class Hub:
             if len(self._recent_order) > RECENT_SEQS:
                 self._recent.discard(self._recent_order.popleft())
         self.delivered_events += 1
-        for (kind, audience), subs in list(groups.items()):
-            frame = self.encoders[kind](message, audience)
+        for (kind, audience, language), subs in list(groups.items()):
+            frame = self.encoders[kind](message, audience, language)
             if frame is None:
                 continue
             for sub in list(subs):

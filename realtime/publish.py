@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, use_language
 from realtime.outbox import write_event
 from realtime.topics import public_name
 
@@ -28,6 +30,30 @@ async def publish(
     return await write_event(topic, event, data_by_audience, html_by_audience)
 
 
+def in_every_language(render: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """`html_by_audience` for `publish`, rendered once per language: English under the
+    audience (`student`), each other language under `student@fi`, and only where its text
+    differs from English (a fragment with no words in it is stored once).
+
+    Publishing happens in whichever process made the change, without knowing which
+    languages the sockets on other processes use, so every language is rendered here:
+    three renders per event instead of one, against a fan-out that stays one encode per
+    (kind, audience, language) group and one send per socket (realtime/hub.py).
+    """
+    with use_language(DEFAULT_LANGUAGE):
+        english = render()
+    html = dict(english)
+    for code in LANGUAGES:
+        if code == DEFAULT_LANGUAGE:
+            continue
+        with use_language(code):
+            translated = render()
+        for audience, fragment in translated.items():
+            if fragment != english.get(audience):
+                html[f"{audience}@{code}"] = fragment
+    return html
+
+
 def for_audience(by_audience: dict[str, Any], audience: str) -> Any:
     if audience in by_audience:
         return by_audience[audience]
@@ -39,15 +65,23 @@ def json_frame(topic: str, event: str, seq: int, data: Any) -> str:
                       separators=(",", ":"))
 
 
-def encode_json(message: dict[str, Any], audience: str) -> str | None:
+def encode_json(message: dict[str, Any], audience: str, language: str = "") -> str | None:
     data = for_audience(message["data"], audience)
     if data is None:
         return None
     return json_frame(message["topic"], message["event"], message["seq"], data)
 
 
-def encode_html(message: dict[str, Any], audience: str) -> str | None:
-    return for_audience(message.get("html") or {}, audience)
+def html_for(html: dict[str, str], audience: str, language: str) -> str | None:
+    """The fragment for a socket of `audience` reading `language` (see in_every_language)."""
+    for key in (audience, "*"):
+        if key in html or f"{key}@{language}" in html:
+            return html.get(f"{key}@{language}", html.get(key))
+    return None
+
+
+def encode_html(message: dict[str, Any], audience: str, language: str = "") -> str | None:
+    return html_for(message.get("html") or {}, audience, language)
 
 
 ENCODERS = {"json": encode_json, "html": encode_html}

@@ -1,5 +1,42 @@
 // The little JS Coursewire owns: CSRF header, the live connection's reconnects and status,
 // highlight of live changes, list trimming. Everything else is htmx.
+// Strings in the page's language: base.html embeds the catalogue (core/i18n.py js_catalogue,
+// built from the PO files' entries that name a .js file) as <script id="cw-i18n">.
+// cwT("Hello %(name)s", {name: x}) and cwN("%(num)d day", "%(num)d days", n) work like
+// gettext/ngettext in Python; a string missing from the catalogue shows in English.
+(function () {
+  "use strict";
+  var catalogue = null;
+  function strings() {
+    if (catalogue === null) {
+      var el = document.getElementById("cw-i18n");
+      try { catalogue = el ? JSON.parse(el.textContent) : {}; } catch (e) { catalogue = {}; }
+    }
+    return catalogue;
+  }
+  function fill(text, vars) {
+    return text.replace(/%\((\w+)\)[sd]/g, function (whole, name) {
+      return vars && Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole;
+    });
+  }
+  window.cwT = function (message, vars) {
+    var found = strings()[message];
+    return fill(typeof found === "string" ? found : message, vars);
+  };
+  window.cwN = function (singular, plural, n, vars) {
+    var found = strings()[singular], all = Object.assign({num: n}, vars || {});
+    // English, Finnish and Spanish: two forms, "n != 1"
+    if (Array.isArray(found)) return fill(found[n === 1 ? 0 : Math.min(1, found.length - 1)], all);
+    return fill(n === 1 ? singular : plural, all);
+  };
+  window.cwTimeNames = function () { return strings()["$time"] || null; };
+
+  // The footer's language switcher takes effect on choosing (its button is for no-JS).
+  document.addEventListener("change", function (evt) {
+    if (evt.target && evt.target.id === "f-footer-language") evt.target.form.requestSubmit();
+  });
+})();
+
 (function () {
   "use strict";
   document.addEventListener("htmx:config:request", function (evt) {
@@ -47,7 +84,7 @@
   }
 
   function secondsLeft() {
-    return "in " + Math.max(1, Math.ceil((live.retryAt - Date.now()) / 1000)) + " s";
+    return cwT("in %(seconds)s s", {seconds: Math.max(1, Math.ceil((live.retryAt - Date.now()) / 1000))});
   }
 
   function countDown() {
@@ -56,7 +93,7 @@
   }
 
   function showWaiting() {
-    var el = show("down", "Disconnected — reconnecting ");
+    var el = show("down", cwT("Disconnected — reconnecting") + " ");
     if (!el) return;
     var when = document.createElement("span");
     when.className = "live-countdown";
@@ -65,18 +102,18 @@
     var now = document.createElement("button");
     now.type = "button";
     now.className = "live-retry";
-    now.textContent = "Reconnect now";
+    now.textContent = cwT("Reconnect now");
     now.addEventListener("click", reconnectNow);
     el.append(when, " ", now);
   }
 
   function showSignedOut() {
-    var el = show("signed-out", "Signed out — ");
+    var el = show("signed-out", cwT("Signed out —") + " ");
     if (!el) return;
     var link = document.createElement("a");
     link.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
-    link.textContent = "sign in";
-    el.append(link, " to see live updates.");
+    link.textContent = cwT("sign in");
+    el.append(link, " " + cwT("to see live updates."));
   }
 
   function stopTimers() {
@@ -90,7 +127,7 @@
     if (!el) return;
     stopTimers();
     live.phase = "trying";
-    show("down", "Disconnected — reconnecting now…");
+    show("down", cwT("Disconnected — reconnecting now…"));
     htmx.trigger(el, "cw-reconnect");
   }
 
@@ -169,7 +206,7 @@
     live.phase = "live";
     live.openedAt = live.lastFrame = Date.now();
     live.connection = evt.detail && evt.detail.connection;
-    show("live", "Live");
+    show("live", cwT("Live"));
     watchSilence();
   });
   document.addEventListener("htmx:ws:before:message:incoming", function () {
@@ -195,7 +232,7 @@
     var connection = evt.detail && evt.detail.connection;
     if (live.phase === "trying" && connection && !connection.socket) {
       live.phase = "failed";
-      show("down", "Disconnected — reload the page to reconnect.");
+      show("down", cwT("Disconnected — reload the page to reconnect."));
     }
   });
 

@@ -50,7 +50,7 @@
         if (window.htmx) htmx.process(fresh);
       }
     }).catch(function () {
-      refusedHere(form, "Could not reach the server; your answer is still here. Try again.");
+      refusedHere(form, cwT("Could not reach the server; your answer is still here. Try again."));
     }).finally(function () { if (button) button.disabled = false; });
   });
 })();

@@ -6,8 +6,17 @@
 // for a signed-in user, sent once to be stored (data-detect names the endpoint).
 (function () {
   "use strict";
-  var WEEKDAYS = {Mon: "Mon", Tue: "Tue", Wed: "Wed", Thu: "Thu", Fri: "Fri", Sat: "Sat", Sun: "Sun"};
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // Names in the page's language, the ones core/human_time.py uses (Babel's), from the
+  // page's catalogue (coursewire.js); English when there is none.
+  var ENGLISH_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+  var names = (window.cwTimeNames && window.cwTimeNames()) || {};
+  var DAYS = names.weekdays || ENGLISH_DAYS;
+  var WEEKDAYS = {};
+  ENGLISH_DAYS.forEach(function (day, i) { WEEKDAYS[day] = DAYS[i]; });
+  var MONTHS = names.months ||
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // cwT/cwN: coursewire.js, loaded before this file (base.html); called by name so that
+  // scripts/i18n-update finds these strings for the page's catalogue.
   var RELATIVE_UP_TO_DAYS = 45;
   var formats = {};
 
@@ -54,16 +63,25 @@
       part(p, "hour") + ":" + part(p, "minute") + " " + name;
   }
 
-  function count(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
-
+  // The same whole phrases as core/human_time.py relative_time (word order differs).
   function relativeTime(date, now) {
-    var delta = (date.getTime() - now) / 1000, seconds = Math.abs(delta), words;
-    if (seconds < 60) return delta >= 1 ? "in a moment" : "just now";
+    var delta = (date.getTime() - now) / 1000, seconds = Math.abs(delta), n;
+    var future = delta > 0;
+    if (seconds < 60) return delta >= 1 ? cwT("in a moment") : cwT("just now");
     if (seconds >= RELATIVE_UP_TO_DAYS * 86400) return null;
-    if (seconds < 3600) words = count(Math.floor(seconds / 60), "minute");
-    else if (seconds < 86400) words = count(Math.floor(seconds / 3600), "hour");
-    else words = count(Math.floor(seconds / 86400), "day");
-    return delta > 0 ? "in " + words : words + " ago";
+    if (seconds < 3600) {
+      n = Math.floor(seconds / 60);
+      return future ? cwN("in %(num)d minute", "in %(num)d minutes", n)
+        : cwN("%(num)d minute ago", "%(num)d minutes ago", n);
+    }
+    if (seconds < 86400) {
+      n = Math.floor(seconds / 3600);
+      return future ? cwN("in %(num)d hour", "in %(num)d hours", n)
+        : cwN("%(num)d hour ago", "%(num)d hours ago", n);
+    }
+    n = Math.floor(seconds / 86400);
+    return future ? cwN("in %(num)d day", "in %(num)d days", n)
+      : cwN("%(num)d day ago", "%(num)d days ago", n);
   }
 
   function localise(el, zone, now) {

@@ -23,8 +23,9 @@
   var meta = document.querySelector('meta[name="csrf-token"]');
   var timers = {}, inflight = {};
   var displaced = false, ended = false, endAt = null;
-  var TAKEN = "This attempt was opened on another device or browser, which now holds it: " +
-    "continue there, or reload this page to continue here. Everything saved so far is kept.";
+  // Strings through cwT (coursewire.js): in the page's language.
+  var TAKEN = cwT("This attempt was opened on another device or browser, which now holds it: " +
+    "continue there, or reload this page to continue here. Everything saved so far is kept.");
 
   function head() { return document.getElementById("quiz-attempt-head"); }
   function open() { return head().dataset.status === "in_progress"; }
@@ -97,7 +98,7 @@
     var answer = answerOf(fs);
     if (answer === null) { setState(fs, "empty", ""); return Promise.resolve(); }
     var seq = (fs._seq = (fs._seq || 0) + 1);
-    setState(fs, "saving", "Saving…");
+    setState(fs, "saving", cwT("Saving…"));
     var done = fetch(api + "/answers/" + encodeURIComponent(q), {
       method: "PUT", credentials: "same-origin", headers: headers(),
       body: JSON.stringify({answer: answer}),
@@ -107,18 +108,18 @@
         if (seq !== fs._seq) return;  // a newer save of this question is on its way
         if (r.status < 500) delete retrying[q];
         if (r.ok) {
-          setState(live, "saved", "Saved");
-          announce("Answer " + live.dataset.number + " saved.");
+          setState(live, "saved", cwT("Saved"));
+          announce(cwT("Answer %(number)s saved.", {number: live.dataset.number}));
           return;
         }
         // No acknowledgement (the server restarting or overloaded) is not the answer's
         // fault: send it again. A refusal is final: 409 (another device holds the
         // attempt) is never retried, nor a 4xx.
         if (r.status >= 500) { retryLater(live); return; }
-        var why = body && body.error ? body.error.message : "it was refused";
-        setState(live, "error", "Not saved: " + why);
+        var why = body && body.error ? body.error.message : cwT("it was refused");
+        setState(live, "error", cwT("Not saved: %(why)s", {why: why}));
         if (r.status === 409) { displace(why); return; }
-        announce("Answer " + live.dataset.number + " was not saved: " + why);
+        announce(cwT("Answer %(number)s was not saved: %(why)s", {number: live.dataset.number, why: why}));
         if (r.status === 422) timeUp();
       });
     }).catch(function () {
@@ -139,9 +140,9 @@
   var RETRY_MS = 3000, retrying = {};
   function retryLater(fs) {
     var q = fs.dataset.question;
-    setState(fs, "retrying", "Not saved yet - retrying");
+    setState(fs, "retrying", cwT("Not saved yet - retrying"));
     if (!retrying[q]) {
-      announce("Answer " + fs.dataset.number + " is not saved yet: no connection. Retrying.");
+      announce(cwT("Answer %(number)s is not saved yet: no connection. Retrying.", {number: fs.dataset.number}));
     }
     retrying[q] = true;
     clearTimeout(timers[q]);
@@ -168,7 +169,7 @@
     if (!editable()) return;
     var q = fs.dataset.question;
     clearTimeout(timers[q]);
-    setState(fs, "pending", "Not saved yet");
+    setState(fs, "pending", cwT("Not saved yet"));
     timers[q] = setTimeout(function () { save(fs); }, delay);
   }
 
@@ -218,7 +219,7 @@
     ended = true;
     stopSaving();
     lock();
-    announce("Time is up. Your saved answers are being handed in.");
+    announce(cwT("Time is up. Your saved answers are being handed in."));
     // The server's hand-in arrives pushed; without a live connection, reload to see it.
     setTimeout(function () { if (open()) location.reload(); }, 15000);
   }
@@ -246,7 +247,7 @@
         var newEnd = performance.now() + left * 1000;
         var moved = endAt === null || Math.abs(newEnd - endAt) > 2500;
         if (moved && shownLeft !== null && wasOpen) {
-          announce("Your deadline was moved: " + countdown.textContent + " left.");
+          announce(cwT("Your deadline was moved: %(left)s left.", {left: countdown.textContent}));
         }
         shownLeft = left;
         endAt = newEnd;
@@ -259,14 +260,14 @@
     }
     if (open() && !wasOpen) {  // staff reopened it: answering goes on here
       ended = false;
-      announce("Your attempt was reopened: you may change your answers until the new deadline.");
+      announce(cwT("Your attempt was reopened: you may change your answers until the new deadline."));
     }
     if (!open() && wasOpen) {
       stopSaving();
       ended = true;
       takeover.hidden = true;
-      announce(head().dataset.status === "graded" ? "Your attempt was graded."
-                                                   : "Your attempt was handed in.");
+      announce(head().dataset.status === "graded" ? cwT("Your attempt was graded.")
+                                                   : cwT("Your attempt was handed in."));
     }
     wasOpen = open();
     root.dataset.status = head().dataset.status;  // for styles and tests: the page's state
@@ -279,9 +280,9 @@
   root.addEventListener("click", function (evt) {
     var submit = evt.target.closest && evt.target.closest("#quiz-submit");
     if (!submit || !editable()) return;
-    if (!window.confirm("Hand in this attempt? You cannot change your answers afterwards.")) return;
+    if (!window.confirm(cwT("Hand in this attempt? You cannot change your answers afterwards."))) return;
     submit.disabled = true;
-    announce("Handing in…");
+    announce(cwT("Handing in…"));
     flush().then(function () {
       return fetch(api + "/submit", {method: "POST", credentials: "same-origin",
                                       headers: headers()});
@@ -295,10 +296,10 @@
         return;
       }
       submit.disabled = false;
-      announce("The quiz was not handed in; try again.");
+      announce(cwT("The quiz was not handed in; try again."));
     }).catch(function () {
       submit.disabled = false;
-      announce("No connection: the quiz was not handed in; try again.");
+      announce(cwT("No connection: the quiz was not handed in; try again."));
     });
   });
 })();

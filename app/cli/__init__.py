@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 
-from app.cli import content, people, personal_data, server
+from app.cli import content, people, personal_data, server, sign_in
 from app.cli.errors import check_port_free, check_settings, describe
 from app.cli.stores import fail, with_db
 from core.settings import Settings, load_settings
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for group in (server, content, people, personal_data):
+    for group in (server, content, people, personal_data, sign_in):
         group.add_commands(sub)
     return parser
 

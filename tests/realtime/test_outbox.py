@@ -28,6 +28,7 @@ class Listener:
     """A JSON socket's stand-in on the hub, recording what it is offered and when."""
 
     kind = "json"
+    language = ""
 
     def __init__(self) -> None:
         self.seqs: list[int] = []

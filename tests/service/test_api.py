@@ -16,7 +16,7 @@ async def test_register_token_me_round_trip(client):
     assert r.status_code == 200 and body["token_type"] == "bearer" and body["expires_in"] > 0
     me = await client.get("/api/v1/me", headers=bearer(body["access_token"]))
     assert me.json() == {"id": body and me.json()["id"], "email": "ada@example.org",
-                         "name": "Ada", "is_admin": False, "timezone": None}
+                         "name": "Ada", "is_admin": False, "timezone": None, "language": None}
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"},

@@ -263,7 +263,8 @@ class Recorder:
 
     kind = "html"
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "en") -> None:
+        self.language = language  # the viewer's, as a page socket joins with it
         self.frames: list[tuple[int, str]] = []
 
     def offer(self, seq: int, frame: str) -> None:
@@ -408,7 +409,7 @@ async def verify_action(hub: Hub, pages: dict[Viewer, list[str]],
     for viewer, urls in pages.items():
         for url in urls:
             doc = await render(viewer.client, url)
-            recorder = Recorder()
+            recorder = Recorder(viewer.user.language or "en")
             topics = []
             for raw in page_topics(doc):
                 topic = parse_topic(raw, viewer.user)

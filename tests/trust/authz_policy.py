@@ -41,7 +41,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # accounts
     ("GET", "/register"): PUBLIC, ("POST", "/register"): PUBLIC,
     ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC,
-    ("POST", "/logout"): PUBLIC,
+    ("POST", "/logout"): PUBLIC, ("POST", "/language"): PUBLIC,
     ("POST", "/api/v1/auth/register"): PUBLIC, ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/password-reset"): PUBLIC, ("POST", "/password-reset"): PUBLIC,
@@ -56,6 +56,17 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/me/export"): SIGNED_IN, ("DELETE", "/api/v1/me"): SIGNED_IN,
     ("POST", "/profile/delete"): SIGNED_IN,
     ("DELETE", "/api/v1/users/{user_id}"): ADMIN,
+    # sign-in with an identity provider (accounts.oidc): anyone may start one and bring the
+    # provider's answer back (refused without a sign-in in flight); linking is one's own
+    ("GET", "/sign-in/{slug}"): PUBLIC, ("GET", "/sign-in/{slug}/callback"): PUBLIC,
+    ("GET", "/sign-in-link"): PUBLIC, ("POST", "/sign-in-link"): PUBLIC,
+    ("POST", "/profile/sign-in-links"): SIGNED_IN,
+    ("POST", "/profile/sign-in-links/{link_id}/remove"): SIGNED_IN,
+    ("GET", "/admin/sign-in-providers"): ADMIN, ("POST", "/admin/sign-in-providers"): ADMIN,
+    ("POST", "/admin/sign-in-providers/{provider_id}/delete"): ADMIN,
+    ("GET", "/api/v1/admin/sign-in-providers"): ADMIN,
+    ("POST", "/api/v1/admin/sign-in-providers"): ADMIN,
+    ("DELETE", "/api/v1/admin/sign-in-providers/{provider_id}"): ADMIN,
     # courses
     # The page explains how to get the right to create courses; only creators may post it.
     ("GET", "/courses/new"): SIGNED_IN, ("POST", "/courses/new"): CREATOR,
@@ -71,6 +82,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/catalogue"): PUBLIC, ("POST", C + "/enrol"): SIGNED_IN,
     ("GET", "/api/v1/courses"): SIGNED_IN, ("POST", "/api/v1/courses"): CREATOR,
     ("PUT", A + "/members/{user_id}"): INSTRUCTOR,
+    # groups: staff read them, instructors change them; staff set a group's dates
+    ("GET", C + "/groups"): STAFF, ("POST", C + "/groups"): INSTRUCTOR,
+    ("GET", A + "/groups"): STAFF, ("POST", A + "/groups"): INSTRUCTOR,
+    ("PATCH", A + "/groups/{group_id}"): INSTRUCTOR,
+    ("DELETE", A + "/groups/{group_id}"): INSTRUCTOR,
+    ("GET", A + "/groups/{group_id}/deadlines"): STAFF,
+    ("PUT", A + "/groups/{group_id}/deadlines"): STAFF,
+    ("DELETE", A + "/groups/{group_id}/deadlines/{block_id}"): STAFF,
+    ("POST", C + "/gradebook/group-dates"): STAFF,
     ("GET", "/"): PUBLIC,  # the dashboard, or the welcome page when signed out
     ("GET", C): MEMBER,
     # announcements

@@ -126,16 +126,20 @@ def course_objects(base: str, callers: dict[str, Caller]) -> dict[str, str]:
         me = c.get("/api/v1/me", headers=ada).json()["id"]
         extensions = c.get(f"/api/v1/courses/{COURSE}/extensions", headers=staff).json()
         extension = next((n["id"] for n in walk(extensions) if "id" in n), 1)
+        r = c.post(f"/api/v1/courses/{COURSE}/groups", json={"name": "Matrix"}, headers=staff)
+        group = r.json()["id"] if r.status_code == 201 else 1
         r = c.post(f"/api/v1/courses/{COURSE}/quizzes/{QUIZ}/attempts", headers=ada)
         assert r.status_code in (200, 201), r.text
         attempt, question = r.json()["id"], r.json()["questions"][0]["id"]
     return {"course_id": COURSE, "block_id": problem, "unit_id": unit, "peer_block_id": peer,
             "submission_id": str(submission), "thread_id": str(thread), "post_id": str(post),
             "user_id": str(me), "extension_id": str(extension), "assignment_id": "1",
+            "group_id": str(group),
             "response_id": "1", "version": "0" * 24, "name": "missing.txt",
             "attempt_id": str(attempt), "question_id": question,
             "code": "no-such-invite",
-            "registration_id": "1", "score_id": "1"}
+            "registration_id": "1", "score_id": "1",
+            "slug": "uni", "provider_id": "1", "link_id": "1"}
 
 
 def concrete(path: str, objects: dict[str, str]) -> str:

@@ -11,8 +11,9 @@ from realtime.publish import ENCODERS
 
 
 class FakeSocket:
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, language: str = "") -> None:
         self.kind = kind
+        self.language = language
         self.frames: list[tuple[int, str]] = []
         self.resynced = False
         self.restarted = False
@@ -63,13 +64,29 @@ async def test_each_audience_gets_its_own_rendering(hub):
 async def test_frame_is_encoded_once_for_many_sockets(hub, monkeypatch):
     calls = []
     original = hub.encoders["json"]
-    hub.encoders["json"] = lambda m, a: calls.append(a) or original(m, a)
+    hub.encoders["json"] = lambda m, a, lang: calls.append(a) or original(m, a, lang)
     sockets = [FakeSocket("json") for _ in range(50)]
     for s in sockets:
         await hub.join(s, "course:c", "student")
     hub.deliver(event("course:c"))
     assert calls == ["student"]
     assert all(len(s.frames) == 1 for s in sockets)
+
+
+async def test_html_is_encoded_once_per_language_and_each_socket_gets_its_own(hub):
+    calls = []
+    original = hub.encoders["html"]
+    hub.encoders["html"] = lambda m, a, lang: calls.append(lang) or original(m, a, lang)
+    finns = [FakeSocket("html", "fi") for _ in range(20)]
+    others = [FakeSocket("html", "en") for _ in range(20)]
+    for s in finns + others:
+        await hub.join(s, "course:c", "student")
+    message = event("course:c")
+    message["html"] = {"*": "<li>Saved</li>", "*@fi": "<li>Tallennettu</li>"}
+    hub.deliver(message)
+    assert sorted(calls) == ["en", "fi"]
+    assert all(s.frames == [(1, "<li>Tallennettu</li>")] for s in finns)
+    assert all(s.frames == [(1, "<li>Saved</li>")] for s in others)
 
 
 async def test_hub_joins_a_topic_group_once_and_leaves_when_last_socket_goes(hub):

@@ -43,3 +43,9 @@ def test_lookup_falls_back_to_english_and_formats(tmp_path):
 def test_template_variables_are_escaped_inside_translations():
     html = env.from_string('{{ _("Hello %(name)s", name=who) }}').render(who="<b>")
     assert html == "Hello &lt;b&gt;"
+
+
+def test_template_plurals_take_other_variables():
+    html = env.from_string('{{ ngettext("%(num)d reply by %(name)s", "%(num)d replies by '
+                           '%(name)s", n, name=who) }}').render(n=2, who="<i>")
+    assert html == "2 replies by &lt;i&gt;"
