@@ -18,6 +18,7 @@ from forum import install as forum
 from grading import install as grading
 from lti import install as lti
 from mail import install as mail
+from notifications import install as notifications
 from peer_review import install as peer_review
 from quizzes import install as quizzes
 
@@ -35,3 +36,4 @@ def install_domains(host: Host) -> None:
     peer_review.install(host)
     quizzes.install(host)
     lti.install(host)
+    notifications.install(host)

@@ -51,6 +51,8 @@ _SECTIONS = [
     (re.compile(r"^/peer-review/[^/]+(/responses/[^/]+)?$"), "outline"),
     (re.compile(r"^/studio(/.*)?$"), "studio"),
     (re.compile(r"^/members$"), "members"),
+    (re.compile(r"^/groups$"), "members"),
+    (re.compile(r"^/lti/scores$"), "gradebook"),
 ]
 PREVIEW_KEY = "student_view"  # session: the course ids previewed as a student
 TOGGLE = re.compile(r"^/courses/[^/]+/student-view$")

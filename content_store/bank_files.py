@@ -63,24 +63,33 @@ def _questions(doc: Document) -> list[dict[str, Any]]:
 
 
 def check_quiz_draws(fields: dict[str, Any], doc: Document, banks: Banks) -> None:
-    """Every draw rule of a quiz names a bank holding enough questions with its tags, even
-    when earlier rules of the quiz have taken every question they could share with it."""
-    rules = fields.get("draw") or []
+    """A course folder's quiz whose draw rules the banks cannot fill is an error naming
+    the rule's line (draw_problem)."""
+    problem = draw_problem(fields.get("draw") or [], banks)
+    if problem is not None:
+        raise doc.error(*problem)
+
+
+def draw_problem(rules: list[dict[str, Any]], banks: Banks) -> tuple[str, list[str | int]] | None:
+    """(message, path in the quiz's fields) for the first draw rule that names no bank or
+    a bank without enough questions with its tags, even when earlier rules of the quiz
+    have taken every question they could share with it; None when every rule is filled."""
     for index, rule in enumerate(rules):
         if rule["bank"] not in banks:
             known = ", ".join(sorted(banks)) or "none"
-            raise doc.error(f"draw rule {index + 1} names the bank {rule['bank']!r}, which "
-                            f"has no banks/{rule['bank']}.yaml (banks: {known}).",
-                            ["draw", index, "bank"])
+            return (f"draw rule {index + 1} names the bank {rule['bank']!r}, which "
+                    f"has no banks/{rule['bank']}.yaml (banks: {known}).",
+                    ["draw", index, "bank"])
         pool = set(matching(banks[rule["bank"]], rule["tags"]))
         taken = sum(min(earlier["count"],
                         len(pool & set(matching(banks[earlier["bank"]], earlier["tags"]))))
                     for earlier in rules[:index] if earlier["bank"] == rule["bank"])
         if len(pool) - taken < rule["count"]:
             tags = f" tagged {', '.join(rule['tags'])}" if rule["tags"] else ""
-            raise doc.error(f"draw rule {index + 1} wants {rule['count']} question(s) from "
-                            f"{rule['bank']!r}{tags}, but only {len(pool) - taken} are left "
-                            "for it.", ["draw", index, "count"])
+            return (f"draw rule {index + 1} wants {rule['count']} question(s) from "
+                    f"{rule['bank']!r}{tags}, but only {len(pool) - taken} are left "
+                    "for it.", ["draw", index, "count"])
+    return None
 
 
 def matching(questions: Iterable[dict[str, Any]], tags: Iterable[str]) -> list[str]:

@@ -2,24 +2,31 @@
 
 Only the members page subscribes to `members:<course_id>`. Its readers are the course's
 staff, as two audiences: `instructor` (the table with role and removal controls) and
-`staff` (TAs: the same table, read-only). Every membership write (courses.membership)
-pushes the whole table re-rendered from the database (and, to instructors, the invite
-links, whose use counts change as people join), so a page kept open equals a reload.
+`staff` (TAs: the same table, read-only). The table pages with "load more"
+(courses.member_pages), so every membership write (courses.membership) pushes the rows it
+changed, each landing only where the page shows its place, and the member count (and, to
+instructors, the invite links, whose use counts change as people join); a resync re-sends
+the table as far as the page had loaded it. So a page kept open equals a reload loaded as
+far.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypedDict
 
 from core.event_types import EventType
 from core.i18n import gettext as _
+from core.paging import PageRequest
 from core.templating import render
+from courses import member_pages
 from courses.audience import STAFF, course_audience
 from courses.invite_queries import usable_invites
 from models.courses import Membership, Role
 from models.enrolment import Invite
 from models.users import User
 from realtime.publish import in_every_language, publish
+from realtime.resync import loaded_count
 from realtime.topics import Topic
 
 INSTRUCTOR = "instructor"  # the audience that may change roles and remove members
@@ -44,15 +51,14 @@ MEMBERS_CHANGED = EventType(
 EVENT_TYPES = (MEMBERS_CHANGED,)
 
 
-async def members_of(course_id: str) -> list[Membership]:
-    """A course's members in the order the members page lists them."""
-    return await Membership.filter(course_id=course_id).prefetch_related("user").order_by(
-        "user__name", "user_id")
-
-
-def members_table(course_id: str, members: list[Membership], *, manage: bool,
-                  oob: bool = False) -> str:
+async def members_table(course_id: str, *, manage: bool, loaded: int = 0,
+                        oob: bool = False) -> str:
+    """The table with its first page of rows (a resync: as many as the page had `loaded`,
+    if more), then "load more" or the end marker."""
+    members, after, counts = await member_pages.members_page(
+        course_id, PageRequest(max(member_pages.MEMBERS_LIMIT, loaded)))
     return render("courses/_members_table.html", course_id=course_id, members=members,
+                  more=member_pages.more_url(course_id, after), census=counts,
                   roles=list(Role), role_names=role_names(), manage=manage, oob=oob)
 
 
@@ -61,24 +67,26 @@ def invite_list(course_id: str, invites: list[Invite], *, oob: bool = False) -> 
                   role_names=role_names(), oob=oob)
 
 
-def _instructor_view(course_id: str, members: list[Membership],
-                     invites: list[Invite]) -> str:
-    """The table with its controls, and the invite links (an accepted one counts a use)."""
-    return (members_table(course_id, members, manage=True, oob=True)
-            + invite_list(course_id, invites, oob=True))
-
-
-async def members_changed(course_id: str, user_ids: list[int], *, removed: bool = False) -> None:
-    """`course.members.changed` on `members:<course_id>`: the fresh table per audience."""
-    members = await members_of(course_id)
-    invites = await usable_invites(course_id)
+async def members_changed(course_id: str, user_ids: list[int], *, removed: bool = False,
+                          placed: Collection[int] = ()) -> None:
+    """`course.members.changed` on `members:<course_id>`: the changed rows per audience
+    (`placed`: members new to the table, or whose place in its order changed), and for
+    instructors the invite links (an accepted one counts a use)."""
     data: MembersChangedData = {"course_id": course_id, "user_ids": user_ids,
                                 "removed": removed}
+    members = await member_pages.ordered_members(course_id)
+    invites = await usable_invites(course_id)
+    placed = set(placed)
+
+    def rows(manage: bool) -> str:
+        return member_pages.changed_rows_html(course_id, members, user_ids, manage=manage,
+                                              placed=placed)
+
     await publish(f"members:{course_id}", MEMBERS_CHANGED.name,
                   {INSTRUCTOR: data, STAFF: data},
                   in_every_language(lambda: {
-                      INSTRUCTOR: _instructor_view(course_id, members, invites),
-                      STAFF: members_table(course_id, members, manage=False, oob=True)}))
+                      INSTRUCTOR: rows(True) + invite_list(course_id, invites, oob=True),
+                      STAFF: rows(False)}))
 
 
 async def members_audience(course_id: str, user: User) -> str | None:
@@ -96,7 +104,9 @@ async def _authorize_members(topic: Topic, user: User) -> str | None:
 
 
 async def _resync_members(topic: Topic, _user: Any, audience: str) -> str:
-    members = await members_of(topic.key)
-    if audience == INSTRUCTOR:
-        return _instructor_view(topic.key, members, await usable_invites(topic.key))
-    return members_table(topic.key, members, manage=False, oob=True)
+    loaded = loaded_count(member_pages.rows_id(topic.key))
+    table = await members_table(topic.key, manage=audience == INSTRUCTOR, loaded=loaded,
+                                oob=True)
+    if audience != INSTRUCTOR:
+        return table
+    return table + invite_list(topic.key, await usable_invites(topic.key), oob=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from accounts.pages import page
@@ -18,13 +18,21 @@ from core.errors import BadInput, CoursewireError
 from core.http import read_form
 from core.i18n import gettext as _
 from core.ids import parse_id
+from core.paging import PageRequest, page_request
 from courses import service
 from courses.catalogue import set_self_enrolment
 from courses.enrolment_api import invite_url
-from courses.events import members_of, role_names
+from courses.events import role_names
 from courses.invites import create_invite, open_invites, revoke_invite
 from courses.member_csv import MAX_BYTES
 from courses.member_import import import_members
+from courses.member_pages import (
+    MEMBERS_LIMIT,
+    changed_rows,
+    members_page,
+    more_url,
+    rows_html,
+)
 from models.courses import Role
 from models.users import User
 
@@ -36,9 +44,11 @@ async def _render(request: Request, user: User, fragment: str | None = None,
     role = await service.require_role(user, course_id, Role.TA)
     manage = role == Role.INSTRUCTOR
     invites = await open_invites(user, course_id) if manage else []
+    members, after, counts = await members_page(course_id, PageRequest(MEMBERS_LIMIT))
     values: dict[str, Any] = {
         "course": await service.get_course(course_id), "course_id": course_id,
-        "members": await members_of(course_id), "manage": manage, "roles": list(Role),
+        "members": members, "more": more_url(course_id, after), "census": counts,
+        "manage": manage, "roles": list(Role),
         "role_names": role_names(), "live_topics": [f"members:{course_id}"],
         "invites": invites, "new_invite_url": None,
         "form": {}, "errors": {}, "message": None, "import_result": None,
@@ -49,7 +59,7 @@ async def _render(request: Request, user: User, fragment: str | None = None,
     return await page(request, template, status_code=status, **values)
 
 
-async def members_page(request: Request) -> Response:
+async def members_form_page(request: Request) -> Response:
     """GET: the page (staff). POST (instructors): add by email, change role/group, remove."""
     user = await require_user(request)
     course_id = request.path_params["course_id"]
@@ -59,21 +69,38 @@ async def members_page(request: Request) -> Response:
     form = await read_form(request)
     try:
         if form.get("action") == "remove":
-            await service.remove_member(user, course_id, _user_id(form))
-            message = _("Saved.")
+            changed = _user_id(form)
+            await service.remove_member(user, course_id, changed)
+            message, placed = _("Saved."), False
         elif form.get("user_id"):
-            await service.set_member_role(user, course_id, _user_id(form), form.get("role"),
+            changed = _user_id(form)
+            await service.set_member_role(user, course_id, changed, form.get("role"),
                                           form.get("group"))
-            message = _("Saved.")
+            message, placed = _("Saved."), False
         else:
-            await service.add_member_by_email(user, course_id, form.get("email"),
-                                              form.get("role"))
-            form, message = {}, "Added."
+            added = await service.add_member_by_email(user, course_id, form.get("email"),
+                                                      form.get("role"))
+            form, message, changed, placed = {}, _("Added."), added.user_id, True
     except CoursewireError as exc:
         return await _render(request, user, "courses/_members_status.html", exc.status,
                              form=form, errors=exc.fields, message=exc.message)
+    # The acting instructor's table changes with the answer (the socket brings the same).
+    rows = await changed_rows(course_id, [changed], manage=True,
+                              placed=[changed] if placed else [])
     return await _render(request, user, "courses/_members_status.html", form=form,
-                         message=message)
+                         message=message, changed_rows=rows)
+
+
+async def member_rows(request: Request) -> Response:
+    """The members after a key and the next "load more" control (staff): they replace the
+    control that asked, so they land below the rows already shown."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    role = await service.require_role(user, course_id, Role.TA)
+    members, after, _total = await members_page(course_id, page_request(
+        request.query_params, default=MEMBERS_LIMIT, maximum=MEMBERS_LIMIT))
+    return HTMLResponse(rows_html(course_id, members, more_url(course_id, after),
+                                  manage=role == Role.INSTRUCTOR))
 
 
 async def invites_form(request: Request) -> Response:
@@ -148,7 +175,8 @@ def _user_id(form: dict[str, str]) -> int:
 
 
 routes = [
-    Route("/courses/{course_id}/members", members_page, methods=["GET", "POST"]),
+    Route("/courses/{course_id}/members", members_form_page, methods=["GET", "POST"]),
+    Route("/courses/{course_id}/members/rows", member_rows),
     Route("/courses/{course_id}/members/invites", invites_form, methods=["POST"]),
     limit_body(BodySize.UPLOAD, Route("/courses/{course_id}/members/import", import_form,
                                       methods=["POST"])),

@@ -43,11 +43,15 @@ async def write_memberships(course_id: str, changes: list[MemberChange]) -> list
     if not changes:
         return []
     async with in_transaction():
+        before = set(await Membership.filter(
+            course_id=course_id, user_id__in=[c.user_id for c in changes]
+        ).values_list("user_id", flat=True))
         written = [await _write_one(course_id, change) for change in changes]
         await ensure_groups(course_id, {c.group for c in changes if isinstance(c.group, str)})
         changed = [membership.user_id for membership, made in written if made]
         if changed:  # rewriting what is already there re-checks and pushes nothing
-            await member_events.members_changed(course_id, changed)
+            await member_events.members_changed(
+                course_id, changed, placed=[u for u in changed if u not in before])
         for user_id in changed:
             await rights_changed(user_id)
     return [membership for membership, _made in written]

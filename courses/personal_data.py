@@ -34,7 +34,8 @@ async def erase(erasure: Erasure) -> None:
     # A staff assignment serves only the person: it goes (the group stays).
     await GroupStaff.filter(user_id=erasure.user_id).delete()
     for course_id in course_ids:  # open member lists show the tombstone, live
-        await members_changed(str(course_id), [erasure.tombstone_id])
+        await members_changed(str(course_id), [erasure.user_id, erasure.tombstone_id],
+                              placed=[erasure.tombstone_id])
 
 
 PART = PersonalDataPart(export=export, erase=erase)

@@ -80,8 +80,10 @@ async def open_outline_editor(actor: User, course_id: str) -> StudioOutline:
     return outline
 
 
-async def _edit(actor: User, course_id: str, expected_version: str | None,
-                apply: Callable[[CourseEditor], Awaitable[Any]]) -> Commit:
+async def edit_draft(actor: User, course_id: str, expected_version: str | None,
+                     apply: Callable[[CourseEditor], Awaitable[Any]]) -> Commit:
+    """Apply one change to the draft, checked against `expected_version` (the version the
+    editor saw; VersionConflict if it moved), and tell open studio pages."""
     await require_role(actor, course_id, Role.INSTRUCTOR)
     await ensure_course_content(actor, course_id)
     commit = await current_store().edit(course_id, actor.id, apply,
@@ -103,7 +105,7 @@ async def add_block(actor: User, course_id: str, parent_id: str, type_name: str,
         block_id = _free_id(edit, title)
         await edit.create_block(parent_id, type_name, {"title": title, **STARTERS[type_name]},
                                 block_id=block_id)
-    return await _edit(actor, course_id, expected_version, apply)
+    return await edit_draft(actor, course_id, expected_version, apply)
 
 
 async def rename_block(actor: User, course_id: str, block_id: str, title: object,
@@ -112,7 +114,7 @@ async def rename_block(actor: User, course_id: str, block_id: str, title: object
 
     async def apply(edit: CourseEditor) -> None:
         await edit.update_block(block_id, {"title": title})
-    return await _edit(actor, course_id, expected_version, apply)
+    return await edit_draft(actor, course_id, expected_version, apply)
 
 
 async def move_block(actor: User, course_id: str, block_id: str, direction: str,
@@ -145,7 +147,7 @@ async def move_block(actor: User, course_id: str, block_id: str, direction: str,
         at = uncles.index(parent) + step
         if 0 <= at < len(uncles):
             edit.move_block(key, uncles[at], None if step < 0 else 0)
-    return await _edit(actor, course_id, expected_version, apply)
+    return await edit_draft(actor, course_id, expected_version, apply)
 
 
 async def delete_block(actor: User, course_id: str, block_id: str,
@@ -153,7 +155,7 @@ async def delete_block(actor: User, course_id: str, block_id: str,
     """Delete a block and everything inside it from the draft."""
     async def apply(edit: CourseEditor) -> None:
         edit.delete_block(block_id)
-    return await _edit(actor, course_id, expected_version, apply)
+    return await edit_draft(actor, course_id, expected_version, apply)
 
 
 # -- editing one block with its form -----------------------------------------------------
@@ -175,7 +177,7 @@ async def save_block_form(actor: User, course_id: str, block_id: str, form: dict
         key = edit.key_for(block_id)
         values, unset = form_values(block_type(key.type), form, actor.timezone)
         await edit.update_block(key, values, unset=unset)
-    return await _edit(actor, course_id, expected_version, apply)
+    return await edit_draft(actor, course_id, expected_version, apply)
 
 
 # -- publishing state, history and revert ----------------------------------------------

@@ -13,7 +13,7 @@ from core.errors import BadInput
 from core.http import read_json
 from core.i18n import gettext as _
 from courses.service import get_course, require_role
-from courseware import events, service, studio
+from courseware import bank_pages, events, service, studio
 from models.courses import Role
 
 
@@ -80,6 +80,7 @@ async def api_block(request: Request) -> Response:
 routes = [
     Route("/courses/{course_id}/units/{block_id}", unit_page),
     *studio.routes,
+    *bank_pages.routes,
     limit_body(BodySize.UPLOAD,
                Route("/api/v1/courses/{course_id}/import", api_import, methods=["POST"])),
     Route("/api/v1/courses/{course_id}/publish", api_publish, methods=["POST"]),

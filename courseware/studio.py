@@ -24,7 +24,8 @@ from models.courses import Role
 from models.users import User
 
 
-async def _instructor(request: Request) -> tuple[User, str]:
+async def instructor(request: Request) -> tuple[User, str]:
+    """The signed-in user and the course of the URL, refused unless they teach it."""
     user = await require_user(request)
     course_id = request.path_params["course_id"]
     await require_role(user, course_id, Role.INSTRUCTOR)
@@ -39,7 +40,7 @@ def _conflict_message(exc: CoursewireError) -> str:
 
 
 async def studio_page(request: Request) -> Response:
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     studio = await authoring.open_outline_editor(user, course_id)
     return await page(request, "content/studio.html", course=await get_course(course_id),
                       studio_html=events.studio_html(course_id, studio, oob=False),
@@ -64,7 +65,7 @@ async def _studio_region(course_id: str, message: str, *, status: int = 200,
 
 async def outline_action(request: Request) -> Response:
     """One outline edit from the editor (add, rename, move, delete, discard); htmx."""
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     form = await read_form(request)
     action, block = form.get("action"), form.get("block", "")
     expected = form.get("expected_version")
@@ -95,7 +96,7 @@ async def outline_action(request: Request) -> Response:
 
 
 async def publish_action(request: Request) -> Response:
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     form = await read_form(request)
     try:
         commit = await service.publish_course(user, course_id, form.get("expected_version"),
@@ -114,7 +115,7 @@ async def publish_action(request: Request) -> Response:
 
 async def block_editor(request: Request) -> Response:
     """A block's editor form (GET) and saving it to the draft (POST)."""
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     block_id = request.path_params["block_id"]
     view, entries = await authoring.block_for_editing(user, course_id, block_id)
     expected = view.version  # the draft version the form shows
@@ -142,7 +143,7 @@ async def block_editor(request: Request) -> Response:
 
 async def preview_page(request: Request) -> Response:
     """A draft unit as students will see it once published. Not live."""
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     unit = await service.draft_unit(user, course_id, request.path_params["block_id"])
     return await page(request, "content/unit.html", course=await get_course(course_id),
                       unit=unit, preview=True, outline=await queries.outline_of(course_id,
@@ -151,7 +152,7 @@ async def preview_page(request: Request) -> Response:
 
 
 async def history_page(request: Request) -> Response:
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     return await _history(request, user, course_id)
 
 
@@ -168,7 +169,7 @@ async def _history(request: Request, user: User, course_id: str, message: str | 
 
 
 async def diff_page(request: Request) -> Response:
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     diff = await authoring.version_diff(user, course_id, request.path_params["version"],
                                         request.query_params.get("against"))
     return await page(request, "content/diff.html", course=await get_course(course_id),
@@ -176,7 +177,7 @@ async def diff_page(request: Request) -> Response:
 
 
 async def revert_action(request: Request) -> Response:
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     form = await read_form(request)
     try:
         await authoring.revert_draft(user, course_id, request.path_params["version"],
@@ -189,7 +190,7 @@ async def revert_action(request: Request) -> Response:
 
 async def assets_page(request: Request) -> Response:
     """The course's files (GET) and uploading one (POST, multipart)."""
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     message, status = None, 200
     if request.method == "POST":
         form = await request.form(max_files=1, max_fields=10)
@@ -207,7 +208,7 @@ async def assets_page(request: Request) -> Response:
 
 async def asset_delete(request: Request) -> Response:
     """Delete a course file from the files page (htmx: the files region comes back)."""
-    user, course_id = await _instructor(request)
+    user, course_id = await instructor(request)
     name = request.path_params["name"]
     await authoring.delete_asset(user, course_id, name)
     return await _assets(request, user, course_id, _("Deleted %(name)s.", name=name))

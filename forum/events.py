@@ -22,6 +22,7 @@ from typing import Any
 from core.event_types import EventType
 from core.human_time import human_time
 from core.i18n import gettext as _
+from core.templating import render
 from forum import fragments
 from forum.access import personal_audience
 from forum.anonymity import SHARED_VIEWERS, STAFF, STUDENT, Viewer
@@ -150,6 +151,11 @@ async def _publish_self(post: Post, thread: Thread, posts: list[Post], change: P
 
     def own_page() -> dict[str, str]:
         fragment = thread_page_html(change, post, thread, posts, viewer, choices)
+        if change == PostChange.CREATED and user_id == post.author_id and post.depth > 0 \
+                and post.status == PostStatus.PUBLISHED:
+            # Posting made them follow the thread (forum.follows.follow_on_posting).
+            fragment = (fragment or "") + render("forum/_follow.html", thread_id=thread.id,
+                                                 following=True, follow_oob=True)
         return {"self": fragment} if fragment else {}
 
     html = in_every_language(own_page)

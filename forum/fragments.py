@@ -61,9 +61,11 @@ def count(view: ThreadView) -> str:
     return render("forum/_count.html", t=view, oob=True)
 
 
-def posts(page: ThreadPage, choices: Sequence[Anonymity], oob: bool = False) -> str:
-    """The replies region: the first page of replies, then "load more" or the end marker."""
-    shown, more = first_replies(page.thread.id, page.replies)
+def posts(page: ThreadPage, choices: Sequence[Anonymity], oob: bool = False,
+          loaded: int = 0) -> str:
+    """The replies region: the first page of replies (a resync: as many as the page had
+    `loaded`, if more), then "load more" or the end marker."""
+    shown, more = first_replies(page.thread.id, page.replies, loaded)
     return render("forum/_posts.html", t=page.thread, replies=shown, more=more,
                   choices=choices, oob=oob)
 

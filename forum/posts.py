@@ -16,6 +16,7 @@ from forum import events
 from forum.access import get_post, get_thread, readable_post
 from forum.anonymity import check_allowed, parse_anonymity
 from forum.changes import PostChange, QueueChange
+from forum.follows import follow_on_posting
 from forum.posting import (
     EDITS_PER_MINUTE,
     POSTS_PER_MINUTE,
@@ -89,6 +90,7 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
                 published_at=None if held else moment, idempotency_key=key)
             if not held:
                 await Thread.filter(id=thread.id).update(last_activity_at=moment)
+                await follow_on_posting(author.id, thread.id)
             await events.post_changed(post.id, PostChange.CREATED)
     except IntegrityError:  # the same key raced in from a double click
         return await Post.get(author_id=author.id, idempotency_key=key).prefetch_related(

@@ -52,9 +52,12 @@ async def staff_queue_page(user: User, course_id: str, page: PageRequest,
     return _page([i for i in items if i.in_groups(groups)], page)
 
 
-async def first_queue_page(course_id: str) -> tuple[list[QueueItem], tuple[int, ...] | None]:
-    """The queue's first page as the live region shows it (page render and resync)."""
-    return _page(await moderation_queue(course_id, STAFF), PageRequest(QUEUE_LIMIT))
+async def first_queue_page(course_id: str, loaded: int = 0
+                           ) -> tuple[list[QueueItem], tuple[int, ...] | None]:
+    """The queue's first page as the live region shows it, or as many items as the page
+    had `loaded` with "load more" if that is more (a resync)."""
+    return _page(await moderation_queue(course_id, STAFF),
+                 PageRequest(max(QUEUE_LIMIT, loaded)))
 
 
 async def queue_groups(user: User, course_id: str, value: str | None) -> GroupChoice:

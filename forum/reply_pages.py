@@ -69,10 +69,12 @@ def more_url(thread_id: int, after: tuple[int, ...] | None) -> str | None:
     return next_url(URL(f"/forum/threads/{thread_id}/replies"), after)
 
 
-def first_replies(thread_id: int, replies: list[PostView]) -> tuple[list[PostView], str | None]:
-    """The thread page's first replies, and where "load more" fetches the rest (None: all
-    shown). The page and its resync both start here, so they agree."""
-    shown, after = replies_after(replies, [], REPLIES_LIMIT, None)
+def first_replies(thread_id: int, replies: list[PostView], loaded: int = 0
+                  ) -> tuple[list[PostView], str | None]:
+    """The thread page's first replies (a resync: as many as the page had `loaded`, if
+    more), and where "load more" fetches the rest (None: all shown). The page and its
+    resync both start here, so they agree."""
+    shown, after = replies_after(replies, [], max(REPLIES_LIMIT, loaded), None)
     return shown, more_url(thread_id, after)
 
 

@@ -26,6 +26,7 @@ from forum.queue_pages import first_queue_page, queue_more_url
 from forum.settings import anonymity_choices
 from models.forum import Post, Thread
 from models.users import User
+from realtime.resync import loaded_count
 from realtime.topics import Topic
 
 
@@ -57,7 +58,8 @@ async def resync_thread(topic: Topic, user: User, audience: str) -> str:
     choices = await anonymity_choices(thread.course_id)
     voted = await my_votes(user.id, thread.id)
     return (fragments.head(page.thread, choices, oob=True)
-            + fragments.posts(page, choices, oob=True)
+            + fragments.posts(page, choices, oob=True,
+                              loaded=loaded_count(fragments.posts_id(thread.id)))
             + fragments.my_votes(thread.id, voted, oob=True))
 
 
@@ -97,6 +99,7 @@ async def resync_filtered_list(topic: Topic, user: User, audience: str) -> str:
 async def resync_queue(topic: Topic, user: User, audience: str) -> str:
     if audience != "staff":
         return ""
-    items, after = await first_queue_page(topic.key)
+    items, after = await first_queue_page(topic.key,
+                                          loaded_count(fragments.queue_id(topic.key)))
     return (fragments.queue(topic.key, items, queue_more_url(topic.key, after), oob=True)
             + await count_fragment(topic.key))

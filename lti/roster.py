@@ -15,6 +15,7 @@ launches them again, which marks them active.
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ import httpx
 
 from core.clock import now
 from core.errors import BadInput, CoursewireError
+from core.i18n import gettext as _
 from courses.service import grant_role, require_role
 from lti import claims
 from lti.ags import GRADE_SERVICES, GradeServices, ScoreNotSent
@@ -43,7 +45,11 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 MEMBERSHIPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MAX_PAGES = 100  # a roster of up to MAX_PAGES pages (the platform chooses the page size)
 INTERVAL = 5.0  # seconds between the worker's rounds
-RETRY_AFTER = timedelta(minutes=10)  # a failed sync's next try
+# A failed sync waits RETRY_BASE * 2**(failures - 1), capped at RETRY_CAP, then jittered to
+# between half and all of that (so the contexts of one platform that went down together do
+# not all come back at the same second).
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
 SYNC_GAP = timedelta(minutes=5)  # launches ask for a sync at most this often per context
 
 
@@ -83,10 +89,17 @@ async def remember_context(launch: Launch, course_id: str, user: User) -> None:
         now(), known.synced_at + SYNC_GAP)
     if known is not None and known.sync_due_at is not None:
         due = min(due, known.sync_due_at)
-    row, _ = await LtiContext.update_or_create(
+    row, _created = await LtiContext.update_or_create(
         **keys, defaults={"memberships_url": url, "sync_due_at": due,
                           "title": title[:255] if isinstance(title, str) else ""})
     await LtiRosterEntry.update_or_create(context=row, user=user, defaults={"active": True})
+
+
+def retry_delay(failures: int, rand: random.Random | None = None) -> timedelta:
+    """The pause before the next try of a sync that has failed `failures` times in a row:
+    exponential, capped, with jitter (between half and all of it)."""
+    ceiling = min(RETRY_BASE * 2 ** min(max(failures - 1, 0), 30), RETRY_CAP)
+    return ceiling * (0.5 + 0.5 * (rand or random).random())
 
 
 async def read_memberships(services: GradeServices, context: LtiContext) -> list[dict[str, Any]]:
@@ -97,7 +110,7 @@ async def read_memberships(services: GradeServices, context: LtiContext) -> list
     try:
         token = await services.access_token(registration, NRPS_SCOPE)
         async with httpx.AsyncClient(transport=services.transport, timeout=30.0) as client:
-            for _ in range(MAX_PAGES):
+            for _page in range(MAX_PAGES):
                 if url is None:
                     break
                 r = await client.get(url, headers={"Authorization": f"Bearer {token}",
@@ -109,22 +122,29 @@ async def read_memberships(services: GradeServices, context: LtiContext) -> list
                 members += [m for m in page if isinstance(m, dict)]
                 url = r.links.get("next", {}).get("url")
     except ScoreNotSent as exc:
-        raise RosterNotRead(f"The platform's roster could not be read: {exc}.") from None
+        raise RosterNotRead(_("The platform's roster could not be read: %(reason)s.",
+                              reason=exc)) from None
     except (httpx.HTTPError, ValueError, AttributeError) as exc:
-        raise RosterNotRead(f"The platform's roster at {context.memberships_url} could not be "
-                            f"read ({exc.__class__.__name__}).") from None
+        raise RosterNotRead(_("The platform's roster at %(url)s could not be read (%(error)s).",
+                              url=context.memberships_url,
+                              error=exc.__class__.__name__)) from None
     return members
 
 
 async def sync_roster(context: LtiContext, services: GradeServices | None = None) -> RosterSync:
     """Read the context's roster from the platform and write it (see the module's doc).
-    A failure is kept on the context (`last_error`) and raised as RosterNotRead."""
+    A failure is kept on the context (`last_error`, `sync_failures`), the worker's next try
+    put off by `retry_delay`, and raised as RosterNotRead."""
     await context.fetch_related("registration")
     try:
         members = await read_memberships(services or GRADE_SERVICES.get(), context)
     except RosterNotRead as exc:
-        await LtiContext.filter(id=context.id).update(last_error=exc.message[:500],
-                                                      sync_due_at=now() + RETRY_AFTER)
+        failures = await LtiContext.filter(id=context.id).values_list("sync_failures",
+                                                                      flat=True)
+        failures_now = (failures[0] if failures else 0) + 1
+        await LtiContext.filter(id=context.id).update(
+            last_error=exc.message[:500], sync_failures=failures_now,
+            sync_due_at=now() + retry_delay(failures_now))
         raise
     active: set[int] = set()
     for member in members:
@@ -141,7 +161,7 @@ async def sync_roster(context: LtiContext, services: GradeServices | None = None
     inactive = await LtiRosterEntry.filter(context=context, active=True).exclude(
         user_id__in=list(active) or [0]).update(active=False)
     await LtiContext.filter(id=context.id).update(synced_at=now(), last_error=None,
-                                                  sync_due_at=None)
+                                                  sync_failures=0, sync_due_at=None)
     return RosterSync(len(active), inactive)
 
 
@@ -160,6 +180,14 @@ async def sync_course_rosters(instructor: User, course_id: str,
 async def course_contexts(instructor: User, course_id: str) -> list[LtiContext]:
     await require_role(instructor, course_id, Role.INSTRUCTOR)
     return await LtiContext.filter(course_id=course_id).prefetch_related(
+        "registration").order_by("id")
+
+
+async def failed_syncs(viewer: User, course_id: str) -> list[LtiContext]:
+    """The course's platform contexts whose last roster sync failed, with the error and the
+    next try (staff: TAs and instructors)."""
+    await require_role(viewer, course_id, Role.TA)
+    return await LtiContext.filter(course_id=course_id, sync_failures__gt=0).prefetch_related(
         "registration").order_by("id")
 
 

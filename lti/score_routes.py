@@ -1,5 +1,5 @@
 """Staff's view of grade passback: the course's scores a platform has not taken (page and
-API, keyset-paged), and "retry now"."""
+API, keyset-paged), and "retry now"; the page also lists roster syncs that failed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from accounts.session import require_user
 from core.http import redirect
 from core.ids import id_or_not_found
 from core.paging import link_headers, next_url, page_request
+from lti.roster import failed_syncs
 from lti.score_sends import SENDS_LIMIT, SENDS_MAX, retry_score, score_json, unsent_scores
 
 
@@ -22,6 +23,7 @@ async def scores_page(request: Request) -> Response:
         request.query_params, default=SENDS_LIMIT, maximum=SENDS_MAX))
     return await page(request, "lti/scores.html", course_id=course_id,
                       scores=[score_json(s) for s in rows],
+                      roster_failures=await failed_syncs(user, course_id),
                       next_page=next_url(request.url, after))
 
 

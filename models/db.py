@@ -33,6 +33,7 @@ APPS: dict[str, tuple[list[str], str]] = {
     "lti": (["models.lti"], "models.lti_migrations"),
     "oidc": (["models.oidc"], "models.oidc_migrations"),
     "groups": (["models.groups"], "models.groups_migrations"),
+    "notifications": (["models.notifications"], "models.notifications_migrations"),
 }
 
 

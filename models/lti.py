@@ -150,6 +150,7 @@ class LtiContext(Model):
     sync_due_at = fields.DatetimeField(null=True)  # a launch asked for a roster sync
     synced_at = fields.DatetimeField(null=True)
     last_error = fields.CharField(max_length=500, null=True)
+    sync_failures = fields.IntField(default=0)  # failed syncs since the last good one
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

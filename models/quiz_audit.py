@@ -15,6 +15,7 @@ class AttemptAction(StrEnum):
     REOPENED = "reopened"
     EXTENDED = "extended"
     ACCOMMODATION_CHANGED = "accommodation_changed"
+    TAKEN_OVER = "taken_over"  # another device of the student opened it (quizzes.attempt_holds)
 
 
 class QuizAttemptEvent(Model):

@@ -26,10 +26,11 @@ from core.errors import Conflict, NotFound
 from courses.service import require_role
 from courses.visibility import require_open_for_submissions
 from models.courses import Role
+from models.quiz_audit import AttemptAction
 from models.quiz_integrity import AttemptDevice, AttemptHold
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
-from quizzes import events
+from quizzes import audit, events
 from quizzes.attempts import start_attempt
 from quizzes.exam_access import check_access_code, check_network
 from quizzes.quiz_blocks import published_quiz
@@ -114,6 +115,11 @@ async def hold(attempt: QuizAttempt, device: str, student_name: str) -> bool:
         else:
             await AttemptHold.filter(id=current.id).update(
                 device=device, taken_at=now, takeovers=F("takeovers") + 1)
+            current.device, current.taken_at = device, now
+            current.takeovers += 1  # the row is locked with the attempt's: this is its value
+            await audit.record(locked, AttemptAction.TAKEN_OVER, locked.user_id, at=now,
+                               takeovers=current.takeovers)
+            await events.progress_changed(locked, student_name, current)
         await events.attempt_opened(locked, device)
     return current is not None
 
@@ -124,15 +130,16 @@ async def holder_of(attempt_id: int) -> str | None:
 
 
 async def require_holder(user: User, attempt_id: int, *, device: str,
-                         address: str) -> None:
+                         address: str) -> QuizAttempt | None:
     """Before a save or hand-in: refused (Conflict) unless `device` holds the attempt, and
     (PermissionDenied) from a network the quiz does not allow. An attempt that is not the
     user's, or not in progress, passes: the save or submit itself refuses it, so a caller
-    learns nothing here that it would not learn there."""
+    learns nothing here that it would not learn there. Returns the attempt as read here
+    (None if it is not the user's in progress), for the save to use instead of re-reading."""
     attempt = await QuizAttempt.get_or_none(id=attempt_id, user_id=user.id,
                                             status=AttemptStatus.IN_PROGRESS)
     if attempt is None:
-        return
+        return None
     try:
         quiz = await published_quiz(attempt.course_id, attempt.block_id)
         check_network(quiz.fields, address)
@@ -141,3 +148,4 @@ async def require_holder(user: User, attempt_id: int, *, device: str,
     holder = await holder_of(attempt.id)
     if holder is not None and holder != device:
         raise Conflict(TAKEN_OVER, fields={"attempt": "held by another device"})
+    return attempt

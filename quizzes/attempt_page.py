@@ -28,9 +28,11 @@ from realtime.topics import Topic
 SELF = "self"
 
 
-async def attempt_data(attempt: QuizAttempt, *, staff: bool) -> dict[str, Any]:
+async def attempt_data(attempt: QuizAttempt, *, staff: bool,
+                       answers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The attempt as JSON for its student (staff=False) or the course's staff: points and
-    per-question results only as the quiz's `review` allows."""
+    per-question results only as the quiz's `review` allows. `answers` (question id ->
+    answer) when the caller has just read them."""
     now = clock.now()
     try:
         quiz = await published_quiz(attempt.course_id, attempt.block_id)
@@ -38,17 +40,26 @@ async def attempt_data(attempt: QuizAttempt, *, staff: bool) -> dict[str, Any]:
     except NotFound:  # the quiz was unpublished since: nothing more to review
         review, closes_at = "never", None
     show = results_visible(review, attempt, closes_at, now, staff=staff)
-    answers = dict(await QuizAnswer.filter(attempt_id=attempt.id).values_list(
-        "question_id", "answer"))
+    if answers is None:
+        answers = await _answers(attempt)
     return attempt_json(attempt, answers, now, show_results=show)
 
 
-async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool) -> Markup:
-    """Every live region of the attempt page as `audience` sees it."""
-    data = await attempt_data(attempt, staff=audience != SELF)
+async def _answers(attempt: QuizAttempt) -> dict[str, Any]:
+    return dict(await QuizAnswer.filter(attempt_id=attempt.id).values_list(
+        "question_id", "answer"))
+
+
+async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
+                          answers: dict[str, Any] | None = None,
+                          holder: str | None = None) -> Markup:
+    """Every live region of the attempt page as `audience` sees it (`answers` and the
+    holding device, "" for none, when the caller has read them inside its transaction)."""
+    data = await attempt_data(attempt, staff=audience != SELF, answers=answers)
     editable = audience == SELF and attempt.status == AttemptStatus.IN_PROGRESS
-    holder = ""
-    if editable:
+    if not editable:
+        holder = ""
+    elif holder is None:
         holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
             "device", flat=True) or [""])[0]
     parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
@@ -61,9 +72,12 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool) -> 
     return Markup("".join(parts))
 
 
-async def attempt_frames(attempt: QuizAttempt) -> dict[str, str]:
-    """The frame for each audience of `quiz-attempt:<id>`, after any change."""
-    return {audience: str(await attempt_regions(attempt, audience, oob=True))
+async def attempt_frames(attempt: QuizAttempt, holder: str) -> dict[str, str]:
+    """The frame for each audience of `quiz-attempt:<id>`, after any change (the answers
+    read once for both; `holder` the device holding it, "" for none)."""
+    answers = await _answers(attempt)
+    return {audience: str(await attempt_regions(attempt, audience, oob=True, answers=answers,
+                                                holder=holder))
             for audience in (SELF, STAFF)}
 
 

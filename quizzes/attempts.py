@@ -105,12 +105,17 @@ async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:
 
 
 async def save_answer(user: User, attempt_id: int, question_id: str,
-                      body: Mapping[str, Any]) -> datetime:
+                      body: Mapping[str, Any], *, loaded: QuizAttempt | None = None) -> datetime:
     """Autosave one answer (`body` is `{"answer": ...}`; the latest wins); returns when it
     was saved. Refused after the deadline or once submitted (InvalidState), for a
     malformed answer (BadInput), and for a question not on this attempt's paper (NotFound).
-    Rights come first: a caller who may not write here learns nothing from the body."""
-    attempt = await _own(user, attempt_id)
+    Rights come first: a caller who may not write here learns nothing from the body.
+    `loaded` is the attempt as the caller already read it for this user (require_holder),
+    to save reading it again; the conditional update below decides, not this copy."""
+    if loaded is not None and loaded.id == attempt_id and loaded.user_id == user.id:
+        attempt = loaded
+    else:
+        attempt = await _own(user, attempt_id)
     drawn = next((d for d in paper_of(attempt) if d.id == question_id), None)
     if drawn is None:
         raise NotFound(f"No question {question_id!r} in this attempt.")
@@ -130,11 +135,12 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
         ).update(last_saved_at=now)
         if not still_open:
             raise _closed(attempt, now)
-        updated = await QuizAnswer.filter(attempt_id=attempt.id, question_id=question_id
-                                          ).update(answer=answer, saved_at=now)
-        if not updated:
-            await QuizAnswer.create(attempt_id=attempt.id, question_id=question_id,
-                                    answer=answer, saved_at=now)
+        # One statement whether or not the question was answered before (an upsert on
+        # the (attempt, question) unique key).
+        await QuizAnswer.bulk_create(
+            [QuizAnswer(attempt_id=attempt.id, question_id=question_id, answer=answer,
+                        saved_at=now)],
+            on_conflict=["attempt_id", "question_id"], update_fields=["answer", "saved_at"])
         attempt.last_saved_at = now
         await events.attempt_changed(attempt, user.name)
     return now

@@ -6,6 +6,7 @@ from typing import TypedDict
 
 from core.event_types import EventType
 from core.templating import render
+from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAttempt
 from quizzes.attempt_page import attempt_frames, attempt_regions, attempt_topic
 from quizzes.proctor import row_for
@@ -31,6 +32,7 @@ class ProgressPayload(AttemptPayload):
     user_id: int
     name: str
     started_at: str
+    takeovers: int  # how often another device of the student took the attempt over
 
 
 ATTEMPT_UPDATED = EventType(
@@ -44,7 +46,8 @@ OPENED = EventType(
     "the others says so and stops autosaving).", OpenedPayload, ("quiz-attempt:<attempt_id>",))
 PROGRESS = EventType(
     "quiz.progress", "A student started, saved, or submitted a quiz attempt, it was "
-    "graded or reopened, or its deadline moved (the proctor view).", ProgressPayload,
+    "graded or reopened, its deadline moved, or another of the student's devices took it "
+    "over (the proctor view).", ProgressPayload,
     ("course:<course_id>:staff",))
 EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
@@ -71,11 +74,24 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
                    block_id=attempt.block_id)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
                   {"self": panel})
+    # Read here, inside the change's transaction: after a save's conditional update, which
+    # waits for a takeover holding the attempt's row, so it never names a device that lost.
+    hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
-                  await attempt_frames(attempt))
-    progress: ProgressPayload = {**data, "user_id": attempt.user_id, "name": student_name,
-                                 "started_at": attempt.started_at.isoformat()}
-    row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name), oob=True)
+                  await attempt_frames(attempt, hold.device if hold is not None else ""))
+    await progress_changed(attempt, student_name, hold)
+
+
+async def progress_changed(attempt: QuizAttempt, student_name: str,
+                           hold: AttemptHold | None) -> None:
+    """`quiz.progress` with the proctor page's row for the attempt's student (`hold`: its
+    AttemptHold row, for the takeovers). Call inside the transaction."""
+    progress: ProgressPayload = {**attempt_payload(attempt), "user_id": attempt.user_id,
+                                 "name": student_name,
+                                 "started_at": attempt.started_at.isoformat(),
+                                 "takeovers": hold.takeovers if hold is not None else 0}
+    row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name, hold),
+                 oob=True)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
                   {"staff": row})
 

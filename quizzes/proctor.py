@@ -1,5 +1,6 @@
 """The proctor view: one row per student of the course for one quiz (not started, in
-progress with its last save and deadline, submitted, graded), kept live by quiz.progress."""
+progress with its last save and deadline, submitted, graded; how often another device took
+the attempt over, and when last), kept live by quiz.progress."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from models.courses import Membership, Role
+from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAttempt
 
 
@@ -24,13 +26,21 @@ class ProctorRow:
     submitted_at: datetime | None = None
     by_server: bool = False
     attempt_id: int | None = None
+    takeovers: int = 0  # how often another device of the student took the attempt over
+    taken_over_at: datetime | None = None  # the latest of them
 
 
-def row_for(attempt: QuizAttempt, name: str) -> ProctorRow:
+def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | None) -> ProctorRow:
+    """The row of `attempt`; `hold` is its AttemptHold row (None: never opened since holds
+    began). Each takeover counted there is also an audit row (AttemptAction.TAKEN_OVER)
+    written in the same transaction, so the two always agree; the row reads the hold
+    because the save path reads it anyway (no extra statement per save)."""
+    takeovers = hold.takeovers if hold is not None else 0
     return ProctorRow(attempt.course_id, attempt.block_id, attempt.user_id, name,
                       attempt.status.value, attempt.number, attempt.started_at,
                       attempt.last_saved_at, attempt.deadline_at, attempt.submitted_at,
-                      attempt.submitted_by_server, attempt.id)
+                      attempt.submitted_by_server, attempt.id, takeovers,
+                      hold.taken_at if hold is not None and takeovers else None)
 
 
 async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:
@@ -41,6 +51,9 @@ async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:
     for attempt in await QuizAttempt.filter(course_id=course_id, block_id=block_id
                                             ).order_by("number"):
         latest[attempt.user_id] = attempt
-    rows = [row_for(latest[m.user_id], m.user.name) if m.user_id in latest
+    holds = {h.attempt_id: h for h in await AttemptHold.filter(
+        attempt_id__in=[a.id for a in latest.values()])} if latest else {}
+    rows = [row_for(latest[m.user_id], m.user.name, holds.get(latest[m.user_id].id))
+            if m.user_id in latest
             else ProctorRow(course_id, block_id, m.user_id, m.user.name) for m in members]
     return sorted(rows, key=lambda r: (r.name.lower(), r.user_id))

@@ -38,10 +38,11 @@ async def api_start_attempt(request: Request) -> Response:
 
 async def api_save_answer(request: Request) -> Response:
     user = await require_user(request)
-    await require_holder(user, _attempt_id(request), device=device_of(request),
-                         address=client_ip(request))
+    attempt = await require_holder(user, _attempt_id(request), device=device_of(request),
+                                   address=client_ip(request))
     saved_at = await save_answer(user, _attempt_id(request),
-                                 request.path_params["question_id"], await read_json(request))
+                                 request.path_params["question_id"], await read_json(request),
+                                 loaded=attempt)
     return JSONResponse({"saved_at": saved_at.isoformat()})
 
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from starlette.datastructures import URL
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from accounts.pages import page
@@ -12,7 +13,8 @@ from accounts.session import require_user
 from core.errors import CoursewireError, NotFound
 from core.http import read_form, read_json, redirect
 from core.ids import id_or_not_found
-from core.paging import PageRequest, link_headers, page_request
+from core.paging import PageRequest, link_headers, next_url, page_request
+from core.templating import render
 from courses.service import get_course
 from quizzes.audit import (
     HISTORY_LIMIT,
@@ -62,11 +64,32 @@ async def history_page(request: Request, *, message: str = "", status_code: int 
     attempt = await staff_attempt(user, _attempt_id(request))
     if attempt.course_id != course_id:
         raise NotFound("No such quiz attempt.")
-    rows, _ = await attempt_history(user, attempt.id, PageRequest(HISTORY_MAX))
+    rows, after = await attempt_history(user, attempt.id, PageRequest(HISTORY_LIMIT))
     return await page(request, "quizzes/attempt_history.html", status_code=status_code,
                       course=await get_course(course_id), attempt=attempt, rows=rows,
+                      more=_rows_url(course_id, attempt.id, after),
                       quiz_title=await quiz_title(course_id, attempt.block_id),
                       message=message, form=form or {})
+
+
+def _rows_url(course_id: str, attempt_id: int, after: tuple[int, ...] | None) -> str | None:
+    """Where the history page's "load more" fetches the rows after `after`."""
+    return next_url(URL(f"/courses/{course_id}/quiz-attempts/{attempt_id}/history/rows"),
+                    after)
+
+
+async def history_rows(request: Request) -> Response:
+    """The history rows after a key and the next "load more" control (staff): they replace
+    the control that asked, so they land below the rows already shown."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    attempt = await staff_attempt(user, _attempt_id(request))
+    if attempt.course_id != course_id:
+        raise NotFound("No such quiz attempt.")
+    rows, after = await attempt_history(user, attempt.id, page_request(
+        request.query_params, default=HISTORY_LIMIT, maximum=HISTORY_LIMIT))
+    return HTMLResponse(render("quizzes/_history_rows.html", rows=rows,
+                               more=_rows_url(course_id, attempt.id, after)))
 
 
 async def staff_action_form(request: Request) -> Response:
@@ -91,6 +114,7 @@ routes = [
     Route("/api/v1/quiz-attempts/{attempt_id}/reopen", api_staff_action, methods=["POST"]),
     Route("/api/v1/quiz-attempts/{attempt_id}/extend", api_staff_action, methods=["POST"]),
     Route("/courses/{course_id}/quiz-attempts/{attempt_id}/history", history_page),
+    Route("/courses/{course_id}/quiz-attempts/{attempt_id}/history/rows", history_rows),
     Route("/courses/{course_id}/quiz-attempts/{attempt_id}/reopen", staff_action_form,
           methods=["POST"]),
     Route("/courses/{course_id}/quiz-attempts/{attempt_id}/extend", staff_action_form,

@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 
 from realtime.endpoints import Session, error_frame, serve
 from realtime.replay import resync_frame, too_old
-from realtime.resync import resync_fragments
+from realtime.resync import LOADED, parse_loaded, resync_fragments
 
 log = logging.getLogger("coursewire.ws")
 
@@ -53,6 +53,8 @@ def denied_fragment(denied: list[str], reasons: dict[str, str]) -> str:
 async def _on_page_open(session: Session) -> None:
     params = session.websocket.query_params
     topics = [t for t in params.get("topics", "").split(",") if t]
+    # How far the page's "load more" lists reach: their resync renders that much.
+    LOADED.set(parse_loaded(params.get("loaded", "")))
     since = params.get("since", "")
     if since.isdigit() and len(since) < 20:
         # The page knows the seq it was rendered at: older than the kept log, it is told

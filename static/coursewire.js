@@ -201,6 +201,23 @@
     if (evt.persisted && live.phase === "leaving") { live.attempt = 0; open(); }
   });
 
+  // Every (re)connect tells the server how far this page's "load more" lists reach (the
+  // lists marked data-paged, counting their items), so the resync that follows re-renders
+  // all the loaded pages, not only the first (realtime/resync.py `loaded`).
+  document.addEventListener("htmx:ws:before:connection", function (evt) {
+    var connection = evt.detail && evt.detail.connection;
+    if (!connection || !connection.url) return;
+    var loaded = [];
+    document.querySelectorAll("[data-paged][id]").forEach(function (list) {
+      var count = list.querySelectorAll(":scope > " + list.dataset.paged).length;
+      loaded.push(list.id + ":" + count);
+    });
+    var url = new URL(connection.url);
+    if (loaded.length) url.searchParams.set("loaded", loaded.join(","));
+    else url.searchParams.delete("loaded");
+    connection.url = url.toString();
+  });
+
   document.addEventListener("htmx:ws:after:connection", function (evt) {
     stopTimers();
     live.phase = "live";

@@ -8,6 +8,7 @@ browser that started the sign-in can finish it."""
 from __future__ import annotations
 
 import secrets
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,6 @@ from typing import Any
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from accounts.oidc.discovery import DISCOVERY, FETCH_TIMEOUT
 from accounts.oidc.errors import ProviderUnavailable, SignInRefused
@@ -23,6 +23,12 @@ from accounts.oidc.id_token import verify_id_token
 from core.clock import now
 from core.i18n import gettext as _
 from models.oidc import OidcLogin, OidcProvider
+
+with warnings.catch_warnings():
+    # authlib 1.9 warns that it found httpx rather than httpx2; httpx is what we use
+    # (pyproject keeps authlib below 1.10). Not a message for whoever runs the server.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 from models.users import User
 
 LOGIN_TTL = timedelta(minutes=10)

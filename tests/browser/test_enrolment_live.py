@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from tests.browser.conftest import assert_live_equals_reload, log_in, wait_live
+from tests.browser.conftest import assert_live_equals_reload, log_in, normalized_html, wait_live
 from tests.conftest import REDIS_URL
 from tests.support.live import api_token, seeded_server
 
@@ -111,3 +111,90 @@ def test_self_enrolment_from_the_catalogue_appears_live_too(browser, server):
     finally:
         teacher_ctx.close()
         walker_ctx.close()
+
+
+# The table as the page loaded it (to tell when the socket's resync replaced it), and, while
+# window.__holdSocket is set, no reconnect (each attempt is cancelled and retried later).
+RECORD_AND_HOLD = """
+document.addEventListener("DOMContentLoaded", () => {
+  window.__tableBefore = document.querySelector("TABLE");
+});
+document.addEventListener("htmx:ws:before:connection", (evt) => {
+  if (window.__holdSocket) evt.detail.connection.cancelled = true;
+});""".replace("TABLE", TABLE)
+MORE = "#members-more-course_2dv1_3aCoursewire_2bPY101_2b2026 button"
+
+
+def _rows(page) -> list[str]:
+    return page.eval_on_selector_all(f"{TABLE} tr.member-row", "els => els.map(e => e.id)")
+
+
+def _resynced(page) -> None:
+    page.wait_for_function(f"() => document.querySelector('{TABLE}') !== window.__tableBefore",
+                           timeout=20_000)
+
+
+def _open_loaded_to_end(page, url: str) -> None:
+    page.goto(url)
+    wait_live(page)
+    _resynced(page)  # the first resync, so the loads below are not undone by it
+    while page.locator(MORE).count():
+        before = len(_rows(page))
+        page.click(MORE)
+        page.wait_for_function(f"n => document.querySelectorAll('{TABLE} tr.member-row')"
+                               ".length > n", arg=before, timeout=10_000)
+
+
+def _uid(row_id: str) -> int:
+    return int(row_id.rsplit("-", 1)[1])
+
+
+def test_members_load_more_live_and_a_reconnect_keeps_every_loaded_page(browser, server):
+    base = server.base
+    url = f"{base}/courses/{COURSE}/members"
+    headers = {"Authorization": f"Bearer {api_token(base, 'instructor@demo.coursewire')}"}
+    csv = "email,name,role\n" + "".join(f"m{i:02d}@example.org,Member {i:02d},student\n"
+                                        for i in range(55))
+    r = httpx.post(f"{base}/api/v1/courses/{COURSE}/members/import", content=csv,
+                   headers={**headers, "Content-Type": "text/csv"}, timeout=120)
+    assert r.status_code == 200 and r.json()["errors"] == [], r.text
+    ctx, teacher = log_in(browser, base, "instructor@demo.coursewire")
+    try:
+        teacher.add_init_script(RECORD_AND_HOLD)
+        teacher.goto(url)
+        wait_live(teacher)
+        _resynced(teacher)
+        assert len(_rows(teacher)) == 50 and teacher.locator(MORE).count() == 1
+        _open_loaded_to_end(teacher, url)
+        loaded = _rows(teacher)
+        assert len(loaded) == len(set(loaded)) > 55
+
+        def set_role(row_id: str, role: str) -> None:
+            r = httpx.put(f"{base}/api/v1/courses/{COURSE}/members/{_uid(row_id)}",
+                          json={"role": role}, headers=headers)
+            assert r.status_code == 200, r.text
+
+        # A change on page 2 lands in place, live.
+        set_role(loaded[-1], "ta")
+        teacher.wait_for_selector(f'#{loaded[-1]}[data-role="ta"]', timeout=10_000)
+        # The socket drops; while it is down another member on page 2 changes role.
+        teacher.evaluate("""() => {
+          window.__holdSocket = true;
+          window.__tableBefore = document.querySelector('TABLE');
+          document.getElementById('live')._htmx.ws.connection.socket.close();
+        }""".replace("TABLE", TABLE))
+        teacher.wait_for_selector('#live-status[data-state="down"]', timeout=10_000)
+        set_role(loaded[55], "ta")
+        teacher.evaluate("() => { window.__holdSocket = false; "
+                         "window.dispatchEvent(new Event('online')); }")
+        wait_live(teacher, timeout=30_000)
+        _resynced(teacher)  # the reconnect's resync: every loaded row, not the first 50
+        assert _rows(teacher) == loaded and teacher.locator(MORE).count() == 0
+        assert teacher.get_attribute(f"#{loaded[55]}", "data-role") == "ta"
+        live_html = normalized_html(teacher, TABLE)
+        fresh = ctx.new_page()
+        fresh.add_init_script(RECORD_AND_HOLD)
+        _open_loaded_to_end(fresh, url)
+        assert _rows(fresh) == loaded and normalized_html(fresh, TABLE) == live_html
+    finally:
+        ctx.close()

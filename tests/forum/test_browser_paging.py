@@ -180,3 +180,52 @@ def test_thread_loads_more_replies_and_a_live_reply_lands_only_at_a_shown_end(
     _load_all_replies(ada, thread_id)
     assert _reply_ids(ada, thread_id) == live
     assert ada.evaluate(NORMALIZE_JS, [f"thread-{thread_id}-posts"]) == live_html
+
+
+# While set, the page's socket may not reconnect (each attempt is cancelled and retried
+# later with backoff, as after any failed attempt): the test changes the queue meanwhile.
+HOLD_SOCKET = """document.addEventListener("htmx:ws:before:connection", (evt) => {
+  if (window.__holdSocket) evt.detail.connection.cancelled = true;
+});"""
+
+
+def test_a_reconnect_resyncs_every_loaded_page_of_the_queue(browser, queue_server):  # noqa: F811
+    server, _seeded = queue_server
+    base = server.base
+    ta = _login(browser, base, "ta@demo.coursewire")
+    ta.add_init_script(HOLD_SOCKET)
+    _open_settled(ta, f"/courses/{COURSE}/forum/moderation", QUEUE)
+    _load_all(ta)  # two pages
+    loaded = _ids(ta)
+    assert len(loaded) > QUEUE_LIMIT
+    # An item of the second page nobody has claimed yet.
+    target = ta.evaluate(f"""() => [...document.querySelectorAll('#{QUEUE} > li.modq-item')]
+        .slice({QUEUE_LIMIT}).find(e => !e.classList.contains('claimed')).id""")
+    post_id = int(target.removeprefix("modq-item-"))
+
+    # The socket drops; while it is down, the item on page 2 is claimed.
+    ta.evaluate(f"""() => {{
+      window.__holdSocket = true;
+      window.__queueBefore = document.getElementById('{QUEUE}');
+      document.getElementById('live')._htmx.ws.connection.socket.close();
+    }}""")
+    ta.wait_for_selector('#live-status[data-state="down"]', timeout=10_000)
+    claimed = httpx.post(f"{base}/api/v1/forum/posts/{post_id}/claim", json={},
+                         headers={"Authorization": f"Bearer {api_token(base, TEACHER)}"})
+    assert claimed.status_code == 200, claimed.text
+    ta.evaluate("() => { window.__holdSocket = false; "
+                "window.dispatchEvent(new Event('online')); }")
+    _wait_live(ta)
+    # The reconnect's resync replaced the queue: with both pages, the claim on page 2 shown.
+    ta.wait_for_function(f"() => document.getElementById('{QUEUE}') !== window.__queueBefore",
+                         timeout=20_000)
+    assert _ids(ta) == loaded
+    expect(ta.locator(f"#{target}")).to_have_class(re.compile("claimed"))
+    assert ta.locator(f"#{MORE} button").count() == 0  # nothing is left to load
+    live_html = ta.evaluate(NORMALIZE_JS, [QUEUE])
+
+    # The page equals a reload loaded as far.
+    _open_settled(ta, f"/courses/{COURSE}/forum/moderation", QUEUE)
+    _load_all(ta)
+    assert _ids(ta) == loaded
+    assert ta.evaluate(NORMALIZE_JS, [QUEUE]) == live_html

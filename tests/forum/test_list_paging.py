@@ -124,3 +124,51 @@ async def test_thread_page_loads_more_replies_and_marks_its_end(client, app_cast
     assert f'id="thread-{thread.id}-end"' in rest.text and "/replies?" not in rest.text
     bad = await client.get(f"/forum/threads/{thread.id}/replies?after=1.2")
     assert bad.status_code == 400
+
+
+async def test_a_resync_renders_as_many_items_as_the_page_had_loaded(client, app_cast,
+                                                                    monkeypatch):
+    from forum import fragments
+    from forum.resync import resync_queue, resync_thread
+    from realtime.resync import LOADED, LOADED_MAX, loaded_count, parse_loaded
+    from realtime.topics import Topic
+
+    cast = app_cast
+    monkeypatch.setattr(queue_pages, "QUEUE_LIMIT", 2)
+    monkeypatch.setattr("forum.reply_pages.REPLIES_LIMIT", 2)
+    thread = await create_thread(cast.teacher, cast.course.id, "Resync", "text")
+    flagged = await _flagged(cast, thread, 5)
+    queue = Topic(f"course:{cast.course.id}:staff", "course_staff", cast.course.id)
+    replies = Topic(f"thread:{thread.id}", "thread", str(thread.id))
+
+    def shown(html: str, prefix: str) -> list[int]:
+        return [int(i) for i in re.findall(rf'id="{prefix}-(\d+)"', html)]
+
+    async def render(loaded: str) -> tuple[str, str]:
+        reset = LOADED.set(parse_loaded(loaded))
+        try:
+            return (await resync_queue(queue, cast.ta, "staff"),
+                    await resync_thread(replies, cast.ta, "staff"))
+        finally:
+            LOADED.reset(reset)
+
+    # A page that said nothing (or less than a page) gets the first page, with "load more".
+    for said in ("", f"{fragments.queue_id(cast.course.id)}:1,thread-{thread.id}-posts:0"):
+        modq, posts = await render(said)
+        assert shown(modq, "modq-item") == flagged[:2:-1] and "/moderation/more" in modq
+        assert shown(posts, "reply") == flagged[:2] and f"thread-{thread.id}-more" in posts
+    # A page that loaded 4 of each gets 4, still with "load more"; 9 gets all, and the end.
+    modq, posts = await render(f"{fragments.queue_id(cast.course.id)}:4,"
+                               f"thread-{thread.id}-posts:4")
+    assert shown(modq, "modq-item") == flagged[:0:-1] and "/moderation/more" in modq
+    assert shown(posts, "reply") == flagged[:4] and f"thread-{thread.id}-more" in posts
+    modq, posts = await render(f"{fragments.queue_id(cast.course.id)}:9,"
+                               f"thread-{thread.id}-posts:9")
+    assert shown(modq, "modq-item") == flagged[::-1] and "/moderation/more" not in modq
+    assert shown(posts, "reply") == flagged and f'id="thread-{thread.id}-end"' in posts
+    # What a page says is bounded and malformed entries are ignored.
+    assert parse_loaded("a:3,b:x,c d:4,:5,e:9999999,f:12") == {"a": 3, "f": 12}
+    reset = LOADED.set(parse_loaded("big:999999"))
+    assert loaded_count("big") == LOADED_MAX and loaded_count("other") == 0
+    LOADED.reset(reset)
+    assert len(parse_loaded(",".join(f"l{i}:1" for i in range(50)))) == 20

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENT_NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 FILE_NAME = re.compile(r"\.(pdf|html|txt|py|yaml|json|csv|md)$")
 CASES = ["test_announcements", "test_forum", "test_grading", "test_peer_review",
-         "test_content", "test_enrolment", "test_quizzes"]
+         "test_content", "test_enrolment", "test_quizzes", "test_notifications"]
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

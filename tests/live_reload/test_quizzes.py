@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from models.events import Event
+from models.quiz_audit import AttemptAction, QuizAttemptEvent
 from models.quizzes import QuizAttempt
 from realtime.topics import authorize, parse_topic
 from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course, use_grading_method
@@ -226,6 +227,38 @@ async def test_the_attempt_page_learns_another_device_took_over(quiz_cast):
     r = await cast.ada.client.put(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}"
                                   "/answers/capital", json={"answer": {"choice": "lyon"}})
     assert r.status_code == 409 and "opened on another device" in r.json()["error"]["message"]
+
+
+@covers("quiz.progress")
+async def test_the_proctor_row_shows_takeovers_from_the_audit_trail(quiz_cast):
+    """Ada's attempt is taken over by a second device, then taken back: the proctor pages
+    of the TA and the instructor show it live ("taken over ... 2 times, last ... ago"),
+    equal to a reload, and the attempt's audit trail has one row per takeover."""
+    cast = quiz_cast
+    url = await _start(cast)
+    attempt_id = int(url.rsplit("/", 1)[1])
+    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=cast.app),
+                              base_url="http://testserver")
+    await browser_login(other, cast.ada.user.email)
+
+    async def take_over_and_back() -> None:
+        assert (await other.get(url)).status_code == 200
+        assert (await cast.ada.client.get(url)).status_code == 200
+        assert (await cast.ada.client.get(url)).status_code == 200  # holds it: no change
+
+    try:
+        frames = await verify_action(cast.hub, proctors(cast), take_over_and_back)
+    finally:
+        await other.aclose()
+    assert any('data-takeovers="2"' in f and "2 times" in f and "just now" in f
+               for f in frames[f"ta {PROCTOR}"])
+    trail = await QuizAttemptEvent.filter(attempt_id=attempt_id,
+                                          action=AttemptAction.TAKEN_OVER).order_by("id")
+    assert [e.detail for e in trail] == [{"takeovers": 1}, {"takeovers": 2}]
+    assert all(e.actor_id == cast.ada.user.id for e in trail)
+    history = await cast.ta.client.get(f"/courses/{COURSE_ID}/quiz-attempts/{attempt_id}"
+                                       "/history")
+    assert history.text.count("taken over by another device") == 2
 
 
 PROGRESS = f"/courses/{COURSE_ID}/progress"

@@ -105,3 +105,57 @@ async def test_only_instructors_sync_and_a_course_without_a_roster_says_so(
     staff = bearer(await token(client, "teacher@example.org"))
     r = await client.post(f"/api/v1/courses/{course.id}/lti/roster-sync", headers=staff)
     assert r.status_code == 400 and "launch" in r.json()["error"]["message"]
+
+
+def test_retry_delay_doubles_is_capped_and_jittered():
+    import random
+    from datetime import timedelta
+
+    from lti.roster import RETRY_BASE, RETRY_CAP, retry_delay
+
+    rand = random.Random(7)
+    for failures in range(1, 40):
+        ceiling = min(RETRY_BASE * 2 ** (failures - 1), RETRY_CAP)
+        delays = [retry_delay(failures, rand) for _ in range(50)]
+        assert all(ceiling / 2 <= d <= ceiling for d in delays), failures
+        assert len(set(delays)) > 1  # jitter: not one fixed pause
+    assert max(retry_delay(1000, rand) for _ in range(50)) <= RETRY_CAP == timedelta(hours=1)
+    assert min(retry_delay(3, rand) for _ in range(200)) > retry_delay(1, random.Random(1))
+
+
+async def test_failed_syncs_back_off_are_shown_to_staff_and_reset_on_success(
+        client, roster, course, monkeypatch):
+    from core.clock import now
+    from lti.roster import RETRY_BASE, RETRY_CAP
+
+    monkeypatch.setattr("lti.roster.random.random", lambda: 1.0)  # no jitter: exact pauses
+    r = await launch(client, roster, f"https://cw.example/courses/{course.id}", sub="ada-1",
+                     **roster.nrps_claims())
+    assert r.status_code == 303
+    roster.reachable = False
+    pauses = []
+    for _ in range(9):
+        await LtiContext.filter(course_id=course.id).update(sync_due_at=now())
+        assert await sync_due_rosters() == 0
+        context = await LtiContext.get(course_id=course.id)
+        pauses.append(round((context.sync_due_at - now()).total_seconds() / 30))
+    assert context.sync_failures == 9 and "ConnectError" in context.last_error
+    assert pauses == [1, 2, 4, 8, 16, 32, 64, 120, 120]  # x30 s, capped at an hour
+    assert RETRY_CAP.total_seconds() == 120 * RETRY_BASE.total_seconds()
+    # Not due yet: the worker leaves it alone.
+    assert await sync_due_rosters() == 0
+    assert (await LtiContext.get(course_id=course.id)).sync_failures == 9
+    # Staff (a TA too) see it on the grades-to-platform page.
+    client.cookies.clear()
+    await browser_login(client, "teacher@example.org")
+    page = await client.get(f"/courses/{course.id}/lti/scores")
+    assert page.status_code == 200
+    assert f'id="lti-roster-failure-{context.id}"' in page.text and "ConnectError" in page.text
+    assert "<td>9</td>" in page.text
+    roster.reachable = True
+    await LtiContext.filter(course_id=course.id).update(sync_due_at=now())
+    assert await sync_due_rosters() == 1
+    context = await LtiContext.get(course_id=course.id)
+    assert context.sync_failures == 0 and context.last_error is None
+    page = await client.get(f"/courses/{course.id}/lti/scores")
+    assert 'id="lti-roster-failures-none"' in page.text

@@ -173,3 +173,39 @@ async def test_the_history_page_reopens_and_keeps_what_was_typed_on_a_refusal(
         assert done.status_code == 303 and done.headers["location"] == f"{base}/history"
         page = await ta.get(f"{base}/history")
         assert 'data-action="reopened"' in page.text and "Extend the deadline" in page.text
+
+
+async def test_the_history_page_loads_more_rows_below_its_first_page(
+        app, quiz_course: QuizCourse, monkeypatch):
+    monkeypatch.setattr("quizzes.staff_routes.HISTORY_LIMIT", 2)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as ta, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                              base_url="http://testserver") as api:
+        attempt = await started(api, quiz_course)
+        for _ in range(4):
+            assert (await staff(api, quiz_course, "extend", attempt["id"], {"minutes": 1})
+                    ).status_code == 200
+        r = await api.get(f"/api/v1/quiz-attempts/{attempt['id']}/history?limit=50",
+                          headers=quiz_course.headers["ta"])
+        every = [h["id"] for h in r.json()]
+        assert len(every) == 5
+        await browser_login(ta, quiz_course.ta.email)
+        base = f"/courses/{quiz_course.id}/quiz-attempts/{attempt['id']}/history"
+        page = await ta.get(base)
+        seen = [int(i) for i in re.findall(r'id="history-(\d+)"', page.text)]
+        assert seen == every[:2]
+        more = re.search(r'hx-get="([^"]+/history/rows\?[^"]+)"', page.text)
+        while more:
+            r = await ta.get(more.group(1).replace("&amp;", "&"))
+            assert r.status_code == 200 and "<html" not in r.text
+            seen += [int(i) for i in re.findall(r'id="history-(\d+)"', r.text)]
+            more = re.search(r'hx-get="([^"]+/history/rows\?[^"]+)"', r.text)
+        assert seen == every  # each row once, oldest first, the last answer without "more"
+        assert (await ta.get(f"{base}/rows?after=oops")).status_code == 400
+        assert (await ta.get(f"{base}/rows?limit=3")).status_code == 400  # above the page
+        other = f"/courses/course-v1:Nope+X+1/quiz-attempts/{attempt['id']}/history/rows"
+        assert (await ta.get(other)).status_code == 404
+        ta.cookies.clear()
+        await browser_login(ta, quiz_course.student.email)
+        assert (await ta.get(f"{base}/rows")).status_code == 403

@@ -140,6 +140,32 @@ async def test_openapi_describes_every_api_route(client, app):
         assert methods == (set(ops) - {"parameters"}), path
 
 
+def test_docs_api_md_names_only_real_routes_and_every_lti_route(app):
+    """docs/api.md documents the endpoints beyond the contract: each one it names exists
+    (with that method), and every LTI route is there unless the contract has it."""
+    import re
+    from pathlib import Path
+
+    from starlette.routing import Route
+
+    def norm(path: str) -> str:
+        return re.sub(r"\{[a-z_]+(:int)?\}", "{}", path)
+
+    routes = {(m, norm(r.path)) for r in app.starlette.routes if isinstance(r, Route)
+              for m in r.methods or () if m != "HEAD"}
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    named = {(m, norm(p.split("?")[0])) for m, p in re.findall(
+        r"`(GET|POST|PUT|PATCH|DELETE) (/[^` ]+)", text)}
+    assert named and named <= routes, named - routes
+    in_contract = {("POST", "/api/v1/lti/registrations"), ("GET", "/lti/jwks"),
+                   ("GET", "/lti/login"), ("POST", "/lti/login"), ("POST", "/lti/launch"),
+                   ("POST", "/lti/deep-link")}
+    lti = {(m, p) for m, p in routes if "/lti" in p}
+    # a page's GET and POST are documented together as "`GET path` ... `POST` form"
+    documented = named | {("POST", p) for m, p in named if m == "GET"}
+    assert lti - in_contract <= documented, (lti - in_contract) - documented
+
+
 @pytest.mark.parametrize("bad_id", ["99999999999999999999", "2147483648", "²", "0", "-1"])
 async def test_ids_out_of_range_are_client_errors_on_every_store(client, bad_id):
     # A number too long for the id column used to fail inside the database driver (500).

@@ -137,8 +137,8 @@ def course_objects(base: str, callers: dict[str, Caller]) -> dict[str, str]:
             "group_id": str(group),
             "response_id": "1", "version": "0" * 24, "name": "missing.txt",
             "attempt_id": str(attempt), "question_id": question,
-            "code": "no-such-invite",
-            "registration_id": "1", "score_id": "1",
+            "code": "no-such-invite", "bank": "loops",
+            "registration_id": "1", "score_id": "1", "notification_id": "1",
             "slug": "uni", "provider_id": "1", "link_id": "1"}
 
 

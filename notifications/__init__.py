@@ -1,0 +1,1 @@
+"""Notifications that outlive the page: an inbox per person, filled from the event log."""

@@ -1,0 +1,45 @@
+"""Writing notifications: the inbox row, its push to open pages, and its mail at once or a
+mark for the daily digest, all in the caller's transaction (so with the cursor's move)."""
+
+from __future__ import annotations
+
+from core.i18n import use_language
+from mail.compose import compose
+from mail.queue import queue_mail
+from models.notifications import Notification
+from models.users import User
+from notifications import events
+from notifications.kinds import Draft, Mode
+from notifications.preferences import modes_for
+
+
+def absolute(public_url: str, link: str) -> str:
+    return public_url.rstrip("/") + link if link.startswith("/") else link
+
+
+async def deliver(drafts: list[Draft], public_url: str, event_seq: int | None = None
+                  ) -> list[Notification]:
+    """Write `drafts` to their recipients' inboxes; mail those who want it at once."""
+    if not drafts:
+        return []
+    user_ids = sorted({d.user_id for d in drafts})
+    modes = await modes_for(user_ids)
+    users = {u.id: u for u in await User.filter(id__in=user_ids)}
+    written = []
+    for draft in drafts:
+        user = users.get(draft.user_id)
+        if user is None:
+            continue  # erased meanwhile
+        mode = modes[draft.user_id][draft.kind]
+        n = await Notification.create(
+            user_id=draft.user_id, kind=draft.kind.value, title=draft.title[:300],
+            body=draft.body, link=draft.link[:500], course_id=draft.course_id,
+            digest_pending=mode == Mode.DIGEST, event_seq=event_seq)
+        if mode == Mode.IMMEDIATE:
+            with use_language(user.language):
+                await queue_mail(user.email, compose(
+                    "notification", user=user, n=n, url=absolute(public_url, n.link),
+                    inbox_url=absolute(public_url, "/inbox")))
+        await events.notification_created(n)
+        written.append(n)
+    return written
