@@ -16,6 +16,7 @@ progress region (students) or every gradebook cell (staff).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
@@ -33,7 +34,7 @@ from grading.released import as_student
 from models.courses import Membership, Role
 from models.grading import Status, Submission
 from models.users import User
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 from realtime.topics import Topic
 
 
@@ -57,15 +58,20 @@ RECENT = timedelta(hours=24)
 RESYNC_WIDGETS = 30
 
 
-# (topic, event, data_by_audience, html_by_audience), as the arguments of `publish`.
-Publication = tuple[str, str, dict[str, Any], dict[str, str] | None]
+# (topic, event, data_by_audience, html): the arguments of `publish`, with the HTML as
+# the function that renders it (synchronously, everything read before), called once per
+# language (realtime.publish.in_every_language); None for a JSON-only event.
+Publication = tuple[str, str, dict[str, Any], Callable[[], dict[str, str]] | None]
 
 
 async def publish_in_order(publications: list[Publication]) -> None:
     """The events of one change, one after another. (Logging them in one INSERT and
     sending them concurrently was tried: frames reached students later under load.)"""
-    for publication in publications:
-        await publish(*publication)
+    for topic, event, data, html in publications:
+        if html is None:
+            await publish(topic, event, data)
+        else:
+            await publish(topic, event, data, in_every_language(html))
 
 
 async def submission_changed(submission: Submission, *, graded: bool = False,
@@ -93,8 +99,8 @@ async def submission_changed(submission: Submission, *, graded: bool = False,
                               score.overridden else None)
     state = state_from(history, submission) if history else await block_state(uid, cid,
                                                                               block_id)
-    widget = (f"user:{uid}", "submission.status", {"self": data},
-              {"self": widget_html(state, oob=True)})
+    widget: Publication = (f"user:{uid}", "submission.status", {"self": data},
+                           lambda: {"self": widget_html(state, oob=True)})
     if not ended:
         await publish_in_order([widget, status])
         return
@@ -104,21 +110,22 @@ async def submission_changed(submission: Submission, *, graded: bool = False,
     mine = [widget] if block_id in shown.blocks else []
     if not graded:
         # An error ends the attempt: the student's progress drops its "grading…" marker.
-        mine = [(*widget[:3], {"self": widget_html(state, oob=True)
-                               + progress_html(shown_layout, shown, oob=True)})] if mine else []
+        mine = [(*widget[:3], lambda: {"self": widget_html(state, oob=True)
+                                       + progress_html(shown_layout, shown, oob=True)})
+                ] if mine else []
         await publish_in_order([*mine, status, (
             f"course:{cid}:staff", "submission.status", {"staff": data},
-            {"staff": gradebook_cells_html(layout, grade, [block_id])})])
+            lambda: {"staff": gradebook_cells_html(layout, grade, [block_id])})])
         return
     gdata = grade_json(grade, submission, block_id)
     if mine:
         mine.append((f"user:{uid}", "grade.updated", {"self": gdata},
-                     {"self": progress_html(shown_layout, shown, oob=True)}))
+                     lambda: {"self": progress_html(shown_layout, shown, oob=True)}))
     await publish_in_order([
         *mine,
         status,
         (f"course:{cid}:staff", "grade.updated", {"staff": gdata},
-         {"staff": gradebook_cells_html(layout, grade)}),
+         lambda: {"staff": gradebook_cells_html(layout, grade)}),
     ])
 
 
@@ -129,7 +136,7 @@ async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
     if not graded:
         # Only the page changes (the due date shown); no JSON event for API clients.
         await publish(f"user:{user_id}", "grading.deadline", {},
-                      {"self": widget_html(state, oob=True)})
+                      in_every_language(lambda: {"self": widget_html(state, oob=True)}))
         return
     layout, grade = await student_grade(course_id, user_id)
     gdata = grade_json(grade, state.latest, block_id)
@@ -137,12 +144,13 @@ async def block_state_changed(user_id: int, course_id: str, block_id: str, *,
     shown_layout, shown = await as_student(layout, grade)
     mine: list[Publication] = [
         (f"user:{user_id}", "grade.updated", {"self": gdata},
-         {"self": widget_html(state, oob=True) + progress_html(shown_layout, shown, oob=True)}),
+         lambda: {"self": widget_html(state, oob=True)
+                  + progress_html(shown_layout, shown, oob=True)}),
     ] if block_id in shown.blocks else []  # a grade set on a withheld block: staff only
     await publish_in_order([
         *mine,
         (f"course:{course_id}:staff", "grade.updated", {"staff": gdata},
-         {"staff": gradebook_cells_html(layout, grade)}),
+         lambda: {"staff": gradebook_cells_html(layout, grade)}),
     ])
 
 

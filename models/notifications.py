@@ -13,7 +13,11 @@ class Notification(Model):
                                   on_delete=fields.CASCADE)
     kind = fields.CharField(max_length=32)  # notifications.kinds.Kind
     course_id = fields.CharField(max_length=255, null=True)
-    # Already rendered for this recipient (never an anonymous author's name).
+    # What the sentence says (thread or course title, points...): the text is rendered from
+    # `kind` and these when shown, in the reader's language (notifications.texts).
+    params = fields.JSONField(default=dict)
+    # The English text as made, shown only when `kind`/`params` can't be rendered (never an
+    # anonymous author's name).
     title = fields.CharField(max_length=300)
     body = fields.TextField(default="")
     link = fields.CharField(max_length=500, default="")

@@ -3,14 +3,14 @@ mark for the daily digest, all in the caller's transaction (so with the cursor's
 
 from __future__ import annotations
 
-from core.i18n import use_language
-from mail.compose import compose
+from mail.compose import compose_for
 from mail.queue import queue_mail
 from models.notifications import Notification
 from models.users import User
 from notifications import events
 from notifications.kinds import Draft, Mode
 from notifications.preferences import modes_for
+from notifications.texts import english_title
 
 
 def absolute(public_url: str, link: str) -> str:
@@ -32,14 +32,14 @@ async def deliver(drafts: list[Draft], public_url: str, event_seq: int | None = 
             continue  # erased meanwhile
         mode = modes[draft.user_id][draft.kind]
         n = await Notification.create(
-            user_id=draft.user_id, kind=draft.kind.value, title=draft.title[:300],
-            body=draft.body, link=draft.link[:500], course_id=draft.course_id,
+            user_id=draft.user_id, kind=draft.kind.value, params=draft.params,
+            title=english_title(draft.kind, draft.params)[:300], link=draft.link[:500],
+            course_id=draft.course_id,
             digest_pending=mode == Mode.DIGEST, event_seq=event_seq)
         if mode == Mode.IMMEDIATE:
-            with use_language(user.language):
-                await queue_mail(user.email, compose(
-                    "notification", user=user, n=n, url=absolute(public_url, n.link),
-                    inbox_url=absolute(public_url, "/inbox")))
+            await queue_mail(user.email, compose_for(
+                user, "notification", n=n, url=absolute(public_url, n.link),
+                inbox_url=absolute(public_url, "/inbox")))
         await events.notification_created(n)
         written.append(n)
     return written

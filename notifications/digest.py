@@ -20,8 +20,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from core.clock import now
-from core.i18n import use_language
-from mail.compose import compose
+from mail.compose import compose_for
 from mail.queue import queue_mail
 from models.notifications import DigestRun, Notification
 from models.users import User
@@ -65,12 +64,11 @@ async def send_digest_to(user_id: int, public_url: str) -> bool:
         if cleared != len(pending):
             raise RuntimeError("another digest took some of these; retrying later")
         user = await User.get(id=user_id)
-        with use_language(user.language):
-            await queue_mail(user.email, compose(
-                "notification_digest", user=user, items=pending[:MOST_LISTED],
-                more=max(0, len(pending) - MOST_LISTED), count=len(pending),
-                links={n.id: absolute(public_url, n.link) for n in pending[:MOST_LISTED]},
-                inbox_url=absolute(public_url, "/inbox")))
+        await queue_mail(user.email, compose_for(
+            user, "notification_digest", items=pending[:MOST_LISTED],
+            more=max(0, len(pending) - MOST_LISTED), count=len(pending),
+            links={n.id: absolute(public_url, n.link) for n in pending[:MOST_LISTED]},
+            inbox_url=absolute(public_url, "/inbox")))
     return True
 
 

@@ -13,18 +13,19 @@ from __future__ import annotations
 from typing import TypedDict
 
 from core.event_types import EventType
-from core.i18n import use_language
 from core.templating import render
 from models.notifications import Notification
 from models.users import User
-from realtime.publish import publish
+from notifications.texts import english_title
+from realtime.publish import in_every_language, publish
 from realtime.topics import Topic
 
 
 class CreatedPayload(TypedDict):
     id: int
     kind: str
-    title: str
+    title: str  # English; the pushed HTML is in the page's language
+    params: dict[str, object]  # what the title says (notifications.texts)
     link: str
     course_id: str | None
     created_at: str
@@ -47,31 +48,29 @@ async def _count(user_id: int) -> int:
     return await Notification.filter(user_id=user_id, read_at=None).count()
 
 
-async def _language(user_id: int) -> str | None:
-    found = await User.filter(id=user_id).values_list("language", flat=True)
-    return found[0] if found else None
-
-
 def bell_html(unread: int, *, oob: bool) -> str:
     return render("notifications/_bell.html", unread=unread, oob=oob)
 
 
 async def notification_created(n: Notification) -> None:
     unread = await _count(n.user_id)
-    with use_language(await _language(n.user_id)):
-        html = bell_html(unread, oob=True) + render("notifications/_new_item.html", n=n)
+    # Every language: the recipient may have pages open in another one than their setting.
+    html = in_every_language(lambda: {"self": bell_html(unread, oob=True) + render(
+        "notifications/_new_item.html", n=n)})
+    # The JSON `title` is English (as a frame's data is for every socket); `params` lets a
+    # client render it itself.
     await publish(f"user:{n.user_id}", CREATED.name, {"self": {
-        "id": n.id, "kind": n.kind, "title": n.title, "link": n.link, "course_id": n.course_id,
-        "created_at": n.created_at.isoformat(), "unread": unread}}, {"self": html})
+        "id": n.id, "kind": n.kind, "title": english_title(n.kind, n.params) or n.title,
+        "params": n.params or {}, "link": n.link, "course_id": n.course_id,
+        "created_at": n.created_at.isoformat(), "unread": unread}}, html)
 
 
 async def notifications_read(user_id: int, read: list[Notification]) -> None:
     unread = await _count(user_id)
-    with use_language(await _language(user_id)):
-        html = bell_html(unread, oob=True) + "".join(
-            render("notifications/_item.html", n=n, oob=True) for n in read[:INBOX_SHOWN])
+    html = in_every_language(lambda: {"self": bell_html(unread, oob=True) + "".join(
+        render("notifications/_item.html", n=n, oob=True) for n in read[:INBOX_SHOWN])})
     await publish(f"user:{user_id}", READ.name, {"self": {"ids": [n.id for n in read],
-                                                          "unread": unread}}, {"self": html})
+                                                          "unread": unread}}, html)
 
 
 INBOX_SHOWN = 100  # the most items a page of the inbox shows

@@ -14,6 +14,7 @@ from core.ids import parse_id
 from core.paging import PageRequest
 from models.notifications import Notification
 from notifications import events
+from notifications.texts import title
 
 INBOX_PAGE = 20
 INBOX_MAX = 100
@@ -73,6 +74,8 @@ async def mark_all_read(user_id: int) -> int:
 
 
 def notification_json(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "link": n.link,
+    """The API's view of one notification, its title in the current language."""
+    return {"id": n.id, "kind": n.kind, "title": title(n), "params": n.params or {},
+            "body": n.body, "link": n.link,
             "course_id": n.course_id, "created_at": n.created_at.isoformat(),
             "read_at": n.read_at.isoformat() if n.read_at else None}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from core.i18n import gettext as _
 
@@ -55,11 +56,11 @@ def mode_label(mode: Mode | str) -> str:
 
 @dataclass(frozen=True)
 class Draft:
-    """One notification to write: already rendered for its recipient."""
+    """One notification to write: its kind and what its sentence says (`params`), rendered
+    in the reader's language whenever it is shown (notifications.texts)."""
 
     user_id: int
     kind: Kind
-    title: str
-    link: str
+    params: dict[str, Any] = field(default_factory=dict)
+    link: str = ""
     course_id: str | None = None
-    body: str = ""

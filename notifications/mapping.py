@@ -3,8 +3,9 @@
 The consumer (notifications.consumer) hands each committed event here; nothing in the
 domains knows notifications exist. Only what the event already shows its recipient is
 used: a forum follower's event names the thread and never a post's author, so an anonymous
-reply stays anonymous by construction (the text is built from the thread title alone).
-Each recipient's text is rendered in their own language.
+reply stays anonymous by construction (the parameters hold the thread title alone).
+A notification keeps its kind and parameters; its sentence is rendered when it is shown,
+in the reader's language (notifications.texts).
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from core.i18n import gettext as _
-from core.i18n import use_language
 from models.announcements import Announcement
 from models.courses import Course, Membership
 from models.forum import Thread
-from models.users import User
 from notifications.kinds import Draft, Kind
 
 EventRow = dict[str, Any]  # id, topic, name, data_by_audience
@@ -36,11 +34,6 @@ def _own(row: EventRow) -> tuple[int, dict[str, Any]] | None:
         return None
 
 
-async def _language(user_id: int) -> str | None:
-    found = await User.filter(id=user_id).values_list("language", flat=True)
-    return found[0] if found else None
-
-
 async def _course_title(course_id: str | None) -> str:
     if not course_id:
         return ""
@@ -48,8 +41,8 @@ async def _course_title(course_id: str | None) -> str:
     return found[0] if found else course_id
 
 
-def _points(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, (int, float)) else "?"
+def _number(value: Any) -> float | int | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 async def forum_reply(row: EventRow) -> list[Draft]:
@@ -58,9 +51,7 @@ async def forum_reply(row: EventRow) -> list[Draft]:
         return []  # the author's own view of a post, not a follower's notice
     user_id, data = own
     course = await Thread.filter(id=data["thread_id"]).values_list("course_id", flat=True)
-    with use_language(await _language(user_id)):
-        title = _("New reply in “%(thread)s”", thread=data["thread_title"])
-    return [Draft(user_id, Kind.FORUM_REPLY, title,
+    return [Draft(user_id, Kind.FORUM_REPLY, {"thread": data["thread_title"]},
                   f"/forum/threads/{data['thread_id']}#post-{data['post_id']}",
                   course[0] if course else None)]
 
@@ -71,12 +62,10 @@ async def grade(row: EventRow) -> list[Draft]:
         return []
     user_id, data = own
     course_id = data.get("course_id")
-    course = await _course_title(course_id)
-    with use_language(await _language(user_id)):
-        title = _("New grade in %(course)s: %(points)s of %(max)s points", course=course,
-                  points=_points(data["points"]), max=_points(data.get("max_points")))
+    params = {"course": await _course_title(course_id), "points": _number(data["points"]),
+              "max": _number(data.get("max_points"))}
     link = f"/courses/{course_id}/progress" if course_id else "/"
-    return [Draft(user_id, Kind.GRADE, title, link, course_id)]
+    return [Draft(user_id, Kind.GRADE, params, link, course_id)]
 
 
 async def peer_review(row: EventRow) -> list[Draft]:
@@ -85,12 +74,9 @@ async def peer_review(row: EventRow) -> list[Draft]:
         return []
     user_id, data = own
     course_id = data["course_id"]
-    course = await _course_title(course_id)
-    with use_language(await _language(user_id)):
-        title = _("Your peer review result in %(course)s: %(points)s of %(max)s points",
-                  course=course, points=_points(data.get("points")),
-                  max=_points(data.get("max_points")))
-    return [Draft(user_id, Kind.PEER_REVIEW, title, f"/courses/{course_id}", course_id)]
+    params = {"course": await _course_title(course_id), "points": _number(data.get("points")),
+              "max": _number(data.get("max_points"))}
+    return [Draft(user_id, Kind.PEER_REVIEW, params, f"/courses/{course_id}", course_id)]
 
 
 async def quiz_result(row: EventRow) -> list[Draft]:
@@ -99,11 +85,8 @@ async def quiz_result(row: EventRow) -> list[Draft]:
         return []
     user_id, data = own
     course_id = data["course_id"]
-    course = await _course_title(course_id)
-    with use_language(await _language(user_id)):
-        title = _("Your quiz attempt in %(course)s was graded", course=course)
-    return [Draft(user_id, Kind.QUIZ_RESULT, title, f"/courses/{course_id}/progress",
-                  course_id)]
+    return [Draft(user_id, Kind.QUIZ_RESULT, {"course": await _course_title(course_id)},
+                  f"/courses/{course_id}/progress", course_id)]
 
 
 async def announcement(row: EventRow) -> list[Draft]:
@@ -114,16 +97,10 @@ async def announcement(row: EventRow) -> list[Draft]:
     author = await Announcement.filter(id=data["id"]).values_list("author_id", flat=True)
     members = await Membership.filter(course_id=course_id).exclude(
         user_id=author[0] if author and author[0] is not None else -1
-    ).values_list("user_id", "user__language")
-    course = await _course_title(course_id)
-    drafts = []
-    for user_id, language in members:
-        with use_language(language):
-            title = _("Announcement in %(course)s: %(title)s", course=course,
-                      title=data["title"])
-        drafts.append(Draft(user_id, Kind.ANNOUNCEMENT, title, f"/courses/{course_id}",
-                            course_id))
-    return drafts
+    ).values_list("user_id", flat=True)
+    params = {"course": await _course_title(course_id), "title": data["title"]}
+    return [Draft(user_id, Kind.ANNOUNCEMENT, params, f"/courses/{course_id}", course_id)
+            for user_id in members]
 
 
 # event name -> how it becomes notifications (every other event: none)

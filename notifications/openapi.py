@@ -10,6 +10,8 @@ from notifications.kinds import Kind, Mode
 
 NOTIFICATION = obj(["id", "kind", "title", "link", "created_at", "read_at"], id=INT,
                    kind={"enum": [k.value for k in Kind]}, title=STR, body=STR, link=STR,
+                   params={"type": "object", "description": "What the title says (thread, course, "
+                           "title, points, max), for a client rendering it itself"},
                    course_id={"type": ["string", "null"]}, created_at=DT,
                    read_at={"type": ["string", "null"], "format": "date-time"})
 MODES = obj(**{k.value: {"enum": [m.value for m in Mode]} for k in Kind})

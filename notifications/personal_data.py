@@ -11,7 +11,7 @@ from models.notifications import Notification, NotificationPreference
 
 async def export(user_id: int) -> dict[str, Any]:
     rows = await Notification.filter(user_id=user_id).order_by("id").values(
-        "id", "kind", "title", "link", "course_id", "created_at", "read_at")
+        "id", "kind", "title", "params", "link", "course_id", "created_at", "read_at")
     pref = await NotificationPreference.get_or_none(user_id=user_id)
     return {"notifications": rows, "preferences": pref.modes if pref else {}}
 

@@ -9,6 +9,7 @@ results always shown) may read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -50,10 +51,31 @@ async def _answers(attempt: QuizAttempt) -> dict[str, Any]:
         "question_id", "answer"))
 
 
-async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
-                          answers: dict[str, Any] | None = None,
-                          holder: str | None = None) -> Markup:
-    """Every live region of the attempt page as `audience` sees it (`answers` and the
+@dataclass(frozen=True)
+class Regions:
+    """What the attempt page's live regions show to one audience, read from the database;
+    `html` renders them without reading more (so a publisher can render them in every
+    language, realtime.publish.in_every_language)."""
+    data: dict[str, Any]
+    editable: bool
+    holder: str
+    quiz_title: str
+
+    def html(self, *, oob: bool) -> Markup:
+        parts = [render("quizzes/_attempt_head.html", attempt=self.data,
+                        editable=self.editable, holder=self.holder, oob=oob,
+                        quiz_title=self.quiz_title)]
+        parts += [render("quizzes/_attempt_question.html", q=q, number=number,
+                         attempt=self.data, editable=self.editable, oob=oob)
+                  for number, q in enumerate(self.data["questions"], 1)]
+        parts.append(render("quizzes/_attempt_actions.html", editable=self.editable, oob=oob))
+        return Markup("".join(parts))
+
+
+async def read_regions(attempt: QuizAttempt, audience: str, *,
+                       answers: dict[str, Any] | None = None,
+                       holder: str | None = None) -> Regions:
+    """The live regions of the attempt page as `audience` sees them (`answers` and the
     holding device, "" for none, when the caller has read them inside its transaction)."""
     data = await attempt_data(attempt, staff=audience != SELF, answers=answers)
     editable = audience == SELF and attempt.status == AttemptStatus.IN_PROGRESS
@@ -62,22 +84,24 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
     elif holder is None:
         holder = (await AttemptHold.filter(attempt_id=attempt.id).values_list(
             "device", flat=True) or [""])[0]
-    parts = [render("quizzes/_attempt_head.html", attempt=data, editable=editable,
-                    holder=holder, oob=oob,
-                    quiz_title=await quiz_title(attempt.course_id, attempt.block_id))]
-    parts += [render("quizzes/_attempt_question.html", q=q, number=number, attempt=data,
-                     editable=editable, oob=oob)
-              for number, q in enumerate(data["questions"], 1)]
-    parts.append(render("quizzes/_attempt_actions.html", editable=editable, oob=oob))
-    return Markup("".join(parts))
+    return Regions(data, editable, holder,
+                   await quiz_title(attempt.course_id, attempt.block_id))
 
 
-async def attempt_frames(attempt: QuizAttempt, holder: str) -> dict[str, str]:
-    """The frame for each audience of `quiz-attempt:<id>`, after any change (the answers
-    read once for both; `holder` the device holding it, "" for none)."""
+async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
+                          answers: dict[str, Any] | None = None,
+                          holder: str | None = None) -> Markup:
+    """Every live region of the attempt page as `audience` sees it (see read_regions)."""
+    return (await read_regions(attempt, audience, answers=answers, holder=holder)).html(
+        oob=oob)
+
+
+async def attempt_frames(attempt: QuizAttempt, holder: str) -> dict[str, Regions]:
+    """What each audience of `quiz-attempt:<id>` is sent after any change, to render with
+    `Regions.html` (the answers read once for both; `holder` the device holding it, ""
+    for none)."""
     answers = await _answers(attempt)
-    return {audience: str(await attempt_regions(attempt, audience, oob=True, answers=answers,
-                                                holder=holder))
+    return {audience: await read_regions(attempt, audience, answers=answers, holder=holder)
             for audience in (SELF, STAFF)}
 
 

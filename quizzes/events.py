@@ -8,9 +8,9 @@ from core.event_types import EventType
 from core.templating import render
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAttempt
-from quizzes.attempt_page import attempt_frames, attempt_regions, attempt_topic
+from quizzes.attempt_page import SELF, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
-from realtime.publish import publish
+from realtime.publish import in_every_language, publish
 
 
 class AttemptPayload(TypedDict):
@@ -70,15 +70,17 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     staff (with the proctor page's row for the student). Call inside the transaction that
     made the change (the outbox)."""
     data = attempt_payload(attempt)
-    panel = render("quizzes/_panel_reload.html", course_id=attempt.course_id,
-                   block_id=attempt.block_id)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
-                  {"self": panel})
+                  in_every_language(lambda: {"self": render(
+                      "quizzes/_panel_reload.html", course_id=attempt.course_id,
+                      block_id=attempt.block_id)}))
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
+    regions = await attempt_frames(attempt, hold.device if hold is not None else "")
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
-                  await attempt_frames(attempt, hold.device if hold is not None else ""))
+                  in_every_language(lambda: {audience: str(shown.html(oob=True))
+                                             for audience, shown in regions.items()}))
     await progress_changed(attempt, student_name, hold)
 
 
@@ -90,16 +92,16 @@ async def progress_changed(attempt: QuizAttempt, student_name: str,
                                  "name": student_name,
                                  "started_at": attempt.started_at.isoformat(),
                                  "takeovers": hold.takeovers if hold is not None else 0}
-    row = render("quizzes/_proctor_row.html", row=row_for(attempt, student_name, hold),
-                 oob=True)
+    row = row_for(attempt, student_name, hold)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
-                  {"staff": row})
+                  in_every_language(lambda: {"staff": render(
+                      "quizzes/_proctor_row.html", row=row, oob=True)}))
 
 
 async def attempt_opened(attempt: QuizAttempt, device: str) -> None:
     """`quiz.attempt.opened`: the attempt's pages learn which device holds it now (its
     student's only: staff pages show no holder). Call inside the transaction."""
     payload: OpenedPayload = {"id": attempt.id, "device": device}
-    head = await attempt_regions(attempt, "self", oob=True)
+    regions = await read_regions(attempt, SELF)
     await publish(attempt_topic(attempt.id), OPENED.name, {"self": payload},
-                  {"self": str(head)})
+                  in_every_language(lambda: {"self": str(regions.html(oob=True))}))

@@ -28,8 +28,8 @@ def pushed(course, monkeypatch):
             if topic.startswith("user:") and event == "submission.status":
                 s = data["self"]
                 fresh = await block_state.block_state(s["user_id"], s["course_id"], s["block_id"])
-                if html["self"] != fragments.widget_html(fresh, oob=True):
-                    mismatches.append(f"{s['status']}: {html['self']}")
+                if html()["self"] != fragments.widget_html(fresh, oob=True):
+                    mismatches.append(f"{s['status']}: {html()['self']}")
         return await publish_in_order(publications)
 
     monkeypatch.setattr(events, "publish_in_order", checking)

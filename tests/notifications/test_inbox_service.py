@@ -19,6 +19,7 @@ from notifications import consumer, digest, inbox, mapping
 from notifications.consumer import consume_once, ensure_cursor, settled
 from notifications.kinds import Kind, Mode
 from notifications.preferences import set_modes
+from notifications.texts import render_title
 
 URL = "https://cw.example"
 
@@ -67,7 +68,7 @@ async def test_anonymous_reply_notification_never_names_its_author(cast):
     notified = await Notification.filter(kind=Kind.FORUM_REPLY)
     assert {n.user_id for n in notified} == {cast.ada.id, cast.teacher.id}
     for n in notified:
-        text = f"{n.title} {n.body} {n.link}"
+        text = f"{n.title} {n.params} {n.body} {n.link}"
         assert "Bob" not in text and "bob@" not in text
     # Nor what was pushed to the recipients' pages about it.
     pushed = await Event.filter(id__gt=start, name="notification.created")
@@ -98,7 +99,8 @@ async def test_grade_peer_review_and_quiz_results_notify_the_student(cast):
     grade = await mapping.drafts_for(_row("grade.updated", ada, {
         "course_id": course, "block_id": "b1", "points": 4.0, "max_points": 5.0}))
     assert [(d.user_id, d.kind) for d in grade] == [(cast.ada.id, Kind.GRADE)]
-    assert "4 of 5 points" in grade[0].title and grade[0].link.endswith("/progress")
+    assert "4 of 5 points" in render_title(grade[0].kind, grade[0].params)
+    assert grade[0].link.endswith("/progress")
     # The staff gradebook's copy of the same event notifies nobody.
     assert await mapping.drafts_for(_row("grade.updated", f"course:{course}:staff", {
         "course_id": course, "points": 4.0}, "staff")) == []
@@ -107,7 +109,8 @@ async def test_grade_peer_review_and_quiz_results_notify_the_student(cast):
                                          {**review, "status": "waiting_for_peer_reviews"})) == []
     done = await mapping.drafts_for(_row("peer_review.result", ada, {**review,
                                                                      "status": "graded"}))
-    assert [d.kind for d in done] == [Kind.PEER_REVIEW] and "8 of 10" in done[0].title
+    assert [d.kind for d in done] == [Kind.PEER_REVIEW]
+    assert "8 of 10" in render_title(done[0].kind, done[0].params)
     quiz = {"id": 3, "course_id": course, "block_id": "q"}
     assert await mapping.drafts_for(_row("quiz.attempt.updated", ada,
                                          {**quiz, "status": "submitted"})) == []

@@ -21,7 +21,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.i18n_catalogues import ROOT, extract, read_catalogue
 from core.templating import env
 
-COMPLETE = ["app", "accounts", "core", "courses", "courseware", "announcements", "forum"]
+COMPLETE = ["app", "accounts", "core", "notifications", "courses", "courseware", "announcements",
+            "forum"]
 # Names, not words to translate.
 ALLOWED_WORDS = {"Coursewire", "YAML", "Alt"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
