@@ -12,6 +12,7 @@ from announcements.events import announcement_json
 from announcements.service import list_announcements, post_announcement
 from core.errors import CoursewireError
 from core.http import created, read_form, read_json
+from core.i18n import gettext as _
 
 
 async def post_form(request: Request) -> Response:
@@ -25,7 +26,7 @@ async def post_form(request: Request) -> Response:
                           course_id=course_id, form=form, errors=exc.fields, message=exc.message)
     # The new item reaches this page like every other: over the socket.
     return await page(request, "announcements/_form.html", course_id=course_id, form={},
-                      errors={}, message="Posted.")
+                      errors={}, message=_("Posted."))
 
 
 async def api_announcements(request: Request) -> Response:

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 from announcements import events
 from announcements.queries import LIVE_LIMIT, recent_announcements
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.markdown import render_markdown
 from courses.service import require_role
 from models.announcements import Announcement
@@ -23,15 +24,15 @@ async def post_announcement(author: User, course_id: str, title: object,
     await require_role(author, course_id, Role.INSTRUCTOR)
     errors: dict[str, str] = {}
     if not isinstance(title, str) or not title.strip():
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     elif len(title.strip()) > MAX_TITLE:
-        errors["title"] = f"Use at most {MAX_TITLE} characters."
+        errors["title"] = _("Use at most %(max)d characters.", max=MAX_TITLE)
     if not isinstance(body, str) or not body.strip():
-        errors["body"] = "Write the announcement."
+        errors["body"] = _("Write the announcement.")
     elif len(body) > MAX_BODY:
-        errors["body"] = f"Use at most {MAX_BODY} characters."
+        errors["body"] = _("Use at most %(max)d characters.", max=MAX_BODY)
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     assert isinstance(title, str) and isinstance(body, str)
     # One transaction: the announcement and its event (the outbox) commit together.
     async with in_transaction():

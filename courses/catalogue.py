@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import NotFound
+from core.i18n import gettext as _
 from courses.membership import write_membership
 from courses.service import MAX_COURSE_ID, require_role
 from models.courses import Course, Membership, Role
@@ -19,8 +20,8 @@ async def open_course(course_id: str) -> Course:
     course = (None if len(course_id) > MAX_COURSE_ID
               else await Course.get_or_none(id=course_id))
     if course is None or not course.self_enrolment:
-        raise NotFound(f"No course {course_id!r} open to you. If you were invited, use "
-                       f"the invite link; open courses are in the course catalogue.")
+        raise NotFound(_("No course %(course)r open to you. If you were invited, use the invite "
+                         "link; open courses are in the course catalogue.", course=course_id))
     return course
 
 

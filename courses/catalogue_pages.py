@@ -11,7 +11,7 @@ from accounts.session import current_user, require_user
 from core.errors import CoursewireError
 from core.http import redirect
 from courses.catalogue import open_course, open_courses, self_enrol
-from courses.events import ROLE_NAMES
+from courses.events import role_names
 from courses.invites import accept_invite, find_invite, why_ended
 from courses.service import role_in
 
@@ -58,7 +58,7 @@ async def invite_page(request: Request) -> Response:
 async def _invite(request: Request, invite: object, status: int, message: str | None,
                   **context: object) -> Response:
     return await page(request, "courses/invite.html", status_code=status, invite=invite,
-                      role_names=ROLE_NAMES, message=message, errors={}, **context)
+                      role_names=role_names(), message=message, errors={}, **context)
 
 
 routes = [

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from typing import Any, TypedDict
 
 from core.event_types import EventType
+from core.i18n import gettext as _
 from core.paging import PageRequest
 from core.templating import render
 from courses import member_pages
@@ -29,8 +30,12 @@ from realtime.resync import loaded_count
 from realtime.topics import Topic
 
 INSTRUCTOR = "instructor"  # the audience that may change roles and remove members
-ROLE_NAMES = {Role.STUDENT.value: "Student", Role.TA.value: "Teaching assistant",
-              Role.INSTRUCTOR.value: "Instructor"}
+
+
+def role_names() -> dict[str, str]:
+    """Each role's name, in the language of the page being rendered."""
+    return {Role.STUDENT.value: _("Student"), Role.TA.value: _("Teaching assistant"),
+            Role.INSTRUCTOR.value: _("Instructor")}
 
 
 class MembersChangedData(TypedDict):
@@ -54,12 +59,12 @@ async def members_table(course_id: str, *, manage: bool, loaded: int = 0,
         course_id, PageRequest(max(member_pages.MEMBERS_LIMIT, loaded)))
     return render("courses/_members_table.html", course_id=course_id, members=members,
                   more=member_pages.more_url(course_id, after), census=counts,
-                  roles=list(Role), role_names=ROLE_NAMES, manage=manage, oob=oob)
+                  roles=list(Role), role_names=role_names(), manage=manage, oob=oob)
 
 
 def invite_list(course_id: str, invites: list[Invite], *, oob: bool = False) -> str:
     return render("courses/_invite_list.html", course_id=course_id, invites=invites,
-                  role_names=ROLE_NAMES, oob=oob)
+                  role_names=role_names(), oob=oob)
 
 
 async def members_changed(course_id: str, user_ids: list[int], *, removed: bool = False,

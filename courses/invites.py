@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from core.clock import now
 from core.errors import BadInput, CoursewireError, NotFound
 from core.human_time import parse_local_time
+from core.i18n import gettext as _
 from core.ids import parse_id
 from courses.invite_queries import usable_invites
 from courses.membership import write_membership
@@ -37,8 +38,9 @@ def parse_max_uses(value: object) -> int | None:
         return None
     number = parse_id(value)
     if number is None or number > MAX_USES:
-        raise BadInput("Uses must be a whole number from 1 to 100000, or empty for unlimited.",
-                       fields={"max_uses": f"A number from 1 to {MAX_USES}, or empty."})
+        raise BadInput(_("Uses must be a whole number from 1 to 100000, or empty for unlimited."),
+                       fields={"max_uses": _("A number from 1 to %(max)d, or empty.",
+                                                 max=MAX_USES)})
     return number
 
 
@@ -47,7 +49,7 @@ def parse_expiry(value: object, zone_name: str | None = None) -> datetime | None
     `zone_name` (the instructor's, from the page's form; UTC when None, as the API says)."""
     if value is None or value == "":
         return None
-    message = "Give the expiry as a date and time in the future (ISO 8601), or leave it empty."
+    message = _("Give the expiry as a date and time in the future (ISO 8601), or leave it empty.")
     if not isinstance(value, str):
         raise BadInput(message, fields={"expires_at": message})
     try:
@@ -55,7 +57,7 @@ def parse_expiry(value: object, zone_name: str | None = None) -> datetime | None
     except ValueError as exc:
         raise BadInput(f"{message} {exc}", fields={"expires_at": str(exc)}) from None
     if when <= now():
-        raise BadInput(message, fields={"expires_at": "This time has already passed."})
+        raise BadInput(message, fields={"expires_at": _("This time has already passed.")})
     return when
 
 
@@ -81,14 +83,14 @@ async def revoke_invite(actor: User, course_id: str, invite_id: object) -> None:
     number = parse_id(invite_id)
     revoked = number and await Invite.filter(id=number, course_id=course_id).update(revoked=True)
     if not revoked:
-        raise NotFound("No such invite in this course.")
+        raise NotFound(_("No such invite in this course."))
 
 
 async def find_invite(code: str) -> Invite:
     """The invite `code` names (NotFound otherwise), whether or not it can still be used."""
     invite = None if len(code) > MAX_CODE else await Invite.get_or_none(code=code)
     if invite is None:
-        raise NotFound("This invite link is not valid. Check it, or ask for a new one.")
+        raise NotFound(_("This invite link is not valid. Check it, or ask for a new one."))
     await invite.fetch_related("course")
     return invite
 
@@ -96,11 +98,11 @@ async def find_invite(code: str) -> Invite:
 def why_ended(invite: Invite) -> str | None:
     """Why the invite can no longer be used, or None."""
     if invite.revoked:
-        return "This invite link was withdrawn. Ask the course staff for a new one."
+        return _("This invite link was withdrawn. Ask the course staff for a new one.")
     if invite.expires_at is not None and invite.expires_at <= now():
-        return "This invite link has expired. Ask the course staff for a new one."
+        return _("This invite link has expired. Ask the course staff for a new one.")
     if invite.max_uses is not None and invite.uses >= invite.max_uses:
-        return "This invite link has been used up. Ask the course staff for a new one."
+        return _("This invite link has been used up. Ask the course staff for a new one.")
     return None
 
 
@@ -119,5 +121,5 @@ async def accept_invite(user: User, code: str) -> Membership:
         spent = await Invite.filter(Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")),
                                     id=invite.id, revoked=False).update(uses=F("uses") + 1)
         if not spent:
-            raise Gone("This invite link has been used up. Ask the course staff for a new one.")
+            raise Gone(_("This invite link has been used up. Ask the course staff for a new one."))
         return await write_membership(invite.course_id, user.id, invite.role)

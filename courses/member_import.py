@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from accounts.recovery import send_set_password_mail
 from accounts.unclaimed import unclaimed_account
+from core.i18n import gettext as _
 from courses.member_csv import LineError, MemberRow, parse_member_csv
 from courses.membership import MemberChange, write_memberships
 from courses.service import require_role
@@ -59,6 +60,6 @@ async def _keep_an_instructor(course_id: str,
     promoted = any(r.role == Role.INSTRUCTOR for r in rows)
     if not demoted or promoted or len(demoted) < len(instructors):
         return rows, []
-    message = "This would leave the course without an instructor; keep one or add another."
+    message = _("This would leave the course without an instructor; keep one or add another.")
     return ([r for r in rows if r not in demoted],
             [LineError(r.line, message) for r in demoted])

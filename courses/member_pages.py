@@ -90,10 +90,10 @@ def end_id(course_id: str) -> str:
 
 
 def table_context(course_id: str, *, manage: bool) -> dict[str, object]:
-    from courses.events import ROLE_NAMES  # the role names live with the members topic
+    from courses.events import role_names  # the role names live with the members topic
 
     return {"course_id": course_id, "manage": manage, "roles": list(Role),
-            "role_names": ROLE_NAMES}
+            "role_names": role_names()}
 
 
 def rows_html(course_id: str, members: list[Membership], more: str | None, *,

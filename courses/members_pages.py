@@ -16,12 +16,13 @@ from accounts.session import require_user
 from core.body_size import BodySize, limit_body
 from core.errors import BadInput, CoursewireError
 from core.http import read_form
+from core.i18n import gettext as _
 from core.ids import parse_id
 from core.paging import PageRequest, page_request
 from courses import service
 from courses.catalogue import set_self_enrolment
 from courses.enrolment_api import invite_url
-from courses.events import ROLE_NAMES
+from courses.events import role_names
 from courses.invites import create_invite, open_invites, revoke_invite
 from courses.member_csv import MAX_BYTES
 from courses.member_import import import_members
@@ -48,7 +49,7 @@ async def _render(request: Request, user: User, fragment: str | None = None,
         "course": await service.get_course(course_id), "course_id": course_id,
         "members": members, "more": more_url(course_id, after), "census": counts,
         "manage": manage, "roles": list(Role),
-        "role_names": ROLE_NAMES, "live_topics": [f"members:{course_id}"],
+        "role_names": role_names(), "live_topics": [f"members:{course_id}"],
         "invites": invites, "new_invite_url": None,
         "form": {}, "errors": {}, "message": None, "import_result": None,
     }
@@ -70,16 +71,16 @@ async def members_form_page(request: Request) -> Response:
         if form.get("action") == "remove":
             changed = _user_id(form)
             await service.remove_member(user, course_id, changed)
-            message, placed = "Saved.", False
+            message, placed = _("Saved."), False
         elif form.get("user_id"):
             changed = _user_id(form)
             await service.set_member_role(user, course_id, changed, form.get("role"),
                                           form.get("group"))
-            message, placed = "Saved.", False
+            message, placed = _("Saved."), False
         else:
             added = await service.add_member_by_email(user, course_id, form.get("email"),
                                                       form.get("role"))
-            form, message, changed, placed = {}, "Added.", added.user_id, True
+            form, message, changed, placed = {}, _("Added."), added.user_id, True
     except CoursewireError as exc:
         return await _render(request, user, "courses/_members_status.html", exc.status,
                              form=form, errors=exc.fields, message=exc.message)
@@ -111,13 +112,13 @@ async def invites_form(request: Request) -> Response:
     try:
         if form.get("action") == "revoke":
             await revoke_invite(user, course_id, form.get("invite_id"))
-            message = "The link no longer works."
+            message = _("The link no longer works.")
         else:
             invite = await create_invite(user, course_id, form.get("role"),
                                          form.get("max_uses"), form.get("expires_at"),
                                          zone_name=user.timezone)
             return await _render(request, user, "courses/_invites.html",
-                                 message="Invite link created.",
+                                 message=_("Invite link created."),
                                  new_invite_url=invite_url(request, invite.code))
     except CoursewireError as exc:
         return await _render(request, user, "courses/_invites.html", exc.status, form=form,
@@ -140,8 +141,8 @@ async def import_form(request: Request) -> Response:
         elif text.strip():
             data = text.encode()
         else:
-            raise BadInput("Choose a CSV file or paste its lines.",
-                           fields={"csv": "Choose a file or paste the lines."})
+            raise BadInput(_("Choose a CSV file or paste its lines."),
+                           fields={"csv": _("Choose a file or paste the lines.")})
         result = await import_members(user, course_id, data)
     except CoursewireError as exc:
         return await _render(request, user, "courses/_member_import.html", exc.status,
@@ -160,8 +161,8 @@ async def self_enrolment_form(request: Request) -> Response:
     form = await read_form(request)
     course = await set_self_enrolment(user, request.path_params["course_id"],
                                       form.get("self_enrolment") == "on")
-    message = ("Listed in the course catalogue: anyone signed in can join as a student."
-               if course.self_enrolment else "Not listed: people join by invite only.")
+    message = (_("Listed in the course catalogue: anyone signed in can join as a student.")
+               if course.self_enrolment else _("Not listed: people join by invite only."))
     return await _render(request, user, "courses/_self_enrolment.html", course=course,
                          message=message)
 
@@ -169,7 +170,7 @@ async def self_enrolment_form(request: Request) -> Response:
 def _user_id(form: dict[str, str]) -> int:
     number = parse_id(form.get("user_id"))
     if number is None:
-        raise BadInput("Expected a numeric user id.", fields={"user_id": "Not a number."})
+        raise BadInput(_("Expected a numeric user id."), fields={"user_id": _("Not a number.")})
     return number
 
 

@@ -27,6 +27,7 @@ from content_store.keys import BlockKey
 from content_store.structure import Structure
 from core.datetimes import parse_instant
 from core.human_time import human_time
+from core.i18n import gettext as _
 
 STAFF = "staff"  # the audience that sees everything (courses.audience.STAFF)
 DATED_TYPES = frozenset({"course", "chapter", "sequential"})  # the types whose `start` counts
@@ -44,10 +45,12 @@ class Mark:
         """The staff's note on the block, e.g. "Releases Thu 1 Jan 2099, 09:00 UTC" (pages
         show `until` on the viewer's clock)."""
         if self.reason == "hidden":
-            return "Hidden from students"
+            return _("Hidden from students")
         if self.reason == "staff_only":
-            return "Staff only"
-        return f"Releases {human_time(self.until)}" if self.until else "Not released yet"
+            return _("Staff only")
+        if self.until:
+            return _("Releases %(when)s", when=human_time(self.until))
+        return _("Not released yet")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError
 from core.http import created, read_form, read_json, redirect
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from courses import service
 from models.courses import Course, Membership, Role
@@ -62,7 +63,7 @@ async def api_member(request: Request) -> Response:
     user = await require_user(request)
     data = await read_json(request)
     member_id = id_or_not_found(request.path_params["user_id"],
-                                f"No user {request.path_params['user_id']!r}.")
+                                _("No user %(user)r.", user=request.path_params["user_id"]))
     membership = await service.set_member_role(
         user, request.path_params["course_id"], member_id, data.get("role"), data.get("group"))
     return JSONResponse(membership_json(membership))

@@ -33,8 +33,8 @@ def parse_role(value: object) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise BadInput("Role must be student, ta or instructor.",
-                       fields={"role": "Choose student, ta or instructor."}) from None
+        raise BadInput(_("Role must be student, ta or instructor."),
+                       fields={"role": _("Choose student, ta or instructor.")}) from None
 
 
 MAX_COURSE_ID = 255  # the courses.id column: a longer id names no course
@@ -43,7 +43,7 @@ MAX_COURSE_ID = 255  # the courses.id column: a longer id names no course
 async def get_course(course_id: str) -> Course:
     course = None if len(course_id) > MAX_COURSE_ID else await Course.get_or_none(id=course_id)
     if course is None:
-        raise NotFound(f"No course {course_id!r}.")
+        raise NotFound(_("No course %(course)r.", course=course_id))
     return course
 
 
@@ -64,11 +64,12 @@ async def require_role(user: User, course_id: str, minimum: Role | str = Role.ST
     await get_course(course_id)
     role = Role.INSTRUCTOR if user.is_admin else await role_in(user, course_id)
     if role is None:
-        raise NotFound(f"No course {course_id!r}.")
+        raise NotFound(_("No course %(course)r.", course=course_id))
     if is_previewed(course_id):  # staff viewing the course as a student
         role = Role.STUDENT
     if _RANK[role] < _RANK[Role(minimum)]:
-        raise PermissionDenied(f"This needs the {Role(minimum).value} role in this course.")
+        raise PermissionDenied(_("This needs the %(role)s role in this course.",
+                                 role=Role(minimum).value))
     return role
 
 
@@ -76,16 +77,16 @@ async def create_course(user: User, org: object, number: object, run: object,
                         title: object) -> Course:
     """Create a course; its creator becomes its instructor."""
     if not (user.is_admin or user.can_create_courses):
-        raise PermissionDenied("Only admins and course creators can create courses.")
+        raise PermissionDenied(_("Only admins and course creators can create courses."))
     errors = {
-        name: "Use 1-64 letters, digits, '_', '.' or '-'."
+        name: _("Use 1-64 letters, digits, '_', '.' or '-'.")
         for name, value in (("org", org), ("number", number), ("run", run))
         if not isinstance(value, str) or not _PART.match(value)
     }
     if not isinstance(title, str) or not title.strip() or len(title) > 255:
-        errors["title"] = "Enter a title (at most 255 characters)."
+        errors["title"] = _("Enter a title (at most 255 characters).")
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     assert isinstance(org, str) and isinstance(number, str) and isinstance(run, str)
     assert isinstance(title, str)
     course_id = course_key(org, number, run)
@@ -95,8 +96,8 @@ async def create_course(user: User, org: object, number: object, run: object,
                                          title=title.strip())
             await write_membership(course_id, user.id, Role.INSTRUCTOR)
     except IntegrityError:
-        raise Conflict(f"Course {course_id} already exists.",
-                       fields={"run": "This org/number/run already exists."}) from None
+        raise Conflict(_("Course %(course)s already exists.", course=course_id),
+                       fields={"run": _("This org/number/run already exists.")}) from None
     return course
 
 
@@ -113,7 +114,7 @@ async def set_member_role(actor: User, course_id: str, user_id: int, role: objec
     await require_role(actor, course_id, Role.INSTRUCTOR)
     new_role = parse_role(role)
     if not await User.exists(id=user_id):
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(user)s.", user=user_id))
     membership = await Membership.get_or_none(user_id=user_id, course_id=course_id)
     demoting = membership is not None and membership.role == Role.INSTRUCTOR
     if demoting and new_role != Role.INSTRUCTOR:
@@ -129,8 +130,8 @@ MAX_GROUP = 64
 def parse_group(value: object) -> str | None:
     """A member's group: up to 64 characters of text; empty means none."""
     if not isinstance(value, str) or has_bad_text(value) or len(value.strip()) > MAX_GROUP:
-        raise BadInput(f"A group name is text of at most {MAX_GROUP} characters.",
-                       fields={"group": f"At most {MAX_GROUP} characters."})
+        raise BadInput(_("A group name is text of at most %(max)d characters.", max=MAX_GROUP),
+                       fields={"group": _("At most %(max)d characters.", max=MAX_GROUP)})
     return value.strip() or None
 
 
@@ -147,13 +148,13 @@ async def grant_role(course_id: str, user_id: int, role: Role) -> Membership:
 async def add_member_by_email(actor: User, course_id: str, email: object,
                               role: object) -> Membership:
     if not isinstance(email, str) or not email.strip():
-        raise BadInput("Enter the member's email.", fields={"email": "Required."})
+        raise BadInput(_("Enter the member's email."), fields={"email": _("Required.")})
     if email_problem(email):
         raise BadInput(_(EMAIL_MESSAGE), fields={"email": _(EMAIL_MESSAGE)})
     user = await User.get_or_none(email=email.strip().lower())
     if user is None:
-        raise NotFound("No account with that email; ask them to register first.",
-                       fields={"email": "No account with this email."})
+        raise NotFound(_("No account with that email; ask them to register first."),
+                       fields={"email": _("No account with this email.")})
     return await set_member_role(actor, course_id, user.id, role)
 
 
@@ -161,7 +162,7 @@ async def remove_member(actor: User, course_id: str, user_id: int) -> None:
     await require_role(actor, course_id, Role.INSTRUCTOR)
     membership = await Membership.get_or_none(user_id=user_id, course_id=course_id)
     if membership is None:
-        raise NotFound("That user is not a member of this course.")
+        raise NotFound(_("That user is not a member of this course."))
     if membership.role == Role.INSTRUCTOR:
         await _keep_one_instructor(course_id, user_id)
     await delete_membership(membership)
@@ -181,4 +182,4 @@ async def _keep_one_instructor(course_id: str, leaving_user_id: int) -> None:
     others = await Membership.filter(course_id=course_id, role=Role.INSTRUCTOR).exclude(
         user_id=leaving_user_id).count()
     if others == 0:
-        raise Conflict("A course needs at least one instructor; add another one first.")
+        raise Conflict(_("A course needs at least one instructor; add another one first."))

@@ -17,6 +17,7 @@ from content_store.outline import build_outline
 from content_store.structure import Structure
 from core import clock
 from core.errors import InvalidState, NotFound
+from core.i18n import gettext as _
 from courses.audience import STAFF, course_audience
 from courses.release import Release, outline_for, release_of
 from models.users import User
@@ -63,7 +64,8 @@ async def require_visible(user: User, course_id: str, block_id: str) -> str | No
     course = await published_course(course_id)
     if course is not None and block_id in course.structure and not course.sees(
             audience, block_id):
-        raise NotFound(f"No block {block_id!r} in this course.", fields={"block": block_id})
+        raise NotFound(_("No block %(block)r in this course.", block=block_id),
+                       fields={"block": block_id})
     return audience
 
 
@@ -77,8 +79,10 @@ async def require_open_for_submissions(user: User, course_id: str, block_id: str
     if course is None or block_id not in course.structure:
         return  # unknown blocks are the caller's NotFound
     if not course.sees(audience, block_id):
-        raise NotFound(f"No block {block_id!r} in this course.", fields={"block": block_id})
+        raise NotFound(_("No block %(block)r in this course.", block=block_id),
+                       fields={"block": block_id})
     if course.release.ended:
         end = course.release.end
-        raise InvalidState(f"This course ended on {end:%Y-%m-%d %H:%M} UTC; it no longer "
-                           "accepts submissions.", fields={"end": end.isoformat() if end else ""})
+        raise InvalidState(_("This course ended on %(end)s UTC; it no longer accepts submissions.",
+                             end=format(end, "%Y-%m-%d %H:%M")),
+                           fields={"end": end.isoformat() if end else ""})

@@ -22,6 +22,7 @@ from content_store.gridfs_files import AsyncReader
 from content_store.history import StructureDiff, VersionInfo, diff_structures
 from content_store.records import Commit
 from core.errors import BadInput
+from core.i18n import gettext as _
 from courses.service import require_role
 from courseware import events
 from courseware.forms import form_values
@@ -97,7 +98,8 @@ async def add_block(actor: User, course_id: str, parent_id: str, type_name: str,
     """Add a chapter, subsection, unit or component (valid starter content) at the end."""
     title = _title(title)
     if type_name not in STARTERS:
-        raise BadInput(f"Unknown block type {type_name!r}.", fields={"type": "Unknown type."})
+        raise BadInput(_("Unknown block type %(type)r.", type=type_name),
+                       fields={"type": _("Unknown type.")})
 
     async def apply(edit: CourseEditor) -> None:
         block_id = _free_id(edit, title)
@@ -124,7 +126,7 @@ async def move_block(actor: User, course_id: str, block_id: str, direction: str,
     does, so repeated moves can carry a block anywhere in the course.
     """
     if direction not in ("up", "down"):
-        raise BadInput("Move a block up or down.", fields={"direction": "up or down"})
+        raise BadInput(_("Move a block up or down."), fields={"direction": _("up or down")})
     step = -1 if direction == "up" else 1
 
     async def apply(edit: CourseEditor) -> None:
@@ -199,11 +201,11 @@ async def version_diff(actor: User, course_id: str, version: str,
     new = await store.get_structure(version)
     lineage = (await store.get_structure(index.draft_version)).original_version
     if new.original_version != lineage:
-        raise BadInput("That version belongs to another course.")
+        raise BadInput(_("That version belongs to another course."))
     old_id = against or (str(new.previous_version) if new.previous_version else None)
     old = await store.get_structure(old_id) if old_id else None
     if old is not None and old.original_version != lineage:
-        raise BadInput("That version belongs to another course.")
+        raise BadInput(_("That version belongs to another course."))
     summary = diff_structures(old, new)
     keys = [*summary.added, *summary.removed, *(c.block for c in summary.changed)]
     blocks = []
@@ -273,9 +275,9 @@ async def delete_asset(actor: User, course_id: str, name: str) -> None:
 
 def _title(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise BadInput("Enter a title.", fields={"title": "Required."})
+        raise BadInput(_("Enter a title."), fields={"title": _("Required.")})
     if len(value.strip()) > 300:
-        raise BadInput("Use at most 300 characters.", fields={"title": "Too long."})
+        raise BadInput(_("Use at most 300 characters."), fields={"title": _("Too long.")})
     return value.strip()
 
 

@@ -29,6 +29,7 @@ from core.templating import render
 from courses.audience import STAFF, STUDENT, course_audience
 from courses.release import release_of
 from courses.visibility import PublishedCourse, published_course, viewer_outline
+from courseware.block_labels import block_label
 from courseware.queries import Unit, studio_outline, unit_of
 from models.courses import Membership, Role
 from models.users import User
@@ -94,7 +95,7 @@ def unit_html(course_id: str, unit_id: str, unit: Any, oob: bool) -> str:
 
 def studio_html(course_id: str, studio: Any, oob: bool) -> str:
     return render("content/_studio_outline.html", course_id=course_id, studio=studio,
-                  oob=oob, labels={name: kind.label for name, kind in BLOCK_TYPES.items()})
+                  oob=oob, labels={name: block_label(name) for name in BLOCK_TYPES})
 
 
 async def content_published(course_id: str, before: str | None, after: str) -> None:

@@ -13,6 +13,7 @@ from content_store import folder_io
 from content_store.blocks import BlockType
 from core.errors import BadInput
 from core.human_time import as_instant, local_input_value, parse_local_time
+from core.i18n import gettext as _
 
 
 def form_text(entry: dict[str, Any], value: Any, zone: str | None = None) -> str:
@@ -62,7 +63,7 @@ def form_values(kind: BlockType, form: dict[str, str],
         except ValueError as exc:
             errors[name] = str(exc)
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     return values, unset
 
 
@@ -74,13 +75,15 @@ def _parse(entry: dict[str, Any], raw: str, zone: str | None) -> Any:
         try:
             return int(raw) if kind == "int" else float(raw)
         except ValueError:
-            raise ValueError("Enter a number.") from None
+            raise ValueError(_("Enter a number.")) from None
     if widget == "structured":
         try:
             return folder_io.load_yaml(raw)[1]
         except folder_io.YamlProblem as exc:
-            where = f"Line {exc.line}: this" if exc.line else "This"
-            raise ValueError(f"{where} {exc.message}") from None
+            if exc.line:
+                raise ValueError(_("Line %(line)s: this %(problem)s", line=exc.line,
+                                   problem=exc.message)) from None
+            raise ValueError(_("This %(problem)s", problem=exc.message)) from None
     if widget in ("markdown", "code", "textarea"):
         return raw.replace("\r\n", "\n")
     return raw

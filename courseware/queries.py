@@ -13,6 +13,7 @@ from content_store.blocks import BLOCK_TYPES, block_type
 from content_store.connect import current_store
 from content_store.publishing import subtree_differs
 from core import clock
+from core.i18n import gettext as _
 from courses.release import STAFF, path_mark, release_of
 
 
@@ -54,7 +55,8 @@ async def unit_of(course_id: str, block_id: str, branch: str = PUBLISHED, *,
     structure = await store.get_branch(course_id, branch, cached=True)
     key = structure.key_for(block_id)
     if key.type != "vertical":
-        raise BlockNotFound(f"{block_id!r} is not a unit.", fields={"block": block_id})
+        raise BlockNotFound(_("%(block)r is not a unit.", block=block_id),
+                            fields={"block": block_id})
     release = release_of(structure, clock.now())
     shown = [c for c in structure.blocks[key].children if release.sees(audience, c.id)]
     unit, *children = await store.get_blocks(course_id, [key, *shown], version=structure.id)

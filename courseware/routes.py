@@ -11,6 +11,7 @@ from accounts.session import require_user
 from core.body_size import BodySize, limit_body
 from core.errors import BadInput
 from core.http import read_json
+from core.i18n import gettext as _
 from courses.service import get_course, require_role
 from courseware import bank_pages, events, service, studio
 from models.courses import Role
@@ -38,7 +39,7 @@ async def api_import(request: Request) -> Response:
     await require_role(user, request.path_params["course_id"], Role.INSTRUCTOR)
     body = await request.body()
     if not body:
-        raise BadInput("Send the course archive (.tar.gz of the course folder) as the body.")
+        raise BadInput(_("Send the course archive (.tar.gz of the course folder) as the body."))
     publish = request.query_params.get("publish", "") in ("1", "true", "yes")
     result = await service.import_course_folder(
         user, body, course_id=request.path_params["course_id"], publish=publish)
@@ -56,8 +57,8 @@ async def api_publish(request: Request) -> Response:
     if await request.body():
         expected = (await read_json(request)).get("expected_version")
         if expected is not None and not isinstance(expected, str):
-            raise BadInput("expected_version must be a version id string.",
-                           fields={"expected_version": "Not a string."})
+            raise BadInput(_("expected_version must be a version id string."),
+                           fields={"expected_version": _("Not a string.")})
     commit = await service.publish_course(user, request.path_params["course_id"], expected)
     return JSONResponse({"published_version": commit.version, "changed": commit.changed})
 

@@ -35,6 +35,7 @@ from content_store.connect import current_store
 from content_store.course_folder import Progress, import_course
 from content_store.records import Commit
 from core.errors import NotFound
+from core.i18n import gettext as _
 from courses.audience import STAFF, course_audience
 from courses.membership import write_membership
 from courses.service import get_course, require_role
@@ -66,7 +67,7 @@ async def published_outline(viewer: User, course_id: str) -> dict[str, Any]:
     await require_role(viewer, course_id)
     outline = await viewer_outline(await course_audience(course_id, viewer), course_id)
     if outline is None:
-        raise NotFound(f"{course_id} has no published content yet.")
+        raise NotFound(_("%(course)s has no published content yet.", course=course_id))
     return outline
 
 
@@ -85,7 +86,7 @@ async def published_block(viewer: User, course_id: str, block_id: str) -> dict[s
     try:
         view = await current_store().get_block(course_id, block_id, PUBLISHED)
     except CourseNotFound:
-        raise NotFound(f"{course_id} has no published content yet.") from None
+        raise NotFound(_("%(course)s has no published content yet.", course=course_id)) from None
     data = block_type(view.type).student_view(view.id, view.fields)
     if view.type in CONTAINERS:
         course = await published_course(course_id)
@@ -102,7 +103,7 @@ async def published_unit(viewer: User, course_id: str, block_id: str) -> Unit:
     try:
         return await unit_of(course_id, block_id, PUBLISHED, audience=audience)
     except CourseNotFound:
-        raise NotFound(f"{course_id} has no published content yet.") from None
+        raise NotFound(_("%(course)s has no published content yet.", course=course_id)) from None
 
 
 async def draft_unit(viewer: User, course_id: str, block_id: str) -> Unit:
@@ -142,7 +143,7 @@ async def import_course_folder(actor: User | None, source: str | os.PathLike[str
     """
     if actor is not None:
         if course_id is None:
-            raise NotFound("Import into a course: give its id.")
+            raise NotFound(_("Import into a course: give its id."))
         await require_role(actor, course_id, Role.INSTRUCTOR)
     elif course_id is None:
         course_id = folder_course_id(source)
@@ -195,7 +196,7 @@ async def rerun_course(source_id: str, new_run: str) -> ImportResult:
         index = await current_store().clone_course(source_id, key.org, key.number, new_run,
                                                    "cli")
     except CourseNotFound:
-        raise NotFound(f"{source_id} has no content to rerun yet.") from None
+        raise NotFound(_("%(course)s has no content to rerun yet.", course=source_id)) from None
     await _ensure_course_row(new_id, source.title, None)
     await announce_after_commit(new_id)
     instructors = await Membership.filter(course_id=source_id, role=Role.INSTRUCTOR)
@@ -243,7 +244,7 @@ def folder_course_id(source: str | os.PathLike[str] | bytes) -> str:
 
 async def _ensure_course_row(course_id: str, title: str, instructor: User | None) -> None:
     key = parse_course_id(course_id)
-    course, _ = await Course.get_or_create(
+    course, _created = await Course.get_or_create(
         id=course_id, defaults={"org": key.org, "number": key.number, "run": key.run,
                                 "title": title[:255]})
     if instructor is not None:

@@ -11,13 +11,14 @@ from accounts.pages import page
 from accounts.session import csrf_token, require_user
 from content_store import DRAFT, VersionConflict
 from content_store.assets import MAX_ASSET_BYTES
-from content_store.blocks import block_type
 from core.body_size import BodySize, limit_body
 from core.errors import BadInput, CoursewireError
 from core.http import read_form, redirect
+from core.i18n import gettext as _
 from core.templating import dom_id, render
 from courses.service import get_course, require_role
 from courseware import authoring, events, queries, service
+from courseware.block_labels import block_label
 from courseware.forms import form_text
 from models.courses import Role
 from models.users import User
@@ -33,7 +34,8 @@ async def instructor(request: Request) -> tuple[User, str]:
 
 def _conflict_message(exc: CoursewireError) -> str:
     if isinstance(exc, VersionConflict):
-        return f"Someone else edited this course; your change was not saved. {exc.message}"
+        return _("Someone else edited this course; your change was not saved. %(detail)s",
+                 detail=exc.message)
     return exc.message
 
 
@@ -71,22 +73,22 @@ async def outline_action(request: Request) -> Response:
         if action == "add":
             await authoring.add_block(user, course_id, block, form.get("type", ""),
                                       form.get("title"), expected)
-            message = f"Added “{form.get('title', '').strip()}”."
+            message = _("Added “%(title)s”.", title=form.get("title", "").strip())
         elif action == "rename":
             await authoring.rename_block(user, course_id, block, form.get("title"), expected)
-            message = "Renamed."
+            message = _("Renamed.")
         elif action == "move":
             await authoring.move_block(user, course_id, block, form.get("direction", ""),
                                        expected)
-            message = "Moved."
+            message = _("Moved.")
         elif action == "delete":
             await authoring.delete_block(user, course_id, block, expected)
-            message = "Deleted."
+            message = _("Deleted.")
         elif action == "discard":
             await authoring.discard_draft_changes(user, course_id, expected)
-            message = "Unpublished changes discarded."
+            message = _("Unpublished changes discarded.")
         else:
-            raise BadInput("Unknown outline action.")
+            raise BadInput(_("Unknown outline action."))
     except CoursewireError as exc:
         return await _studio_region(course_id, _conflict_message(exc), status=exc.status,
                                     conflict=isinstance(exc, VersionConflict))
@@ -102,9 +104,12 @@ async def publish_action(request: Request) -> Response:
     except CoursewireError as exc:
         return await _studio_region(course_id, _conflict_message(exc), status=exc.status,
                                     conflict=isinstance(exc, VersionConflict))
-    what = "it" if not form.get("block") else "this part; the rest is unchanged for them"
-    message = (f"Published: students see {what} now." if commit.changed
-               else "Nothing to publish.")
+    if not commit.changed:
+        message = _("Nothing to publish.")
+    elif form.get("block"):
+        message = _("Published: students see this part; the rest is unchanged for them now.")
+    else:
+        message = _("Published: students see it now.")
     return await _studio_region(course_id, message)
 
 
@@ -118,7 +123,7 @@ async def block_editor(request: Request) -> Response:
     context = {"course": await get_course(course_id), "block": view, "form_entries": entries,
                "label": _label(view.type), "errors": {}, "message": None, "conflict": False}
     if request.method == "GET":
-        message = "Saved to the draft." if request.query_params.get("saved") else None
+        message = _("Saved to the draft.") if request.query_params.get("saved") else None
         return await page(request, "content/block_edit.html", **{
             **context, "values": values, "expected_version": expected, "message": message})
     form = await read_form(request)
@@ -179,7 +184,8 @@ async def revert_action(request: Request) -> Response:
                                      form.get("expected_version"))
     except CoursewireError as exc:
         return await _history(request, user, course_id, _conflict_message(exc), exc.status)
-    return await _history(request, user, course_id, "The draft now points at that version.")
+    return await _history(request, user, course_id,
+                          _("The draft now points at that version."))
 
 
 async def assets_page(request: Request) -> Response:
@@ -191,10 +197,10 @@ async def assets_page(request: Request) -> Response:
         upload = form.get("file")
         try:
             if not isinstance(upload, UploadFile):
-                raise BadInput("Choose a file to upload.", fields={"file": "Required."})
+                raise BadInput(_("Choose a file to upload."), fields={"file": _("Required.")})
             asset = await authoring.upload_asset(user, course_id, upload.filename, upload,
                                                  upload.content_type)
-            message = f"Uploaded {asset.name}."
+            message = _("Uploaded %(name)s.", name=asset.name)
         except CoursewireError as exc:
             message, status = exc.message, exc.status
     return await _assets(request, user, course_id, message, status)
@@ -205,7 +211,7 @@ async def asset_delete(request: Request) -> Response:
     user, course_id = await instructor(request)
     name = request.path_params["name"]
     await authoring.delete_asset(user, course_id, name)
-    return await _assets(request, user, course_id, f"Deleted {name}.")
+    return await _assets(request, user, course_id, _("Deleted %(name)s.", name=name))
 
 
 async def _assets(request: Request, user: User, course_id: str, message: str | None,
@@ -235,7 +241,7 @@ async def asset_file(request: Request) -> Response:
 
 
 def _label(type_name: str) -> str:
-    return block_type(type_name).label
+    return block_label(type_name)
 
 
 routes = [

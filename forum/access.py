@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import NotFound
+from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from courses.audience import STUDENT as STUDENT_AUDIENCE
 from courses.audience import audience_of, course_audience
@@ -20,18 +21,18 @@ async def viewer_in(user: User, course_id: str) -> Viewer:
 
 
 async def get_thread(thread_id: object) -> Thread:
-    number = id_or_not_found(thread_id, "No such item.")
+    number = id_or_not_found(thread_id, _("No such item."))
     thread = await Thread.get_or_none(id=number).prefetch_related("topic")
     if thread is None:
-        raise NotFound(f"No thread {thread_id}.")
+        raise NotFound(_("No thread %(id)s.", id=thread_id))
     return thread
 
 
 async def get_post(post_id: object) -> Post:
-    number = id_or_not_found(post_id, "No such item.")
+    number = id_or_not_found(post_id, _("No such item."))
     post = await Post.get_or_none(id=number).prefetch_related("author", "thread")
     if post is None or post.status == PostStatus.DELETED:
-        raise NotFound(f"No post {post_id}.")
+        raise NotFound(_("No post %(id)s.", id=post_id))
     return post
 
 
@@ -41,7 +42,7 @@ async def readable_post(user: User, post_id: object) -> tuple[Post, Viewer]:
     post = await get_post(post_id)
     viewer = await viewer_in(user, post.thread.course_id)
     if not viewer.staff and post.status != PostStatus.PUBLISHED and post.author_id != user.id:
-        raise NotFound(f"No post {post_id}.")
+        raise NotFound(_("No post %(id)s.", id=post_id))
     return post, viewer
 
 

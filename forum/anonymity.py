@@ -12,12 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from models.forum import Anonymity
 
 RANK = {Anonymity.NONE: 0, Anonymity.PEERS: 1, Anonymity.ALL: 2}
-LABELS = {Anonymity.NONE: "Show my name", Anonymity.PEERS: "Anonymous to classmates",
-          Anonymity.ALL: "Anonymous to everyone (staff included)"}
-ANONYMOUS = "Anonymous"
+
+
+def anonymity_labels() -> dict[Anonymity, str]:
+    """Each anonymity level's name, in the language of the page being rendered."""
+    return {Anonymity.NONE: _("Show my name"), Anonymity.PEERS: _("Anonymous to classmates"),
+            Anonymity.ALL: _("Anonymous to everyone (staff included)")}
+
+
+def anonymous() -> str:
+    """What a post shows in place of a hidden author."""
+    return _("Anonymous")
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,8 @@ def parse_anonymity(value: object) -> Anonymity:
     try:
         return Anonymity(value)
     except ValueError:
-        raise BadInput("Anonymity must be none, peers or all.",
-                       fields={"anonymity": "Choose none, peers or all."}) from None
+        raise BadInput(_("Anonymity must be none, peers or all."),
+                       fields={"anonymity": _("Choose none, peers or all.")}) from None
 
 
 def allowed_levels(course_max: Anonymity) -> list[Anonymity]:
@@ -54,8 +63,8 @@ def allowed_levels(course_max: Anonymity) -> list[Anonymity]:
 
 def check_allowed(requested: Anonymity, course_max: Anonymity) -> Anonymity:
     if RANK[requested] > RANK[course_max]:
-        raise BadInput(f"This course allows anonymity up to {course_max.value!r}.",
-                       fields={"anonymity": "Not allowed in this course."})
+        raise BadInput(_("This course allows anonymity up to %(level)r.", level=course_max.value),
+                       fields={"anonymity": _("Not allowed in this course.")})
     return requested
 
 

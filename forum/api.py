@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from accounts.session import require_user
 from core.errors import BadInput
 from core.http import created, read_json
+from core.i18n import gettext as _
 from core.paging import link_headers, page_request
 from forum import posting
 from forum.access import get_thread, readable_post, viewer_in
@@ -111,7 +112,7 @@ async def api_votes(request: Request) -> Response:
     data = await read_json(request)
     value = data.get("value", 1)
     if value not in (0, 1) or isinstance(value, bool):
-        raise BadInput("value is 1 (upvote) or 0 (withdraw).", fields={"value": "0 or 1."})
+        raise BadInput(_("value is 1 (upvote) or 0 (withdraw)."), fields={"value": _("0 or 1.")})
     post = await vote(user, request.path_params["post_id"], value == 1)
     return JSONResponse({"post_id": post.id, "score": post.score, "voted": value == 1})
 
@@ -130,7 +131,7 @@ async def api_follow(request: Request) -> Response:
     data = await read_json(request)
     following = data.get("following", True)
     if not isinstance(following, bool):
-        raise BadInput("following is true or false.", fields={"following": "A boolean."})
+        raise BadInput(_("following is true or false."), fields={"following": _("A boolean.")})
     await set_following(user, request.path_params["thread_id"], following)
     thread = await get_thread(request.path_params["thread_id"])
     return JSONResponse({"thread_id": thread.id, "following": following})

@@ -21,6 +21,7 @@ from typing import Any
 
 from core.event_types import EventType
 from core.human_time import human_time
+from core.i18n import gettext as _
 from core.templating import render
 from forum import fragments
 from forum.access import personal_audience
@@ -183,10 +184,9 @@ async def vote_changed(post_id: int, voter_id: int) -> None:
                       {a: {**payload, "thread": {"id": thread.id, "score": post.score}}
                        for a in listed}, rows)
     voted = await my_votes(voter_id, thread.id)
+    marks = in_every_language(lambda: {"self": fragments.my_votes(thread.id, voted, oob=True)})
     await publish(f"user:{voter_id}", "forum.post.updated",
-                  {"self": {**payload, "voted": post.id in voted}},
-                  in_every_language(lambda: {
-                      "self": fragments.my_votes(thread.id, voted, oob=True)}))
+                  {"self": {**payload, "voted": post.id in voted}}, marks)
 
 
 async def thread_created(thread_id: int) -> None:
@@ -201,7 +201,8 @@ async def _notify_followers(post: Post, thread: Thread, root: Post) -> None:
         followers = [u for u in followers if u == root.author_id
                      or await personal_audience(u, thread.course_id) == "staff"]
     html = in_every_language(lambda: {"self": fragments.notice(
-        f"New post in “{thread.title}”", f"/forum/threads/{thread.id}#post-{post.id}")})
+        _("New post in “%(title)s”", title=thread.title),
+        f"/forum/threads/{thread.id}#post-{post.id}")})
     for user_id in followers:
         await publish(f"user:{user_id}", "forum.post.created",
                       {"self": {"thread_id": thread.id, "post_id": post.id,
@@ -223,27 +224,35 @@ async def queue_changed(post_id: int, change: QueueChange) -> None:
         return count_html(course_id, waiting, oob=True)
 
     if change == QueueChange.RESOLVED or item is None:
+        gone = in_every_language(lambda: {"staff": fragments.delete(f"modq-item-{post.id}")
+                                          + count()})
         await publish(topic, "forum.moderation.resolved",
                       {"staff": {"post_id": post.id, "thread_id": post.thread_id,
-                                 "status": post.status.value}},
-                      in_every_language(lambda: {
-                          "staff": fragments.delete(f"modq-item-{post.id}") + count()}))
+                                 "status": post.status.value}}, gone)
         return
     data = {"post_id": post.id, "thread_id": post.thread_id, "pending": item.pending,
             "flags": len(item.flags), "claimed_by": item.claimed_by,
             "post": post_json(item.post)}
     if change == QueueChange.CLAIMED:
-        await publish(topic, "forum.moderation.claimed", {"staff": data},
-                      in_every_language(lambda: {
-                          "staff": fragments.queue_item(item, course_id, oob=True) + count()}))
+        claimed = in_every_language(lambda: {
+            "staff": fragments.queue_item(item, course_id, oob=True) + count()})
+        await publish(topic, "forum.moderation.claimed", {"staff": data}, claimed)
     else:
-        await publish(topic, "forum.moderation.queued", {"staff": data},
-                      in_every_language(lambda: {
-                          "staff": fragments.upsert_queue_item(item, course_id) + count()}))
+        queued = in_every_language(lambda: {
+            "staff": fragments.upsert_queue_item(item, course_id) + count()})
+        await publish(topic, "forum.moderation.queued", {"staff": data}, queued)
 
 
-_DECISIONS = {Action.APPROVE: "approved", Action.REJECT: "rejected",
-              Action.HIDE: "hidden by a moderator", Action.DELETE: "removed by a moderator"}
+def _decision(action: Action) -> str:
+    return {Action.APPROVE: _("approved"), Action.REJECT: _("rejected"),
+            Action.HIDE: _("hidden by a moderator"),
+            Action.DELETE: _("removed by a moderator")}[action]
+
+
+def _decided_what(edit: bool, depth: int) -> str:
+    if edit:
+        return _("edit of your thread") if depth == 0 else _("edit of your post")
+    return _("thread") if depth == 0 else _("post")
 
 
 async def decision_for_author(post_id: int, action: Action, reason: str, *,
@@ -253,24 +262,25 @@ async def decision_for_author(post_id: int, action: Action, reason: str, *,
     post = await Post.get(id=post_id).prefetch_related("thread")
 
     def notice() -> dict[str, str]:
-        what = "edit of your " if edit else ""
-        what += "thread" if post.depth == 0 else "post"
-        text = f"Your {what} in “{post.thread.title}” was {_DECISIONS[action]}."
+        text = _("Your %(what)s in “%(title)s” was %(decision)s.",
+                 what=_decided_what(edit, post.depth), title=post.thread.title,
+                 decision=_decision(action))
         if reason:
-            text += f" Reason: {reason}"
+            text += " " + _("Reason: %(reason)s", reason=reason)
         return {"self": fragments.notice(text, f"/forum/threads/{post.thread_id}")}
 
+    html = in_every_language(notice)
     await publish(f"user:{post.author_id}", "forum.moderation.decision",
                   {"self": {"post_id": post.id, "thread_id": post.thread_id,
                             "decision": action, "reason": reason, "edit": edit}},
-                  in_every_language(notice))
+                  html)
 
 
 async def ban_notice(ban: Ban) -> None:
     zone = await User.filter(id=ban.user_id).first().values_list("timezone", flat=True)
-    html = in_every_language(lambda: {"self": fragments.notice(
-        f"You can't post in this course's forum until {human_time(ban.until, zone)}. "
-        f"Reason: {ban.reason}")})
+    html = in_every_language(lambda: {"self": fragments.notice(_(
+        "You can't post in this course's forum until %(until)s. Reason: %(reason)s",
+        until=human_time(ban.until, zone), reason=ban.reason))})
     await publish(f"user:{ban.user_id}", "forum.ban",
                   {"self": {"course_id": ban.course_id, "until": ban.until.isoformat(),
                             "reason": ban.reason}}, html)

@@ -6,6 +6,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.errors import BadInput, InvalidState
+from core.i18n import gettext as _
 from core.ratelimit import RateLimiter
 from forum import events
 from forum.access import readable_post
@@ -21,14 +22,15 @@ async def flag_post(user: User, post_id: object, reason: object, *,
                     limiter: RateLimiter | None = None,
                     per_minute: int = FLAGS_PER_MINUTE) -> Flag:
     """Report a post to the course staff; it enters the live moderation queue."""
-    post, _ = await readable_post(user, post_id)
+    post, _staff = await readable_post(user, post_id)
     if not isinstance(reason, str) or not reason.strip():
-        raise BadInput("Say what is wrong with the post.", fields={"reason": "Required."})
+        raise BadInput(_("Say what is wrong with the post."), fields={"reason": _("Required.")})
     if len(reason) > MAX_REASON:
-        raise BadInput(f"Use at most {MAX_REASON} characters.", fields={"reason": "Too long."})
+        raise BadInput(_("Use at most %(max)d characters.", max=MAX_REASON),
+                       fields={"reason": _("Too long.")})
     flag = await Flag.get_or_none(post_id=post.id, reporter_id=user.id)
     if flag is not None:
-        raise InvalidState("You have already reported this post; staff will look at it.")
+        raise InvalidState(_("You have already reported this post; staff will look at it."))
     await rate_limit(limiter, user, post.thread.course_id, per_minute, Budget.FLAG)
     try:
         async with in_transaction():  # the report and its event commit together
@@ -36,5 +38,5 @@ async def flag_post(user: User, post_id: object, reason: object, *,
                                      reason=reason.strip())
             await events.queue_changed(post.id, QueueChange.QUEUED)
     except IntegrityError:
-        raise InvalidState("You have already reported this post.") from None
+        raise InvalidState(_("You have already reported this post.")) from None
     return flag

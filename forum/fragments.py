@@ -10,15 +10,17 @@ import secrets
 from collections.abc import Sequence
 
 from core.templating import dom_id, env, render
-from forum.anonymity import LABELS, Viewer
+from forum.anonymity import Viewer, anonymity_labels
 from forum.presenters import PostView, ThreadView
 from forum.queries import QueueItem, ThreadPage
 from forum.reply_pages import end_id, first_replies
+from forum.status_names import status_names
 from models.forum import Anonymity
 
 # A fresh key per rendered form: submitting the same form twice makes one post.
 env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
-env.globals["anonymity_labels"] = LABELS
+env.globals["anonymity_labels"] = anonymity_labels
+env.globals["status_names"] = status_names
 
 
 def head_id(thread_id: int) -> str:

@@ -3,8 +3,8 @@ own "My posts" list and rows."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from forum import fragments
@@ -29,13 +29,11 @@ async def publish_row(thread: Thread, posts: list[Post], event: str, post: Post,
     moved = (change == PostChange.CREATED and post.status == PostStatus.PUBLISHED) or (
         post.depth == 0 and change in (PostChange.CREATED, PostChange.UNHIDDEN))
     data: dict[str, Any] = {}
-    # Each audience's fragment, rendered in every language below (DB reads done first).
-    render: dict[str, Callable[[], str]] = {}
+    renders: dict[str, Callable[[], str]] = {}  # each audience's frame, in any language
     rows: dict[str, list[ThreadView]] = {}  # the rows each audience's frame carries
     for viewer in SHARED_VIEWERS:
         if not thread_listed_for(root, viewer):
-            render[viewer.audience] = lambda: fragments.delete(f"thread-row-{thread.id}") + \
-                fragments.delete(fragments.thread_row_id(thread.id, "mine"))
+            renders[viewer.audience] = partial(_removed_row, thread.id)
             if post.depth == 0 and change in (PostChange.HIDDEN, PostChange.REMOVED):
                 data[viewer.audience] = {"id": post.id, "thread_id": thread.id,
                                          "status": post.status.value}
@@ -43,23 +41,28 @@ async def publish_row(thread: Thread, posts: list[Post], event: str, post: Post,
         view = present_thread(thread, root, viewer, reply_count(posts))
         if change == PostChange.PINNED:
             lists = await _lists(thread, viewer)
-            render[viewer.audience] = functools.partial(_render_lists, thread.course_id, lists)
+            renders[viewer.audience] = partial(_render_lists, thread.course_id, lists)
             rows[viewer.audience] = [t for _scope, threads in lists for t in threads]
         else:
             # The row on each "My posts" list that has it changes in place (or moves up)
             # with the same frame: no list is re-rendered per person for it.
-            render[viewer.audience] = functools.partial(_render_row, view, moved)
+            renders[viewer.audience] = partial(_changed_row, view, moved)
             rows[viewer.audience] = [view]
         d = post_data(change, post, thread, posts, viewer)
         if d is not None:
             d["thread"] = thread_json(view)
             data[viewer.audience] = d
-    html = in_every_language(lambda: {audience: f() for audience, f in render.items()})
+    html = in_every_language(lambda: {a: render() for a, render in renders.items()})
     await publish(f"course:{thread.course_id}:forum", event, data, html)
     await _publish_own_rows(thread.course_id, rows, event)
 
 
-def _render_row(view: ThreadView, moved: bool) -> str:
+def _removed_row(thread_id: int) -> str:
+    return fragments.delete(f"thread-row-{thread_id}") + \
+        fragments.delete(fragments.thread_row_id(thread_id, "mine"))
+
+
+def _changed_row(view: ThreadView, moved: bool) -> str:
     return (fragments.upsert_row(view) if moved else fragments.row(view, oob=True)) + \
         fragments.my_row(view, moved)
 
@@ -67,7 +70,7 @@ def _render_row(view: ThreadView, moved: bool) -> str:
 async def _lists(thread: Thread, viewer: Viewer) -> list[tuple[str, list[ThreadView]]]:
     """Both lists of every thread list showing `thread` (all topics, and its topic), in
     the order a reload gives: pinning moves a row between lists and within them by last
-    activity, which no single row insert can place: (scope, the rows it carries)."""
+    activity, which no single row insert can place. Each as (scope, its threads)."""
     return [(scope, await list_threads(thread.course_id, viewer, topic_key=topic_key))
             for scope, topic_key in (("all", None), (thread.topic.key, thread.topic.key))]
 

@@ -10,12 +10,14 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import BadInput, Conflict, InvalidState, NotFound, PermissionDenied
+from core.i18n import gettext as _
 from core.ids import parse_id
 from forum import events
 from forum.access import get_post, viewer_in
 from forum.anonymity import STAFF, identity_visible
 from forum.changes import Action, PostChange, QueueChange
 from forum.posting import MAX_REASON
+from forum.status_names import status_name
 from models.courses import Membership, Role
 from models.forum import (
     Anonymity,
@@ -48,7 +50,7 @@ async def staff_post(actor: User, post_id: object) -> Post:
     post = await get_post(post_id)
     viewer = await viewer_in(actor, post.thread.course_id)
     if not viewer.staff:
-        raise PermissionDenied("Only TAs and instructors moderate the forum.")
+        raise PermissionDenied(_("Only TAs and instructors moderate the forum."))
     return post
 
 
@@ -56,11 +58,13 @@ def _reason(reason: object, required: bool = False) -> str:
     if reason is None:
         reason = ""
     if not isinstance(reason, str):
-        raise BadInput("A reason is text.", fields={"reason": "Text please."})
+        raise BadInput(_("A reason is text."), fields={"reason": _("Text please.")})
     if len(reason) > MAX_REASON:
-        raise BadInput(f"Use at most {MAX_REASON} characters.", fields={"reason": "Too long."})
+        raise BadInput(_("Use at most %(max)d characters.", max=MAX_REASON),
+                       fields={"reason": _("Too long.")})
     if required and not reason.strip():
-        raise BadInput("Give a reason; the author will see it.", fields={"reason": "Required."})
+        raise BadInput(_("Give a reason; the author will see it."),
+                       fields={"reason": _("Required.")})
     return reason.strip()
 
 
@@ -72,8 +76,9 @@ def _claim_live(post: Post) -> bool:
 async def _check_claim(actor: User, post: Post) -> None:
     if _claim_live(post) and post.claimed_by_id != actor.id:
         other = await User.get(id=post.claimed_by_id)
-        raise Conflict(f"{other.name} is handling this item; leave it to them or wait "
-                       f"until their claim lapses ({CLAIM_MINUTES} minutes).")
+        raise Conflict(_("%(name)s is handling this item; leave it to them or wait until "
+                         "their claim lapses (%(minutes)d minutes).", name=other.name,
+                         minutes=CLAIM_MINUTES))
 
 
 async def audit(actor: User, course_id: str, action: str, *, post: Post | None = None,
@@ -90,7 +95,7 @@ async def claim(actor: User, post_id: object, release: bool = False) -> Post:
     """Claim a queue item (or release your claim); every TA's queue shows it at once."""
     post = await staff_post(actor, post_id)
     if release and post.claimed_by_id not in (None, actor.id):
-        raise Conflict("Only the TA who claimed an item can release it.")
+        raise Conflict(_("Only the TA who claimed an item can release it."))
     async with in_transaction():  # the claim, its audit row and its event commit together
         if release:
             await Post.filter(id=post.id).update(claimed_by_id=None, claimed_at=None)
@@ -145,15 +150,16 @@ def _action(action: object) -> Action:
     try:
         return Action(action)
     except (ValueError, TypeError):
-        raise BadInput(f"Unknown action; use one of {', '.join(Action)}.",
-                       fields={"action": "Unknown action."}) from None
+        raise BadInput(_("Unknown action; use one of %(actions)s.", actions=", ".join(Action)),
+                       fields={"action": _("Unknown action.")}) from None
 
 
 async def _transition(post: Post, frm: set[PostStatus], to: PostStatus, **extra) -> None:
     done = await Post.filter(id=post.id, status__in=list(frm)).update(status=to, **extra)
     if not done:
         fresh = await Post.get(id=post.id)
-        raise InvalidState(f"This post is already {fresh.status.value}; refresh the queue.")
+        raise InvalidState(_("This post is already %(status)s; refresh the queue.",
+                             status=status_name(fresh.status.value)))
 
 
 async def _decide_edit(post: Post, action: Action) -> PostChange:
@@ -162,7 +168,7 @@ async def _decide_edit(post: Post, action: Action) -> PostChange:
     async with in_transaction():
         fresh = await Post.filter(id=post.id).select_for_update().first()
         if fresh is None or fresh.pending_body_md is None:
-            raise InvalidState("This edit was already decided; refresh the queue.")
+            raise InvalidState(_("This edit was already decided; refresh the queue."))
         if action == Action.APPROVE:
             await PostRevision.create(post_id=post.id, body_md=fresh.body_md,
                                       body_html=fresh.body_html)
@@ -204,12 +210,12 @@ async def _apply(post: Post, action: Action, why: str) -> PostChange:
         return PostChange.REMOVED
     if action in (Action.ENDORSE, Action.UNENDORSE):
         if post.status != PostStatus.PUBLISHED:
-            raise InvalidState("Only published posts can be endorsed.")
+            raise InvalidState(_("Only published posts can be endorsed."))
         await Post.filter(id=post.id).update(endorsed=action == Action.ENDORSE)
         return PostChange.UPDATED
     if action == Action.DISMISS:
         if not await Flag.exists(post_id=post.id, status=FlagStatus.OPEN):
-            raise InvalidState("There are no open reports on this post.")
+            raise InvalidState(_("There are no open reports on this post."))
         return PostChange.NONE
     raise BadInput(f"Unknown action {action!r}.")  # pragma: no cover
 
@@ -223,38 +229,40 @@ async def ban_from_posting(actor: User, course_id: str, *, hours: object, reason
     """
     viewer = await viewer_in(actor, course_id)
     if not viewer.staff:
-        raise PermissionDenied("Only TAs and instructors can ban from posting.")
+        raise PermissionDenied(_("Only TAs and instructors can ban from posting."))
     try:
         length = float(hours)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise BadInput("Give the ban's length in hours.", fields={"hours": "A number."}) from None
+        raise BadInput(_("Give the ban's length in hours."),
+                       fields={"hours": _("A number.")}) from None
     if not 0 < length <= MAX_BAN_HOURS:
-        raise BadInput(f"A ban lasts between a few minutes and {MAX_BAN_HOURS} hours.",
-                       fields={"hours": "Out of range."})
+        raise BadInput(_("A ban lasts between a few minutes and %(max)d hours.", max=MAX_BAN_HOURS),
+                       fields={"hours": _("Out of range.")})
     why = _reason(reason, required=True)
     post = None
     if post_id not in (None, ""):
         post = await get_post(post_id)
         if post.thread.course_id != course_id:
-            raise NotFound(f"No post {post_id} in this course.")
+            raise NotFound(_("No post %(id)s in this course.", id=post_id))
         if (not identity_visible(Anonymity(post.anonymity), STAFF)
                 and not await _may_ban_anyone(actor, course_id)):
             # Whatever the answer, it must not depend on who wrote the post: a TA refused
             # only for an instructor's post would learn the anonymous author's role.
-            raise PermissionDenied("Only an instructor can ban the author of a post that is "
-                                   "anonymous to everyone; hide the post, or flag it for an "
-                                   "instructor.")
+            raise PermissionDenied(_("Only an instructor can ban the author of a post that is "
+                                     "anonymous to everyone; hide the post, or flag it for an "
+                                     "instructor."))
         target = post.author_id
     elif (parsed := parse_id(user_id)) is not None:
         target = parsed
         if not await Membership.exists(user_id=target, course_id=course_id):
-            raise NotFound("That user is not a member of this course.")
+            raise NotFound(_("That user is not a member of this course."))
     else:
-        raise BadInput("Say whom to ban: a post_id or a user_id.", fields={"user_id": "Required."})
+        raise BadInput(_("Say whom to ban: a post_id or a user_id."),
+                       fields={"user_id": _("Required.")})
     if target == actor.id:
-        raise InvalidState("You can't ban yourself.")
+        raise InvalidState(_("You can't ban yourself."))
     if not actor.is_admin and await _outranks(target, actor, course_id):
-        raise PermissionDenied("Only an instructor can ban an instructor from posting.")
+        raise PermissionDenied(_("Only an instructor can ban an instructor from posting."))
     async with in_transaction():
         ban = await Ban.create(course_id=course_id, user_id=target, until=now() + timedelta(
             hours=length), reason=why, created_by_id=actor.id)
@@ -287,13 +295,13 @@ def ban_json(ban: Ban, post: Post | None, actor_viewer_staff: bool = True) -> di
 async def reveal_author(admin: User, post_id: object, reason: object) -> dict[str, object]:
     """An admin learns who wrote an anonymous post; audited, never published."""
     if not admin.is_admin:
-        raise PermissionDenied("Only administrators can reveal an anonymous author.")
+        raise PermissionDenied(_("Only administrators can reveal an anonymous author."))
     why = _reason(reason, required=True)
     number = parse_id(post_id)
     post = await Post.get_or_none(id=number).prefetch_related("author", "thread") \
         if number is not None else None
     if post is None:
-        raise NotFound(f"No post {post_id}.")
+        raise NotFound(_("No post %(id)s.", id=post_id))
     await audit(admin, post.thread.course_id, "reveal", post=post,
                 target_user_id=post.author_id, reason=why)
     return {"post_id": post.id, "author": {"id": post.author_id, "name": post.author.name,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from core.clock import now
 from core.errors import BadInput, Conflict, PermissionDenied, RateLimited
 from core.human_time import human_time
+from core.i18n import gettext as _
 from core.ratelimit import RateLimiter
 from courses.service import require_role
 from models.courses import Role
@@ -33,10 +34,11 @@ DUPLICATE_WINDOW = timedelta(seconds=10)
 
 def check_body(body: object, field: str = "body") -> str:
     if not isinstance(body, str) or not body.strip():
-        raise BadInput("Write something first.", fields={field: "Required."})
+        raise BadInput(_("Write something first."), fields={field: _("Required.")})
     if len(body) > MAX_BODY:
-        raise BadInput(f"Posts are limited to {MAX_BODY:,} characters.",
-                       fields={field: f"Use at most {MAX_BODY:,} characters."})
+        limit = format(MAX_BODY, ",")
+        raise BadInput(_("Posts are limited to %(max)s characters.", max=limit),
+                       fields={field: _("Use at most %(max)s characters.", max=limit)})
     return body
 
 
@@ -44,7 +46,7 @@ def check_key(key: object) -> str | None:
     if key in (None, ""):
         return None
     if not isinstance(key, str) or len(key) > 64:
-        raise BadInput("An idempotency key is a string of at most 64 characters.")
+        raise BadInput(_("An idempotency key is a string of at most 64 characters."))
     return key
 
 
@@ -58,8 +60,8 @@ async def may_post(author: User, course_id: str) -> Role:
     ban = await _active_ban(course_id, author)
     if ban is not None:
         raise PermissionDenied(
-            f"You can't post in this course's forum until "
-            f"{human_time(ban.until, author.timezone)}: {ban.reason}")
+            _("You can't post in this course's forum until %(until)s: %(reason)s",
+              until=human_time(ban.until, author.timezone), reason=ban.reason))
     return role
 
 
@@ -71,8 +73,15 @@ class Budget(StrEnum):
     FLAG = "flag"
 
 
-_RATE_WORDS = {Budget.POST: ("posting", "posts"), Budget.EDIT: ("editing", "edits"),
-               Budget.FLAG: ("reporting", "reports")}
+def _too_fast(what: Budget, per_minute: int) -> str:
+    if what == Budget.EDIT:
+        return _("You're editing too fast: at most %(num)d edits a minute. "
+                 "Wait a minute and try again.", num=per_minute)
+    if what == Budget.FLAG:
+        return _("You're reporting too fast: at most %(num)d reports a minute. "
+                 "Wait a minute and try again.", num=per_minute)
+    return _("You're posting too fast: at most %(num)d posts a minute. "
+             "Wait a minute and try again.", num=per_minute)
 
 
 async def rate_limit(limiter: RateLimiter | None, author: User, course_id: str,
@@ -84,9 +93,7 @@ async def rate_limit(limiter: RateLimiter | None, author: User, course_id: str,
     digest = hashlib.sha256(course_id.encode()).hexdigest()[:16]
     bucket = "forum" if what == Budget.POST else f"forum-{what}"
     if await limiter.hit(f"{bucket}:{digest}:{author.id}", 60) > per_minute:
-        doing, things = _RATE_WORDS[what]
-        raise RateLimited(f"You're {doing} too fast: at most {per_minute} {things} a minute. "
-                          "Wait a minute and try again.", retry_after=60)
+        raise RateLimited(_too_fast(what, per_minute), retry_after=60)
 
 
 async def replayed(author: User, key: str | None, *, thread_id: int | None = None,
@@ -104,8 +111,8 @@ async def replayed(author: User, key: str | None, *, thread_id: int | None = Non
     same = (post.thread_id == thread_id and post.depth > 0) if thread_id is not None else (
         post.thread.course_id == course_id and post.depth == 0)
     if not same:
-        raise Conflict("This idempotency key was already used for a different post; "
-                       "send a new key for a new post.")
+        raise Conflict(_("This idempotency key was already used for a different post; "
+                         "send a new key for a new post."))
     return post
 
 

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import BadInput, InvalidState, NotFound, PermissionDenied
+from core.i18n import gettext as _
 from core.markdown import render_markdown
 from core.ratelimit import RateLimiter
 from courses.audience import STAFF as STAFF_AUDIENCE
@@ -60,19 +61,19 @@ async def create_post(author: User, thread_id: object, body: object, anonymity: 
         return await Post.get(id=existing.id).prefetch_related("author", "thread")
     root = await Post.get(thread_id=thread.id, depth=0)
     if root.status != PostStatus.PUBLISHED and not staff:
-        raise NotFound(f"No thread {thread.id}.")
+        raise NotFound(_("No thread %(id)s.", id=thread.id))
     if (thread.locked or thread.closed) and not staff:
-        raise InvalidState("This thread is " + ("locked" if thread.locked else "closed")
-                           + "; new posts are turned off.")
+        raise InvalidState(_("This thread is locked; new posts are turned off.") if thread.locked
+                           else _("This thread is closed; new posts are turned off."))
     parent, depth = root, 1
     if parent_id not in (None, "", root.id, str(root.id)):
         parent = await get_post(parent_id)
         if parent.thread_id != thread.id:
-            raise BadInput("That post is in another thread.", fields={"parent_id": "Wrong."})
+            raise BadInput(_("That post is in another thread."), fields={"parent_id": _("Wrong.")})
         if parent.depth == 2:
             parent = await Post.get(id=parent.parent_id)
         if parent.status != PostStatus.PUBLISHED:
-            raise InvalidState("You can only comment on published posts.")
+            raise InvalidState(_("You can only comment on published posts."))
         depth = 2 if parent.depth == 1 else 1
     existing = await recent_duplicate(author, text, thread_id=thread.id, parent_id=parent.id)
     if existing is not None:
@@ -107,12 +108,12 @@ async def edit_post(user: User, post_id: object, body: object, *,
     """
     post, viewer = await readable_post(user, post_id)
     if post.author_id != user.id:
-        raise PermissionDenied("Only the author can edit a post.")
+        raise PermissionDenied(_("Only the author can edit a post."))
     thread = post.thread
     if thread.locked and not viewer.staff:
-        raise InvalidState("This thread is locked.")
+        raise InvalidState(_("This thread is locked."))
     if post.status not in (PostStatus.PUBLISHED, PostStatus.PENDING):
-        raise InvalidState("This post can't be edited any more.")
+        raise InvalidState(_("This post can't be edited any more."))
     text = check_body(body)
     if text == (post.pending_body_md or post.body_md):
         return post
@@ -143,5 +144,5 @@ async def edit_post(user: User, post_id: object, body: object, *,
 
 async def post_history(user: User, post_id: object) -> list[PostRevision]:
     """Earlier versions of a post, oldest first (no editor is recorded: only authors edit)."""
-    post, _ = await readable_post(user, post_id)
+    post, _staff = await readable_post(user, post_id)
     return await PostRevision.filter(post_id=post.id).order_by("id")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.i18n import gettext as _
 from core.markdown import local_images_only
-from forum.anonymity import ANONYMOUS, Viewer, blur_time, identity_visible
+from forum.anonymity import Viewer, anonymous, blur_time, identity_visible
 from models.forum import Anonymity, Post, PostStatus, Thread
 
 
@@ -21,7 +22,6 @@ class PostView:
     status: str
     anonymity: str
     author: dict[str, Any] | None
-    author_label: str
     avatar: str
     body_html: str
     score: int
@@ -36,6 +36,18 @@ class PostView:
     pending_edit_html: str | None = None
     placeholder: bool = False  # a hidden post as a student sees it: an empty slot
     comments: list[PostView] = field(default_factory=list)
+
+    @property
+    def author_label(self) -> str:
+        """How the author shows, in the language of the page or frame being rendered (a
+        live frame is rendered once per language from the same view)."""
+        if self.author is None:
+            return anonymous()
+        if self.anonymity == Anonymity.NONE.value:
+            return self.author["name"]
+        if self.is_self:
+            return _("you (anonymous)")
+        return _("%(name)s (anonymous to students)", name=self.author["name"])
 
     @property
     def visible_to_students(self) -> bool:
@@ -55,20 +67,14 @@ def present_post(post: Post, viewer: Viewer) -> PostView:
     if visible:
         name = post.author.name
         author: dict[str, Any] | None = {"id": post.author_id, "name": name}
-        if anonymity == Anonymity.NONE:
-            label = name
-        elif own:
-            label = "you (anonymous)"
-        else:
-            label = f"{name} (anonymous to students)"
         avatar = _initials(name)
     else:
-        author, label, avatar = None, ANONYMOUS, "?"
+        author, avatar = None, "?"
     hidden_from_viewer = post.status != PostStatus.PUBLISHED and not (viewer.staff or own)
     return PostView(
         id=post.id, thread_id=post.thread_id, parent_id=post.parent_id, depth=post.depth,
         status=post.status.value if hasattr(post.status, "value") else str(post.status),
-        anonymity=anonymity.value, author=author, author_label=label, avatar=avatar,
+        anonymity=anonymity.value, author=author, avatar=avatar,
         body_html="" if hidden_from_viewer else local_images_only(post.body_html),
         score=post.score, endorsed=post.endorsed,
         created_at=blur_time(post.created_at, visible) or post.created_at,

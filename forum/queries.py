@@ -12,6 +12,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from core.errors import NotFound, PermissionDenied
+from core.i18n import gettext as _
 from courses.service import require_role
 from forum.access import get_thread, viewer_in
 from forum.anonymity import STAFF, Viewer, identity_visible
@@ -200,7 +201,7 @@ async def staff_moderation_queue(user: User, course_id: str) -> list[QueueItem]:
     """The course's moderation queue, for its TAs and instructors only."""
     viewer = await viewer_in(user, course_id)
     if not viewer.staff:
-        raise PermissionDenied("The moderation queue is for TAs and instructors.")
+        raise PermissionDenied(_("The moderation queue is for TAs and instructors."))
     return await moderation_queue(course_id, STAFF)
 
 
@@ -227,7 +228,7 @@ async def open_thread_page(user: User, thread_id: object) -> tuple[Any, Any, lis
     posts = await thread_posts(thread.id)
     root = next(p for p in posts if p.depth == 0)
     if not shown_to(root, viewer):
-        raise NotFound(f"No thread {thread.id}.")
+        raise NotFound(_("No thread %(id)s.", id=thread.id))
     return build_page(thread, posts, viewer), viewer, posts
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.datastructures import URL
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import MAX_ID
 from core.paging import next_url
 from forum.presenters import PostView, post_json
@@ -55,8 +56,8 @@ def replies_after(replies: list[PostView], posts: list[Post], limit: int, after:
         last = next((p for p in posts if p.id == after and p.depth == 1), None) \
             if after <= MAX_ID else None
         if last is None:
-            raise BadInput("after must be a reply of this thread that a previous page's "
-                           "next link gave.", fields={"after": "Not a reply of this thread."})
+            raise BadInput(_("after must be a reply of this thread that a previous page's "
+                             "next link gave."), fields={"after": _("Not a reply of this thread.")})
         orders = {p.id: order_key(p) for p in posts}
         replies = [r for r in replies if orders[r.id] > order_key(last)]
     shown = replies[:limit]

@@ -18,6 +18,7 @@ from operator import and_
 from tortoise.expressions import Q
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import MAX_ID
 from core.paging import PageRequest, bad_after
 from forum.access import viewer_in
@@ -49,10 +50,10 @@ def search_words(text: object) -> list[str]:
     """The words of a search (BadInput when there are none or the search is too long)."""
     query = text.strip() if isinstance(text, str) else ""
     if not query:
-        raise BadInput("Type something to search for.", fields={"q": "Required."})
+        raise BadInput(_("Type something to search for."), fields={"q": _("Required.")})
     if len(query) > MAX_QUERY:
-        raise BadInput(f"A search is at most {MAX_QUERY} characters.",
-                       fields={"q": f"At most {MAX_QUERY} characters."})
+        raise BadInput(_("A search is at most %(max)d characters.", max=MAX_QUERY),
+                       fields={"q": _("At most %(max)d characters.", max=MAX_QUERY)})
     return query.split()
 
 

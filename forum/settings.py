@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from courses.service import require_role
 from forum.anonymity import allowed_levels, parse_anonymity
 from models.courses import Role
@@ -43,8 +44,8 @@ async def update_forum_settings(actor: User, course_id: str, max_anonymity: obje
         try:
             settings.moderation = ModerationMode(moderation)
         except ValueError:
-            raise BadInput("Moderation must be 'pre' or 'post'.",
-                           fields={"moderation": "Choose pre or post."}) from None
+            raise BadInput(_("Moderation must be 'pre' or 'post'."),
+                           fields={"moderation": _("Choose pre or post.")}) from None
     await settings.save()
     await ModerationAction.create(
         course_id=course_id, actor_id=actor.id, action="settings",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.ids import MAX_ID
 from core.paging import PageRequest, bad_after
 from forum.anonymity import Viewer
@@ -31,8 +32,8 @@ async def _after(course_id: str, thread_id: int) -> Q:
         raise bad_after()
     last = await Thread.get_or_none(id=thread_id, course_id=course_id)
     if last is None:
-        raise BadInput("That page's last thread is gone; start again from the first page.",
-                       fields={"after": "Unknown thread."})
+        raise BadInput(_("That page's last thread is gone; start again from the first page."),
+                       fields={"after": _("Unknown thread.")})
     at = last.last_activity_at
     same_pin = Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=last.id)
     if last.pinned:

@@ -9,6 +9,7 @@ from accounts.pages import page
 from accounts.session import require_user
 from core.errors import CoursewireError
 from core.http import read_form
+from core.i18n import gettext as _
 from core.paging import page_request
 from forum import posting, queries
 from forum.access import get_thread, readable_post
@@ -71,7 +72,7 @@ async def post_form(request: Request) -> Response:
         return await page(request, "forum/_post_form.html", status_code=exc.status,
                           form=form, errors=exc.fields, message=exc.message, **context)
     held = post.status == PostStatus.PENDING
-    message = "Sent to the course staff for approval." if held else None
+    message = _("Sent to the course staff for approval.") if held else None
     return await page(request, "forum/_post_form.html", form={}, errors={}, message=message,
                       **context)
 

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from core.errors import BadInput
+from core.i18n import gettext as _
 from core.markdown import render_markdown
 from core.ratelimit import RateLimiter
 from forum import events
@@ -44,21 +45,21 @@ async def create_thread(author: User, course_id: str, title: object, body: objec
     role = await may_post(author, course_id)
     errors: dict[str, str] = {}
     if not isinstance(title, str) or not title.strip():
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     elif len(title.strip()) > MAX_TITLE:
-        errors["title"] = f"Use at most {MAX_TITLE} characters."
+        errors["title"] = _("Use at most %(max)d characters.", max=MAX_TITLE)
     try:
         check_body(body)
     except BadInput as exc:
         errors.update(exc.fields)
     if errors:
-        raise BadInput("Please correct the highlighted fields.", fields=errors)
+        raise BadInput(_("Please correct the highlighted fields."), fields=errors)
     assert isinstance(title, str) and isinstance(body, str)
     try:
         thread_kind = ThreadKind(kind or ThreadKind.DISCUSSION)
     except ValueError:
-        raise BadInput("A thread is a question or a discussion.",
-                       fields={"type": "Choose question or discussion."}) from None
+        raise BadInput(_("A thread is a question or a discussion."),
+                       fields={"type": _("Choose question or discussion.")}) from None
     settings = await forum_settings(course_id)
     level = check_allowed(parse_anonymity(anonymity), settings.max_anonymity)
     key = check_key(idempotency_key)

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 from content_store import PUBLISHED
 from content_store.connect import current_store
 from core.errors import BadInput, NotFound
+from core.i18n import gettext as _
 from courses.visibility import require_visible
 from forum.access import viewer_in
 from forum.posting import MAX_TITLE
@@ -26,8 +27,8 @@ async def ensure_topic(course_id: str, key: object, title: object = None) -> For
         key = GENERAL
     key = key.strip()
     if len(key) > MAX_TOPIC_KEY:
-        raise BadInput(f"Topic ids are at most {MAX_TOPIC_KEY} characters.",
-                       fields={"topic_id": "Too long."})
+        raise BadInput(_("Topic ids are at most %(max)d characters.", max=MAX_TOPIC_KEY),
+                       fields={"topic_id": _("Too long.")})
     topic = await ForumTopic.get_or_none(course_id=course_id, key=key)
     if topic is not None:
         return topic
@@ -48,7 +49,7 @@ async def discussion_topic(user: User, course_id: str, block_id: str) -> ForumTo
     except NotFound:
         block = None
     if block is None or block.type != "discussion":
-        raise NotFound(f"No discussion {block_id!r} in this course.")
+        raise NotFound(_("No discussion %(block)r in this course.", block=block_id))
     title = block.fields.get("title")
     topic = await ensure_topic(course_id, block.fields.get("topic_id"), title)
     if topic.title == topic.key and isinstance(title, str) and title.strip():
@@ -79,14 +80,15 @@ async def topic_for_new_thread(course_id: str, key: object, staff: bool) -> Foru
     if staff or key in (None, "") or (isinstance(key, str) and key.strip() in ("", GENERAL)):
         return await ensure_topic(course_id, key)
     if not isinstance(key, str):
-        raise BadInput("A topic id is text.", fields={"topic_id": "Choose a topic."})
+        raise BadInput(_("A topic id is text."), fields={"topic_id": _("Choose a topic.")})
     existing = await ForumTopic.get_or_none(course_id=course_id, key=key.strip())
     if existing is not None:
         return existing
     if key.strip() in await _published_discussion_topics(course_id):
         return await ensure_topic(course_id, key)
-    raise BadInput(f"There is no topic {key.strip()[:MAX_TOPIC_KEY]!r} in this course's forum.",
-                   fields={"topic_id": "Choose one of the course's topics."})
+    raise BadInput(_("There is no topic %(topic)r in this course's forum.",
+                     topic=key.strip()[:MAX_TOPIC_KEY]),
+                   fields={"topic_id": _("Choose one of the course's topics.")})
 
 
 async def topics_of(user: User, course_id: str) -> list[ForumTopic]:

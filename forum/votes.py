@@ -7,6 +7,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from core.errors import InvalidState
+from core.i18n import gettext as _
 from forum import events
 from forum.access import readable_post
 from models.forum import (
@@ -21,9 +22,9 @@ async def vote(user: User, post_id: object, up: bool | None = None) -> Post:
     """Upvote (True), withdraw (False) or toggle (None) the user's vote on a post."""
     post, _viewer = await readable_post(user, post_id)
     if post.status != PostStatus.PUBLISHED:
-        raise InvalidState("Only published posts can be voted on.")
+        raise InvalidState(_("Only published posts can be voted on."))
     if post.thread.locked:
-        raise InvalidState("This thread is locked.")
+        raise InvalidState(_("This thread is locked."))
     existing = await Vote.get_or_none(post_id=post.id, user_id=user.id)
     want = (existing is None) if up is None else up
     try:

@@ -21,10 +21,10 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.i18n_catalogues import ROOT, extract, read_catalogue
 from core.templating import env
 
-COMPLETE = ["app", "accounts", "core", "notifications", "grading", "peer_review", "quizzes", "lti",
-            "mail"]
+COMPLETE = ["app", "accounts", "core", "notifications", "courses", "courseware", "announcements",
+            "forum", "grading", "peer_review", "quizzes", "lti", "mail"]
 # Names, not words to translate.
-ALLOWED_WORDS = {"Coursewire"}
+ALLOWED_WORDS = {"Coursewire", "YAML", "Alt"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
 # A Jinja construct in the text stands in as this (no letters), keeping its line breaks.
 HOLE = "\u00a7"
