@@ -18,6 +18,7 @@ from content_store.blocks.checks import FieldProblem
 from content_store.blocks.questions import check_question
 from content_store.errors import CourseFolderError
 from content_store.folder_io import Document, Files
+from core.i18n import gettext as _
 
 FOLDER = "banks"
 _BANK_FILE = re.compile(r"^banks/([A-Za-z0-9_.-]+)\.yaml$")
@@ -33,12 +34,12 @@ def read_banks(files: Files) -> Banks:
             continue
         match = _BANK_FILE.match(name)
         if match is None:
-            raise CourseFolderError("The banks folder holds one <name>.yaml file per question "
-                                    "bank (letters, digits, _ . - in the name).", file=name)
+            raise CourseFolderError(_("The banks folder holds one <name>.yaml file per question "
+                                      "bank (letters, digits, _ . - in the name)."), file=name)
         try:
             text = files[name].decode("utf-8")
         except UnicodeDecodeError:
-            raise CourseFolderError("is not UTF-8 text.", file=name) from None
+            raise CourseFolderError(_("is not UTF-8 text."), file=name) from None
         banks[match.group(1)] = _questions(folder_io.parse_yaml_list(name, text))
     return banks
 
@@ -55,7 +56,8 @@ def _questions(doc: Document) -> list[dict[str, Any]]:
         item = items[index] if isinstance(index, int) else None
         question = item.get("id") if isinstance(item, dict) else None
         field = checks.dotted(problem.path[1:])
-        what = f"question {question!r}" if question is not None else f"item {index}"
+        what = (_("question %(id)r", id=question) if question is not None
+                else _("item %(num)s", num=index))
         text = problem.message.replace(f"of question {question!r} ", "")
         raise doc.error(f"{what}: {field + ' ' if field else ''}{text}.", problem.path,
                         question=question, field=field) from None
@@ -76,19 +78,26 @@ def draw_problem(rules: list[dict[str, Any]], banks: Banks) -> tuple[str, list[s
     have taken every question they could share with it; None when every rule is filled."""
     for index, rule in enumerate(rules):
         if rule["bank"] not in banks:
-            known = ", ".join(sorted(banks)) or "none"
-            return (f"draw rule {index + 1} names the bank {rule['bank']!r}, which "
-                    f"has no banks/{rule['bank']}.yaml (banks: {known}).",
+            known = ", ".join(sorted(banks)) or _("none")
+            return (_("draw rule %(num)d names the bank %(bank)r, which has no "
+                      "banks/%(name)s.yaml (banks: %(known)s).", num=index + 1,
+                      bank=rule["bank"], name=rule["bank"], known=known),
                     ["draw", index, "bank"])
         pool = set(matching(banks[rule["bank"]], rule["tags"]))
         taken = sum(min(earlier["count"],
                         len(pool & set(matching(banks[earlier["bank"]], earlier["tags"]))))
                     for earlier in rules[:index] if earlier["bank"] == rule["bank"])
         if len(pool) - taken < rule["count"]:
-            tags = f" tagged {', '.join(rule['tags'])}" if rule["tags"] else ""
-            return (f"draw rule {index + 1} wants {rule['count']} question(s) from "
-                    f"{rule['bank']!r}{tags}, but only {len(pool) - taken} are left "
-                    "for it.", ["draw", index, "count"])
+            if rule["tags"]:
+                message = _("draw rule %(num)d wants %(count)s question(s) from %(bank)r "
+                            "tagged %(tags)s, but only %(left)s are left for it.",
+                            num=index + 1, count=rule["count"], bank=rule["bank"],
+                            tags=", ".join(rule["tags"]), left=len(pool) - taken)
+            else:
+                message = _("draw rule %(num)d wants %(count)s question(s) from %(bank)r, "
+                            "but only %(left)s are left for it.", num=index + 1,
+                            count=rule["count"], bank=rule["bank"], left=len(pool) - taken)
+            return (message, ["draw", index, "count"])
     return None
 
 

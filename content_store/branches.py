@@ -21,6 +21,7 @@ from content_store.publishing import publish_subtree, subtree_differs
 from content_store.records import BRANCHES, DRAFT, PUBLISHED, Commit, CourseIndex
 from content_store.structure import Block, EditInfo, Structure, UserRef, now_utc, utc
 from core.errors import BadInput, InvalidState
+from core.i18n import gettext as _
 
 if TYPE_CHECKING:
     from content_store.store import ContentStore
@@ -185,7 +186,7 @@ async def conflict(store: ContentStore, key: CourseKey,
         "last_updated_by": index.get("last_updated_by"),
         "last_update": utc(index["last_update"]).isoformat(),  # type: ignore[union-attr]
     }
-    summary = "it changed concurrently"
+    summary = _("it changed concurrently")
     if wanted is not None and actual is not None and wanted != actual:
         try:
             diff = diff_structures(await store.get_structure(wanted),
@@ -195,8 +196,9 @@ async def conflict(store: ContentStore, key: CourseKey,
         except VersionNotFound:
             pass
     return VersionConflict(
-        f"The {branch} version of {key} changed since you loaded it ({summary}). "
-        "Reload it and make your change again.", fields=fields)
+        _("The %(branch)s version of %(course)s changed since you loaded it (%(changes)s). "
+          "Reload it and make your change again.", branch=branch, course=str(key),
+          changes=summary), fields=fields)
 
 
 async def discard(store: ContentStore, version: ObjectId, definitions: list[ObjectId]) -> None:

@@ -24,6 +24,7 @@ from content_store.keys import BlockKey, CourseKey, check_block_id, parse_course
 from content_store.records import DRAFT
 from content_store.store import ContentStore
 from content_store.structure import UserRef
+from core.i18n import gettext as _
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is happening)
 
@@ -62,7 +63,8 @@ async def import_course(store: ContentStore, source: str | os.PathLike[str] | by
         source, max_bytes=max_bytes)
     key, root_fields, nodes = await asyncio.to_thread(parse_folder, files, report)
     if course_id is not None and parse_course_id(course_id) != key:
-        raise CourseFolderError(f"course.yaml describes {key}, not {course_id}.",
+        raise CourseFolderError(_("course.yaml describes %(found)s, not %(wanted)s.",
+                                  found=str(key), wanted=course_id),
                                 file="course.yaml", line=1)
     try:
         await store.get_course_index(key)
@@ -70,8 +72,8 @@ async def import_course(store: ContentStore, source: str | os.PathLike[str] | by
         await store.create_course(*key, user, title=root_fields["title"])
     total = len(nodes) + 1
     async with store.bulk_edit(key, user, expected_version=expected_version) as edit:
-        await _apply(edit, root_fields, nodes, lambda n: report(n, total, "Saving blocks"))
-    report(total, total, "Saved")
+        await _apply(edit, root_fields, nodes, lambda n: report(n, total, _("Saving blocks")))
+    report(total, total, _("Saved"))
     assert edit.result is not None
     if publish:
         await store.publish(key, user)
@@ -82,14 +84,14 @@ def parse_folder(files: Files, report: Progress | None = None,
                  ) -> tuple[CourseKey, dict[str, Any], list[_Node]]:
     """Validate a whole folder: (course key, root fields, blocks in outline order)."""
     if "course.yaml" not in files:
-        raise CourseFolderError("A course folder needs a course.yaml at its top.",
+        raise CourseFolderError(_("A course folder needs a course.yaml at its top."),
                                 file="course.yaml")
     course_doc = folder_io.parse_yaml("course.yaml", _text(files, "course.yaml"))
     fields = dict(course_doc.data)
     for part in _IDENTITY:
         if not isinstance(fields.get(part), str | int):
-            raise course_doc.error(f"needs {part}: (the course's {part}).", [part] if part in
-                                   fields else [])
+            raise course_doc.error(_("needs %(part)s: (the course's %(part)s).", part=part),
+                                   [part] if part in fields else [])
     key = CourseKey(*(str(fields.pop(part)) for part in _IDENTITY))
     try:
         str(key)  # validates the characters of each part
@@ -97,7 +99,7 @@ def parse_folder(files: Files, report: Progress | None = None,
         raise course_doc.error(exc.message, [exc.fields.get("field", "org")]) from None
     root = BlockKey("course", "course")
     if "question_banks" in fields:
-        raise course_doc.error("question banks are files of their own: banks/<name>.yaml.",
+        raise course_doc.error(_("question banks are files of their own: banks/<name>.yaml."),
                                ["question_banks"])
     root_fields = _clean("course", fields, course_doc)
     banks = bank_files.read_banks(files)
@@ -108,13 +110,13 @@ def parse_folder(files: Files, report: Progress | None = None,
     seen: dict[str, str] = {}
     for number, node in enumerate(nodes, 1):
         if node.key.id in seen or node.key.id == root.id:
-            raise node.doc.error(f"uses the id {node.key.id!r}, already used by "
-                                 f"{seen.get(node.key.id, 'the course')}.")
+            raise node.doc.error(_("uses the id %(id)r, already used by %(where)s.", id=node.key.id,
+                                   where=seen.get(node.key.id) or _("the course")))
         seen[node.key.id] = node.doc.file
         if node.key.type == "quiz":
             bank_files.check_quiz_draws(node.fields, node.doc, banks)
         if report:
-            report(number, len(nodes), "Checking files")
+            report(number, len(nodes), _("Checking files"))
     return key, root_fields, nodes
 
 
@@ -126,8 +128,8 @@ def _walk(files: Files, folder: str, depth: int, parent: BlockKey, out: list[_No
         for entry in entries:
             path = folder + entry
             if path not in files or not entry.endswith(_COMPONENT_SUFFIXES):
-                raise CourseFolderError("A unit folder holds unit.yaml and one .md or .yaml "
-                                        "file per component.", file=path)
+                raise CourseFolderError(_("A unit folder holds unit.yaml and one .md or .yaml "
+                                          "file per component."), file=path)
             if entry != "unit.yaml":
                 out.append(_component(files, path, parent))
         return
@@ -139,15 +141,16 @@ def _walk(files: Files, folder: str, depth: int, parent: BlockKey, out: list[_No
         if path in files:  # a file, not a folder
             if depth == 0 or entry == LEVELS[depth - 1][1]:
                 continue  # course.yaml, README.md... at the top; own description below
-            raise CourseFolderError(f"Only {kind} folders belong here.", file=path)
+            raise CourseFolderError(_("Only %(kind)s folders belong here.", kind=kind), file=path)
         info = f"{path}/{describing}"
         if info not in files:
-            raise CourseFolderError(f"A {kind} folder needs a {describing}.", file=info)
+            raise CourseFolderError(_("A %(kind)s folder needs a %(file)s.", kind=kind,
+                                      file=describing), file=info)
         doc = folder_io.parse_yaml(info, _text(files, info))
         key = BlockKey(kind, _id_from_name(entry, info))
         fields = dict(doc.data)
         if fields.pop("type", kind) != kind:
-            raise doc.error(f"describes a {kind}; remove the type: key.", ["type"])
+            raise doc.error(_("describes a %(kind)s; remove the type: key.", kind=kind), ["type"])
         out.append(_Node(key, parent, _clean(kind, fields, doc), doc))
         _walk(files, f"{path}/", depth + 1, key, out)
 
@@ -162,21 +165,23 @@ def _component(files: Files, path: str, parent: BlockKey) -> _Node:
         doc = folder_io.parse_yaml(path, _text(files, path))
         fields = dict(doc.data)
         if "type" not in fields:
-            raise doc.error("needs a type: (html, video, problem, code, peer_review or "
-                            "discussion).")
+            raise doc.error(_("needs a type: (html, video, problem, code, peer_review or "
+                              "discussion)."))
         type_name = str(fields.pop("type"))
     try:
         kind = block_type(type_name)
     except BlockValidationError as exc:
         raise doc.error(exc.message, ["type"], **exc.fields) from None
     if parent.type == "vertical" and type_name not in block_type("vertical").children:
-        raise doc.error(f"a {type_name} cannot be a unit component.", ["type"])
+        raise doc.error(_("a %(type)s cannot be a unit component.", type=type_name), ["type"])
     if doc.body is not None and (doc.body or kind.body_field):
         if kind.body_field is None:
-            raise CourseFolderError(f"a {type_name} has no Markdown body; use a .yaml file.",
+            raise CourseFolderError(_("a %(type)s has no Markdown body; use a .yaml file.",
+                                      type=type_name),
                                     file=path, line=doc.body_line)
         if kind.body_field in fields:
-            raise doc.error(f"{kind.body_field} is given in the front matter and as the body.",
+            raise doc.error(_("%(field)s is given in the front matter and as the body.",
+                              field=kind.body_field),
                             [kind.body_field])
         fields[kind.body_field] = doc.body
     key = BlockKey(type_name, _id_from_name(name.rsplit(".", 1)[0], path))
@@ -203,7 +208,8 @@ def _id_from_name(name: str, file: str) -> str:
     try:
         return check_block_id(_ORDER_PREFIX.sub("", name, count=1))
     except BlockValidationError as exc:
-        raise CourseFolderError(f"the name gives the block id {name!r}: {exc.message}",
+        raise CourseFolderError(_("the name gives the block id %(id)r: %(problem)s", id=name,
+                                  problem=exc.message),
                                 file=file) from None
 
 
@@ -211,7 +217,7 @@ def _text(files: Files, name: str) -> str:
     try:
         return files[name].decode("utf-8")
     except UnicodeDecodeError:
-        raise CourseFolderError("is not UTF-8 text.", file=name) from None
+        raise CourseFolderError(_("is not UTF-8 text."), file=name) from None
 
 
 async def _apply(edit: CourseEditor, root_fields: dict[str, Any], nodes: list[_Node],

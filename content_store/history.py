@@ -12,6 +12,8 @@ from typing import Any
 
 from content_store.keys import BlockKey
 from content_store.structure import Structure, UserRef
+from core.i18n import N_
+from core.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -40,13 +42,15 @@ class StructureDiff:
         Blocks inside an added or removed block are counted, not listed, and a parent
         whose only change is that a child came or went is left out (the child says it).
         """
-        parts = _grouped("added", self.added_groups) + _grouped("removed", self.removed_groups)
-        parts += [f"changed {c.block.type} {c.block.id} ({', '.join(c.what)})"
+        parts = _grouped(True, self.added_groups) + _grouped(False, self.removed_groups)
+        parts += [_("changed %(type)s %(id)s (%(what)s)", type=c.block.type, id=c.block.id,
+                    what=", ".join(_(w) if w in _ASPECTS else w for w in c.what))
                   for c in self.changed if c.what != ("children",)]
         if not parts:
-            return "no changes"
+            return _("no changes")
         more = len(parts) - limit
-        return "; ".join(parts[:limit]) + (f"; and {more} more" if more > 0 else "")
+        text = "; ".join(parts[:limit])
+        return _("%(changes)s; and %(num)d more", changes=text, num=more) if more > 0 else text
 
     def as_dict(self) -> dict[str, Any]:
         return {"added": [list(k) for k in self.added],
@@ -66,9 +70,22 @@ def _top_level(keys: list[BlockKey], structure: Structure) -> tuple[tuple[BlockK
     return tuple(out)
 
 
-def _grouped(verb: str, groups: tuple[tuple[BlockKey, int], ...]) -> list[str]:
-    return [f"{verb} {key.type} {key.id}" + (f" (with {n} inside)" if n else "")
-            for key, n in groups]
+# The aspects of a change that are words, not field names (those stay as they are).
+_ASPECTS = {N_("content"), N_("children"), N_("order"), N_("moved")}
+
+
+def _grouped(added: bool, groups: tuple[tuple[BlockKey, int], ...]) -> list[str]:
+    out = []
+    for key, n in groups:
+        if added:
+            text = (_("added %(type)s %(id)s (with %(num)d inside)", type=key.type, id=key.id,
+                      num=n) if n else _("added %(type)s %(id)s", type=key.type, id=key.id))
+        else:
+            text = (_("removed %(type)s %(id)s (with %(num)d inside)", type=key.type,
+                      id=key.id, num=n)
+                    if n else _("removed %(type)s %(id)s", type=key.type, id=key.id))
+        out.append(text)
+    return out
 
 
 def diff_structures(old: Structure | None, new: Structure) -> StructureDiff:
@@ -115,7 +132,7 @@ class VersionInfo:
     @property
     def summary(self) -> str:
         if self.previous_version is None:
-            return "created the course"
+            return _("created the course")
         if self.earlier_history_pruned:
-            return "earlier versions were pruned"
+            return _("earlier versions were pruned")
         return self.changes.summary()

@@ -19,6 +19,7 @@ from content_store.blocks import (
 )
 from content_store.blocks.base import BlockType, Field
 from content_store.errors import BlockValidationError
+from core.i18n import gettext as _
 
 BLOCK_TYPES: dict[str, BlockType] = {
     m.BLOCK.name: m.BLOCK
@@ -35,7 +36,8 @@ def block_type(name: str) -> BlockType:
         return BLOCK_TYPES[name]
     except (KeyError, TypeError):
         raise BlockValidationError(
-            f"Unknown block type {name!r}; known types: {', '.join(BLOCK_TYPES)}.",
+            _("Unknown block type %(type)r; known types: %(known)s.", type=name,
+              known=", ".join(BLOCK_TYPES)),
             fields={"block_type": name, "known": list(BLOCK_TYPES)},
         ) from None
 

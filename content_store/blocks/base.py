@@ -20,6 +20,8 @@ from content_store.blocks import checks
 from content_store.blocks.checks import Checker, FieldProblem
 from content_store.errors import BlockValidationError
 from content_store.markdown import render_markdown
+from core.i18n import N_
+from core.i18n import gettext as _
 from core.templating import time_tag
 
 Scope = Literal["settings", "content"]
@@ -60,7 +62,7 @@ class Field:
         if value is None:
             if self.nullable:
                 return None
-            raise FieldProblem(path, "must not be empty")
+            raise FieldProblem(path, N_("must not be empty"))
         if self.kind == "choice":
             value = checks.check_choice(self.choices)(value, path)
         elif self.kind in _SIMPLE:
@@ -69,9 +71,9 @@ class Field:
 
     def form_entry(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
-            "name": self.name, "label": self.label, "widget": WIDGETS[self.kind],
+            "name": self.name, "label": _(self.label), "widget": WIDGETS[self.kind],
             "kind": self.kind, "required": self.required, "default": self.default,
-            "nullable": self.nullable, "help": self.help,
+            "nullable": self.nullable, "help": _(self.help) if self.help else "",
         }
         if self.choices:
             entry["choices"] = list(self.choices)
@@ -103,6 +105,11 @@ class BlockType:
     def __post_init__(self) -> None:
         self._by_name.update({f.name: f for f in self.fields})
 
+    @property
+    def display_name(self) -> str:
+        """The type's name in the current language ("Text", "Teksti", "Texto")."""
+        return _(self.label)
+
     def field(self, name: str) -> Field | None:
         return self._by_name.get(name)
 
@@ -112,15 +119,16 @@ class BlockType:
         Raises BlockValidationError naming the field (dotted path for nested values).
         """
         if not isinstance(values, dict):
-            raise BlockValidationError(f"{self.label} fields must be a mapping.",
+            raise BlockValidationError(_("%(type)s fields must be a mapping.",
+                                         type=self.display_name),
                                        fields={"block_type": self.name})
         # key=str: YAML 1.1 reads ``on:``/``yes:`` keys as booleans, which do not sort
         # against strings.
         unknown = [str(k) for k in sorted(set(values) - set(self._by_name), key=str)]
         if unknown:
             raise BlockValidationError(
-                f"{self.label} has no field {unknown[0]!r}; "
-                f"known fields: {', '.join(self._by_name)}.",
+                _("%(type)s has no field %(field)r; known fields: %(known)s.",
+                  type=self.display_name, field=unknown[0], known=", ".join(self._by_name)),
                 fields={"block_type": self.name, "field": unknown[0],
                         "unknown": unknown, "known": list(self._by_name)},
             )
@@ -130,13 +138,14 @@ class BlockType:
                 if f.name in values:
                     cleaned[f.name] = f.clean(copy.deepcopy(values[f.name]))
                 elif f.required:
-                    raise FieldProblem((f.name,), "is required")
+                    raise FieldProblem((f.name,), N_("is required"))
             if self.check_block:
                 self.check_block(self.with_defaults(cleaned))
         except FieldProblem as problem:
             name = checks.dotted(problem.path)
             raise BlockValidationError(
-                f"{self.label} field {name!r} {problem.message}.",
+                _("%(type)s field %(field)r %(problem)s.", type=self.display_name,
+                  field=name, problem=_(problem.message)),
                 fields={"block_type": self.name, "field": name,
                         "path": list(problem.path), "problem": problem.message},
             ) from None

@@ -19,6 +19,7 @@ from content_store.blocks.common import (
     title,
     visibility,
 )
+from core.i18n import N_
 
 
 def _check_tests(value: Any, path: checks.Path) -> str:
@@ -49,7 +50,7 @@ def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="code",
-    label="Code exercise",
+    label=N_("Code exercise"),
     body_field="prompt",
     check_block=_check_code,
     view=_view,
@@ -57,17 +58,17 @@ BLOCK = BlockType(
         title(),
         *visibility(),
         prompt(),
-        Field("starter_code", "code", "Starter code", default="", scope="content"),
-        Field("tests", "code", "Hidden tests", nullable=True, scope="content",
+        Field("starter_code", "code", N_("Starter code"), default="", scope="content"),
+        Field("tests", "code", N_("Hidden tests"), nullable=True, scope="content",
               check=_check_tests,
-              help="Python defining test_* functions that `from solution import ...`."),
+              help=N_("Python defining test_* functions that `from solution import ...`.")),
         max_points(),
         max_attempts(),
         *resubmission(),
         due(),
-        Field("time_limit_s", "float", "Time limit (seconds)", default=5.0,
+        Field("time_limit_s", "float", N_("Time limit (seconds)"), default=5.0,
               check=lambda v, p: checks.check_float(v, p, strictly_positive=True, maximum=300)),
-        Field("memory_limit_mb", "int", "Memory limit (MB)", default=256,
+        Field("memory_limit_mb", "int", N_("Memory limit (MB)"), default=256,
               check=lambda v, p: checks.check_int(v, p, minimum=16)),
         grader_url(),
     ),

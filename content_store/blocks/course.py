@@ -9,6 +9,7 @@ from content_store.blocks.base import BlockType, Field
 from content_store.blocks.checks import FieldProblem, Path
 from content_store.blocks.common import title
 from content_store.blocks.questions import check_banks
+from core.i18n import N_
 
 _assignment_type = checks.check_record(
     required={
@@ -55,28 +56,29 @@ def _check_policy(value: Any, path: Path) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="course",
-    label="Course",
+    label=N_("Course"),
     children=frozenset({"chapter"}),
     fields=(
         title(),
-        Field("description", "markdown", "About this course", default="", scope="content"),
-        Field("start", "datetime", "Starts", nullable=True),
-        Field("end", "datetime", "Ends", nullable=True),
-        Field("language", "ident", "Language", default="en"),
-        Field("grading_policy", "structured", "Grading policy",
+        Field("description", "markdown", N_("About this course"), default="", scope="content"),
+        Field("start", "datetime", N_("Starts"), nullable=True),
+        Field("end", "datetime", N_("Ends"), nullable=True),
+        Field("language", "ident", N_("Language"), default="en"),
+        Field("grading_policy", "structured", N_("Grading policy"),
               default={"assignment_types": [], "pass_threshold": 0.5}, check=_check_policy,
-              help="assignment_types: [{name, short_label, weight, drop_lowest}], pass_threshold, "
-                   "late_policy: {mode: reject|penalty, penalty, grace_minutes}"),
-        Field("peer_review_scoring", "choice", "Combine peer review scores by",
+              help=N_("assignment_types: [{name, short_label, weight, drop_lowest}], "
+                      "pass_threshold, "
+                      "late_policy: {mode: reject|penalty, penalty, grace_minutes}")),
+        Field("peer_review_scoring", "choice", N_("Combine peer review scores by"),
               default="median", choices=("median", "mean"),
-              help="The course's default for peer_review blocks (each may override it): "
-                   "median (as ORA2) or mean of the peers' points per criterion."),
-        Field("forum_anonymity", "choice", "Most anonymity a student may choose in the forum",
+              help=N_("The course's default for peer_review blocks (each may override it): "
+                      "median (as ORA2) or mean of the peers' points per criterion.")),
+        Field("forum_anonymity", "choice", N_("Most anonymity a student may choose in the forum"),
               default="peers", choices=("none", "peers", "all"),
-              help="peers: hidden from students, visible to staff; all: hidden from everyone."),
-        Field("question_banks", "structured", "Question banks", default={}, scope="content",
+              help=N_("peers: hidden from students, visible to staff; all: hidden from everyone.")),
+        Field("question_banks", "structured", N_("Question banks"), default={}, scope="content",
               check=check_banks,
-              help="{bank name: [{id, tags, ...fields of a problem}]}; in a course folder, "
-                   "one file per bank: banks/<name>.yaml"),
+              help=N_("{bank name: [{id, tags, ...fields of a problem}]}; in a course folder, "
+                      "one file per bank: banks/<name>.yaml")),
     ),
 )

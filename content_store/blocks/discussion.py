@@ -6,6 +6,7 @@ from typing import Any
 
 from content_store.blocks.base import BlockType, Field
 from content_store.blocks.common import base_view, title, visibility
+from core.i18n import N_
 
 
 def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -14,12 +15,12 @@ def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="discussion",
-    label="Discussion",
+    label=N_("Discussion"),
     view=_view,
     fields=(
         title(),
         *visibility(),
-        Field("topic_id", "ident", "Forum topic id", required=True,
-              help="Threads started here are filed under this topic."),
+        Field("topic_id", "ident", N_("Forum topic id"), required=True,
+              help=N_("Threads started here are filed under this topic.")),
     ),
 )

@@ -6,6 +6,7 @@ from typing import Any
 
 from content_store.blocks.base import BlockType, Field, markdown_html
 from content_store.blocks.common import base_view, title, visibility
+from core.i18n import N_
 
 
 def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -14,13 +15,13 @@ def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="html",
-    label="Text",
+    label=N_("Text"),
     body_field="source",
     view=_view,
     fields=(
         title(required=False),
         *visibility(),
-        Field("source", "markdown", "Text (Markdown)", required=True, default="",
+        Field("source", "markdown", N_("Text (Markdown)"), required=True, default="",
               scope="content"),
     ),
 )

@@ -7,6 +7,7 @@ from typing import Any
 from content_store.blocks import checks
 from content_store.blocks.base import BlockType, Field, markdown_html
 from content_store.blocks.common import base_view, due, prompt, title, visibility
+from core.i18n import N_
 
 _rubric_option = checks.check_record(
     required={"name": checks.check_ident, "label": checks.check_title,
@@ -53,28 +54,28 @@ def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="peer_review",
-    label="Peer review",
+    label=N_("Peer review"),
     body_field="prompt",
     view=_view,
     fields=(
         title(),
         *visibility(),
         prompt(),
-        Field("rubric", "structured", "Rubric", required=True, scope="content",
+        Field("rubric", "structured", N_("Rubric"), required=True, scope="content",
               check=_check_rubric,
-              help="criteria: [{name, label, feedback, options: [{name, label, points}]}]"),
-        Field("must_grade", "int", "Reviews each student must give", default=3,
+              help=N_("criteria: [{name, label, feedback, options: [{name, label, points}]}]")),
+        Field("must_grade", "int", N_("Reviews each student must give"), default=3,
               check=lambda v, p: checks.check_int(v, p, minimum=0)),
-        Field("graded_by", "int", "Reviews each submission needs", default=3,
+        Field("graded_by", "int", N_("Reviews each submission needs"), default=3,
               check=lambda v, p: checks.check_int(v, p, minimum=1)),
-        Field("allow_file", "bool", "Allow a file upload", default=False),
-        Field("self_assessment", "bool", "Students also assess themselves", default=False),
+        Field("allow_file", "bool", N_("Allow a file upload"), default=False),
+        Field("self_assessment", "bool", N_("Students also assess themselves"), default=False),
         due(),
-        Field("scoring", "choice", "Combine peer scores by", default=None, nullable=True,
+        Field("scoring", "choice", N_("Combine peer scores by"), default=None, nullable=True,
               choices=("median", "mean"),
-              help="Empty: the course's peer_review_scoring (median unless set)."),
-        Field("flexible_after_days", "int", "Relax graded_by after (days)", nullable=True,
+              help=N_("Empty: the course's peer_review_scoring (median unless set).")),
+        Field("flexible_after_days", "int", N_("Relax graded_by after (days)"), nullable=True,
               check=lambda v, p: checks.check_int(v, p, minimum=0),
-              help="After this many days a submission is scored with the reviews it has."),
+              help=N_("After this many days a submission is scored with the reviews it has.")),
     ),
 )

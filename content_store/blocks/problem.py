@@ -22,6 +22,7 @@ from content_store.blocks.common import (
     title,
     visibility,
 )
+from core.i18n import N_
 
 KINDS = ("multiple_choice", "checkboxes", "numeric", "text")
 CHOICE_KINDS = ("multiple_choice", "checkboxes")
@@ -90,33 +91,33 @@ def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="problem",
-    label="Problem",
+    label=N_("Problem"),
     body_field="prompt",
     check_block=_check_problem,
     view=_view,
     fields=(
         title(),
         *visibility(),
-        Field("kind", "choice", "Kind", required=True, choices=KINDS),
+        Field("kind", "choice", N_("Kind"), required=True, choices=KINDS),
         prompt(),
-        Field("options", "structured", "Options", nullable=True, scope="content",
-              check=_check_options, help="[{id, label (Markdown), correct, feedback?}]"),
-        Field("partial_credit", "choice", "Partial credit (checkboxes)", default="proportional",
+        Field("options", "structured", N_("Options"), nullable=True, scope="content",
+              check=_check_options, help=N_("[{id, label (Markdown), correct, feedback?}]")),
+        Field("partial_credit", "choice", N_("Partial credit (checkboxes)"), default="proportional",
               choices=("none", "proportional", "right_minus_wrong")),
-        Field("answer", "structured", "Numeric answer", nullable=True, scope="content",
-              check=_answer, help="{value, tolerance (absolute), relative_tolerance}"),
-        Field("answers", "structured", "Accepted answers", nullable=True, scope="content",
+        Field("answer", "structured", N_("Numeric answer"), nullable=True, scope="content",
+              check=_answer, help=N_("{value, tolerance (absolute), relative_tolerance}")),
+        Field("answers", "structured", N_("Accepted answers"), nullable=True, scope="content",
               check=checks.check_list(checks.check_str)),
-        Field("patterns", "structured", "Accepted patterns (regular expressions)",
+        Field("patterns", "structured", N_("Accepted patterns (regular expressions)"),
               nullable=True, scope="content", check=checks.check_list(checks.check_regex)),
-        Field("case_sensitive", "bool", "Case sensitive", default=False),
-        Field("normalize_space", "bool", "Ignore extra spaces", default=True),
+        Field("case_sensitive", "bool", N_("Case sensitive"), default=False),
+        Field("normalize_space", "bool", N_("Ignore extra spaces"), default=True),
         max_points(),
         max_attempts(),
         *resubmission(),
         due(),
         grader_url(),
-        Field("explanation", "markdown", "Explanation (shown after the due date)",
+        Field("explanation", "markdown", N_("Explanation (shown after the due date)"),
               nullable=True, scope="content"),
     ),
 )

@@ -16,6 +16,7 @@ from content_store.blocks.checks import FieldProblem
 from content_store.blocks.common import base_view, title, visibility
 from content_store.blocks.questions import check_bank_name, check_questions
 from core.datetimes import parse_instant
+from core.i18n import N_
 
 GRADING = ("highest", "last", "average", "first")
 REVIEW = ("after_submit", "after_close", "never")
@@ -82,40 +83,40 @@ def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="quiz",
-    label="Quiz",
+    label=N_("Quiz"),
     body_field="instructions",
     check_block=_check_quiz,
     view=_view,
     fields=(
         title(),
         *visibility(),
-        Field("instructions", "markdown", "Instructions", default="", scope="content"),
-        Field("time_limit_minutes", "int", "Time limit (minutes)", nullable=True,
-              check=_positive, help="Empty for no time limit (closes_at still ends it)."),
-        Field("opens_at", "datetime", "Opens", nullable=True),
-        Field("closes_at", "datetime", "Closes", nullable=True,
-              help="Attempts still open then are submitted by the server."),
-        Field("max_attempts", "int", "Attempts allowed", default=1, nullable=True,
-              check=_positive, help="Empty for unlimited."),
-        Field("grading", "choice", "Attempt that counts", default="highest", choices=GRADING),
-        Field("max_points", "float", "Points", nullable=True,
+        Field("instructions", "markdown", N_("Instructions"), default="", scope="content"),
+        Field("time_limit_minutes", "int", N_("Time limit (minutes)"), nullable=True,
+              check=_positive, help=N_("Empty for no time limit (closes_at still ends it).")),
+        Field("opens_at", "datetime", N_("Opens"), nullable=True),
+        Field("closes_at", "datetime", N_("Closes"), nullable=True,
+              help=N_("Attempts still open then are submitted by the server.")),
+        Field("max_attempts", "int", N_("Attempts allowed"), default=1, nullable=True,
+              check=_positive, help=N_("Empty for unlimited.")),
+        Field("grading", "choice", N_("Attempt that counts"), default="highest", choices=GRADING),
+        Field("max_points", "float", N_("Points"), nullable=True,
               check=lambda v, p: checks.check_float(v, p, minimum=0),
-              help="Empty: one point per question."),
-        Field("shuffle_questions", "bool", "Shuffle the questions", default=False),
-        Field("shuffle_options", "bool", "Shuffle the options of choice questions",
+              help=N_("Empty: one point per question.")),
+        Field("shuffle_questions", "bool", N_("Shuffle the questions"), default=False),
+        Field("shuffle_options", "bool", N_("Shuffle the options of choice questions"),
               default=False),
-        Field("draw", "structured", "Draw from banks", default=[], scope="content",
-              check=checks.check_list(_draw_rule), help="[{bank, tags?, count}]"),
-        Field("questions", "structured", "Fixed questions", default=[], scope="content",
-              check=check_questions, help="[{id, tags?, ...fields of a problem}]"),
-        Field("access_code", "text", "Access code", nullable=True, check=_check_access_code,
-              help="Students must type it to start or resume (the proctor gives it out). "
-                   "Never shown to students."),
-        Field("allowed_networks", "structured", "Allowed networks", default=[],
+        Field("draw", "structured", N_("Draw from banks"), default=[], scope="content",
+              check=checks.check_list(_draw_rule), help=N_("[{bank, tags?, count}]")),
+        Field("questions", "structured", N_("Fixed questions"), default=[], scope="content",
+              check=check_questions, help=N_("[{id, tags?, ...fields of a problem}]")),
+        Field("access_code", "text", N_("Access code"), nullable=True, check=_check_access_code,
+              help=N_("Students must type it to start or resume (the proctor gives it out). "
+                      "Never shown to students.")),
+        Field("allowed_networks", "structured", N_("Allowed networks"), default=[],
               check=checks.check_list(_check_network),
-              help="CIDR ranges students may take the quiz from, e.g. [10.1.0.0/16]. "
-                   "Empty: anywhere."),
-        Field("review", "choice", "Students see results and keys", default="after_submit",
+              help=N_("CIDR ranges students may take the quiz from, e.g. [10.1.0.0/16]. "
+                      "Empty: anywhere.")),
+        Field("review", "choice", N_("Students see results and keys"), default="after_submit",
               choices=REVIEW),
     ),
 )

@@ -9,6 +9,7 @@ from content_store.blocks import checks
 from content_store.blocks.base import BlockType, Field
 from content_store.blocks.checks import FieldProblem, Path
 from content_store.blocks.common import base_view, title, visibility
+from core.i18n import N_
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/)([\w-]{6,})")
 
@@ -37,14 +38,14 @@ def _view(block_id: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 BLOCK = BlockType(
     name="video",
-    label="Video",
+    label=N_("Video"),
     view=_view,
     fields=(
         title(),
         *visibility(),
-        Field("url", "text", "Video URL", required=True, check=_check_video_url,
-              help="A YouTube link, a direct link to an .mp4/.webm file, or a course "
-                   "file's address (/courses/{course_id}/assets/{name})."),
-        Field("transcript", "longtext", "Transcript", default="", scope="content"),
+        Field("url", "text", N_("Video URL"), required=True, check=_check_video_url,
+              help=N_("A YouTube link, a direct link to an .mp4/.webm file, or a course "
+                      "file's address (/courses/{course_id}/assets/{name}).")),
+        Field("transcript", "longtext", N_("Transcript"), default="", scope="content"),
     ),
 )

@@ -22,7 +22,7 @@ from core.i18n_catalogues import ROOT, extract, read_catalogue
 from core.templating import env
 
 COMPLETE = ["app", "accounts", "core", "notifications", "courses", "courseware", "announcements",
-            "forum", "grading", "peer_review", "quizzes", "lti", "mail"]
+            "forum", "grading", "peer_review", "quizzes", "lti", "mail", "content_store"]
 # Names, not words to translate.
 ALLOWED_WORDS = {"Coursewire", "YAML", "Alt"}
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
