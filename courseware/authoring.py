@@ -31,27 +31,32 @@ from courseware.service import ensure_course_content
 from models.courses import Role
 from models.users import User
 
-# What a new block starts with, so it is valid before its form is filled in.
-STARTERS: dict[str, dict[str, Any]] = {
-    "chapter": {}, "sequential": {}, "vertical": {},
-    "html": {"source": "Write this page."},
-    "video": {"url": "https://media.coursewire.example/replace-me.mp4"},
-    "problem": {"kind": "multiple_choice", "prompt": "Ask your question here.",
-                "options": [{"id": "a", "label": "The right answer", "correct": True},
-                            {"id": "b", "label": "A wrong answer", "correct": False}]},
-    "code": {"prompt": "Describe the exercise.",
-             "tests": "from solution import *\n\n\ndef test_replace_me():\n    assert True\n"},
-    "peer_review": {"prompt": "Describe the task.", "rubric": {"criteria": [
-        {"name": "quality", "label": "Quality", "options": [
-            {"name": "weak", "label": "Needs work", "points": 0},
-            {"name": "good", "label": "Good", "points": 1}]}]}},
-    "discussion": {"topic_id": "general"},
-    "quiz": {"time_limit_minutes": 30, "questions": [
-        {"id": "q1", "title": "Question 1", "kind": "multiple_choice",
-         "prompt": "Ask your question here.",
-         "options": [{"id": "a", "label": "The right answer", "correct": True},
-                     {"id": "b", "label": "A wrong answer", "correct": False}]}]},
-}
+STARTER_TYPES = ("chapter", "sequential", "vertical", "html", "video", "problem", "code",
+                 "peer_review", "discussion", "quiz")
+
+
+def starters() -> dict[str, dict[str, Any]]:
+    """What a new block starts with, so it is valid before its form is filled in. The texts
+    are saved into the course in the author's language at the time (course content)."""
+    options = [{"id": "a", "label": _("The right answer"), "correct": True},
+               {"id": "b", "label": _("A wrong answer"), "correct": False}]
+    return {
+        "chapter": {}, "sequential": {}, "vertical": {},
+        "html": {"source": _("Write this page.")},
+        "video": {"url": "https://media.coursewire.example/replace-me.mp4"},
+        "problem": {"kind": "multiple_choice", "prompt": _("Ask your question here."),
+                    "options": options},
+        "code": {"prompt": _("Describe the exercise."),
+                 "tests": "from solution import *\n\n\ndef test_replace_me():\n    assert True\n"},
+        "peer_review": {"prompt": _("Describe the task."), "rubric": {"criteria": [
+            {"name": "quality", "label": _("Quality"), "options": [
+                {"name": "weak", "label": _("Needs work"), "points": 0},
+                {"name": "good", "label": _("Good"), "points": 1}]}]}},
+        "discussion": {"topic_id": "general"},
+        "quiz": {"time_limit_minutes": 30, "questions": [
+            {"id": "q1", "title": _("Question %(num)d", num=1), "kind": "multiple_choice",
+             "prompt": _("Ask your question here."), "options": options}]},
+    }
 
 
 @dataclass
@@ -97,13 +102,13 @@ async def add_block(actor: User, course_id: str, parent_id: str, type_name: str,
                     title: object, expected_version: str | None) -> Commit:
     """Add a chapter, subsection, unit or component (valid starter content) at the end."""
     title = _title(title)
-    if type_name not in STARTERS:
+    if type_name not in STARTER_TYPES:
         raise BadInput(_("Unknown block type %(type)r.", type=type_name),
                        fields={"type": _("Unknown type.")})
 
     async def apply(edit: CourseEditor) -> None:
         block_id = _free_id(edit, title)
-        await edit.create_block(parent_id, type_name, {"title": title, **STARTERS[type_name]},
+        await edit.create_block(parent_id, type_name, {"title": title, **starters()[type_name]},
                                 block_id=block_id)
     return await edit_draft(actor, course_id, expected_version, apply)
 

@@ -211,6 +211,6 @@ def test_a_bad_quiz_is_refused_with_the_field(fields: dict, problem: str):
 
 
 def test_a_new_quiz_made_in_studio_starts_valid():
-    from courseware.authoring import STARTERS
-    fields = block_type("quiz").clean({"title": "New quiz", **STARTERS["quiz"]})
+    from courseware.authoring import starters
+    fields = block_type("quiz").clean({"title": "New quiz", **starters()["quiz"]})
     assert student_view("quiz", "new", fields)["question_count"] == 1
