@@ -10,7 +10,7 @@ database holds (the inbox list itself is re-sent by the page's `inbox` topic).
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from core.event_types import EventType
 from core.templating import render
@@ -25,7 +25,7 @@ class CreatedPayload(TypedDict):
     id: int
     kind: str
     title: str  # English; the pushed HTML is in the page's language
-    params: dict[str, object]  # what the title says (notifications.texts)
+    params: dict[str, Any]  # what the title says (notifications.texts)
     link: str
     course_id: str | None
     created_at: str
