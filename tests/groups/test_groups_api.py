@@ -160,5 +160,8 @@ async def test_members_table_counts_each_group_live(client):
                          json={"role": "student", "group": "A"}, headers=bearer(tok["prof"]))
     assert r.status_code == 200
     [pushed] = await Event.filter(topic=f"members:{course.id}").order_by("-id").limit(1)
-    for html in pushed.html_by_audience.values():
-        assert 'data-group="A">A (2 members)' in html
+    for audience, html in pushed.html_by_audience.items():
+        # every audience, in each language (`instructor@fi`: realtime.publish.in_every_language)
+        members = {"fi": "2 osallistujaa", "es": "2 miembros"}.get(
+            audience.partition("@")[2], "2 members")
+        assert f'data-group="A">A ({members})' in html, audience
