@@ -42,7 +42,7 @@ def parse_modes(data: object) -> dict[Kind, Mode]:
         if kind not in Kind._value2member_map_:
             errors[str(kind)[:64]] = _("Not a kind of notification: %(kinds)s",
                                        kinds=", ".join(Kind))
-        elif mode not in Mode._value2member_map_:
+        elif not isinstance(mode, str) or mode not in Mode._value2member_map_:
             errors[kind] = _("Choose one of: %(modes)s.", modes=choices)
         else:
             modes[Kind(kind)] = Mode(mode)
@@ -53,7 +53,7 @@ def parse_modes(data: object) -> dict[Kind, Mode]:
 
 async def set_modes(user_id: int, changes: dict[Kind, Mode]) -> dict[Kind, Mode]:
     """Change the modes of the kinds named; the others keep theirs. Returns all modes."""
-    row, _ = await NotificationPreference.get_or_create(user_id=user_id)
+    row, _created = await NotificationPreference.get_or_create(user_id=user_id)
     stored = {**(row.modes or {}), **{k.value: m.value for k, m in changes.items()}}
     await NotificationPreference.filter(user_id=user_id).update(modes=stored)
     return _merged(stored)

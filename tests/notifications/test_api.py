@@ -73,6 +73,11 @@ async def test_bad_requests_get_clear_4xx(client, app_cast):
     assert "inbox" in fields["grade"] and "gossip" in fields
     r = await client.put("/api/v1/me/notification-preferences", headers=ada, json=[1])
     assert r.status_code == 400
+    # a mode that is not text (the fuzzer's find: a list was looked up in a dict -> 500)
+    r = await client.put("/api/v1/me/notification-preferences", headers=ada,
+                         json={"grade": [1, [False]], "announcement": {}})
+    assert r.status_code == 400
+    assert set(r.json()["error"]["fields"]) == {"grade", "announcement"}
     assert (await client.get("/api/v1/me/notifications")).status_code == 401
 
 
