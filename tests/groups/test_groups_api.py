@@ -73,6 +73,10 @@ async def test_bad_input_is_refused_with_a_clear_status(client):
     assert r.status_code == 404 and "not a TA" in r.json()["error"]["message"]
     r = await client.patch(f"{url}/{a.id}", json={"staff": "ta"}, headers=prof)
     assert r.status_code == 400
+    # ids outside a positive 32-bit integer (PostgreSQL refused -10^12 with a 500)
+    for ids in ([-1194438982057], [2**31], [0], [True]):
+        r = await client.patch(f"{url}/{a.id}", json={"staff": ids}, headers=prof)
+        assert r.status_code == 400, (ids, r.text)
     r = await client.patch(f"{url}/{a.id}", json={}, headers=prof)
     assert r.status_code == 400
     b = (await client.post(url, json={"name": "B"}, headers=prof)).json()
