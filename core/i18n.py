@@ -32,7 +32,6 @@ SESSION_KEY = "lang"
 _current: ContextVar[str] = ContextVar("coursewire_language", default=DEFAULT_LANGUAGE)
 # language -> message id -> translation (a str, or a tuple of plural forms)
 _catalogues: dict[str, dict[str, str | tuple[str, ...]]] = {code: {} for code in LANGUAGES}
-_plural_rules: dict[str, object] = {}
 _loaded_dirs: set[Path] = set()
 # Message ids used by static/*.js (their PO entries name a `.js` file in a `#:` reference):
 # sent to the browser in each page (`js_catalogue`), looked up there by `cwT()`.
@@ -51,7 +50,6 @@ def add_locale_dir(path: Path) -> None:
             continue
         with po.open("rb") as handle:
             catalogue = read_po(handle, locale=code)
-        _plural_rules[code] = catalogue.plural_expr
         for message in catalogue:
             if not message.id or message.fuzzy:
                 continue
@@ -78,15 +76,19 @@ def current_language() -> str:
     return _current.get()
 
 
+def _known(code: str | None) -> str:
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE  # type: ignore[return-value]
+
+
 def set_language(code: str | None) -> None:
     """Use `code` for the rest of this task (a request): unknown codes mean English."""
-    _current.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
+    _current.set(_known(code))
 
 
 @contextmanager
 def use_language(code: str | None) -> Iterator[None]:
     """Render something in another language (a mail to its recipient, a live frame)."""
-    token = _current.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
+    token = _current.set(_known(code))
     try:
         yield
     finally:
