@@ -20,6 +20,10 @@ __all__ = ["server"]  # the seeded demo server of test_release_live, one per mod
 def violations(page) -> list[str]:
     """axe's serious and critical findings on the page as loaded, one line each."""
     wait_loaded(page)
+    # A live change's highlight is an animation: judge the page as it rests, not mid-fade.
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect.getTiming().iterations === Infinity)")
     page.add_script_tag(url="/static/vendor/axe.min.js")  # same origin: the CSP allows it
     found = page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ["violations"]});
