@@ -21,6 +21,7 @@ from core.i18n import gettext as _
 from core.ids import parse_id
 from core.text import has_bad_text
 from courses import events as member_events
+from courses.group_moves import members_moved
 from courses.membership import ensure_groups
 from courses.service import MAX_GROUP, require_role
 from models.courses import Membership, Role
@@ -117,6 +118,7 @@ async def delete_group(actor: User, course_id: str, group_id: object) -> None:
     group = await get_group(course_id, group_id)
     async with in_transaction():
         members = await _set_members_group(course_id, group.name, None)
+        await members_moved(course_id, members)  # before the group's dates go with it
         await group.delete()
         if members:
             await member_events.members_changed(course_id, members)

@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from courses import events as member_events
+from courses.group_moves import members_moved
 from models.courses import Membership, Role
 from models.groups import CourseGroup
 from realtime.rights import rights_changed
@@ -48,13 +49,14 @@ async def write_memberships(course_id: str, changes: list[MemberChange]) -> list
         ).values_list("user_id", flat=True))
         written = [await _write_one(course_id, change) for change in changes]
         await ensure_groups(course_id, {c.group for c in changes if isinstance(c.group, str)})
-        changed = [membership.user_id for membership, made in written if made]
+        changed = [membership.user_id for membership, made, _moved in written if made]
         if changed:  # rewriting what is already there re-checks and pushes nothing
             await member_events.members_changed(
                 course_id, changed, placed=[u for u in changed if u not in before])
         for user_id in changed:
             await rights_changed(user_id)
-    return [membership for membership, _made in written]
+        await members_moved(course_id, [m.user_id for m, _made, moved in written if moved])
+    return [membership for membership, _made, _moved in written]
 
 
 async def write_membership(course_id: str, user_id: int, role: Role,
@@ -73,23 +75,25 @@ async def delete_membership(membership: Membership) -> None:
         await rights_changed(membership.user_id)
 
 
-async def _write_one(course_id: str, change: MemberChange) -> tuple[Membership, bool]:
-    """The membership as `change` wants it, and whether anything had to change."""
+async def _write_one(course_id: str, change: MemberChange) -> tuple[Membership, bool, bool]:
+    """The membership as `change` wants it, whether anything had to change, and whether an
+    existing member changed group."""
     membership = await Membership.get_or_none(user_id=change.user_id, course_id=course_id)
     if membership is None:
         group = None if change.group is KEEP_GROUP else change.group
         try:
             async with in_transaction():  # a savepoint: a concurrent enrolment wins cleanly
                 return await Membership.create(user_id=change.user_id, course_id=course_id,
-                                               role=change.role, group=group), True
+                                               role=change.role, group=group), True, False
         except IntegrityError:
             membership = await Membership.get(user_id=change.user_id, course_id=course_id)
     group = membership.group if change.group is KEEP_GROUP else change.group
     if membership.role == change.role and membership.group == group:
-        return membership, False
+        return membership, False, False
+    moved = membership.group != group
     membership.role, membership.group = change.role, group
     await membership.save(update_fields=["role", "group"])
-    return membership, True
+    return membership, True, moved
 
 
 async def ensure_groups(course_id: str, names: set[str]) -> None:

@@ -1,7 +1,8 @@
 """Per-group dates: staff give one group a due date for a graded block, or a window
 (opens/closes) for a quiz, or take it back. Each student of the group gets it unless they
 have their own extension (grading.group_dates.effective_date), and their open pages are
-told at once, exactly as for a per-student extension."""
+told at once, exactly as for a per-student extension; so are students who move to another
+group or lose theirs (`members_moved`, courses.group_moves)."""
 
 from __future__ import annotations
 
@@ -70,12 +71,34 @@ async def list_group_deadlines(actor: User, course_id: str) -> list[GroupDeadlin
         "group").order_by("group__name", "block_id")
 
 
+async def members_moved(course_id: str, user_ids: list[int]) -> None:
+    """Members who changed group (courses.group_moves): for every block with per-group dates
+    in the course, the students among them are told their date, as when the dates change."""
+    students = [int(u) for u in await Membership.filter(
+        course_id=course_id, user_id__in=user_ids, role=Role.STUDENT).values_list(
+        "user_id", flat=True)]
+    if not students:
+        return
+    block_ids = sorted(set(await GroupDeadline.filter(group__course_id=course_id).values_list(
+        "block_id", flat=True)))
+    for block_id in block_ids:
+        try:
+            block, _policy = await graded_block(course_id, block_id)
+        except NotFound:  # a block removed from the course keeps its dates, shows nowhere
+            continue
+        await _tell(course_id, block.id, block.type, students)
+
+
 async def _tell_students(group: CourseGroup, block_id: str, block_type: str) -> None:
     students = [int(u) for u in await Membership.filter(
         course_id=group.course_id, group=group.name, role=Role.STUDENT).values_list(
         "user_id", flat=True)]
+    await _tell(group.course_id, block_id, block_type, students)
+
+
+async def _tell(course_id: str, block_id: str, block_type: str, students: list[int]) -> None:
     for user_id in students:
-        await events.block_state_changed(user_id, group.course_id, block_id)
+        await events.block_state_changed(user_id, course_id, block_id)
     hooks = current_block_types().get(block_type)
     if hooks is not None and hooks.dates_changed is not None and students:
-        await hooks.dates_changed(group.course_id, block_id, students)
+        await hooks.dates_changed(course_id, block_id, students)

@@ -1,13 +1,23 @@
 """Grading installs itself: routes, templates, its events, the `submission:` and `grades:`
-topics with their resync, its limits and external-grader settings, and the worker (the
-queue, and in a process that grades: the graders and the sweeper; grading.worker)."""
+topics with their resync, the listener for members who change group, its limits and
+external-grader settings, and the worker (the queue, and in a process that grades: the
+graders and the sweeper; grading.worker)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from core.install import Host, Stop, add_package
-from grading import events, external, group_deadline_routes, limits, openapi, routes
+from courses.group_moves import GROUP_MOVES
+from grading import (
+    events,
+    external,
+    group_deadline_routes,
+    group_deadlines,
+    limits,
+    openapi,
+    routes,
+)
 from grading.at_once import AT_ONCE
 from grading.personal_data import PART as PERSONAL_DATA_PART
 from grading.queue import QUEUE
@@ -22,6 +32,7 @@ def install(host: Host) -> None:
         openapi={**openapi.PATHS, **openapi.GROUP_DEADLINE_PATHS})
     host.personal_data.register("grading", PERSONAL_DATA_PART)
     host.provide(limits.LIMITS, limits.limits_from(host.settings))
+    host.provide(GROUP_MOVES, group_deadlines.members_moved)
     host.provide(external.CONFIG, external.config_from(host.settings))
 
     async def start() -> Stop:

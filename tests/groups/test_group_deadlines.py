@@ -95,6 +95,42 @@ async def test_taking_the_group_date_back_restores_the_blocks(rules):
         await group_deadlines.clear_group_deadline(rules.ta, rules.id, a, "late")
 
 
+async def test_moving_to_a_group_or_losing_it_tells_the_students_open_pages(rules):
+    """A move changes which date applies: the moved student's pages get it in the same
+    transaction (courses.group_moves -> grading.group_deadlines.members_moved)."""
+    later = datetime.now(UTC) + timedelta(days=2)
+    a = await group_id(rules, "A")
+    await group_deadlines.set_group_deadline(rules.ta, rules.id, a, "late",
+                                             due_at=later.isoformat())
+
+    async def told(user_id: int) -> list[Event]:
+        return await Event.filter(topic=f"user:{user_id}", name="grading.deadline"
+                                  ).order_by("id")
+
+    assert await told(rules.other.id) == []
+    await set_member_role(rules.instructor, rules.id, rules.other.id, Role.STUDENT, "A")
+    [bob] = await told(rules.other.id)  # Bob joined A: his late block now has A's date
+    assert "your group" in bob.html_by_audience["self"]
+    state = await queries.student_block_state(rules.other, rules.id, "late")
+    assert state.deadline.for_group and state.deadline.due_at is not None
+    assert abs(state.deadline.due_at - later) < timedelta(seconds=1)
+
+    await set_member_role(rules.instructor, rules.id, rules.other.id, Role.STUDENT, "B")
+    assert len(await told(rules.other.id)) == 2  # back to B: the block's own date again
+    state = await queries.student_block_state(rules.other, rules.id, "late")
+    assert not state.deadline.for_group
+    await set_member_role(rules.instructor, rules.id, rules.other.id, Role.TA, "B")
+    assert len(await told(rules.other.id)) == 2  # not a move: staff have no dates
+
+    before = len(await told(rules.student.id))
+    await groups.delete_group(rules.instructor, rules.id, a)  # Ada loses her group
+    after = await told(rules.student.id)
+    assert len(after) == before + 1
+    assert "your group" not in after[-1].html_by_audience["self"]
+    state = await queries.student_block_state(rules.student, rules.id, "late")
+    assert not state.deadline.for_group
+
+
 async def test_bad_group_dates_are_refused(rules):
     a = await group_id(rules, "A")
     with pytest.raises(BadInput) as caught:
