@@ -7,18 +7,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from accounts.session import LANGUAGE_KEY, csrf_token, current_user
+from accounts.session import csrf_token, current_user
 from core import clock
-from core.i18n import current_language, negotiate, set_language
+from core.i18n import current_language
 from core.templating import env
 
 
 async def page(request: Request, template: str, status_code: int = 200,
                **context: Any) -> HTMLResponse:
     """Render a page (or, for an htmx request, the same template's fragment)."""
-    user = await current_user(request)
-    chosen = user.language if user and user.language else request.session.get(LANGUAGE_KEY)
-    set_language(negotiate(chosen, request.headers.get("accept-language")))
+    user = await current_user(request)  # applies the user's language over app.language's
     html = env.get_template(template).render(
         request=request, user=user, csrf_token=csrf_token(request),
         viewer_zone=user.timezone if user else None, now=clock.now(),

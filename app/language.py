@@ -3,8 +3,9 @@
 Error pages, JSON errors, CSRF refusals and redirects are all produced before (or without)
 a route looking the user up, so the language can't wait for `page()`: this middleware takes
 it from the session (set at login and whenever the visitor chooses one), else the browser's
-Accept-Language. `accounts.pages.page()` refines it from the signed-in user's setting. A
-pure ASGI middleware: the context variable it sets is the one the route's task reads.
+Accept-Language. `accounts.session.current_user` refines it from the signed-in user's
+setting. A pure ASGI middleware: the context variable it sets is the one the route's task
+reads.
 """
 
 from __future__ import annotations
