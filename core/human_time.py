@@ -9,7 +9,8 @@ the same as a reload.
 
 The text is in the language of the request or job (core/i18n.py), with the month and day
 names of Babel's CLDR data for it (never the process locale), so a page never depends on
-where the server runs; `time_names()` hands the same names to local_time.js.
+where the server runs, laid out as that language's translators wrote (`layout()`);
+`time_names()` hands the same names and layout to local_time.js.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from babel.dates import format_datetime
 
 from core.datetimes import parse_instant
 from core.errors import BadInput
-from core.i18n import current_language, ngettext
+from core.i18n import current_language, ngettext, use_language
 from core.i18n import gettext as _
 
 DEFAULT_ZONE = "UTC"
-# Babel's pattern: "Tue 8 Dec 2026, 23:59" in English, "ti 8 joulu 2026, 23:59" in Finnish.
-PATTERN = "EEE d MMM y, HH:mm"
 # Relative words only while they help: "in 3 days" reads better than a date; "in 95 days" not.
 RELATIVE_UP_TO = timedelta(days=45)
 
@@ -70,21 +69,37 @@ def zone_abbreviation(local: datetime) -> str:
     return f"GMT{name[0]}{hours}" + (f":{minutes}" if minutes and minutes != "00" else "")
 
 
+def layout() -> str:
+    """How a date and time reads in the current language, a message its translators own:
+    "Tue 8 Dec 2026, 23:59" in English, "ti 8.12.2026 klo 23.59" in Finnish. The fields:
+    {weekday} and {month_name} (CLDR's abbreviations), {day}, {month}, {year}, {hour}
+    (no leading zero), {hour2} (two digits) and {minute} (two digits)."""
+    return _("{weekday} {day} {month_name} {year}, {hour2}:{minute}")
+
+
 def human_time(instant: datetime, zone_name: str | None = None) -> str:
     """`Tue 8 Dec 2026, 23:59 EET`: the instant on the clock of `zone_name` (UTC if none)."""
     local = instant.astimezone(zone(zone_name))
-    return (f"{format_datetime(local, PATTERN, locale=current_language())} "
-            f"{zone_abbreviation(local)}")
+    language = current_language()
+    text = layout().format(
+        weekday=format_datetime(local, "EEE", locale=language), day=local.day,
+        month=local.month, month_name=format_datetime(local, "MMM", locale=language),
+        year=local.year, hour=local.hour, hour2=f"{local.hour:02d}",
+        minute=f"{local.minute:02d}")
+    return f"{text} {zone_abbreviation(local)}"
 
 
 @cache
-def time_names(language: str) -> dict[str, list[str]]:
-    """The abbreviated weekday (Monday first) and month names `human_time` uses in
-    `language`, for local_time.js to write the same text in the browser."""
+def time_names(language: str) -> dict[str, list[str] | str]:
+    """The abbreviated weekday (Monday first) and month names and the layout `human_time`
+    uses in `language`, for local_time.js to write the same text in the browser."""
+    with use_language(language):
+        text_layout = layout()
     return {"weekdays": [format_datetime(datetime(2026, 6, 1 + d), "EEE", locale=language)
                          for d in range(7)],
             "months": [format_datetime(datetime(2026, m, 1), "MMM", locale=language)
-                       for m in range(1, 13)]}
+                       for m in range(1, 13)],
+            "layout": text_layout}
 
 
 def relative_time(instant: datetime, now: datetime) -> str | None:

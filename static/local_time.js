@@ -15,6 +15,8 @@
   ENGLISH_DAYS.forEach(function (day, i) { WEEKDAYS[day] = DAYS[i]; });
   var MONTHS = names.months ||
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // The language's layout (core/human_time.py layout()): "{weekday} {day}.{month}.{year} ..."
+  var LAYOUT = names.layout || "{weekday} {day} {month_name} {year}, {hour2}:{minute}";
   // cwT/cwN: coursewire.js, loaded before this file (base.html); called by name so that
   // scripts/i18n-update finds these strings for the page's catalogue.
   var RELATIVE_UP_TO_DAYS = 45;
@@ -58,9 +60,15 @@
     if (!f) return null;
     var p = f.parts.formatToParts(date);
     var name = part(f.zoneName.formatToParts(date), "timeZoneName");
-    return (WEEKDAYS[part(p, "weekday")] || part(p, "weekday")) + " " + Number(part(p, "day")) +
-      " " + MONTHS[Number(part(p, "month")) - 1] + " " + part(p, "year") + ", " +
-      part(p, "hour") + ":" + part(p, "minute") + " " + name;
+    var fields = {
+      weekday: WEEKDAYS[part(p, "weekday")] || part(p, "weekday"),
+      day: String(Number(part(p, "day"))), month: String(Number(part(p, "month"))),
+      month_name: MONTHS[Number(part(p, "month")) - 1], year: part(p, "year"),
+      hour: String(Number(part(p, "hour"))), hour2: part(p, "hour"), minute: part(p, "minute")
+    };
+    return LAYOUT.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(fields, key) ? fields[key] : whole;
+    }) + " " + name;
   }
 
   // The same whole phrases as core/human_time.py relative_time (word order differs).

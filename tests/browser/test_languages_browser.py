@@ -49,7 +49,9 @@ def test_a_student_picks_finnish_and_a_live_update_arrives_in_finnish(browser, s
         item = page.locator(f"{LIST} li", has_text="Tentti siirtyy")
         item.wait_for(timeout=10_000)
         when = item.locator("time").inner_text()
-        assert when.split(" ")[0] in FINNISH_DAYS, when  # e.g. "la 5 joulu 2026, 17:50 UTC"
+        assert when.split(" ")[0] in FINNISH_DAYS, when
+        # the Finnish habit (core/locale/fi.po's layout), written by local_time.js in the browser
+        assert re.fullmatch(r"\w+ \d{1,2}\.\d{1,2}\.\d{4} klo \d{1,2}\.\d\d \S+", when), when
         assert_live_equals_reload(context, page, server.base + "/", LIST)
         # the browser's own strings follow: the catalogue is Finnish
         assert page.evaluate("cwT('Reconnect now')") == "Yhdistä nyt"

@@ -14,8 +14,10 @@ from core.human_time import (
     local_time_field,
     parse_local_time,
     relative_time,
+    time_names,
     zone_field,
 )
+from core.i18n import use_language
 from core.templating import env
 
 
@@ -28,6 +30,16 @@ def test_due_date_reads_on_the_viewers_clock_with_its_abbreviation() -> None:
     assert human_time(due, "Europe/Helsinki") == "Tue 8 Dec 2026, 23:59 EET"
     assert human_time(due, "Europe/Madrid") == "Tue 8 Dec 2026, 22:59 CET"
     assert human_time(due, None) == "Tue 8 Dec 2026, 21:59 UTC"
+
+
+def test_each_language_lays_a_time_out_as_its_readers_do() -> None:
+    due = utc(2026, 12, 8, 21, 59)
+    with use_language("fi"):  # the Finnish habit, not CLDR's "ti 8 joulu 2026, 23:59"
+        assert human_time(due, "Europe/Helsinki") == "ti 8.12.2026 klo 23.59 EET"
+        assert human_time(utc(2026, 1, 5, 6, 5), "UTC") == "ma 5.1.2026 klo 6.05 UTC"
+    with use_language("es"):
+        assert human_time(due, "Europe/Madrid") == "mar 8 dic 2026, 22:59 CET"
+    assert time_names("fi")["layout"] == "{weekday} {day}.{month}.{year} klo {hour}.{minute}"
 
 
 def test_local_date_changes_when_the_zone_crosses_midnight() -> None:
