@@ -65,6 +65,7 @@ class Settings:
     peer_review_allocated_days: float = 7.0
     # The event log (replay with `since`) keeps this many days; older `since` gets resync.required.
     event_retention_days: float = 7.0
+    digest_hour: int = 6  # UTC: the daily digest goes out at this hour or soon after
     # Mail: SMTP (smtp:// or smtps://, user:password@host:port) or, unset, one .eml file per
     # mail in <data dir>/outbox/. `mail_from` is the sender of every mail.
     smtp_url: str | None = None
@@ -165,6 +166,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("COURSEWIRE_MAIL_FROM") or Settings.mail_from,
         event_retention_days=_positive("COURSEWIRE_EVENT_RETENTION_DAYS",
                                        env.get("COURSEWIRE_EVENT_RETENTION_DAYS", "7")),
+        digest_hour=_hour("COURSEWIRE_DIGEST_HOUR", env.get("COURSEWIRE_DIGEST_HOUR", "6")),
     )
 
 
@@ -180,6 +182,14 @@ def _smtp_url(value: str) -> str | None:
     except ValueError:
         raise ValueError(f"SMTP_URL: {value!r} has a bad port number") from None
     return value.strip()
+
+
+def _hour(name: str, value: str) -> int:
+    text = value.strip()
+    if not (text.isdigit() and 0 <= int(text) <= 23):
+        raise ValueError(f"{name}: {value!r} is not an hour of the day from 0 to 23, in UTC "
+                         "(e.g. 6)")
+    return int(text)
 
 
 def _positive(name: str, value: str) -> float:

@@ -1,7 +1,8 @@
 """The daily digest: one mail per person with the unread notifications of their digest
 kinds since the last digest, sent once a day however many processes run the scheduler.
 
-Each process's scheduler tries, every few minutes after `DIGEST_HOUR` UTC, to claim the
+Each process's scheduler tries, every few minutes after the digest hour (UTC;
+`COURSEWIRE_DIGEST_HOUR`, 6 by default), to claim the
 day's run: a row keyed by the date (models.notifications.DigestRun), made by an insert
 (only one process's succeeds) and re-claimed only by a conditional update once its lease
 ran out and it is not finished (its process died mid-run). Each person's digest is one
@@ -29,7 +30,7 @@ from notifications.workers import wait_for_any
 
 log = logging.getLogger("coursewire.notifications")
 
-DIGEST_HOUR = 6  # UTC: the run of a day starts at this hour or later
+DIGEST_HOUR = 6  # UTC: the run of a day starts at this hour or later (the setting's default)
 LEASE = timedelta(minutes=10)
 CHECK_SECONDS = 300.0
 FIRST_CHECK_SECONDS = 30.0  # not in the middle of a process's start
@@ -97,13 +98,14 @@ def due_day(moment: datetime, hour: int = DIGEST_HOUR) -> str | None:
 
 async def run_digest_scheduler(public_url: str, stopping: asyncio.Event,
                                check_seconds: float = CHECK_SECONDS,
-                               first_check_seconds: float = FIRST_CHECK_SECONDS) -> None:
+                               first_check_seconds: float = FIRST_CHECK_SECONDS,
+                               hour: int = DIGEST_HOUR) -> None:
     """Check now and then (until `stopping`) whether today's digest is due and not yet
     sent; send it if so."""
     await wait_for_any(stopping, seconds=first_check_seconds)
     while not stopping.is_set():
         try:
-            day = due_day(now())
+            day = due_day(now(), hour)
             if day and not await DigestRun.exists(day=day, finished_at__not_isnull=True):
                 await run_digest(day, public_url)
         except Exception:

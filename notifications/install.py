@@ -34,8 +34,9 @@ def install(host: Host) -> None:
                 resync={"user": events._resync_bell, "inbox": _resync_inbox},
                 openapi=openapi.PATHS)
     host.personal_data.register("notifications", PERSONAL_DATA_PART)
-    public_url = host.settings.public_url
+    public_url, hour = host.settings.public_url, host.settings.digest_hour
     host.add_worker("notifications", stoppable_worker(
         "notifications-consumer", lambda stopping: run_consumer(public_url, stopping)))
     host.add_worker("notifications-digest", stoppable_worker(
-        "notifications-digest", lambda stopping: run_digest_scheduler(public_url, stopping)))
+        "notifications-digest",
+        lambda stopping: run_digest_scheduler(public_url, stopping, hour=hour)))

@@ -106,6 +106,8 @@ def test_paths_that_cannot_be_written(fresh, tmp_path):
     ("COURSEWIRE_PUBLIC_URL", "courses.example.org", ["migrate"]),
     ("COURSEWIRE_TOKEN_TTL", "an hour", ["migrate"]),
     ("SMTP_URL", "mail.example.org:25", ["migrate"]),
+    ("COURSEWIRE_DIGEST_HOUR", "24", ["migrate"]),
+    ("COURSEWIRE_DIGEST_HOUR", "6am", ["migrate"]),
 ])
 def test_bad_settings_in_the_environment(fresh, variable, value, command):
     line = one_line_failure(cw({**fresh, variable: value}, *command))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from announcements.service import post_announcement
 from core.paging import PageRequest
+from core.settings import load_settings
 from forum.follows import set_following
 from forum.posts import create_post
 from forum.settings import update_forum_settings
@@ -220,9 +221,14 @@ async def test_a_digest_whose_process_died_is_finished_by_another_without_repeat
                                         cast.cy.email])
 
 
-def test_the_digest_is_due_from_its_hour():
+def test_the_digest_is_due_from_its_hour(tmp_path):
     assert digest.due_day(datetime(2026, 3, 1, 5, 59, tzinfo=UTC)) is None
     assert digest.due_day(datetime(2026, 3, 1, 6, 0, tzinfo=UTC)) == "2026-03-01"
+    # COURSEWIRE_DIGEST_HOUR moves it (the scheduler gets Settings.digest_hour)
+    assert digest.due_day(datetime(2026, 3, 1, 6, 0, tzinfo=UTC), 18) is None
+    assert digest.due_day(datetime(2026, 3, 1, 18, 0, tzinfo=UTC), 18) == "2026-03-01"
+    assert load_settings({"COURSEWIRE_DIGEST_HOUR": "18", "COURSEWIRE_DATA_DIR": str(
+        tmp_path), "SECRET_KEY": "x"}).digest_hour == 18
 
 
 async def test_inbox_pages_newest_first_and_marks_read(cast):
