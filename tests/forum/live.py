@@ -108,10 +108,14 @@ class Collector:
             self.task.cancel()
 
 
-async def page_socket(server, person: Person, topics: list[str]) -> Collector:
+async def page_socket(server, person: Person, topics: list[str],
+                      language: str | None = None) -> Collector:
+    """A page's socket; `language` is the browser's Accept-Language (the socket's frames come
+    in it when the person has no language setting)."""
+    headers = {"Cookie": person.cookie, **({"Accept-Language": language} if language else {})}
     ws = await websockets.connect(
         f"{server.ws_base}/ws?topics={quote(','.join(topics), safe='')}",
-        additional_headers={"Cookie": person.cookie}, origin=server.base)
+        additional_headers=headers, origin=server.base)
     sock = Collector(ws).start()
     await sock.handled()  # joined every topic it named: what is published next reaches it
     return sock

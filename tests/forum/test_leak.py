@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import httpx
 
+from core.i18n import gettext, use_language
 from courseware.service import DEMO_COURSE_FOLDER
 from forum.fragments import list_id
 from forum.resync import list_topic
@@ -106,6 +107,13 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
     topic_socket = await page_socket(forum_server, linus, [
         "user:me", f"course:{COURSE}:forum", list_topic(COURSE, TOPIC),
         list_topic(COURSE, mine=True)])
+    # The same pages in Finnish and Spanish: each language's frames are rendered apart
+    # (realtime.publish.in_every_language), and anonymity must hold in every one of them.
+    topic_socket_fi = await page_socket(forum_server, linus, [
+        "user:me", f"course:{COURSE}:forum", list_topic(COURSE, TOPIC),
+        list_topic(COURSE, mine=True)], language="fi")
+    list_socket_es = await page_socket(forum_server, linus, ["user:me", f"course:{COURSE}:forum"],
+                                       language="es")
     # Ada's own list page: where her personal renderings go (checked below, not collected).
     ada_list = await page_socket(forum_server, p["ada"], ["user:me", f"course:{COURSE}:forum"])
     json_socket, answer = await event_socket(
@@ -128,14 +136,16 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
     # A TA's view of the fully anonymous thread, collected on its own (see the end).
     ta_seen: list[str] = []
     ta_socket = await page_socket(forum_server, p["ta"], ["user:me", f"thread:{t2['id']}"])
-    ta_json, _ = await event_socket(forum_server, p["ta"], [f"thread:{t2['id']}"])
-    thread_sockets = []
+    ta_json, _answer = await event_socket(forum_server, p["ta"], [f"thread:{t2['id']}"])
+    thread_sockets, thread_sockets_fi = [], []
     for t in (t1, t2):
         thread_sockets.append(await page_socket(forum_server, linus,
                                                 ["user:me", f"thread:{t['id']}"]))
         s, a = await event_socket(forum_server, linus, [f"thread:{t['id']}"])
         thread_sockets.append(s)
         received.append(json.dumps(a))
+        thread_sockets_fi.append(await page_socket(
+            forum_server, linus, ["user:me", f"thread:{t['id']}"], language="fi"))
 
     # Replies, comments, edits, votes, endorsements, flags, hides, deletions, pins.
     mine = p["linus"].api("POST", f"/api/v1/forum/threads/{t1['id']}/posts",
@@ -187,9 +197,10 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
     # Everything published so far has reached every socket: a barrier frame on each
     # thread (Margaret votes on its opening post and withdraws) came after all of it.
     await delivery_barrier(p["margaret"], t1["post_id"], list_socket, topic_socket, ada_list,
-                           json_socket, *thread_sockets[:2])
+                           json_socket, *thread_sockets[:2], thread_sockets_fi[0],
+                           topic_socket_fi, list_socket_es)
     await delivery_barrier(p["margaret"], t2["post_id"], *thread_sockets[2:], ta_socket,
-                           ta_json)
+                           ta_json, thread_sockets_fi[1])
     # Reconnecting re-sends the filtered lists (the resync-only forum_list topics).
     topic_socket_again = await page_socket(forum_server, linus, [
         "user:me", f"course:{COURSE}:forum", list_topic(COURSE, TOPIC)])
@@ -262,7 +273,8 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
                 continue
     assert ada_id not in staff_ids and str(ada_id) not in map(str, staff_ids)
 
-    sockets = [list_socket, topic_socket, topic_socket_again, json_socket, *thread_sockets]
+    sockets = [list_socket, topic_socket, topic_socket_again, json_socket, *thread_sockets,
+               *thread_sockets_fi, topic_socket_fi, list_socket_es]
     for s in sockets:
         await s.close()
         received.extend(s.frames)
@@ -290,7 +302,14 @@ async def test_no_anonymous_authors_identity_reaches_a_student(forum_server, liv
     assert any("New post in" in f and "Fully anonymous" in f for f in list_socket.frames)
     everything = "\n".join(received)
     assert len(received) > 40 and "Ada edited" in everything and "Ada held" in everything
-    assert "you (anonymous)" not in everything  # Linus posted nothing anonymously
+    for language in ("en", "fi", "es"):  # Linus posted nothing anonymously
+        with use_language(language):
+            assert gettext("you (anonymous)") not in everything
+    # The other languages' sockets got their own renderings (so they were checked too).
+    with use_language("fi"):
+        assert any(gettext("Anonymous") in f for f in topic_socket_fi.frames)
+    with use_language("es"):
+        assert any(gettext("Anonymous") in f for f in list_socket_es.frames)
     assert ADA_NAME not in everything
     assert ADA_EMAIL not in everything and "ada@" not in everything
     bodies = ("Ada in the dark", "Ada, darker", "Ada replies", "Ada comments", "Ada edited",
