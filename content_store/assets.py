@@ -18,6 +18,7 @@ from typing import Any
 from content_store.gridfs_files import AsyncReader, GridFSFiles
 from content_store.structure import utc
 from core.errors import BadInput, NotFound
+from core.i18n import gettext as _
 
 MAX_ASSET_BYTES = 10 * 1024 * 1024
 BUCKET = "course_assets"
@@ -48,12 +49,12 @@ class Asset:
 def clean_asset_name(filename: object) -> str:
     """A safe, URL-friendly file name: the last path part with only [A-Za-z0-9_.-]."""
     if not isinstance(filename, str) or not filename.strip():
-        raise BadInput("Choose a file to upload.", fields={"file": "Required."})
+        raise BadInput(_("Choose a file to upload."), fields={"file": _("Required.")})
     base = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", base).strip("-.")[:100]
     if not _NAME.match(name):
-        raise BadInput("Name the file with letters, digits, '_', '.' or '-'.",
-                       fields={"file": "Unusable file name."})
+        raise BadInput(_("Name the file with letters, digits, '_', '.' or '-'."),
+                       fields={"file": _("Unusable file name.")})
     return name
 
 
@@ -104,14 +105,14 @@ class CourseAssets:
         """A file and its bytes as a stream of chunks; NotFound if there is no such file."""
         doc = await self.bucket.newest(_named(course_id, name))
         if doc is None:
-            raise NotFound(f"No file {name!r} in this course.")
+            raise NotFound(_("No file %(name)r in this course.", name=name))
         return _asset(doc), self.bucket.stream(doc)
 
     async def delete(self, course_id: str, name: str) -> None:
         """Delete a file (every revision of it); NotFound if there is none."""
         revisions = await self.bucket.revisions(_named(course_id, name))
         if not revisions:
-            raise NotFound(f"No file {name!r} in this course.")
+            raise NotFound(_("No file %(name)r in this course.", name=name))
         for doc in revisions:
             await self.bucket.delete(doc["_id"])
 

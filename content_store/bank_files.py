@@ -15,7 +15,7 @@ from typing import Any
 from content_store import folder_io
 from content_store.blocks import checks
 from content_store.blocks.checks import FieldProblem
-from content_store.blocks.questions import check_question
+from content_store.blocks.questions import check_question, problem_text
 from content_store.errors import CourseFolderError
 from content_store.folder_io import Document, Files
 from core.i18n import gettext as _
@@ -58,9 +58,10 @@ def _questions(doc: Document) -> list[dict[str, Any]]:
         field = checks.dotted(problem.path[1:])
         what = (_("question %(id)r", id=question) if question is not None
                 else _("item %(num)s", num=index))
-        text = problem.message.replace(f"of question {question!r} ", "")
-        raise doc.error(f"{what}: {field + ' ' if field else ''}{text}.", problem.path,
-                        question=question, field=field) from None
+        text = problem_text(problem)
+        message = (_("%(what)s: %(field)s %(problem)s.", what=what, field=field, problem=text)
+                   if field else _("%(what)s: %(problem)s.", what=what, problem=text))
+        raise doc.error(message, problem.path, question=question, field=field) from None
     return questions
 
 

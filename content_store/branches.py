@@ -31,20 +31,22 @@ ROOT_ID = "course"
 
 def check_branch(branch: str) -> str:
     if branch not in BRANCHES:
-        raise BadInput(f"Unknown branch {branch!r}; use 'draft' or 'published'.",
+        raise BadInput(_("Unknown branch %(branch)r; use 'draft' or 'published'.", branch=branch),
                        fields={"branch": branch})
     return branch
 
 
 def never_published(course_id: str) -> InvalidState:
-    return InvalidState(f"{course_id} has never been published.", fields={"course_id": course_id})
+    return InvalidState(_("%(course)s has never been published.", course=course_id),
+                        fields={"course_id": course_id})
 
 
 async def create_course(store: ContentStore, key: CourseKey, user: UserRef,
                         fields: dict[str, Any]) -> CourseIndex:
     course_id = format_course_id(*key)  # validates the parts
     if await store.course_index.find_one({"org": key.org, "number": key.number, "run": key.run}):
-        raise CourseExists(f"{course_id} already exists.", fields={"course_id": course_id})
+        raise CourseExists(_("%(course)s already exists.", course=course_id),
+                           fields={"course_id": course_id})
     kind = block_type("course")
     settings, content = kind.split(kind.clean(fields))
     now = now_utc()
@@ -65,7 +67,7 @@ async def create_course(store: ContentStore, key: CourseKey, user: UserRef,
         await store.course_index.insert_one(index)
     except DuplicateKeyError:
         await discard(store, version, [definition])
-        raise CourseExists(f"{course_id} already exists.",
+        raise CourseExists(_("%(course)s already exists.", course=course_id),
                            fields={"course_id": course_id}) from None
     store.structure_cache.put(version, structure)
     store.remember_index(key, index)
@@ -85,7 +87,7 @@ async def clone_course(store: ContentStore, source: CourseKey, dest: CourseKey,
     try:
         await store.course_index.insert_one(index)
     except DuplicateKeyError:
-        raise CourseExists(f"{course_id} already exists.",
+        raise CourseExists(_("%(course)s already exists.", course=course_id),
                            fields={"course_id": course_id}) from None
     store.remember_index(dest, index)
     return CourseIndex.from_doc(index)
@@ -157,7 +159,8 @@ async def reset(store: ContentStore, key: CourseKey, branch: str, target: Object
     wanted = await store.get_structure(target)
     lineage = (await store.get_structure(index["versions"][DRAFT])).original_version
     if wanted.original_version != lineage:
-        raise VersionNotFound(f"Version {target} does not belong to {key}.",
+        raise VersionNotFound(_("Version %(version)s does not belong to %(course)s.",
+                                version=target, course=key),
                               fields={"version": str(target), "course_id": str(key)})
     # An old version may be what prune_versions is about to delete. Pin it first: a prune
     # spares versions pinned within its grace period and deletes only what it saw
@@ -166,7 +169,8 @@ async def reset(store: ContentStore, key: CourseKey, branch: str, target: Object
                                                {"$set": {"pinned_on": now_utc()}})
     if pinned.matched_count == 0:
         store.structure_cache.discard(target)
-        raise VersionNotFound(f"Version {target} of {key} was pruned.",
+        raise VersionNotFound(_("Version %(version)s of %(course)s was pruned.",
+                                version=target, course=key),
                               fields={"version": str(target), "course_id": str(key)})
     await store._swap_versions(key, {branch: (current, target)}, user)
     return Commit(str(key), branch, str(target), str(current) if current else None)

@@ -21,6 +21,7 @@ from content_store.errors import BlockValidationError
 from content_store.keys import BlockKey, check_block_id, new_block_id
 from content_store.records import Commit
 from content_store.structure import SCHEMA_VERSION, Block, EditInfo, Structure, UserRef
+from core.i18n import gettext as _
 
 DefinitionLoader = Callable[[ObjectId], Awaitable[dict[str, Any]]]
 
@@ -50,7 +51,7 @@ class CourseEditor:
     def key_for(self, block: BlockKey | str) -> BlockKey:
         key = self._ids.get(block) if isinstance(block, str) else block
         if key is None or key not in self._blocks:
-            raise BlockValidationError(f"No block {block!r} in the draft.",
+            raise BlockValidationError(_("No block %(block)r in the draft.", block=block),
                                        fields={"block": str(block)})
         return key
 
@@ -92,7 +93,8 @@ class CourseEditor:
         self._check_child_allowed(parent_key, type_name)
         block_id = check_block_id(block_id) if block_id else new_block_id(type_name)
         if block_id in self._ids:
-            raise BlockValidationError(f"Block id {block_id!r} is already used in this course.",
+            raise BlockValidationError(_("Block id %(id)r is already used in this course.",
+                                         id=block_id),
                                        fields={"block_type": type_name, "field": "block_id"})
         settings, content = kind.split(kind.clean(fields))
         key = BlockKey(type_name, block_id)
@@ -139,10 +141,10 @@ class CourseEditor:
         key = self.key_for(block)
         parent_key = self.key_for(new_parent)
         if key == self.base.root:
-            raise BlockValidationError("The course root cannot be moved.",
+            raise BlockValidationError(_("The course root cannot be moved."),
                                        fields={"block": key.id})
         if parent_key in self.subtree(key):
-            raise BlockValidationError(f"Cannot move {key.id!r} inside itself.",
+            raise BlockValidationError(_("Cannot move %(block)r inside itself.", block=key.id),
                                        fields={"block": key.id, "parent": parent_key.id})
         self._check_child_allowed(parent_key, key.type)
         old_parent = self.parent(key)
@@ -154,7 +156,7 @@ class CourseEditor:
         """Remove a block and its whole subtree; returns the removed keys."""
         key = self.key_for(block)
         if key == self.base.root:
-            raise BlockValidationError("The course root cannot be deleted.",
+            raise BlockValidationError(_("The course root cannot be deleted."),
                                        fields={"block": key.id})
         removed = self.subtree(key)
         parent = self.parent(key)
@@ -173,7 +175,8 @@ class CourseEditor:
         parent_key = self.key_for(parent)
         current = self._blocks[parent_key].children
         if sorted(current) != sorted(order):
-            raise BlockValidationError("A new child order must list exactly the current children.",
+            raise BlockValidationError(
+                _("A new child order must list exactly the current children."),
                                        fields={"block": parent_key.id})
         if tuple(order) != current:
             self._set_children(parent_key, tuple(order))
@@ -220,8 +223,10 @@ class CourseEditor:
         allowed = block_type(parent.type).children
         if child_type not in allowed:
             raise BlockValidationError(
-                f"A {parent.type} cannot contain a {child_type}"
-                + (f"; it may contain: {', '.join(sorted(allowed))}." if allowed else "."),
+                _("A %(parent)s cannot contain a %(child)s; it may contain: %(allowed)s.",
+                  parent=parent.type, child=child_type, allowed=", ".join(sorted(allowed)))
+                if allowed else _("A %(parent)s cannot contain a %(child)s.",
+                                  parent=parent.type, child=child_type),
                 fields={"block_type": child_type, "parent": parent.id,
                         "allowed": sorted(allowed)})
 

@@ -23,6 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from content_store.errors import ArchiveTooLarge, CourseFolderError
+from core.i18n import gettext as _
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_FILES = 5000
@@ -35,7 +36,7 @@ def read_directory(root: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES,
     """All regular files under ``root`` (hidden ones, like .git, are skipped)."""
     base = Path(root)
     if not (base / "course.yaml").is_file():
-        raise CourseFolderError("A course folder needs a course.yaml at its top.",
+        raise CourseFolderError(_("A course folder needs a course.yaml at its top."),
                                 file="course.yaml")
     files: Files = {}
     total = 0
@@ -44,7 +45,7 @@ def read_directory(root: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES,
         if any(part.startswith(".") for part in rel.parts):
             continue
         if path.is_symlink():
-            raise CourseFolderError("Symbolic links are not allowed in a course folder.",
+            raise CourseFolderError(_("Symbolic links are not allowed in a course folder."),
                                     file=rel.as_posix())
         if path.is_file():
             total += path.stat().st_size
@@ -66,8 +67,9 @@ def read_archive(data: bytes, *, max_bytes: int = MAX_BYTES,
                     continue
                 if not member.isfile():
                     kind = "link" if member.issym() or member.islnk() else "special file"
-                    raise CourseFolderError(f"The archive contains a {kind}; only regular "
-                                            "files and folders are allowed.", file=name)
+                    raise CourseFolderError(_("The archive contains a %(kind)s; only regular "
+                                              "files and folders are allowed.", kind=kind),
+                                            file=name)
                 total += member.size
                 _check_limits(total, len(files) + 1, max_bytes, max_files)
                 if name is None or any(p.startswith(".") for p in PurePosixPath(name).parts):
@@ -75,26 +77,29 @@ def read_archive(data: bytes, *, max_bytes: int = MAX_BYTES,
                 extracted = archive.extractfile(member)
                 files[name] = extracted.read() if extracted else b""
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise CourseFolderError(f"This is not a readable .tar.gz archive ({exc}).") from None
+        raise CourseFolderError(_("This is not a readable .tar.gz archive (%(problem)s).",
+                                  problem=exc)) from None
     return _strip_single_top_folder(files)
 
 
 def _safe_name(raw: str) -> str | None:
     path = PurePosixPath(raw)
     if raw.startswith(("/", "\\")) or path.is_absolute() or (raw[1:3] == ":\\"):
-        raise CourseFolderError("The archive contains an absolute path.", file=raw)
+        raise CourseFolderError(_("The archive contains an absolute path."), file=raw)
     if ".." in path.parts or "\\" in raw:
-        raise CourseFolderError("The archive contains a path that leaves its folder.", file=raw)
+        raise CourseFolderError(_("The archive contains a path that leaves its folder."), file=raw)
     parts = [p for p in path.parts if p != "."]
     return "/".join(parts) or None
 
 
 def _check_limits(total: int, count: int, max_bytes: int, max_files: int) -> None:
     if total > max_bytes:
-        raise ArchiveTooLarge(f"The course is larger than the {max_bytes:,} byte limit.",
+        raise ArchiveTooLarge(_("The course is larger than the %(limit)s byte limit.",
+                                limit=format(max_bytes, ",")),
                               fields={"max_bytes": max_bytes})
     if count > max_files:
-        raise ArchiveTooLarge(f"The course has more than {max_files:,} files.",
+        raise ArchiveTooLarge(_("The course has more than %(limit)s files.",
+                                limit=format(max_files, ",")),
                               fields={"max_files": max_files})
 
 
@@ -118,7 +123,8 @@ def write_directory(files: dict[str, str], path: str | os.PathLike[str], *,
     existing = ([p for p in target.iterdir() if not p.name.startswith(".")]
                 if target.exists() else [])
     if existing and not overwrite:
-        raise CourseFolderError(f"{target} is not empty; pass overwrite=True to replace it.")
+        raise CourseFolderError(_("%(folder)s is not empty; pass overwrite=True to replace it.",
+                                  folder=target))
     for entry in existing:
         if entry.is_dir():
             shutil.rmtree(entry)
@@ -207,12 +213,13 @@ def load_yaml(text: str) -> tuple[Node | None, Any]:
         depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise YamlProblem("uses a YAML anchor or alias (&name / *name); write the "
-                                  "value out in full instead.", event.start_mark.line + 1)
+                raise YamlProblem(_("uses a YAML anchor or alias (&name / *name); write the "
+                                    "value out in full instead."), event.start_mark.line + 1)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    raise YamlProblem(f"nests more than {MAX_YAML_DEPTH} levels deep.",
+                    raise YamlProblem(_("nests more than %(depth)s levels deep.",
+                                        depth=MAX_YAML_DEPTH),
                                       event.start_mark.line + 1)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -224,14 +231,14 @@ def load_yaml(text: str) -> tuple[Node | None, Any]:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem(f"is not valid YAML: {exc.problem or exc}",
+        raise YamlProblem(_("is not valid YAML: %(problem)s", problem=exc.problem or exc),
                           mark.line + 1 if mark else None) from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # Constructor failures that are not MarkedYAMLErrors: an impossible date
         # (2026-13-45) is a ValueError, an unhashable key a TypeError.
         if isinstance(exc, YamlProblem):
             raise
-        raise YamlProblem(f"is not valid YAML: {exc}", None) from None
+        raise YamlProblem(_("is not valid YAML: %(problem)s", problem=exc), None) from None
     return node, data
 
 
@@ -245,7 +252,7 @@ def parse_yaml(file: str, text: str, line_offset: int = 0) -> Document:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise CourseFolderError("must be a YAML mapping of field: value.", file=file,
+        raise CourseFolderError(_("must be a YAML mapping of field: value."), file=file,
                                 line=1 + line_offset)
     doc = Document(file, data, node, line_offset)
     _reject_duplicate_keys(doc, node)
@@ -260,7 +267,7 @@ def parse_yaml_list(file: str, text: str) -> Document:
     except YamlProblem as exc:
         raise CourseFolderError(exc.message, file=file, line=exc.line or 1) from None
     if not isinstance(data, list):
-        raise CourseFolderError("must be a YAML list (one - item per entry).", file=file, line=1)
+        raise CourseFolderError(_("must be a YAML list (one - item per entry)."), file=file, line=1)
     doc = Document(file, {"items": data}, node)
     _reject_duplicate_keys(doc, node)
     return doc
@@ -281,7 +288,7 @@ def _reject_duplicate_keys(doc: Document, node: Node | None) -> None:
         for key, value in node.value:
             if isinstance(key, ScalarNode):
                 if key.value in seen:
-                    raise CourseFolderError(f"the key {key.value!r} appears twice.",
+                    raise CourseFolderError(_("the key %(key)r appears twice.", key=key.value),
                                             file=doc.file,
                                             line=key.start_mark.line + 1 + doc.line_offset)
                 seen.add(key.value)
@@ -302,7 +309,7 @@ def parse_markdown(file: str, text: str) -> Document:
                 doc.body_line = number + 2
                 break
         else:
-            raise CourseFolderError("front matter starts with --- but never ends.",
+            raise CourseFolderError(_("front matter starts with --- but never ends."),
                                     file=file, line=1)
     else:
         doc = Document(file, {}, None, body=text, body_line=1)

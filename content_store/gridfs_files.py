@@ -28,6 +28,7 @@ from bson import ObjectId
 
 from content_store.structure import now_utc
 from core.errors import TooLarge
+from core.i18n import gettext as _
 
 CHUNK_SIZE = 255 * 1024  # the GridFS drivers' default
 
@@ -83,9 +84,10 @@ class GridFSFiles:
             while piece := await _read_exactly(source, self.chunk_size):
                 length += len(piece)
                 if length > max_bytes:
-                    raise TooLarge(f"Files are limited to {_megabytes(max_bytes)}; "
-                                   "this one is larger.",
-                                   fields={"file": f"Larger than {max_bytes:,} bytes."})
+                    raise TooLarge(_("Files are limited to %(limit)s; this one is larger.",
+                                     limit=_megabytes(max_bytes)),
+                                   fields={"file": _("Larger than %(limit)s bytes.",
+                                                     limit=format(max_bytes, ","))})
                 await self.chunks.insert_one({"files_id": file_id, "n": n, "data": piece})
                 n += 1
             doc = {"_id": file_id, "length": length, "chunkSize": self.chunk_size,
@@ -151,5 +153,6 @@ async def _read_exactly(source: AsyncReader, size: int) -> bytes:
 
 def _megabytes(size: int) -> str:
     mb = size / (1024 * 1024)
-    return f"{mb:g} MB" if mb >= 1 else f"{size:,} bytes"
+    return (_("%(size)s MB", size=format(mb, "g")) if mb >= 1
+            else _("%(size)s bytes", size=format(size, ",")))
 

@@ -12,6 +12,7 @@ import uuid
 from typing import NamedTuple
 
 from content_store.errors import BlockValidationError
+from core.i18n import gettext as _
 
 _PART = re.compile(r"^[A-Za-z0-9_.-]+$")
 _PREFIX = "course-v1:"
@@ -38,7 +39,8 @@ class BlockKey(NamedTuple):
 def _check_part(name: str, value: str) -> None:
     if not isinstance(value, str) or not _PART.match(value):
         raise BlockValidationError(
-            f"Course {name} {value!r} may only use letters, digits, '_', '.' and '-'.",
+            _("Course %(part)s %(value)r may only use letters, digits, '_', '.' and '-'.",
+              part=name, value=value),
             fields={"block_type": "course", "field": name},
         )
 
@@ -59,13 +61,13 @@ def parse_course_id(course_id: str | CourseKey) -> CourseKey:
         return course_id
     if not isinstance(course_id, str) or not course_id.startswith(_PREFIX):
         raise BlockValidationError(
-            f"Course id {course_id!r} must look like course-v1:ORG+NUMBER+RUN.",
+            _("Course id %(id)r must look like course-v1:ORG+NUMBER+RUN.", id=course_id),
             fields={"block_type": "course", "field": "course_id"},
         )
     parts = course_id[len(_PREFIX):].split("+")
     if len(parts) != 3:
         raise BlockValidationError(
-            f"Course id {course_id!r} must have exactly three parts: ORG+NUMBER+RUN.",
+            _("Course id %(id)r must have exactly three parts: ORG+NUMBER+RUN.", id=course_id),
             fields={"block_type": "course", "field": "course_id"},
         )
     org, number, run = parts
@@ -78,8 +80,8 @@ def check_block_id(block_id: str) -> str:
     """Block ids share the course-id alphabet so they are safe in URLs and file names."""
     if not isinstance(block_id, str) or not _PART.match(block_id) or len(block_id) > 100:
         raise BlockValidationError(
-            f"Block id {block_id!r} may only use letters, digits, '_', '.' and '-' "
-            "(at most 100 characters).",
+            _("Block id %(id)r may only use letters, digits, '_', '.' and '-' "
+              "(at most 100 characters).", id=block_id),
             fields={"field": "block_id"},
         )
     return block_id

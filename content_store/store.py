@@ -50,6 +50,7 @@ from content_store.publishing import subtree_differs
 from content_store.records import DRAFT, PUBLISHED, BlockView, Commit, CourseIndex
 from content_store.structure import Structure, UserRef, now_utc
 from core.errors import BadInput
+from core.i18n import gettext as _
 
 VersionRef = str | ObjectId
 INDEX_CACHE_SECONDS = 2.0  # how stale another process's branch move may look here
@@ -99,7 +100,8 @@ class ContentStore:
             return cached
         doc = await self.structures.find_one({"_id": version})
         if doc is None:
-            raise VersionNotFound(f"No course version {version}.", fields={"version": str(version)})
+            raise VersionNotFound(_("No course version %(version)s.", version=version),
+                                  fields={"version": str(version)})
         structure = Structure.from_doc(doc)
         self.structure_cache.put(version, structure)
         return structure
@@ -121,7 +123,8 @@ class ContentStore:
         index = CourseIndex.from_doc(doc)
         head = index.version(branches.check_branch(branch))
         if head is None:
-            raise CourseNotFound(f"{index.course_id} has not been published yet.",
+            raise CourseNotFound(_("%(course)s has not been published yet.",
+                                   course=index.course_id),
                                  fields={"course_id": index.course_id, "branch": branch})
         return await self.get_structure(head)
 
@@ -176,7 +179,7 @@ class ContentStore:
                 out[doc["_id"]] = doc["fields"]
         lost = [str(d) for d in ids if d not in out]
         if lost:
-            raise VersionNotFound("Course content is missing a definition.",
+            raise VersionNotFound(_("Course content is missing a definition."),
                                   fields={"definitions": lost})
         return out
 
@@ -338,7 +341,8 @@ class ContentStore:
             {"org": key.org, "number": key.number, "run": key.run})
         if doc is None:
             self._index_cache.pop(key, None)
-            raise CourseNotFound(f"No course {key}.", fields={"course_id": str(key)})
+            raise CourseNotFound(_("No course %(course)s.", course=key),
+                                 fields={"course_id": str(key)})
         self.remember_index(key, doc)
         return doc
 
@@ -383,7 +387,8 @@ def as_version(value: VersionRef) -> ObjectId:
         return value
     if isinstance(value, str) and ObjectId.is_valid(value):
         return ObjectId(value)
-    raise VersionNotFound(f"{value!r} is not a course version id.", fields={"version": str(value)})
+    raise VersionNotFound(_("%(value)r is not a course version id.", value=value),
+                          fields={"version": str(value)})
 
 
 def as_expected_version(value: VersionRef | None) -> ObjectId | None:
@@ -395,5 +400,5 @@ def as_expected_version(value: VersionRef | None) -> ObjectId | None:
         return value
     if isinstance(value, str) and ObjectId.is_valid(value):
         return ObjectId(value)
-    raise BadInput(f"expected_version {value!r} is not a course version id.",
+    raise BadInput(_("expected_version %(value)r is not a course version id.", value=value),
                    fields={"expected_version": "Not a version id (24 hex digits)."})

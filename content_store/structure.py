@@ -24,6 +24,7 @@ from bson import ObjectId
 
 from content_store.errors import BlockNotFound
 from content_store.keys import BlockKey
+from core.i18n import gettext as _
 
 SCHEMA_VERSION = 1
 UserRef = int | str | None
@@ -127,7 +128,7 @@ class Structure:
         key = self._ids.get(block) if isinstance(block, str) else block
         if key is None or key not in self.blocks:
             shown = block if isinstance(block, str) else f"{block[0]}/{block[1]}"
-            raise BlockNotFound(f"No block {shown!r} in this version of the course.",
+            raise BlockNotFound(_("No block %(block)r in this version of the course.", block=shown),
                                 fields={"block": shown})
         return key
 

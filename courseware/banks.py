@@ -20,7 +20,12 @@ from content_store import DRAFT, folder_io
 from content_store.bank_files import Banks, bank_files, draw_problem
 from content_store.blocks import block_type, checks
 from content_store.blocks.checks import FieldProblem
-from content_store.blocks.questions import QUESTION_TYPES, QUIZ_RULES, check_question
+from content_store.blocks.questions import (
+    QUESTION_TYPES,
+    QUIZ_RULES,
+    check_question,
+    problem_text,
+)
 from content_store.connect import current_store
 from content_store.editor import CourseEditor
 from content_store.errors import CourseFolderError
@@ -118,7 +123,7 @@ async def save_question(actor: User, course_id: str, bank: str, question_id: str
         question = check_question(raw, ())
     except FieldProblem as problem:
         field = str(problem.path[0]) if problem.path else "id"
-        text = problem.message.replace(f"of question {raw['id']!r} ", "")
+        text = problem_text(problem)
         where = checks.dotted(problem.path)
         raise BadInput(f"{where + ': ' if where else ''}{text}.",
                        fields={field: text}) from None
@@ -198,9 +203,9 @@ def checked_questions(doc: folder_io.Document) -> tuple[list[dict[str, Any]],
         try:
             question = check_question(item, (index,))
         except FieldProblem as problem:
-            text = problem.message.replace(f"of question {raw_id!r} ", "")
             problems.append(ImportProblem(doc.line_of(problem.path), label,
-                                          checks.dotted(problem.path[1:]), text))
+                                          checks.dotted(problem.path[1:]),
+                                          problem_text(problem)))
             continue
         if question["id"] in first_line:
             problems.append(ImportProblem(

@@ -20,7 +20,6 @@ from content_store.blocks import checks
 from content_store.blocks.checks import Checker, FieldProblem
 from content_store.errors import BlockValidationError
 from content_store.markdown import render_markdown
-from core.i18n import N_
 from core.i18n import gettext as _
 from core.templating import time_tag
 
@@ -62,7 +61,7 @@ class Field:
         if value is None:
             if self.nullable:
                 return None
-            raise FieldProblem(path, N_("must not be empty"))
+            raise FieldProblem(path, _("must not be empty"))
         if self.kind == "choice":
             value = checks.check_choice(self.choices)(value, path)
         elif self.kind in _SIMPLE:
@@ -138,14 +137,14 @@ class BlockType:
                 if f.name in values:
                     cleaned[f.name] = f.clean(copy.deepcopy(values[f.name]))
                 elif f.required:
-                    raise FieldProblem((f.name,), N_("is required"))
+                    raise FieldProblem((f.name,), _("is required"))
             if self.check_block:
                 self.check_block(self.with_defaults(cleaned))
         except FieldProblem as problem:
             name = checks.dotted(problem.path)
             raise BlockValidationError(
                 _("%(type)s field %(field)r %(problem)s.", type=self.display_name,
-                  field=name, problem=_(problem.message)),
+                  field=name, problem=problem.message),
                 fields={"block_type": self.name, "field": name,
                         "path": list(problem.path), "problem": problem.message},
             ) from None

@@ -20,6 +20,7 @@ from content_store.blocks.common import (
     visibility,
 )
 from core.i18n import N_
+from core.i18n import gettext as _
 
 
 def _check_tests(value: Any, path: checks.Path) -> str:
@@ -27,19 +28,20 @@ def _check_tests(value: Any, path: checks.Path) -> str:
     try:
         tree = ast.parse(value, filename="tests.py")
     except SyntaxError as exc:
-        raise FieldProblem(path, f"is not valid Python (line {exc.lineno}: {exc.msg})") from None
+        raise FieldProblem(path, _("is not valid Python (line %(line)s: %(problem)s)",
+                                   line=exc.lineno, problem=exc.msg)) from None
     names = [n.name for n in tree.body
              if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
              and n.name.startswith("test_")]
     if not names:
-        raise FieldProblem(path, "must define at least one test_* function")
+        raise FieldProblem(path, _("must define at least one test_* function"))
     return value
 
 
 def _check_code(f: dict[str, Any]) -> None:
     if not f.get("tests") and not f.get("grader_url"):
-        raise FieldProblem(("tests",), "are required (unless grader_url names an external "
-                           "grader)")
+        raise FieldProblem(("tests",), _("are required (unless grader_url names an external "
+                                         "grader)"))
 
 
 def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:

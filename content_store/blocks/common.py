@@ -8,6 +8,7 @@ from content_store.blocks import checks
 from content_store.blocks.base import Field
 from core import outbound
 from core.i18n import N_
+from core.i18n import gettext as _
 
 
 def title(required: bool = True, label: str = N_("Title")) -> Field:
@@ -49,7 +50,7 @@ def grader_url() -> Field:
 def _grader_address(value: Any, path: checks.Path) -> Any:
     problem = outbound.current_policy().url_problem(value) if value else None
     if problem:
-        raise checks.FieldProblem(path, f"is refused: {problem}")
+        raise checks.FieldProblem(path, _("is refused: %(problem)s", problem=problem))
     return value
 
 

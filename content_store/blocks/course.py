@@ -10,6 +10,7 @@ from content_store.blocks.checks import FieldProblem, Path
 from content_store.blocks.common import title
 from content_store.blocks.questions import check_banks
 from core.i18n import N_
+from core.i18n import gettext as _
 
 _assignment_type = checks.check_record(
     required={
@@ -50,7 +51,8 @@ def _check_policy(value: Any, path: Path) -> dict[str, Any]:
     total = sum(t["weight"] for t in types)
     if types and abs(total - 1.0) > 1e-6:
         raise FieldProblem((*path, "assignment_types"),
-                           f"weights must add up to 1 (they add up to {total:g})")
+                           _("weights must add up to 1 (they add up to %(total)s)",
+                             total=format(total, "g")))
     return policy
 
 

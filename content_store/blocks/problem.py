@@ -23,6 +23,7 @@ from content_store.blocks.common import (
     visibility,
 )
 from core.i18n import N_
+from core.i18n import gettext as _
 
 KINDS = ("multiple_choice", "checkboxes", "numeric", "text")
 CHOICE_KINDS = ("multiple_choice", "checkboxes")
@@ -60,22 +61,24 @@ def _check_problem(f: dict[str, Any]) -> None:
     kind = f["kind"]
     for name, kinds in _ONLY_FOR.items():
         if f.get(name) is not None and kind not in kinds and f[name] != _defaults[name]:
-            raise FieldProblem((name,), f"is only used by {' and '.join(kinds)} problems")
+            raise FieldProblem((name,), _("is only used by %(kinds)s problems",
+                                          kinds=" / ".join(kinds)))
     if kind in CHOICE_KINDS:
         if not f.get("options"):
-            raise FieldProblem(("options",), f"are required for a {kind} problem")
+            raise FieldProblem(("options",), _("are required for a %(kind)s problem", kind=kind))
         correct = sum(1 for o in f["options"] if o["correct"])
         if kind == "multiple_choice" and correct != 1:
-            raise FieldProblem(("options",), "must mark exactly one option correct "
-                               f"for multiple_choice (found {correct})")
+            raise FieldProblem(("options",), _("must mark exactly one option correct for "
+                                               "multiple_choice (found %(count)s)",
+                                               count=correct))
     elif f.get("grader_url"):
         pass  # an external grader holds the answer key
     elif kind == "numeric" and f.get("answer") is None:
-        raise FieldProblem(("answer",), "is required for a numeric problem "
-                           "(unless grader_url names an external grader)")
+        raise FieldProblem(("answer",), _("is required for a numeric problem (unless "
+                                          "grader_url names an external grader)"))
     elif kind == "text" and not (f.get("answers") or f.get("patterns")):
-        raise FieldProblem(("answers",), "or patterns are required for a text problem "
-                           "(unless grader_url names an external grader)")
+        raise FieldProblem(("answers",), _("or patterns are required for a text problem "
+                                           "(unless grader_url names an external grader)"))
 
 
 def _view(block_id: str, f: dict[str, Any]) -> dict[str, Any]:

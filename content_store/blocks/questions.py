@@ -12,6 +12,7 @@ from content_store.blocks import checks, code, problem
 from content_store.blocks.base import BlockType
 from content_store.blocks.checks import FieldProblem, Path
 from content_store.errors import BlockValidationError
+from core.i18n import gettext as _
 
 QUESTION_TYPES: dict[str, BlockType] = {"problem": problem.BLOCK, "code": code.BLOCK}
 # The quiz decides these for every question it holds.
@@ -19,28 +20,46 @@ QUIZ_RULES = ("due", "max_attempts", "counts", "cooldown_seconds", "hidden", "st
 _check_tags = checks.check_list(checks.check_ident)
 
 
+class QuestionProblem(FieldProblem):
+    """A field of one question is wrong: ``problem`` is what is wrong with it, without the
+    question's name, for a caller that names the question itself (a bank file's error)."""
+
+    def __init__(self, path: Path, question_id: str, problem: str) -> None:
+        super().__init__(path, _("of question %(id)r %(problem)s", id=question_id,
+                                 problem=problem))
+        self.question_id = question_id
+        self.problem = problem
+
+
+def problem_text(problem: FieldProblem) -> str:
+    """What is wrong, without the question's name (for a message that names it already)."""
+    return problem.problem if isinstance(problem, QuestionProblem) else problem.message
+
+
 def check_question(value: Any, path: Path) -> dict[str, Any]:
     """One question, cleaned: ``{id, tags, type, **problem-or-code fields}``."""
     if not isinstance(value, dict):
-        raise FieldProblem(path, "must be a mapping (a question written like a problem)")
+        raise FieldProblem(path, _("must be a mapping (a question written like a "
+                                   "problem)"))
     fields = dict(value)
     if "id" not in fields:
-        raise FieldProblem(path, "needs an id: (unique in its list of questions)")
+        raise FieldProblem(path, _("needs an id: (unique in its list of questions)"))
     question_id = checks.check_ident(fields.pop("id"), (*path, "id"))
     tags = _check_tags(fields.pop("tags", None) or [], (*path, "tags"))
     type_name = fields.pop("type", "problem")
     if type_name not in QUESTION_TYPES:
-        raise FieldProblem((*path, "type"), "must be 'problem' or 'code' for a question")
+        raise FieldProblem((*path, "type"), _("must be 'problem' or 'code' for a "
+                                                "question"))
     for name in QUIZ_RULES:
         if name in fields:
-            raise FieldProblem((*path, name), f"of question {question_id!r} is set by "
-                               "the quiz, not per question")
+            raise QuestionProblem((*path, name), question_id,
+                                  _("is set by the quiz, not per question"))
     try:
         cleaned = QUESTION_TYPES[type_name].clean(fields)
     except BlockValidationError as exc:
         inner = tuple(exc.fields.get("path") or ())
-        raise FieldProblem((*path, *inner), f"of question {question_id!r} "
-                           f"{exc.fields.get('problem') or exc.message}") from None
+        raise QuestionProblem((*path, *inner), question_id,
+                              exc.fields.get("problem") or exc.message) from None
     return {"id": question_id, "tags": tags, "type": type_name, **cleaned}
 
 
@@ -58,7 +77,7 @@ def check_bank_name(value: Any, path: Path) -> str:
 def check_banks(value: Any, path: Path) -> dict[str, list[dict[str, Any]]]:
     """The course's question banks: ``{bank name: [question, ...]}``."""
     if not isinstance(value, dict):
-        raise FieldProblem(path, "must be a mapping of bank name: [questions]")
+        raise FieldProblem(path, _("must be a mapping of bank name: [questions]"))
     return {check_bank_name(name, (*path, str(name))): check_questions(items, (*path, name))
             for name, items in value.items()}
 

@@ -17,6 +17,7 @@ from content_store.blocks.common import base_view, title, visibility
 from content_store.blocks.questions import check_bank_name, check_questions
 from core.datetimes import parse_instant
 from core.i18n import N_
+from core.i18n import gettext as _
 
 GRADING = ("highest", "last", "average", "first")
 REVIEW = ("after_submit", "after_close", "never")
@@ -36,7 +37,7 @@ def _positive(value: Any, path: checks.Path) -> int:
 def _check_access_code(value: Any, path: checks.Path) -> str:
     value = checks.check_str(value, path).strip()
     if len(value) > 100:
-        raise FieldProblem(path, "must be at most 100 characters")
+        raise FieldProblem(path, _("must be at most %(count)s characters", count=100))
     return value
 
 
@@ -51,17 +52,19 @@ def _check_network(value: Any, path: checks.Path) -> str:
     try:
         loose = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise FieldProblem(path, f"{text!r} is not a network: write a CIDR range such as "
-                                 "10.1.0.0/16 or 2001:db8::/32") from None
-    raise FieldProblem(path, f"{text!r} has bits set after the prefix: did you mean {loose}?")
+        raise FieldProblem(path, _("%(value)r is not a network: write a CIDR range such as "
+                                   "10.1.0.0/16 or 2001:db8::/32", value=text)) from None
+    raise FieldProblem(path, _("%(value)r has bits set after the prefix: did you mean "
+                                 "%(network)s?", value=text, network=str(loose)))
 
 
 def _check_quiz(f: dict[str, Any]) -> None:
     if not f["questions"] and not f["draw"]:
-        raise FieldProblem(("draw",), "or questions must give the quiz at least one question")
+        raise FieldProblem(("draw",), _("or questions must give the quiz at least one "
+                                             "question"))
     if f["opens_at"] and f["closes_at"] and \
             parse_instant(f["closes_at"]) <= parse_instant(f["opens_at"]):
-        raise FieldProblem(("closes_at",), "must be after opens_at")
+        raise FieldProblem(("closes_at",), _("must be after opens_at"))
 
 
 def question_count(f: dict[str, Any]) -> int:

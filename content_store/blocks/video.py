@@ -10,6 +10,7 @@ from content_store.blocks.base import BlockType, Field
 from content_store.blocks.checks import FieldProblem, Path
 from content_store.blocks.common import base_view, title, visibility
 from core.i18n import N_
+from core.i18n import gettext as _
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/)([\w-]{6,})")
 
@@ -26,7 +27,7 @@ def _check_video_url(value: Any, path: Path) -> str:
     text = checks.check_str(value, path).strip()
     if text.startswith("/") and not text.startswith("//"):
         if any(c.isspace() or ord(c) < 32 for c in text):
-            raise FieldProblem(path, "must be a URL without spaces")
+            raise FieldProblem(path, _("must be a URL without spaces"))
         return text
     return checks.check_url(text, path)
 
