@@ -168,3 +168,22 @@ def test_every_message_is_translated_with_the_same_placeholders(package, code):
                 problems.append(f"{where}: {code} {string!r} has placeholders "
                                 f"{sorted(_placeholders(string))}, the msgid {sorted(wanted)}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("code", [c for c in LANGUAGES if c != DEFAULT_LANGUAGE])
+def test_a_message_shared_by_packages_has_one_translation(code):
+    """The packages' catalogues are merged into one per language (core/i18n.py), so the same
+    msgid translated two ways means one package's pages show the other's word ("Problem":
+    the block type in one, a fault in another)."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for package in COMPLETE:
+        for message in read_catalogue(ROOT / package / "locale" / f"{code}.po", code):
+            if not message.id or not message.string:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            text = str(message.string)
+            first = seen.setdefault(key, (package, text))
+            if first[1] != text:
+                clashes.append(f"{key!r}: {first[0]} {first[1]!r}, {package} {text!r}")
+    assert clashes == []
