@@ -15,7 +15,9 @@ into BENCHMARKS.md by hand, with the command).
 Measured per request kind (page, socket, start, save, submit): count, errors, p50/p95 ms.
 Lost answers: after the close, every student's final attempt is read from the database and
 each question's stored answer is compared with the last save the server acknowledged (200)
-for it: any difference is a lost answer. Auto-submit: seconds from the quiz's close until no
+for it: a lost answer is one that holds neither that answer nor one of the saves sent after
+it whose reply never came (timed out or dropped: the server may have stored one, which
+supersedes the acknowledged save). Auto-submit: seconds from the quiz's close until no
 attempt is still in progress, and until every attempt is graded.
 
 --baseline: first, the same students on the same schedule make the same number of
@@ -109,6 +111,10 @@ class Tally:
     ms: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: list[str] = field(default_factory=list)
     acked: dict[int, dict[str, object]] = field(default_factory=dict)  # attempt -> answers
+    # Saves sent after a question's last acknowledged one whose answer never came (a timeout,
+    # a dropped connection): the server may have stored one of them, which supersedes the
+    # acknowledged save rather than losing it. attempt -> question -> answers.
+    unacked: dict[int, dict[str, list[object]]] = field(default_factory=dict)
 
     async def timed(self, kind: str, call, ok: tuple[int, ...]) -> httpx.Response | None:
         t = time.perf_counter()
@@ -179,8 +185,12 @@ async def student(c: httpx.AsyncClient, ws_base: str, token: str, tally: Tally, 
             r = await tally.timed("save", c.put(f"/api/v1/quiz-attempts/{attempt_id}/answers/"
                                                 f"{q['id']}", json={"answer": ans},
                                                 headers=h), (200,))
+            pending = tally.unacked.setdefault(attempt_id, {}).setdefault(q["id"], [])
             if r is not None:
                 tally.acked[attempt_id][q["id"]] = ans
+                pending.clear()
+            else:
+                pending.append(ans)
         next_save += save_every
     if submit_at is not None:
         await asyncio.sleep(max(0.0, submit_at - time.monotonic()))
@@ -257,8 +267,11 @@ async def settle(env: dict[str, str], closes_at: datetime, tally: Tally) -> dict
         for attempt_id, qid, answer in await QuizAnswer.all().values_list(
                 "attempt_id", "question_id", "answer"):
             stored.setdefault(attempt_id, {})[qid] = answer
+        # Lost: the stored answer is neither the last acknowledged one nor one sent after it.
         lost = sum(1 for attempt_id, answers in tally.acked.items()
-                   for qid, ans in answers.items() if stored.get(attempt_id, {}).get(qid) != ans)
+                   for qid, ans in answers.items()
+                   if stored.get(attempt_id, {}).get(qid) not in
+                   [ans, *tally.unacked.get(attempt_id, {}).get(qid, [])])
         out.update(lost_answers=lost, acked_answers=sum(len(a) for a in tally.acked.values()),
                    attempts=await QuizAttempt.all().count(),
                    by_server=await QuizAttempt.filter(submitted_by_server=True).count())

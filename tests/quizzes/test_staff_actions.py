@@ -4,6 +4,7 @@ students cannot; in embedded and service mode."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
@@ -209,3 +210,26 @@ async def test_the_history_page_loads_more_rows_below_its_first_page(
         ta.cookies.clear()
         await browser_login(ta, quiz_course.student.email)
         assert (await ta.get(f"{base}/rows")).status_code == 403
+
+
+async def test_overdue_attempts_are_handed_in_together_each_once(
+        client: httpx.AsyncClient, quiz_course: QuizCourse, moved_clock: Clock):
+    """A round hands its batch in a few at a time; two rounds at once (two processes) never
+    hand the same attempt in twice."""
+    ids = []
+    for who in ("ada", "bob"):
+        r = await client.post(QUIZ_URL, headers=quiz_course.headers[who])
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+    moved_clock.forward(minutes=60)
+    first, second = await asyncio.gather(submit_overdue(), submit_overdue())
+    mine = first + second
+    assert len(mine) == len(set(mine)) and set(mine) <= set(ids)  # the app's own round may
+    for attempt_id in ids:                                          # have taken some
+        for _ in range(200):
+            trail = await history(client, quiz_course, attempt_id)
+            if [h["action"] for h in trail][-1:] == ["graded"]:
+                break
+            await asyncio.sleep(0.05)
+        actions = [h["action"] for h in trail]
+        assert actions == ["started", "submitted_at_deadline", "graded"], actions
