@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.dates import format_datetime
 
-from core.i18n import current_language
+from core.human_time import human_time
+from core.i18n import current_language, use_language
 from forum import fragments as forum_fragments
 from forum.posts import create_post
 from forum.threads import create_thread
@@ -33,8 +33,10 @@ async def test_each_viewer_gets_the_live_frame_in_their_language(cast):
 
     frames = await verify_action(cast.hub, pages, post)
     posted = await Announcement.get(title="Lab moved")
-    finnish = format_datetime(posted.created_at, "EEE d MMM y", locale="fi")
-    english = format_datetime(posted.created_at, "EEE d MMM y", locale="en")
+    with use_language("fi"):  # "la 5.12.2026 klo 18.30 UTC": live frames carry UTC text
+        finnish = human_time(posted.created_at)
+    with use_language("en"):
+        english = human_time(posted.created_at)
     assert finnish != english
     bob, ada = "".join(frames[f"bob {url}"]), "".join(frames[f"ada {url}"])
     assert finnish in bob and english not in bob
