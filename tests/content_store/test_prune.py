@@ -8,7 +8,10 @@ from bson import ObjectId
 from content_store import ContentStore, VersionNotFound
 from content_store.pruning import prune_versions
 
-NO_GRACE = timedelta(0)
+# A cutoff a second ahead: every structure written so far is old enough to prune, even one
+# written in the millisecond the prune reads the clock (now_utc is millisecond-truncated, and
+# a grace of 0 spares a write stamped at the cutoff itself; CI saw 3 deleted instead of 4).
+NO_GRACE = timedelta(seconds=-1)
 
 
 async def test_prune_keeps_recent_history_and_reclaims_the_rest(store: ContentStore,
