@@ -25,6 +25,42 @@ REDIS_URL = os.environ.get("REDIS_URL") or None
 SERVICE_MODE = bool(PG_BASE and REDIS_URL)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run in the embedded pass only (what `coursewire demo` serves), except
+    those about the services themselves (`both_modes`: restarts, kill -9) and the fault
+    suite: the service pass covers the same storage and channel-layer paths through the
+    API, socket and service tests, and a second Chromium pass would double CI's longest
+    part for no path it does not already run."""
+    if not SERVICE_MODE:
+        return
+    once = [item for item in items
+            if item.get_closest_marker("browser") and not item.get_closest_marker("both_modes")
+            and "tests/faults/" not in str(item.path).replace("\\", "/")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        chosen = set(map(id, once))
+        items[:] = [item for item in items if id(item) not in chosen]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """aiosqlite (0.22 on) runs each connection on a non-daemon thread: one connection a
+    test left open would keep this process alive after the last test, until CI's time
+    runs out. Stop any such thread, and say where it came from (its database path names
+    the test's temporary directory)."""
+    import gc
+
+    import aiosqlite
+
+    left = [c for c in gc.get_objects()
+            if type(c) is aiosqlite.Connection and c._thread.is_alive()]
+    for connection in left:
+        cells = getattr(connection._connector, "__closure__", None) or ()
+        where = [c.cell_contents for c in cells if isinstance(c.cell_contents, str)]
+        print(f"\ntests/conftest.py: an aiosqlite connection to {where} was left open; "
+              "stopping its thread", flush=True)
+        connection.stop()
+
+
 def pytest_report_header() -> str:
     return (f"coursewire: database={'postgres' if PG_BASE else 'sqlite'}, "
             f"channel layer={'redis' if REDIS_URL else 'in-memory'}, "

@@ -22,7 +22,7 @@ from tests.browser.test_quiz_attempt import (
 )
 from tests.grading_app.live import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_modes]
 
 ADA = "ada@example.org"
 TYPED = "input[name=value], input[name=text]"

@@ -15,7 +15,7 @@ from tests.browser.conftest import log_in, normalized_html, wait_live
 from tests.browser.test_grading_live import live  # noqa: F401 (a course server per ASGI server)
 from tests.grading_app.live import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_modes]
 
 WIDGET = "#submission-course_2dv1_3aTest_2bGR101_2b2026-pick"
 QUEUE = "ol.modq"

@@ -53,6 +53,16 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return out.stdout
 
 
+def _cli_batch(env: dict[str, str], data_dir: Path, commands: list[dict[str, object]]) -> None:
+    """The set-up's commands in one process (tests.support.cli_batch), not one each."""
+    spec = data_dir / "cli-batch.json"
+    spec.write_text(json.dumps(commands), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "tests.support.cli_batch", str(spec)],
+                         cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr + out.stdout
+
+
 def start_course_server(db_factory: DatabaseFactory, data_dir: Path, *, server: str = "daphne",
                         course_extra: dict[str, str] | None = None,
                         env_extra: dict[str, str] | None = None,
@@ -61,14 +71,14 @@ def start_course_server(db_factory: DatabaseFactory, data_dir: Path, *, server: 
     env.update(env_extra or {})
     process = ServerProcess(server, env)
     env["COURSEWIRE_PUBLIC_URL"] = process.base
-    _cli(env, "migrate")
     people = PEOPLE + [(f"s{i}@example.org", f"Student {i}") for i in range(students)]
-    for email, name in people:
-        flags = ["--course-creator"] if email.startswith("prof") else []
-        _cli(env, "createuser", email, "--name", name, "--password", "-", *flags,
-             stdin=PASSWORD + "\n")
     folder = write_course(data_dir / "course", course_extra)
-    _cli(env, "import-course", str(folder), "--publish", "--instructor", "prof@example.org")
+    _cli_batch(env, data_dir, [{"args": ["migrate"]}] + [
+        {"args": ["createuser", email, "--name", name, "--password", "-",
+                  *(["--course-creator"] if email.startswith("prof") else [])],
+         "stdin": PASSWORD + "\n"} for email, name in people] + [
+        {"args": ["import-course", str(folder), "--publish",
+                  "--instructor", "prof@example.org"]}])
     process.start()
     tokens = {email: api_token(process.base, email, PASSWORD) for email, _ in people}
     ids = {}
