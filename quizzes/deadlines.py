@@ -31,13 +31,14 @@ CLAIMS = 10  # batches one round claims before it hands them to grading
 AT_ONCE = 8  # grading submissions stored concurrently by one round
 
 
-async def claim_overdue(limit: int = BATCH) -> tuple[list[QuizAttempt], bool]:
-    """Submit up to `limit` attempts still open past their deadline, in one transaction:
-    those this call submitted, and whether more were due.
+async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bool]:
+    """Submit up to `limit` (BATCH) attempts still open past their deadline, in one
+    transaction: those this call submitted, and whether more were due.
 
     The candidates are drawn at random from the earliest 2 x `limit` due (an UPDATE with
     LIMIT is not portable), so processes claiming at the same moment mostly take
     different attempts; the conditional update still decides."""
+    limit = limit or BATCH
     due = Q(deadline_at__lte=clock.now())
     ids = list(await QuizAttempt.filter(due, status=AttemptStatus.IN_PROGRESS).order_by(
         "deadline_at").limit(2 * limit).values_list("id", flat=True))
