@@ -109,6 +109,7 @@ async def test_bad_requests_are_clear_4xx_and_change_nothing(
     assert r.status_code == 422 and "extend it instead" in r.json()["error"]["message"]
     await client.post(f"/api/v1/quiz-attempts/{running['id']}/submit",
                       headers=quiz_course.headers["ada"])
+    await graded(running["id"])
     r = await staff(client, quiz_course, "extend", running["id"], {"minutes": 5})
     assert r.status_code == 422 and "reopen it instead" in r.json()["error"]["message"]
     await started(client, quiz_course)  # her second attempt is running
