@@ -5,6 +5,8 @@ late policy. A domain that scores a block type itself (peer_review) registers a
 `BlockType` (validation, the `submitted` hook, the status its attempts wait in) in its
 `install(runtime)` (into `runtime.block_types`), submits through `submit_answer`, and
 hands its scores back through `score_submission`; it never writes a `Submission` row.
+One whose grading should run in grading's queued job, not in the request (quizzes), also
+gives the `BlockType` a `grade` hook, which the job calls.
 """
 
 from typing import Any

@@ -4,7 +4,9 @@ grading for them.
 Grading still owns their submissions: it stores the attempt (checking the deadline, late
 policy and attempts), and later records the domain's score or withdraws the attempt
 (grading.api). What the domain adds: how an answer is checked, what happens once it is
-stored (`submitted`), and the status the attempt waits in until the domain scores it.
+stored (`submitted`), and the status the attempt waits in until the domain scores it, or,
+for a domain whose grading is work to keep off the request (quizzes), a `grade` hook that
+grading's queued job calls in a worker.
 A domain registers these in its `install()`, into the registry the Runtime holds; the
 Runtime binds it (`BLOCK_TYPES`) and grading reads it with `current_block_types()`.
 """
@@ -37,6 +39,12 @@ class BlockType:
     `dates_changed(course_id, block_id, user_ids)`: a group's dates for the block changed
     for these students (grading.group_deadlines), inside that change's transaction (e.g.
     a quiz moves the deadline of attempts in progress).
+    `grade(submission)`: the domain's grading runs as grading's queued job instead of in
+    the request: the attempt is stored `queued` and goes through the queue (workers,
+    retries, the sweeper, the limits) like a built-in answer; the job moves it to `grading`
+    (so `waits_in` is `Status.GRADING`) and calls this, which records the outcome with
+    `score_submission` or `withdraw_submission`. A job may run twice, even at once: the
+    hook must score once (e.g. a conditional update of its own row decides).
     """
 
     validate: Callable[[GradedBlock, Any], None]
@@ -47,6 +55,12 @@ class BlockType:
     form_answer: Callable[[Mapping[str, Any]], Any] | None = None
     counting: Callable[[Mapping[str, Any]], CountingRule] | None = None
     dates_changed: Callable[[str, str, list[int]], Awaitable[None]] | None = None
+    grade: Callable[[Submission], Awaitable[None]] | None = None
+
+    @property
+    def queued(self) -> bool:
+        """Graded by grading's job (`grade`), not by the domain on its own schedule."""
+        return self.grade is not None
 
 
 class BlockTypes:

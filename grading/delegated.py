@@ -23,6 +23,13 @@ def _scorable(submission: Submission) -> tuple[Status, ...]:
     return (*waiting, Status.GRADED)
 
 
+def _withdrawable(submission: Submission) -> tuple[Status, ...]:
+    # A type graded by the job may be withdrawn before its job ran (a reopened quiz).
+    hooks = current_block_types().get(submission.block_type)
+    queued = (Status.QUEUED,) if hooks is not None and hooks.queued else ()
+    return (*queued, *_scorable(submission))
+
+
 async def score_submission(submission_id: int, points: float, max_points: float,
                            feedback: dict[str, Any]) -> bool:
     """Record the domain's score (`points` of `max_points`, rescaled to the block's maximum
@@ -49,7 +56,7 @@ async def withdraw_submission(submission_id: int, message: str, *, at: datetime,
     note = message
     if withdrawn is not None:
         note += f" (the score of {withdrawn:g} points was withdrawn)"
-    await Submission.filter(id=submission.id, status__in=_scorable(submission)).using_db(
+    await Submission.filter(id=submission.id, status__in=_withdrawable(submission)).using_db(
         connection).update(status=Status.ERROR, points=None, raw_points=None, graded_at=at,
                            error_message=note[:4000])
     return withdrawn

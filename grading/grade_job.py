@@ -1,5 +1,6 @@
 """The grading job: move a queued attempt to `grading`, grade it with the built-in or the
-external grader, and record the result. Safe to run any number of times.
+external grader, or the `grade` hook of the domain that registered its block type
+(grading.block_types), and record the result. Safe to run any number of times.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from core.clock import now
 from core.errors import BadInput, NotFound, TooLarge
 from grading import events, external, limits
 from grading.block_state import BlockHistory, block_history
+from grading.block_types import current_block_types
 from grading.course_blocks import published_block
 from grading.external_results import record_external_reply
 from grading.graders import MisconfiguredBlock, grade_answer
@@ -102,6 +104,10 @@ async def _grade(submission: Submission, *, history: BlockHistory | None = None,
                            "attempt does not count.")
         return
     block = history.block
+    hooks = current_block_types().get(block.type)
+    if hooks is not None and hooks.grade is not None:  # another domain's grading (quizzes)
+        await hooks.grade(submission)
+        return
     try:
         if block.grader_url:
             await _ask_external_grader(submission, history)

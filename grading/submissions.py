@@ -34,8 +34,6 @@ from models.users import User
 log = logging.getLogger("coursewire.grading")
 
 
-
-
 def _validate(block: GradedBlock, answer: Any, hooks: BlockType | None) -> None:
     if hooks is not None:  # a type another domain scores checks its own answers
         hooks.validate(block, answer)
@@ -53,7 +51,8 @@ def _validate(block: GradedBlock, answer: Any, hooks: BlockType | None) -> None:
 async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, *,
                         attachment: Attachment | None = None) -> Submission:
     """Store a student's answer as a new attempt and queue it for grading, or, for a
-    block type another domain scores (grading.block_types), hand it to that domain.
+    block type another domain scores (grading.block_types), hand it to that domain (and,
+    for one with a `grade` hook, queue it too: the job calls the hook).
 
     `attachment`: a file handed on with the answer to that domain's `submitted` hook
     (e.g. a peer_review response's file, which peer_review checks).
@@ -78,7 +77,8 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
                              when=human_time(deadline.due_at, user.timezone)),
                            fields={"due_at": iso_utc(deadline.due_at)})
     previous = await _attempts(user.id, course_id, block_id)
-    if any(a.status in IN_FLIGHT for a in previous):
+    # A domain's own type decides when another attempt may come (a quiz: one in progress).
+    if hooks is None and any(a.status in IN_FLIGHT for a in previous):
         # One stuck past the limits is given up now rather than at the next sweep.
         if not await give_up_overdue([a.id for a in previous if a.status in IN_FLIGHT]):
             raise InvalidState(_("Your previous attempt is still being graded; "
@@ -94,7 +94,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
                            fields={"max_attempts": allowed})
     if block.cooldown and counted:
         await _check_cooldown(block, [a.id for a in counted], submitted)
-    status = hooks.waits_in if hooks is not None else Status.QUEUED
+    status = hooks.waits_in if hooks is not None and not hooks.queued else Status.QUEUED
     history = await block_history(user.id, layout, block, attempts=previous,
                                   deadline=deadline)
     try:
@@ -110,7 +110,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
     except IntegrityError:
         raise InvalidState(_("Another attempt was submitted at the same moment; "
                              "wait for its result.")) from None
-    if hooks is not None:  # e.g. into the peer review queue (peer_review/)
+    if hooks is not None:  # e.g. into the peer review queue (peer_review/), before the job
         await hooks.submitted(submission, attachment)
     if status == Status.QUEUED:
         if at_once.applies_to(block):

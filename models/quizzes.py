@@ -32,6 +32,9 @@ class QuizAttempt(Model):
     last_saved_at = fields.DatetimeField(null=True)
     submitted_at = fields.DatetimeField(null=True)
     submitted_by_server = fields.BooleanField(default=False)
+    # Which hand-in claimed it: a deadline round claims many in one UPDATE and reads back
+    # the ones it got by this value (quizzes.attempts.hand_in).
+    claim = fields.CharField(max_length=32, null=True, db_index=True)
     submission_id = fields.IntField(null=True)  # grading's Submission for this attempt
     points = fields.FloatField(null=True)
     max_points = fields.FloatField()

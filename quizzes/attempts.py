@@ -8,10 +8,12 @@ submitted by the server with what was saved (quizzes.deadlines).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -160,7 +162,7 @@ def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:
 
 
 async def submit_attempt(user: User, attempt_id: int) -> QuizAttempt:
-    """The student hands the attempt in; grading grades it with the saved answers."""
+    """The student hands the attempt in; grading's queue grades it with the saved answers."""
     attempt = await _own(user, attempt_id)
     if not await finish_attempt(attempt.id, by_server=False):
         raise InvalidState(_("This attempt has already been submitted."))
@@ -169,25 +171,54 @@ async def submit_attempt(user: User, attempt_id: int) -> QuizAttempt:
 
 async def finish_attempt(attempt_id: int, *, by_server: bool) -> bool:
     """Submit an attempt in progress (False if it was not: someone else did first), then
-    hand it to grading. The conditional update is the claim: on any number of processes,
-    exactly one caller submits each attempt."""
+    hand it to grading. On any number of processes, exactly one caller submits it."""
+    handed_in = await hand_in(Q(id=attempt_id), by_server=by_server)
+    await hand_to_grading(handed_in)
+    return bool(handed_in)
+
+
+async def hand_in(which: Q, *, by_server: bool) -> list[QuizAttempt]:
+    """Submit the attempts in progress that `which` selects; returns those this call
+    submitted, their students prefetched.
+
+    One conditional UPDATE is the claim, marking what it took with a value of its own, so
+    any number of callers in any number of processes each submit an attempt at most once,
+    and the claimed rows are read back by that value (UPDATE ... RETURNING is not in the
+    ORM). The audit rows are one insert, the events commit with them (the outbox).
+    Grading is not here: `hand_to_grading` queues it."""
     now = clock.now()
+    token = uuid4().hex
     async with in_transaction():
-        claimed = await QuizAttempt.filter(id=attempt_id, status=_OPEN).update(
-            status=AttemptStatus.SUBMITTED, submitted_at=now, submitted_by_server=by_server)
+        claimed = await QuizAttempt.filter(which, status=_OPEN).update(
+            status=AttemptStatus.SUBMITTED, submitted_at=now, submitted_by_server=by_server,
+            claim=token)
         if not claimed:
-            return False
-        attempt = await QuizAttempt.get(id=attempt_id).prefetch_related("user")
-        await audit.record(attempt, AttemptAction.SUBMITTED_AT_DEADLINE if by_server
-                           else AttemptAction.SUBMITTED,
-                           None if by_server else attempt.user_id, at=now)
-        await events.attempt_changed(attempt, attempt.user.name)
-    try:  # grading stores the attempt's submission and our hook grades it (quizzes.scoring)
-        await submit_answer(attempt.user, attempt.course_id, attempt.block_id,
-                            {"attempt": attempt.id})
-    except CoursewireError as exc:  # e.g. the course ended: submitted, but not graded
-        log.warning("quiz attempt %s was submitted but not graded: %s", attempt_id, exc)
-    return True
+            return []
+        attempts = await QuizAttempt.filter(claim=token).order_by("id").prefetch_related(
+            "user")
+        if by_server:
+            await audit.record_many(attempts, AttemptAction.SUBMITTED_AT_DEADLINE, at=now)
+        else:
+            await audit.record_many(attempts, AttemptAction.SUBMITTED, at=now, by_student=True)
+        await events.attempts_changed(attempts)
+    return attempts
+
+
+async def hand_to_grading(attempts: list[QuizAttempt], at_once: int = 1) -> None:
+    """Store each handed-in attempt as grading's submission, which queues its grading
+    (quizzes.scoring): `at_once` at a time, each waiting on its own round trips."""
+    slots = asyncio.Semaphore(max(1, at_once))
+
+    async def submit(attempt: QuizAttempt) -> None:
+        async with slots:
+            try:
+                await submit_answer(attempt.user, attempt.course_id, attempt.block_id,
+                                    {"attempt": attempt.id})
+            except CoursewireError as exc:  # e.g. the course ended: submitted, not graded
+                log.warning("quiz attempt %s was submitted but not graded: %s", attempt.id,
+                            exc)
+
+    await asyncio.gather(*(submit(a) for a in attempts))
 
 
 async def _own(user: User, attempt_id: int) -> QuizAttempt:

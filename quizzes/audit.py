@@ -31,6 +31,16 @@ async def record(attempt: QuizAttempt, action: AttemptAction, actor_id: int | No
         deadline_at=attempt.deadline_at, detail=detail or None)
 
 
+async def record_many(attempts: list[QuizAttempt], action: AttemptAction, *, at: datetime,
+                      by_student: bool = False) -> None:
+    """One row of each attempt's history in one insert, done by the server or
+    (`by_student`) by each attempt's own student. Call inside the change's transaction."""
+    await QuizAttemptEvent.bulk_create([
+        QuizAttemptEvent(attempt_id=a.id, action=action, at=at, deadline_at=a.deadline_at,
+                         actor_id=a.user_id if by_student else None)
+        for a in attempts])
+
+
 async def staff_attempt(viewer: User, attempt_id: int) -> QuizAttempt:
     """The attempt, if `viewer` is staff (TA or instructor) of its course: NotFound for
     an unknown attempt, PermissionDenied for a student (their own attempt included)."""

@@ -1,7 +1,15 @@
 """The deadline schedule: every app process submits the attempts whose deadline passed,
 whether or not a browser is open, and catches up after a restart (the database holds
-the deadlines). Several processes may find the same attempt; finish_attempt's conditional
-update lets exactly one of them submit it."""
+the deadlines).
+
+A round claims a whole batch of overdue attempts at once (quizzes.attempts.hand_in: one
+conditional UPDATE, one insert of audit rows, the events, in one transaction), and claims
+again at once while batches come full: at a synchronized close an exam has thousands due
+in the same second, and the claim is what submits them. Only then does it store their
+grading submissions, a few at a time, which queue the grading (quizzes.scoring): the round
+never grades. Several processes may run a round at the same moment; the conditional update
+lets exactly one of them submit each attempt.
+"""
 
 from __future__ import annotations
 
@@ -9,38 +17,50 @@ import asyncio
 import logging
 import random
 
+from tortoise.expressions import Q
+
 from core import clock
 from models.quizzes import AttemptStatus, QuizAttempt
-from quizzes.attempts import finish_attempt
+from quizzes.attempts import hand_in, hand_to_grading
 
 log = logging.getLogger("coursewire.quizzes")
 
 ROUND = 1.0  # seconds between rounds
-BATCH = 200
-AT_ONCE = 8  # attempts handed in concurrently by one round
+BATCH = 200  # attempts claimed by one UPDATE
+CLAIMS = 10  # batches one round claims before it hands them to grading
+AT_ONCE = 8  # grading submissions stored concurrently by one round
+
+
+async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bool]:
+    """Submit up to `limit` (BATCH) attempts still open past their deadline, in one
+    transaction: those this call submitted, and whether more were due.
+
+    The candidates are drawn at random from the earliest 2 x `limit` due (an UPDATE with
+    LIMIT is not portable), so processes claiming at the same moment mostly take
+    different attempts; the conditional update still decides."""
+    limit = limit or BATCH
+    due = Q(deadline_at__lte=clock.now())
+    ids = list(await QuizAttempt.filter(due, status=AttemptStatus.IN_PROGRESS).order_by(
+        "deadline_at").limit(2 * limit).values_list("id", flat=True))
+    if not ids:
+        return [], False
+    mine = random.sample(ids, min(limit, len(ids)))
+    return await hand_in(due & Q(id__in=mine), by_server=True), len(ids) > limit
 
 
 async def submit_overdue() -> list[int]:
-    """Submit every attempt still open past its deadline; returns those this call did.
-
-    A few at a time, not one after another: each hand-in waits on its own round trips,
-    and at a synchronized close an exam has thousands due at once. The batch is shuffled
-    so that processes running this at the same moment mostly take different attempts (the
-    conditional update still decides)."""
-    due = list(await QuizAttempt.filter(status=AttemptStatus.IN_PROGRESS,
-                                        deadline_at__lte=clock.now()).order_by(
-        "deadline_at").limit(BATCH).values_list("id", flat=True))
-    random.shuffle(due)
-    slots = asyncio.Semaphore(AT_ONCE)
-
-    async def finish(attempt_id: int) -> int | None:
-        async with slots:
-            return attempt_id if await finish_attempt(attempt_id, by_server=True) else None
-
-    done = sorted(a for a in await asyncio.gather(*(finish(a) for a in due)) if a is not None)
-    if done:
-        log.info("submitted %d quiz attempts at their deadline", len(done))
-    return done
+    """Submit every attempt still open past its deadline (up to CLAIMS batches), then hand
+    them to grading; returns the ids of those this call submitted."""
+    claimed: list[QuizAttempt] = []
+    for _ in range(CLAIMS):
+        batch, more = await claim_overdue()
+        claimed += batch
+        if not more:
+            break
+    if claimed:
+        log.info("submitted %d quiz attempts at their deadline", len(claimed))
+        await hand_to_grading(claimed, at_once=AT_ONCE)
+    return sorted(a.id for a in claimed)
 
 
 async def run_deadline_schedule(interval: float = ROUND) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from functools import partial
+from typing import Any, TypedDict
 
 from core.event_types import EventType
 from core.templating import render
 from models.quiz_integrity import AttemptHold
-from models.quizzes import QuizAttempt
+from models.quizzes import QuizAnswer, QuizAttempt
 from quizzes.attempt_page import SELF, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
 from realtime.publish import in_every_language, publish
@@ -71,16 +72,46 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     made the change (the outbox)."""
     data = attempt_payload(attempt)
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
-                  in_every_language(lambda: {"self": render(
-                      "quizzes/_panel_reload.html", course_id=attempt.course_id,
-                      block_id=attempt.block_id)}))
+                  in_every_language(partial(_panel_reload, attempt)))
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
-    regions = await attempt_frames(attempt, hold.device if hold is not None else "")
-    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": data},
-                  in_every_language(lambda: {audience: str(shown.html(oob=True))
-                                             for audience, shown in regions.items()}))
+    await _attempt_and_progress(attempt, student_name, hold, None)
+
+
+async def attempts_changed(attempts: list[QuizAttempt]) -> None:
+    """`attempt_changed` for many attempts (a deadline round), their students prefetched
+    (`attempt.user`): the holds and the answers read in one query each, not per attempt.
+    Call inside the transaction that made the change."""
+    if not attempts:
+        return
+    ids = [a.id for a in attempts]
+    holds = {h.attempt_id: h for h in await AttemptHold.filter(attempt_id__in=ids)}
+    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
+    for attempt_id, question_id, answer in await QuizAnswer.filter(
+            attempt_id__in=ids).values_list("attempt_id", "question_id", "answer"):
+        answers[attempt_id][question_id] = answer
+    for attempt in attempts:
+        data = attempt_payload(attempt)
+        await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
+                      in_every_language(partial(_panel_reload, attempt)))
+        await _attempt_and_progress(attempt, attempt.user.name, holds.get(attempt.id),
+                                    answers[attempt.id])
+
+
+def _panel_reload(attempt: QuizAttempt) -> dict[str, str]:
+    return {"self": render("quizzes/_panel_reload.html", course_id=attempt.course_id,
+                           block_id=attempt.block_id)}
+
+
+async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
+                                hold: AttemptHold | None,
+                                answers: dict[str, Any] | None) -> None:
+    regions = await attempt_frames(attempt, hold.device if hold is not None else "",
+                                   answers=answers)
+    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": attempt_payload(
+        attempt)}, in_every_language(lambda: {audience: str(shown.html(oob=True))
+                                              for audience, shown in regions.items()}))
     await progress_changed(attempt, student_name, hold)
 
 

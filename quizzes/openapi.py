@@ -49,8 +49,9 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/v1/quiz-attempts/{attempt_id}/submit": {
         "parameters": [_ATTEMPT_ID],
-        "post": op("Hand the attempt in; graded with the saved answers (409 from a device "
-                   "that no longer holds it)",
+        "post": op("Hand the attempt in (status `submitted`); grading's queue grades it "
+                   "with the saved answers and quiz.attempt.updated says `graded` (409 from "
+                   "a device that no longer holds it)",
                    (202, obj(["id", "status"], id=INT, status=STR)), (403, 404, 409, 422)),
     },
     "/api/v1/quiz-attempts/{attempt_id}": {

@@ -1,8 +1,11 @@
 """How quizzes plug into grading: the `quiz` block type's hooks.
 
 Grading owns the attempt's points: a submitted quiz attempt becomes one grading
-submission (`{"attempt": id}`), and this hook grades its saved answers question by
-question with grading's own graders, then hands grading the score (grading.api).
+submission (`{"attempt": id}`), linked to the attempt on submit (`link_attempt`). The
+grading itself is a queued job (grading's queue, consumed by `coursewire worker` processes
+or in the web process when embedded): its `grade` hook, `grade_attempt`, grades the saved
+answers question by question with grading's own graders, then hands grading the score
+(grading.api). Handing in costs the request a claim, not ~50 statements of grading.
 quizzes.install registers `QUIZ` with the Runtime's block types.
 """
 
@@ -12,6 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from content_store.blocks import block_type
@@ -24,6 +28,7 @@ from grading.api import (
     BlockType,
     CountingRule,
     GradedBlock,
+    announce_submission,
     grade_answer,
     score_submission,
     withdraw_submission,
@@ -48,20 +53,27 @@ def validate_reference(block: GradedBlock, answer: Any) -> None:
                          "(POST /api/v1/courses/{course_id}/quizzes/{block_id}/attempts)."))
 
 
-async def grade_attempt(submission: Submission, _attachment: Attachment | None) -> None:
-    """Grade the submitted attempt this submission names, once: a submission naming an
-    attempt that is not the student's own, submitted and still ungraded is withdrawn."""
-    attempt_id = submission.answer["attempt"]
-    claimed = await QuizAttempt.filter(
-        id=attempt_id, user_id=submission.user_id, course_id=submission.course_id,
-        block_id=submission.block_id, status=AttemptStatus.SUBMITTED, submission_id=None,
-    ).update(submission_id=submission.id)
-    if not claimed:
-        await withdraw_submission(submission.id, "A quiz is handed in from its quiz page.",
-                                  at=clock.now())
+async def link_attempt(submission: Submission, _attachment: Attachment | None) -> None:
+    """On submit (one UPDATE, in the request): the attempt this submission names becomes
+    its, so a reopen withdraws it even before its job ran. A submission naming an attempt
+    that is not the student's own, submitted and unlinked is withdrawn."""
+    if not await _link(submission):
+        await _withdraw(submission.id)
+
+
+async def grade_attempt(submission: Submission) -> None:
+    """grading's job (in a worker): grade the attempt's saved answers question by question
+    and score it, once. The job may run twice, even at once: the attempt's conditional
+    update from `submitted` decides which run scores, in one transaction with its audit
+    row, the score and the events."""
+    if not await _link(submission):  # linked on submit, unless that process died first
+        if not await QuizAttempt.exists(id=submission.answer["attempt"],
+                                        submission_id=submission.id,
+                                        status=AttemptStatus.GRADED):
+            await _withdraw(submission.id)  # a no-op if a reopen withdrew it already
         return
-    attempt = await QuizAttempt.get(id=attempt_id).prefetch_related("user")
-    answers = dict(await QuizAnswer.filter(attempt_id=attempt_id).values_list(
+    attempt = await QuizAttempt.get(id=submission.answer["attempt"]).prefetch_related("user")
+    answers = dict(await QuizAnswer.filter(attempt_id=attempt.id).values_list(
         "question_id", "answer"))
     results: dict[str, dict[str, Any]] = {}
     for drawn in paper_of(attempt):
@@ -70,23 +82,47 @@ async def grade_attempt(submission: Submission, _attachment: Attachment | None) 
     total = sum(r["max_points"] for r in results.values()) or 1.0
     attempt.points = round(earned / total * attempt.max_points, 6)
     attempt.results, attempt.status = results, AttemptStatus.GRADED
-    async with in_transaction():
-        # Only the attempt as this submission claimed it: staff may have reopened it since.
-        still_ours = await QuizAttempt.filter(
-            id=attempt_id, status=AttemptStatus.SUBMITTED, submission_id=submission.id,
-        ).update(points=attempt.points, results=results, status=AttemptStatus.GRADED)
-        if still_ours:
+    try:
+        async with in_transaction():
+            # Only the attempt as this submission holds it: staff may have reopened it, or
+            # another run of the job graded it, since.
+            if not await QuizAttempt.filter(
+                id=attempt.id, status=AttemptStatus.SUBMITTED, submission_id=submission.id,
+            ).update(points=attempt.points, results=results, status=AttemptStatus.GRADED):
+                return
             await audit.record(attempt, AttemptAction.GRADED, None, points=attempt.points)
-    if not still_ours:
-        await withdraw_submission(submission.id, "The quiz attempt was reopened.",
-                                  at=clock.now())
-        return
-    await score_submission(submission.id, earned, total, {
-        "summary": f"{earned:g} of {total:g} points on {len(results)} questions.",
-        "items": [{"label": qid, "passed": r["points"] >= r["max_points"],
-                   "message": f"{r['points']:g}/{r['max_points']:g}"}
-                  for qid, r in results.items()]})
-    await events.attempt_changed(attempt, attempt.user.name)
+            if not await score_submission(submission.id, earned, total, {
+                "summary": f"{earned:g} of {total:g} points on {len(results)} questions.",
+                "items": [{"label": qid, "passed": r["points"] >= r["max_points"],
+                           "message": f"{r['points']:g}/{r['max_points']:g}"}
+                          for qid, r in results.items()]}):
+                raise _GivenUp  # the attempt stays `submitted`, as its submission says
+            await events.attempt_changed(attempt, attempt.user.name)
+    except _GivenUp:
+        log.warning("quiz attempt %s: its submission %s was given up before its grade",
+                    attempt.id, submission.id)
+
+
+class _GivenUp(Exception):
+    """Rolls back a grade whose submission ended meanwhile (the sweeper gave it up)."""
+
+
+async def _link(submission: Submission) -> bool:
+    """The attempt named by `submission`, the student's own and submitted, is (now) this
+    submission's: one conditional UPDATE, the same answer however often it runs."""
+    return bool(await QuizAttempt.filter(
+        Q(submission_id=None) | Q(submission_id=submission.id),
+        id=submission.answer["attempt"], user_id=submission.user_id,
+        course_id=submission.course_id, block_id=submission.block_id,
+        status=AttemptStatus.SUBMITTED,
+    ).update(submission_id=submission.id))
+
+
+async def _withdraw(submission_id: int) -> None:
+    async with in_transaction() as connection:
+        await withdraw_submission(submission_id, "A quiz is handed in from its quiz page.",
+                                  at=clock.now(), connection=connection)
+        await announce_submission(submission_id, graded=False)
 
 
 async def _grade_question(drawn: DrawnQuestion, answer: Any) -> dict[str, Any]:
@@ -112,6 +148,6 @@ def grading_method(fields: Mapping[str, Any]) -> CountingRule:
     return CountingRule(fields.get("grading") or CountingRule.HIGHEST)
 
 
-QUIZ = BlockType(validate=validate_reference, submitted=grade_attempt,
+QUIZ = BlockType(validate=validate_reference, submitted=link_attempt, grade=grade_attempt,
                  waits_in=Status.GRADING, max_points=quiz_points, counting=grading_method,
                  dates_changed=group_window_changed)

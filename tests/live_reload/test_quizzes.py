@@ -18,7 +18,13 @@ from models.events import Event
 from models.quiz_audit import AttemptAction, QuizAttemptEvent
 from models.quizzes import QuizAttempt
 from realtime.topics import authorize, parse_topic
-from tests.quizzes.conftest import COURSE_ID, Clock, setup_quiz_course, use_grading_method
+from tests.quizzes.conftest import (
+    COURSE_ID,
+    Clock,
+    graded,
+    setup_quiz_course,
+    use_grading_method,
+)
 from tests.support.live_reload import (
     Recorder,
     Viewer,
@@ -110,9 +116,11 @@ async def _extra_time(cast: QuizCast, url: str) -> None:
     assert r.status_code == 200, r.text
 
 
-async def _hand_in(cast: QuizCast, url: str) -> None:  # graded at once
-    r = await cast.ada.client.post(f"/api/v1/quiz-attempts/{url.rsplit('/', 1)[1]}/submit")
+async def _hand_in(cast: QuizCast, url: str) -> None:
+    attempt_id = int(url.rsplit("/", 1)[1])
+    r = await cast.ada.client.post(f"/api/v1/quiz-attempts/{attempt_id}/submit")
     assert r.status_code == 202, r.text
+    await graded(attempt_id)  # by grading's queue, after the reply: its events too
 
 
 STEPS = {"autosave": _save, "extra time": _extra_time, "hand in": _hand_in}
@@ -178,7 +186,7 @@ async def test_the_attempt_page_clock_follows_a_moved_deadline(quiz_cast, step):
 @covers("quiz.attempt.updated")
 async def test_the_attempt_page(quiz_cast, step):
     """Ada's attempt page (another tab of the same browser) and the instructor's read-only
-    view of it follow a save, an accommodation and the hand-in (graded at once) live, on
+    view of it follow a save, an accommodation and the hand-in (and its grade) live, on
     the attempt's own topic; Bob may not subscribe to it."""
     cast = quiz_cast
     url = await _start(cast)

@@ -3,6 +3,7 @@ and a clock the test can move (quizzes read `core.clock.now`)."""
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from core import clock
 from courses.service import set_member_role
 from courseware.service import import_course_folder
 from models.courses import Role
+from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from tests.support.people import bearer, person, token
 
@@ -83,6 +85,17 @@ FILES = {
 
 RIGHT = {"capital": {"choice": "paris"}, "arith:add": {"value": 4},
          "arith:sub": {"value": 7}, "arith:word": {"text": "while"}}
+
+
+async def graded(attempt_id: int) -> QuizAttempt:
+    """The attempt once grading's queue has graded it: a hand-in only submits it, and the
+    job runs after (in this process when embedded, or in the app's Redis consumer)."""
+    for _ in range(400):
+        attempt = await QuizAttempt.get(id=attempt_id)
+        if attempt.status == AttemptStatus.GRADED:
+            return attempt
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"attempt {attempt_id} was not graded")
 
 
 @dataclass

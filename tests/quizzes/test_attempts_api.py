@@ -13,7 +13,7 @@ from models.grading import Status, Submission
 from models.quizzes import QuizAttempt
 from quizzes.attempts import finish_attempt
 from quizzes.deadlines import submit_overdue
-from tests.quizzes.conftest import QUIZ_URL, RIGHT, Clock, QuizCourse
+from tests.quizzes.conftest import QUIZ_URL, RIGHT, Clock, QuizCourse, graded
 
 ADA = "ada"
 
@@ -133,6 +133,7 @@ async def test_submit_grades_what_was_saved_and_refuses_a_second_submit(
     assert (await client.post(url, headers=quiz_course.headers[ADA])).status_code == 422
     assert (await save(client, quiz_course, attempt["id"], "capital", {"choice": "paris"})
             ).status_code == 422
+    await graded(attempt["id"])  # by grading's queue, after the hand-in returned
     read = (await client.get(f"/api/v1/quiz-attempts/{attempt['id']}",
                              headers=quiz_course.headers[ADA])).json()
     assert read["status"] == "graded" and read["points"] == 0.0

@@ -11,7 +11,7 @@ import pytest
 
 from core.event_types import problems
 from quizzes import events
-from tests.quizzes.conftest import QUIZ_URL, QuizCourse
+from tests.quizzes.conftest import QUIZ_URL, QuizCourse, graded
 
 TYPES = {t.name: t for t in events.EVENT_TYPES}
 
@@ -37,6 +37,7 @@ async def test_quiz_events_fit_their_types_and_reach_student_and_staff(
     await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
                      json={"answer": {"choice": "paris"}}, headers=ada)
     await client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit", headers=ada)
+    await graded(attempt["id"])  # by grading's queue, after the hand-in returned
     student_topic = f"user:{quiz_course.student.id}"
     staff_topic = f"course:{quiz_course.id}:staff"
     steps = [(t, e, d["*"]["status"] if "*" in d else d["staff"]["status"])

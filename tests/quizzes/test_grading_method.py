@@ -4,18 +4,17 @@ declared by the quiz block type); in embedded and service mode."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
-from models.quizzes import QuizAttempt
 from tests.quizzes.conftest import (
     COURSE_ID,
     QUIZ_URL,
     RIGHT,
     QuizCourse,
+    graded,
     setup_quiz_course,
     use_grading_method,
 )
@@ -45,14 +44,6 @@ async def hand_in(client: httpx.AsyncClient, course: QuizCourse, answered: set[s
     assert r.status_code == 202, r.text
     await graded(attempt["id"])
     return attempt["id"]
-
-
-async def graded(attempt_id: int) -> None:
-    for _ in range(200):  # graded at once; bounded in case a worker does it
-        if (await QuizAttempt.get(id=attempt_id)).status == "graded":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"attempt {attempt_id} was not graded")
 
 
 async def midterm_points(client: httpx.AsyncClient, course: QuizCourse, who: str) -> float:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from quizzes.deadlines import submit_overdue
-from tests.quizzes.conftest import QUIZ_URL, RIGHT, Clock, QuizCourse
+from tests.quizzes.conftest import QUIZ_URL, RIGHT, Clock, QuizCourse, graded
 from tests.support.people import browser_login
 
 
@@ -46,6 +46,7 @@ async def history(client: httpx.AsyncClient, course: QuizCourse, attempt_id: int
 async def test_a_reopened_attempt_is_back_in_progress_with_a_new_deadline(
         client: httpx.AsyncClient, quiz_course: QuizCourse, moved_clock: Clock):
     attempt = await handed_in(client, quiz_course)
+    await graded(attempt["id"])
     r = await staff(client, quiz_course, "reopen", attempt["id"], {"minutes": 15})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "in_progress"
@@ -61,6 +62,7 @@ async def test_a_reopened_attempt_is_back_in_progress_with_a_new_deadline(
     again = await client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit",
                               headers=quiz_course.headers["ada"])
     assert again.status_code == 202
+    await graded(attempt["id"])
     read = (await client.get(f"/api/v1/quiz-attempts/{attempt['id']}",
                              headers=quiz_course.headers["ada"])).json()
     assert read["status"] == "graded" and read["points"] == 1.0
@@ -107,6 +109,7 @@ async def test_bad_requests_are_clear_4xx_and_change_nothing(
     assert r.status_code == 422 and "extend it instead" in r.json()["error"]["message"]
     await client.post(f"/api/v1/quiz-attempts/{running['id']}/submit",
                       headers=quiz_course.headers["ada"])
+    await graded(running["id"])
     r = await staff(client, quiz_course, "extend", running["id"], {"minutes": 5})
     assert r.status_code == 422 and "reopen it instead" in r.json()["error"]["message"]
     await started(client, quiz_course)  # her second attempt is running
