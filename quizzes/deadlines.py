@@ -5,9 +5,9 @@ the deadlines).
 A round claims a whole batch of overdue attempts at once (quizzes.attempts.hand_in: one
 conditional UPDATE, one insert of audit rows, the events, in one transaction), and claims
 again at once while batches come full: at a synchronized close an exam has thousands due
-in the same second, and the claim is what submits them. Only then does it store their
-grading submissions, a few at a time, which queue the grading (quizzes.scoring): the round
-never grades. Several processes may run a round at the same moment; the conditional update
+in the same second, and the claim is what submits them. Their grading submissions, which
+queue the grading (quizzes.scoring), are stored a few at a time in the background while
+later rounds go on claiming: the round never grades. Several processes may run a round at the same moment; the conditional update
 lets exactly one of them submit each attempt.
 """
 
@@ -27,7 +27,8 @@ log = logging.getLogger("coursewire.quizzes")
 
 ROUND = 1.0  # seconds between rounds
 BATCH = 200  # attempts claimed by one UPDATE
-CLAIMS = 10  # batches one round claims before it hands them to grading
+CLAIMS = 50  # batches one round claims at most (10,000 attempts)
+HANDOVER_ON_STOP = 10.0  # seconds a stopping schedule waits for its grading handovers
 AT_ONCE = 8  # grading submissions stored concurrently by one round
 
 
@@ -48,9 +49,9 @@ async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bo
     return await hand_in(due & Q(id__in=mine), by_server=True), len(ids) > limit
 
 
-async def submit_overdue() -> list[int]:
-    """Submit every attempt still open past its deadline (up to CLAIMS batches), then hand
-    them to grading; returns the ids of those this call submitted."""
+async def hand_in_overdue() -> list[QuizAttempt]:
+    """Submit every attempt still open past its deadline, a batch per claim, until none is
+    left (at most CLAIMS batches a call); the attempts this call submitted."""
     claimed: list[QuizAttempt] = []
     for _ in range(CLAIMS):
         batch, more = await claim_overdue()
@@ -59,16 +60,36 @@ async def submit_overdue() -> list[int]:
             break
     if claimed:
         log.info("submitted %d quiz attempts at their deadline", len(claimed))
-        await hand_to_grading(claimed, at_once=AT_ONCE)
+    return claimed
+
+
+async def submit_overdue() -> list[int]:
+    """Submit every attempt still open past its deadline, then hand them to grading;
+    returns the ids of those this call submitted."""
+    claimed = await hand_in_overdue()
+    await hand_to_grading(claimed, at_once=AT_ONCE)
     return sorted(a.id for a in claimed)
 
 
 async def run_deadline_schedule(interval: float = ROUND) -> None:
-    while True:
-        try:
-            await submit_overdue()
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a database hiccup: log, try again next round
-            log.exception("quiz deadline round failed")
-        await asyncio.sleep(interval)
+    """Rounds every `interval` seconds. A round's hand-ins go to grading in the background,
+    so the next round claims at once: at a synchronized close, handing every attempt in
+    is the deadline's promise, and storing thousands of grading submissions one by one
+    must not hold back the claims behind them. Stopping waits briefly for those handovers."""
+    handing: set[asyncio.Task[None]] = set()
+    try:
+        while True:
+            try:
+                claimed = await hand_in_overdue()
+                if claimed:
+                    task = asyncio.create_task(hand_to_grading(claimed, at_once=AT_ONCE))
+                    handing.add(task)
+                    task.add_done_callback(handing.discard)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup: log, try again next round
+                log.exception("quiz deadline round failed")
+            await asyncio.sleep(interval)
+    finally:
+        if handing:
+            await asyncio.wait(handing, timeout=HANDOVER_ON_STOP)

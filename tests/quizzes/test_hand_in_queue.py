@@ -145,10 +145,10 @@ async def students_with_attempts(course: QuizCourse, count: int, start: int) -> 
 async def test_a_deadline_round_claims_a_batch_with_a_fixed_number_of_statements(
         client: httpx.AsyncClient, quiz_course: QuizCourse, moved_clock: Clock,
         monkeypatch: pytest.MonkeyPatch):
-    async def idle() -> list[int]:
+    async def idle() -> list[QuizAttempt]:
         return []
 
-    monkeypatch.setattr(deadlines, "submit_overdue", idle)  # the app's own rounds wait
+    monkeypatch.setattr(deadlines, "hand_in_overdue", idle)  # the app's own rounds wait
     counts: dict[int, list[str]] = {}
     for size, start in ((2, 0), (6, 10)):
         ids = await students_with_attempts(quiz_course, size, start)
@@ -188,3 +188,40 @@ async def test_rounds_racing_in_small_batches_hand_each_attempt_in_once(
         assert trail == [AttemptAction.STARTED, AttemptAction.SUBMITTED_AT_DEADLINE,
                          AttemptAction.GRADED], trail
         assert await Submission.filter(user_id=done.user_id, block_id="midterm").count() == 1
+
+
+async def test_the_schedule_goes_on_claiming_while_a_rounds_handover_to_grading_waits(
+        client: httpx.AsyncClient, quiz_course: QuizCourse, moved_clock: Clock,
+        monkeypatch: pytest.MonkeyPatch):
+    """The app's own schedule: the first round's hand-ins wait on their way to grading
+    (storing thousands of submissions at a close takes a while), yet the attempts that
+    fall due next are handed in on the next rounds, not after that handover."""
+    release, handovers = asyncio.Event(), []
+    real = deadlines.hand_to_grading
+
+    async def slow(attempts: list[QuizAttempt], at_once: int = 1) -> None:
+        handovers.append(sorted(a.id for a in attempts))
+        await release.wait()
+        await real(attempts, at_once)
+
+    monkeypatch.setattr(deadlines, "hand_to_grading", slow)
+    first = await students_with_attempts(quiz_course, 2, 0)
+    moved_clock.forward(minutes=20)
+    second = await students_with_attempts(quiz_course, 2, 10)
+    moved_clock.forward(minutes=15)  # the first two are overdue, the next two not yet
+
+    async def submitted(ids: list[int]) -> bool:
+        for _ in range(200):
+            if await QuizAttempt.filter(id__in=ids, status=AttemptStatus.SUBMITTED).count() \
+                    == len(ids):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    assert await submitted(first) and handovers == [sorted(first)]
+    moved_clock.forward(minutes=20)
+    assert await submitted(second), "the second batch waited for the first's handover"
+    assert sorted(handovers) == sorted([sorted(first), sorted(second)])
+    release.set()
+    for attempt_id in first + second:
+        assert (await graded(attempt_id)).submitted_by_server
