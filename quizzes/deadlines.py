@@ -7,8 +7,8 @@ conditional UPDATE, one insert of audit rows, the events, in one transaction), a
 again at once while batches come full: at a synchronized close an exam has thousands due
 in the same second, and the claim is what submits them. Their grading submissions, which
 queue the grading (quizzes.scoring), are stored a few at a time in the background while
-later rounds go on claiming: the round never grades. Several processes may run a round at the same moment; the conditional update
-lets exactly one of them submit each attempt.
+later rounds go on claiming: the round never grades. Several processes may run a round at
+the same moment; the conditional update lets exactly one of them submit each attempt.
 """
 
 from __future__ import annotations
