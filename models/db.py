@@ -71,6 +71,9 @@ async def close_db() -> None:
 
 
 # For the `tortoise` CLI (makemigrations): `tortoise -c models.db.TORTOISE_ORM makemigrations`.
+# Read what it writes: an AddField records db_index=True but creates no index (add it with
+# RunSQL), and on SQLite an AlterField rebuilds the table without its indexes and unique
+# constraints. tests/service/test_migrations.py compares a migrated database with the models.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 

@@ -74,6 +74,15 @@ class DatabaseFactory:
         shutil.copyfile(self.template, path)
         return f"sqlite://{path}"
 
+    async def empty_url(self) -> str:
+        """A database with no tables (dropped with the others)."""
+        if self.base_url:
+            name = f"cw_t_{uuid.uuid4().hex[:12]}"
+            await self._pg(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+            return self._pg_url(name)
+        return f"sqlite://{self.workdir / f'empty-{uuid.uuid4().hex[:12]}.sqlite3'}"
+
     async def drop_all(self) -> None:
         if not self.base_url:
             return
