@@ -52,7 +52,7 @@ import websockets
 
 from bench.grading_bench import make_env, pct
 from bench.grading_bench import seed as seed_course
-from tests.support.servers import ServerProcess, free_port
+from tests.support.servers import ROOT, ServerProcess, free_port
 
 COURSE_ID = "course-v1:Bench+EX1+2026"
 # httpcore tries `import sniffio` on every request; where it is not installed, each failed
@@ -288,6 +288,7 @@ class Deployment:
         self.env, self.processes = env, processes
         self.servers: list[ServerProcess] = []
         self.nginx: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
         self.base = ""
 
     def __enter__(self) -> Deployment:
@@ -299,6 +300,15 @@ class Deployment:
         except RuntimeError:
             self.__exit__()
             raise
+        if env.get("REDIS_URL") and env.get("MONGO_URL") and \
+                env.get("COURSEWIRE_GRADING_IN_APP") != "1":
+            # As deployed with all three services: the web processes queue grading (quiz
+            # hand-ins too) and a `coursewire worker` grades.
+            log = open(Path(env["COURSEWIRE_DATA_DIR"]) / "worker.log", "wb")
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "app.cli", "worker", "--concurrency", "8"],
+                cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, stdout=log,
+                stderr=subprocess.STDOUT)
         if self.processes == 1:
             self.base = self.servers[0].base
             return self
@@ -326,6 +336,9 @@ class Deployment:
         raise SystemExit("nginx did not start: " + (prefix / "error.log").read_text()[-500:])
 
     def __exit__(self, *exc: object) -> None:
+        if self.worker is not None:
+            self.worker.terminate()
+            self.worker.wait(10)
         if self.nginx is not None:
             self.nginx.terminate()
             self.nginx.wait(10)
