@@ -70,9 +70,6 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     attempt's topic, for the student and for staff), and `quiz.progress` to the course
     staff (with the proctor page's row for the student). Call inside the transaction that
     made the change (the outbox)."""
-    data = attempt_payload(attempt)
-    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
-                  in_every_language(partial(_panel_reload, attempt)))
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
@@ -92,9 +89,6 @@ async def attempts_changed(attempts: list[QuizAttempt]) -> None:
             attempt_id__in=ids).values_list("attempt_id", "question_id", "answer"):
         answers[attempt_id][question_id] = answer
     for attempt in attempts:
-        data = attempt_payload(attempt)
-        await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name, {"*": data},
-                      in_every_language(partial(_panel_reload, attempt)))
         await _attempt_and_progress(attempt, attempt.user.name, holds.get(attempt.id),
                                     answers[attempt.id])
 
@@ -107,6 +101,11 @@ def _panel_reload(attempt: QuizAttempt) -> dict[str, str]:
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
                                 hold: AttemptHold | None,
                                 answers: dict[str, Any] | None) -> None:
+    """The attempt's change to its student's pages (the unit panel reloads), its own page
+    and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
+    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
+                  {"*": attempt_payload(attempt)},
+                  in_every_language(partial(_panel_reload, attempt)))
     regions = await attempt_frames(attempt, hold.device if hold is not None else "",
                                    answers=answers)
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": attempt_payload(
