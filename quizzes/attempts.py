@@ -200,7 +200,7 @@ async def hand_in(which: Q, *, by_server: bool) -> list[QuizAttempt]:
             await audit.record_many(attempts, AttemptAction.SUBMITTED_AT_DEADLINE, at=now)
         else:
             await audit.record_many(attempts, AttemptAction.SUBMITTED, at=now, by_student=True)
-        await events.attempts_changed(attempts)
+        await events.attempts_changed(attempts, pages_fetch=by_server)
     return attempts
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, TypedDict
 
 from core.event_types import EventType
+from core.i18n import current_language
 from core.templating import render
+from courses.audience import STAFF
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAnswer, QuizAttempt
 from quizzes.attempt_page import SELF, attempt_frames, attempt_topic, read_regions
@@ -76,26 +78,56 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
     await _attempt_and_progress(attempt, student_name, hold, None)
 
 
-async def attempts_changed(attempts: list[QuizAttempt]) -> None:
-    """`attempt_changed` for many attempts (a deadline round), their students prefetched
-    (`attempt.user`): the holds and the answers read in one query each, not per attempt.
-    Call inside the transaction that made the change."""
+async def attempts_changed(attempts: list[QuizAttempt], *, pages_fetch: bool = False) -> None:
+    """`attempt_changed` for many attempts (a hand-in), their students prefetched
+    (`attempt.user`): the holds read in one query, not per attempt. Call inside the
+    transaction that made the change.
+
+    `pages_fetch` (a deadline round, thousands at a synchronized close): each attempt's
+    open pages are sent a small frame that makes them fetch their own regions
+    (`_attempt_reload`), in their viewer's language, rather than every attempt's regions
+    rendered here for both audiences in every language. Rendered here, they were half
+    the close's time (py-spy, BENCHMARKS.md); fetched, the work happens only for pages that
+    are open, spread over the app processes."""
     if not attempts:
         return
     ids = [a.id for a in attempts]
     holds = {h.attempt_id: h for h in await AttemptHold.filter(attempt_id__in=ids)}
-    answers: dict[int, dict[str, Any]] = {i: {} for i in ids}
-    for attempt_id, question_id, answer in await QuizAnswer.filter(
-            attempt_id__in=ids).values_list("attempt_id", "question_id", "answer"):
-        answers[attempt_id][question_id] = answer
+    answers: dict[int, dict[str, Any]] = {}
+    if not pages_fetch:
+        answers = {i: {} for i in ids}
+        for attempt_id, question_id, answer in await QuizAnswer.filter(
+                attempt_id__in=ids).values_list("attempt_id", "question_id", "answer"):
+            answers[attempt_id][question_id] = answer
     for attempt in attempts:
-        await _attempt_and_progress(attempt, attempt.user.name, holds.get(attempt.id),
-                                    answers[attempt.id])
+        hold = holds.get(attempt.id)
+        if pages_fetch:
+            await _to_student(attempt)
+            await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name,
+                          {"*": attempt_payload(attempt)}, in_every_language(
+                              partial(_attempt_reload, attempt)))
+            await progress_changed(attempt, attempt.user.name, hold)
+        else:
+            await _attempt_and_progress(attempt, attempt.user.name, hold, answers[attempt.id])
 
 
-def _panel_reload(attempt: QuizAttempt) -> dict[str, str]:
-    return {"self": render("quizzes/_panel_reload.html", course_id=attempt.course_id,
-                           block_id=attempt.block_id)}
+def _attempt_reload(attempt: QuizAttempt) -> dict[str, str]:
+    html = render("quizzes/_attempt_reload.html", attempt=attempt)
+    return {SELF: html, STAFF: html}
+
+
+@lru_cache(maxsize=256)
+def _panel_reload(course_id: str, block_id: str, language: str) -> str:
+    """The same for every attempt of a quiz: a close renders it once, not per attempt."""
+    return render("quizzes/_panel_reload.html", course_id=course_id, block_id=block_id)
+
+
+async def _to_student(attempt: QuizAttempt) -> None:
+    """The student's open pages: the payload, and the unit panel fetches itself again."""
+    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
+                  {"*": attempt_payload(attempt)}, in_every_language(lambda: {
+                      SELF: _panel_reload(attempt.course_id, attempt.block_id,
+                                          current_language())}))
 
 
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
@@ -103,9 +135,7 @@ async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
                                 answers: dict[str, Any] | None) -> None:
     """The attempt's change to its student's pages (the unit panel reloads), its own page
     and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
-    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
-                  {"*": attempt_payload(attempt)},
-                  in_every_language(partial(_panel_reload, attempt)))
+    await _to_student(attempt)
     regions = await attempt_frames(attempt, hold.device if hold is not None else "",
                                    answers=answers)
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": attempt_payload(

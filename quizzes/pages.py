@@ -18,6 +18,7 @@ from courses.service import get_course, require_role
 from courses.visibility import require_visible
 from models.courses import Role
 from models.quizzes import AttemptStatus, QuizAttempt
+from models.users import User
 from quizzes.attempt_holds import device_of, open_attempt, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.panel import quiz_panel
@@ -64,15 +65,8 @@ async def attempt_page(request: Request) -> Response:
     clock, live on the attempt's topic. Its student answers here (loading the page opens
     the attempt on this device, which then holds it: quizzes.attempt_holds); staff see it
     read-only. A device new to a quiz with an access code is asked for the code first."""
-    user = await require_user(request)
-    course_id = request.path_params["course_id"]
-    attempt_id = id_or_not_found(request.path_params["attempt_id"], "No such quiz attempt.")
-    attempt = await QuizAttempt.get_or_none(id=attempt_id, course_id=course_id)
-    if attempt is None:
-        raise NotFound(_("No such quiz attempt."))
-    owner = attempt.user_id == user.id
-    if not owner and await course_audience(course_id, user) != STAFF:
-        raise NotFound(_("No such quiz attempt."))
+    user, attempt, owner = await _viewable_attempt(request)
+    course_id = attempt.course_id
     device, needs_code = device_of(request), False
     if owner and attempt.status == AttemptStatus.IN_PROGRESS:
         needs_code = not await reopen_attempt(attempt, device, client_ip(request), user.name)
@@ -82,6 +76,33 @@ async def attempt_page(request: Request) -> Response:
                                                     oob=False),
                       live_topics=[] if needs_code else [f"quiz-attempt:{attempt.id}"],
                       quiz_title=await quiz_title(course_id, attempt.block_id))
+
+
+async def attempt_page_regions(request: Request) -> Response:
+    """The attempt page's regions (oob) for its viewer, with the empty marker the reload
+    frame replaced: fetched by an open attempt page that a deadline round's frame asks to
+    (quizzes/_attempt_reload.html). Refused like the page. The head names the device that
+    holds the attempt, so a page on another device still says it was taken over
+    (static/quiz.js)."""
+    _user, attempt, owner = await _viewable_attempt(request)
+    regions = await attempt_regions(attempt, SELF if owner else STAFF, oob=True)
+    return await page(request, "quizzes/_attempt_refetched.html", attempt=attempt,
+                      regions=regions)
+
+
+async def _viewable_attempt(request: Request) -> tuple[User, QuizAttempt, bool]:
+    """The signed-in user, the attempt of the path, and whether it is theirs: NotFound
+    unless it is theirs or they are the course's staff."""
+    user = await require_user(request)
+    course_id = request.path_params["course_id"]
+    attempt_id = id_or_not_found(request.path_params["attempt_id"], "No such quiz attempt.")
+    attempt = await QuizAttempt.get_or_none(id=attempt_id, course_id=course_id)
+    if attempt is None:
+        raise NotFound(_("No such quiz attempt."))
+    owner = attempt.user_id == user.id
+    if not owner and await course_audience(course_id, user) != STAFF:
+        raise NotFound(_("No such quiz attempt."))
+    return user, attempt, owner
 
 
 async def proctor_page(request: Request) -> Response:
@@ -102,5 +123,6 @@ routes = [
     Route("/courses/{course_id}/quizzes/{block_id}/attempt", start_from_page,
           methods=["POST"]),
     Route("/courses/{course_id}/quiz-attempts/{attempt_id}", attempt_page),
+    Route("/courses/{course_id}/quiz-attempts/{attempt_id}/regions", attempt_page_regions),
     Route("/courses/{course_id}/quizzes/{block_id}/proctor", proctor_page),
 ]

@@ -17,6 +17,7 @@ import pytest
 from models.events import Event
 from models.quiz_audit import AttemptAction, QuizAttemptEvent
 from models.quizzes import QuizAttempt
+from quizzes.deadlines import submit_overdue
 from realtime.topics import authorize, parse_topic
 from tests.quizzes.conftest import (
     COURSE_ID,
@@ -48,6 +49,7 @@ class QuizCast:
     ta: Viewer
     ada: Viewer
     bob: Viewer
+    clock: Clock
 
     @property
     def hub(self):
@@ -62,7 +64,7 @@ def grading_method() -> str | None:
 
 @pytest.fixture
 async def quiz_cast(app, tmp_path, monkeypatch, grading_method) -> AsyncIterator[QuizCast]:
-    Clock(monkeypatch)
+    moved = Clock(monkeypatch)
     if grading_method is not None:
         use_grading_method(monkeypatch, grading_method)
     app.runtime.bind()
@@ -74,7 +76,7 @@ async def quiz_cast(app, tmp_path, monkeypatch, grading_method) -> AsyncIterator
         csrf = await browser_login(c, user.email)
         c.headers.update({"X-CSRF-Token": csrf, "HX-Request": "true"})
         viewers.append(Viewer(name, c, user))
-    yield QuizCast(app, *viewers)
+    yield QuizCast(app, *viewers, moved)
     for v in viewers:
         await v.client.aclose()
 
@@ -123,7 +125,17 @@ async def _hand_in(cast: QuizCast, url: str) -> None:
     await graded(attempt_id)  # by grading's queue, after the reply: its events too
 
 
-STEPS = {"autosave": _save, "extra time": _extra_time, "hand in": _hand_in}
+async def _deadline(cast: QuizCast, url: str) -> None:
+    """The time limit passes with the attempt open: a deadline round hands it in (its open
+    pages are sent a frame that makes them fetch their own regions), then it is graded."""
+    attempt_id = int(url.rsplit("/", 1)[1])
+    cast.clock.forward(hours=3)
+    assert attempt_id in await submit_overdue()
+    await graded(attempt_id)
+
+
+STEPS = {"autosave": _save, "extra time": _extra_time, "hand in": _hand_in,
+         "deadline": _deadline}
 
 
 @pytest.mark.parametrize("step", list(STEPS))
@@ -133,12 +145,12 @@ async def test_a_running_attempt_changes(quiz_cast, step):
     (time left, resume or the graded attempt) and the proctor row follow."""
     cast = quiz_cast
     url = await _start(cast)
-    if step == "hand in":
+    if step in ("hand in", "deadline"):
         await _save(cast, url)
     pages = {cast.ada: [UNIT], cast.bob: [UNIT], **proctors(cast)}
     frames = await verify_action(cast.hub, pages, lambda: STEPS[step](cast, url))
     assert frames[f"bob {UNIT}"] == []
-    if step == "hand in":
+    if step in ("hand in", "deadline"):
         assert any('data-status="graded"' in f for f in frames[f"prof {PROCTOR}"])
 
 
@@ -193,6 +205,9 @@ async def test_the_attempt_page(quiz_cast, step):
     pages = {cast.ada: [url], cast.prof: [url]}
     frames = await verify_action(cast.hub, pages, lambda: STEPS[step](cast, url))
     assert frames[f"ada {url}"] and frames[f"prof {url}"]
+    if step == "deadline":  # handed in by the round: the pages fetch their own regions
+        handed_in = frames[f"ada {url}"][0]
+        assert "/regions" in handed_in and "quiz-question" not in handed_in
     attempt_id = int(url.rsplit("/", 1)[1])
     bob = cast.bob.user
     assert await authorize(parse_topic(f"quiz-attempt:{attempt_id}", bob), bob) is None

@@ -365,7 +365,13 @@ async def load_panels(client: httpx.AsyncClient, doc: Node) -> None:
             part = await client.get(el.attrs["hx-get"], headers={"HX-Request": "true"})
             assert part.status_code == 200, f"GET {el.attrs['hx-get']}: {part.status_code}"
             assert el.attrs.get("hx-swap", "outerHTML") == "outerHTML", el.outer_html()
-            el.replace_with(list(parse(part.text).children))
+            reply = parse(part.text)
+            oob = [p for p, _style, _target in _oob_parts(reply)]
+            if oob:  # as htmx does: the reply's out-of-band parts swap by their own rules
+                apply_frame(doc, "".join(p.outer_html() for p in oob))
+                for p in oob:
+                    p.parent.children.remove(p)  # type: ignore[union-attr]
+            el.replace_with(list(reply.children))
 
 
 def page_topics(doc: Node) -> list[str]:
