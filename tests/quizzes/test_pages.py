@@ -52,14 +52,19 @@ async def test_the_panel_says_why_a_quiz_cannot_start(client: httpx.AsyncClient,
     assert "opens at 2999-01-01" in panel.text and "Start the quiz" not in panel.text
 
 
-async def test_another_student_cannot_open_the_attempt_page(client: httpx.AsyncClient,
-                                                            quiz_course: QuizCourse):
+async def test_another_student_cannot_open_the_attempt_page_or_its_regions(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
     csrf = await browser_login(client, "ada@example.org")
     url = (await client.post(f"/courses/{COURSE_ID}/quizzes/midterm/attempt",
                              data={"csrf_token": csrf})).headers["location"]
+    regions = await client.get(url + "/regions", headers={"HX-Request": "true"})
+    assert regions.status_code == 200 and 'id="quiz-attempt-head"' in regions.text
+    assert "hx-swap-oob" in regions.text and "quiz-attempt-refresh" in regions.text
     client.cookies.clear()
     await browser_login(client, "bob@example.org")
     assert (await client.get(url)).status_code == 404
+    assert (await client.get(url + "/regions")).status_code == 404
+    assert (await client.get(url.rsplit("/", 1)[0] + "/x1/regions")).status_code == 404
 
 
 async def test_the_proctor_page_lists_every_student_and_is_staff_only(

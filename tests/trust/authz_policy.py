@@ -224,6 +224,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", C + "/quizzes/{block_id}/panel"): MEMBER,
     ("POST", C + "/quizzes/{block_id}/attempt"): MEMBER,
     ("GET", C + "/quiz-attempts/{attempt_id}"): OWN_OR_STAFF,
+    ("GET", C + "/quiz-attempts/{attempt_id}/regions"): OWN_OR_STAFF,
     ("GET", C + "/quizzes/{block_id}/proctor"): STAFF,
     # quizzes: the audit trail of an attempt, reopening and extending it are staff's
     ("GET", "/api/v1/quiz-attempts/{attempt_id}/history"): STAFF,
