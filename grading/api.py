@@ -9,6 +9,7 @@ One whose grading should run in grading's queued job, not in the request (quizze
 gives the `BlockType` a `grade` hook, which the job calls.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from grading.block_types import Attachment, BlockType, BlockTypes, current_block_types
@@ -38,6 +39,7 @@ __all__ = [
     "published_block",
     "resource_scores",
     "score_submission",
+    "stored_answers",
     "submit_answer",
     "validate_answer",
     "withdraw_submission",
@@ -54,6 +56,16 @@ async def unclaimed_submissions(block_type: str, claimed: Any, *, limit: int = 2
         return []
     return await Submission.filter(block_type=block_type, status=hooks.waits_in).exclude(
         id__in=claimed).limit(limit)
+
+
+async def stored_answers(block_type: str, user_ids: Collection[int]) -> list[Any]:
+    """The answers of every stored attempt at `block_type` by these students, whatever
+    became of it (withdrawn and given up included): how a domain whose answer names a
+    record of its own (a quiz's `{"attempt": id}`) learns which records grading holds."""
+    if not user_ids:
+        return []
+    return list(await Submission.filter(block_type=block_type, user_id__in=list(user_ids))
+                .values_list("answer", flat=True))
 
 
 async def resource_scores(course_id: str, user_id: int) -> dict[str, tuple[float, float]]:

@@ -33,8 +33,14 @@ class QuizAttempt(Model):
     submitted_at = fields.DatetimeField(null=True)
     submitted_by_server = fields.BooleanField(default=False)
     # Which hand-in claimed it: a deadline round claims many in one UPDATE and reads back
-    # the ones it got by this value (quizzes.attempts.hand_in).
+    # the ones it got by this value (quizzes.attempts.hand_in); then its handover to
+    # grading claims it again with a value of its own (quizzes.attempts.hand_to_grading).
+    # None once grading refused that handover (submitted, not graded: nothing to retry).
     claim = fields.CharField(max_length=32, null=True, db_index=True)
+    # When a handover to grading last claimed it: a handover that has not linked a
+    # submission a lease after this (or after submitted_at) is taken over by the deadline
+    # schedule's sweep (quizzes.deadlines.stalled_handovers).
+    handover_at = fields.DatetimeField(null=True)
     submission_id = fields.IntField(null=True)  # grading's Submission for this attempt
     points = fields.FloatField(null=True)
     max_points = fields.FloatField()

@@ -4,6 +4,11 @@ by the server at the deadline). Every change commits with its events (the outbox
 The server's clock decides: an attempt's `deadline_at` is fixed when it starts (moved only
 by an accommodation), answers saved after it are refused, and an attempt still open then is
 submitted by the server with what was saved (quizzes.deadlines).
+
+Handing in is two steps: the claim that submits (`hand_in`), then the handover that stores
+grading's submission (`hand_to_grading`), which claims the attempt again first. A handover
+that never finished (its process died in between) is taken over by the deadline
+schedule's sweep once a lease has passed (quizzes.deadlines.stalled_handovers).
 """
 
 from __future__ import annotations
@@ -204,21 +209,46 @@ async def hand_in(which: Q, *, by_server: bool) -> list[QuizAttempt]:
     return attempts
 
 
-async def hand_to_grading(attempts: list[QuizAttempt], at_once: int = 1) -> None:
+async def hand_to_grading(attempts: list[QuizAttempt], at_once: int = 1) -> list[int]:
     """Store each handed-in attempt as grading's submission, which queues its grading
-    (quizzes.scoring): `at_once` at a time, each waiting on its own round trips."""
+    (quizzes.scoring): `at_once` at a time, each waiting on its own round trips. Returns
+    the ids of those this call handed over.
+
+    Just before its submission is stored, each attempt is claimed again: a conditional
+    UPDATE from the claim the caller read (`attempt.claim`) to one of its own, stamped
+    `handover_at`. An attempt claimed by someone else since that read (the deadline
+    schedule's sweep took over a handover that stalled: quizzes.deadlines) is skipped, so
+    of all the handovers that read the same claim exactly one stores a submission."""
     slots = asyncio.Semaphore(max(1, at_once))
+    handed: list[int] = []
 
     async def submit(attempt: QuizAttempt) -> None:
         async with slots:
+            if not await _claim_handover(attempt):
+                return
             try:
                 await submit_answer(attempt.user, attempt.course_id, attempt.block_id,
                                     {"attempt": attempt.id})
             except CoursewireError as exc:  # e.g. the course ended: submitted, not graded
                 log.warning("quiz attempt %s was submitted but not graded: %s", attempt.id,
                             exc)
+                # Grading answered: nothing for the sweep to retry.
+                await QuizAttempt.filter(id=attempt.id, claim=attempt.claim).update(claim=None)
+                return
+            handed.append(attempt.id)
 
     await asyncio.gather(*(submit(a) for a in attempts))
+    return sorted(handed)
+
+
+async def _claim_handover(attempt: QuizAttempt) -> bool:
+    token = uuid4().hex
+    claimed = await QuizAttempt.filter(
+        id=attempt.id, claim=attempt.claim, status=AttemptStatus.SUBMITTED, submission_id=None,
+    ).update(claim=token, handover_at=clock.now())
+    if claimed:
+        attempt.claim = token
+    return bool(claimed)
 
 
 async def _own(user: User, attempt_id: int) -> QuizAttempt:
