@@ -105,9 +105,11 @@ def main() -> None:
     parser.add_argument("--processes", type=int, choices=[1, 2], default=1)
     parser.add_argument("--setup-seconds", type=float, default=240.0,
                         help="time allowed for seeding, starting and copying before the close")
+    parser.add_argument("--wait", type=float, default=600.0,
+                        help="seconds to wait for all handed in, then for all graded")
     args = parser.parse_args()
-    if args.students < 1 or args.setup_seconds <= 0:
-        parser.error("--students and --setup-seconds must be positive")
+    if args.students < 1 or args.setup_seconds <= 0 or args.wait <= 0:
+        parser.error("--students, --setup-seconds and --wait must be positive")
     services = (os.environ.get("DATABASE_URL", "").startswith("postgres")
                 and os.environ.get("REDIS_URL") and os.environ.get("MONGO_URL"))
     if args.processes == 2 and not services:
@@ -130,7 +132,7 @@ def main() -> None:
                 raise SystemExit(f"setup took too long: the quiz closed {-left:.0f} s ago; "
                                  "raise --setup-seconds")
             time.sleep(max(0.0, left - 1))
-            result = asyncio.run(settle(env, closes_at, tally))
+            result = asyncio.run(settle(env, closes_at, tally, args.wait))
             result.update(students=args.students, processes=args.processes,
                           setup_left_s=round(left, 1),
                           load_at_start=round(load_start, 2),

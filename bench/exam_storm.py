@@ -243,8 +243,10 @@ async def run(base: str, tokens: list[str], *, start_window: float, close_in: fl
     return tally
 
 
-async def settle(env: dict[str, str], closes_at: datetime, tally: Tally) -> dict[str, object]:
-    """After the close: time until no attempt is open and until all are graded; lost answers."""
+async def settle(env: dict[str, str], closes_at: datetime, tally: Tally,
+                 wait: float = 600.0) -> dict[str, object]:
+    """After the close: time until no attempt is open and until all are graded (each waited
+    for at most `wait` seconds); lost answers."""
     from tortoise import Tortoise
 
     from models.db import tortoise_config
@@ -256,10 +258,10 @@ async def settle(env: dict[str, str], closes_at: datetime, tally: Tally) -> dict
         for what, pending in (("all_submitted_s", [AttemptStatus.IN_PROGRESS]),
                               ("all_graded_s", [AttemptStatus.IN_PROGRESS,
                                                 AttemptStatus.SUBMITTED])):
-            give_up = time.time() + 600
+            give_up = time.time() + wait
             while await QuizAttempt.filter(status__in=pending).exists():
                 if time.time() > give_up:
-                    out[what] = "more than 600 s after the close"
+                    out[what] = f"more than {wait:g} s after the close"
                     break
                 await asyncio.sleep(0.2)
             else:
