@@ -19,7 +19,7 @@ from content_store.records import PUBLISHED
 from core.errors import NotFound
 from core.i18n import N_
 from core.i18n import gettext as _
-from courses.audience import STAFF_ROLES, course_audience
+from courses.audience import STAFF_ROLES, member_audience
 from courses.service import get_course, role_in
 from courses.student_view import is_previewed
 from courses.visibility import viewer_outline
@@ -125,7 +125,7 @@ async def course_frame(user: User, course_id: str, section: str, *,
         return None
     # The outline as this viewer may read it: a student's previous/next links and board
     # link never name a unit that is not released to them.
-    outline = await viewer_outline(await course_audience(course_id, user), course_id)
+    outline = await viewer_outline(member_audience(course_id, role), course_id)
     title = str(outline["title"]) if outline and outline.get("title") else course.title
     frame = CourseFrame(course_id, title, section, role, is_previewed(course_id))
     base = f"/courses/{course_id}"

@@ -28,11 +28,17 @@ async def course_audience(course_id: str, user: User) -> str | None:
     """`staff` or `student` for a member (admins read as staff), None for anyone else;
     `student` for staff previewing the course as a student (courses.student_view)."""
     if user.is_admin:
-        audience = STAFF if await Course.exists(id=course_id) else None
+        role = Role.INSTRUCTOR if await Course.exists(id=course_id) else None
     else:
         membership = await Membership.get_or_none(user_id=user.id, course_id=course_id)
-        audience = None if membership is None else audience_of(membership.role)
-    return STUDENT if audience and is_previewed(course_id) else audience
+        role = None if membership is None else membership.role
+    return None if role is None else member_audience(course_id, role)
+
+
+def member_audience(course_id: str, role: Role) -> str:
+    """`course_audience` of a member whose role the caller has just read (an admin's:
+    instructor), without reading it again."""
+    return STUDENT if is_previewed(course_id) else audience_of(role)
 
 
 async def _authorize_course(topic: Topic, user: User) -> str | None:

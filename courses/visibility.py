@@ -59,20 +59,31 @@ async def require_visible(user: User, course_id: str, block_id: str) -> str | No
     """NotFound unless `user` may see published block `block_id` now; returns the user's
     audience. (Whether the block exists at all is the caller's own check.)"""
     audience = await course_audience(course_id, user)
+    await require_visible_to(audience, course_id, block_id)
+    return audience
+
+
+async def require_visible_to(audience: str | None, course_id: str, block_id: str) -> None:
+    """`require_visible` for a viewer whose audience the caller has read (a role check's
+    courses.service.Member.audience)."""
     if audience == STAFF:
-        return audience
+        return
     course = await published_course(course_id)
     if course is not None and block_id in course.structure and not course.sees(
             audience, block_id):
         raise NotFound(_("No block %(block)r in this course.", block=block_id),
                        fields={"block": block_id})
-    return audience
 
 
 async def require_open_for_submissions(user: User, course_id: str, block_id: str) -> None:
     """Refuse a student's submission to a block they may not see (NotFound, as for an
     unknown block) or after the course's end (InvalidState). Staff may always submit."""
-    audience = await course_audience(course_id, user)
+    await require_open_to(await course_audience(course_id, user), course_id, block_id)
+
+
+async def require_open_to(audience: str | None, course_id: str, block_id: str) -> None:
+    """`require_open_for_submissions` for a submitter whose audience the caller has read
+    (a role check's courses.service.Member.audience)."""
     if audience == STAFF:
         return
     course = await published_course(course_id, fresh=True)

@@ -12,7 +12,7 @@ from core.body_size import BodySize, limit_body
 from core.errors import BadInput
 from core.http import read_json
 from core.i18n import gettext as _
-from courses.service import get_course, require_role
+from courses.service import require_role
 from courseware import bank_pages, events, service, studio
 from models.courses import Role
 
@@ -21,14 +21,14 @@ async def unit_page(request: Request) -> Response:
     """A published unit, live: publishing updates its outline and its unit region."""
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
-    unit = await service.published_unit(user, course_id, block_id)
-    outline = await service.outline_for_viewer(user, course_id)
+    view = await service.published_unit(user, course_id, block_id)
+    unit = view.unit
     topics = ["user:me", f"course:{course_id}", events.unit_topic(course_id, unit.id)]
     if any(block.type == "discussion" for block in unit.blocks):
         topics.append(f"course:{course_id}:forum")  # the discussion block's thread list
     return await page(
-        request, "content/unit.html", course=await get_course(course_id), unit=unit,
-        outline_html=events.outline_html(course_id, outline, oob=False),
+        request, "content/unit.html", course=view.course, unit=unit,
+        outline_html=events.outline_html(course_id, view.outline, oob=False),
         unit_html=events.unit_html(course_id, unit.id, unit, oob=False), live_topics=topics)
 
 

@@ -36,10 +36,10 @@ from content_store.course_folder import Progress, import_course
 from content_store.records import Commit
 from core.errors import NotFound
 from core.i18n import gettext as _
-from courses.audience import STAFF, course_audience
+from courses.audience import STAFF, audience_of
 from courses.membership import write_membership
-from courses.service import get_course, require_role
-from courses.visibility import published_course, require_visible, viewer_outline
+from courses.service import get_course, require_member, require_role
+from courses.visibility import published_course, require_visible_to, viewer_outline
 from courseware import events
 from courseware.queries import Unit, unit_of
 from courseware.reconcile import announce_after_commit
@@ -64,8 +64,8 @@ async def published_outline(viewer: User, course_id: str) -> dict[str, Any]:
     """The published outline `{id, type, title, children}` as the viewer reads it now:
     students' without what is not released to them, staff's whole with `release` notes
     on what students do not see (courses.release)."""
-    await require_role(viewer, course_id)
-    outline = await viewer_outline(await course_audience(course_id, viewer), course_id)
+    role = await require_role(viewer, course_id)
+    outline = await viewer_outline(audience_of(role), course_id)
     if outline is None:
         raise NotFound(_("%(course)s has no published content yet.", course=course_id))
     return outline
@@ -73,16 +73,15 @@ async def published_outline(viewer: User, course_id: str) -> dict[str, Any]:
 
 async def outline_for_viewer(viewer: User, course_id: str) -> dict[str, Any] | None:
     """The outline region's data for a page (None before anything is published)."""
-    await require_role(viewer, course_id)
-    return await viewer_outline(await course_audience(course_id, viewer), course_id)
+    return await viewer_outline(audience_of(await require_role(viewer, course_id)), course_id)
 
 
 async def published_block(viewer: User, course_id: str, block_id: str) -> dict[str, Any]:
     """One published block as a student sees it (its student view); containers also
     list their children's ids (the ones the viewer may see). Draft-only blocks, and blocks
     not released to a student, are NotFound, like unknown ones."""
-    await require_role(viewer, course_id)
-    audience = await require_visible(viewer, course_id, block_id)
+    audience = audience_of(await require_role(viewer, course_id))
+    await require_visible_to(audience, course_id, block_id)
     try:
         view = await current_store().get_block(course_id, block_id, PUBLISHED)
     except CourseNotFound:
@@ -95,15 +94,26 @@ async def published_block(viewer: User, course_id: str, block_id: str) -> dict[s
     return data
 
 
-async def published_unit(viewer: User, course_id: str, block_id: str) -> Unit:
+@dataclass(frozen=True)
+class UnitView:
+    """A published unit as a viewer opens it, with its course and the outline around it."""
+
+    course: Course
+    unit: Unit
+    outline: dict[str, Any] | None  # None before anything is published
+
+
+async def published_unit(viewer: User, course_id: str, block_id: str) -> UnitView:
     """The published unit a viewer opens (members; never draft content, and for students
-    never a unit not released to them: NotFound)."""
-    await require_role(viewer, course_id)
-    audience = await require_visible(viewer, course_id, block_id)
+    never a unit not released to them: NotFound), its course and the viewer's outline:
+    one role check for the three."""
+    member = await require_member(viewer, course_id)
+    await require_visible_to(member.audience, course_id, block_id)
     try:
-        return await unit_of(course_id, block_id, PUBLISHED, audience=audience)
+        unit = await unit_of(course_id, block_id, PUBLISHED, audience=member.audience)
     except CourseNotFound:
         raise NotFound(_("%(course)s has no published content yet.", course=course_id)) from None
+    return UnitView(member.course, unit, await viewer_outline(member.audience, course_id))
 
 
 async def draft_unit(viewer: User, course_id: str, block_id: str) -> Unit:

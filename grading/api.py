@@ -18,7 +18,7 @@ from grading.course_blocks import GradedBlock, published_block
 from grading.delegated import announce_submission, score_submission, withdraw_submission
 from grading.gradebook import student_grade
 from grading.graders import GradeResult, grade_answer, validate_answer
-from grading.group_dates import GroupDates, group_dates
+from grading.group_dates import GroupDates, group_dates, group_dates_of
 from grading.submissions import submit_answer
 from models.grading import Submission
 
@@ -36,6 +36,7 @@ __all__ = [
     "announce_submission",
     "grade_answer",
     "group_dates",
+    "group_dates_of",
     "published_block",
     "resource_scores",
     "score_submission",

@@ -39,10 +39,16 @@ async def group_dates(course_id: str, user_id: int, block_id: str) -> GroupDates
     """The dates the student's group has for the block (None: no group, or no dates)."""
     names = await Membership.filter(course_id=course_id, user_id=user_id,
                                     group__not_isnull=True).values_list("group", flat=True)
-    if not names:
+    return await group_dates_of(course_id, names[0] if names else None, block_id)
+
+
+async def group_dates_of(course_id: str, group: str | None, block_id: str) -> GroupDates | None:
+    """`group_dates` for a student whose group the caller has read (their membership's
+    `group`, as courses.service.require_member returns it; None: no group)."""
+    if group is None:
         return None
-    row = await GroupDeadline.get_or_none(group__course_id=course_id, group__name=names[0],
+    row = await GroupDeadline.get_or_none(group__course_id=course_id, group__name=group,
                                           block_id=block_id)
     if row is None:
         return None
-    return GroupDates(str(names[0]), row.due_at, row.opens_at, row.closes_at)
+    return GroupDates(str(group), row.due_at, row.opens_at, row.closes_at)

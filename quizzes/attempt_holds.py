@@ -4,17 +4,19 @@ The rule: an attempt in progress is held by the *last device that opened it*; on
 device may save answers or hand it in, and a save or hand-in from any other is refused 409
 (what it saved before stays saved). A device is one browser's login session (all its tabs
 share it; each log-in starts a new one) or one API bearer token. Opening means starting or
-resuming (the unit panel, or `POST .../attempts`) or loading the attempt page; doing so
-from a second device takes the attempt over, and the first device's pages are told at
-once (`quiz.attempt.opened`) and stop autosaving. Opening it again on the first device
-takes it back. The first opening on a device needs the quiz's access code, if it has one;
-every opening, save and hand-in needs an allowed network (quizzes.exam_access).
+resuming (the unit panel, or `POST .../attempts`: quizzes.attempts.open_attempt) or
+loading the attempt page; doing so from a second device takes the attempt over, and the
+first device's pages are told at once (`quiz.attempt.opened`) and stop autosaving.
+Opening it again on the first device takes it back. The first opening on a device needs
+the quiz's access code, if it has one; every opening, save and hand-in needs an allowed
+network (quizzes.exam_access).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from starlette.requests import HTTPConnection
 from tortoise.expressions import F
@@ -24,16 +26,12 @@ from accounts.session import bearer_token
 from core import clock
 from core.errors import Conflict, NotFound
 from core.i18n import gettext as _
-from courses.service import require_role
-from courses.visibility import require_open_for_submissions
-from models.courses import Role
 from models.quiz_audit import AttemptAction
 from models.quiz_integrity import AttemptDevice, AttemptHold
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from quizzes import audit, events
-from quizzes.attempts import start_attempt
-from quizzes.exam_access import check_access_code, check_network
+from quizzes.exam_access import check_network
 from quizzes.quiz_blocks import published_quiz
 
 _DEVICE_KEY = "quiz_device"
@@ -61,25 +59,6 @@ def device_of(conn: HTTPConnection) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:32]
 
 
-async def open_attempt(user: User, course_id: str, block_id: str, *, device: str,
-                       address: str, access_code: object = None) -> tuple[QuizAttempt, bool]:
-    """Start or resume (quizzes.attempts.start_attempt) on this device, which then holds
-    the attempt. Refused (PermissionDenied) from a network the quiz does not allow, and
-    without the quiz's access code unless this device opened the attempt before."""
-    await require_role(user, course_id, Role.STUDENT)
-    await require_open_for_submissions(user, course_id, block_id)
-    quiz = await published_quiz(course_id, block_id)
-    check_network(quiz.fields, address)
-    running = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
-                                       block_id=block_id, status=AttemptStatus.IN_PROGRESS
-                                       ).first()
-    if running is None or not await opened_on(running.id, device):
-        check_access_code(quiz.fields, access_code)
-    attempt, created = await start_attempt(user, course_id, block_id)
-    await hold(attempt, device, user.name)
-    return attempt, created
-
-
 async def reopen_attempt(attempt: QuizAttempt, device: str, address: str,
                          student_name: str) -> bool:
     """The attempt page is loaded by its student: this device holds the attempt from now
@@ -100,9 +79,12 @@ async def opened_on(attempt_id: int, device: str) -> bool:
     return await AttemptDevice.exists(attempt_id=attempt_id, device=device)
 
 
-async def hold(attempt: QuizAttempt, device: str, student_name: str) -> bool:
+async def hold(attempt: QuizAttempt, device: str, student_name: str, *,
+               opened: bool = False) -> bool:
     """`device` holds the attempt (in progress) from now on; True if it took it over from
-    another device, whose pages are then told (in the same transaction: the outbox)."""
+    another device, whose pages are then told (in the same transaction: the outbox).
+    `opened`: the caller found that `device` opened the attempt before (`opened_on`),
+    which stays so (its row goes only with the student's personal data)."""
     now = clock.now()
     async with in_transaction():
         # The attempt's row serializes openings of one attempt on every process.
@@ -110,7 +92,7 @@ async def hold(attempt: QuizAttempt, device: str, student_name: str) -> bool:
                                           ).select_for_update().first()
         if locked is None:
             return False
-        if not await opened_on(attempt.id, device):
+        if not opened and not await opened_on(attempt.id, device):
             await AttemptDevice.create(attempt_id=attempt.id, device=device, opened_at=now)
         current = await AttemptHold.get_or_none(attempt_id=attempt.id)
         if current is not None and current.device == device:
@@ -127,6 +109,14 @@ async def hold(attempt: QuizAttempt, device: str, student_name: str) -> bool:
             await events.progress_changed(locked, student_name, current)
         await events.attempt_opened(locked, device)
     return current is not None
+
+
+async def hold_new(attempt: QuizAttempt, device: str, at: datetime) -> AttemptHold:
+    """The device that starts an attempt holds it: call inside the transaction that
+    creates the attempt, which no other device can have opened yet (so nothing is read
+    or locked). Its events are the caller's (quizzes.events.attempt_started)."""
+    await AttemptDevice.create(attempt_id=attempt.id, device=device, opened_at=at)
+    return await AttemptHold.create(attempt_id=attempt.id, device=device, taken_at=at)
 
 
 async def holder_of(attempt_id: int) -> str | None:

@@ -29,17 +29,19 @@ from core import clock
 from core.errors import BadInput, CoursewireError, InvalidState, NotFound
 from core.i18n import gettext as _
 from courses.audience import STAFF, course_audience
-from courses.service import require_role
-from courses.visibility import require_open_for_submissions
+from courses.service import Member, require_member
+from courses.visibility import require_open_to
 from grading.api import submit_answer, validate_answer
 from models.courses import Role
 from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
 from models.users import User
 from quizzes import audit, events
+from quizzes.attempt_holds import hold, hold_new, opened_on
 from quizzes.attempt_page import attempt_data
 from quizzes.draw import NotEnoughQuestions, draw_paper, new_seed
-from quizzes.group_window import quiz_for
+from quizzes.exam_access import check_access_code, check_network
+from quizzes.group_window import quiz_for_group
 from quizzes.presenters import paper_of
 from quizzes.quiz_blocks import Quiz, published_quiz
 from quizzes.timing import deadline_for
@@ -53,16 +55,45 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
     """The attempt in progress (False: resumed, on any device), or a new one (True) with
     its own seeded draw. Refused (InvalidState) before the quiz opens, after it closes,
     or once every allowed attempt is used."""
-    await require_role(user, course_id, Role.STUDENT)
-    await require_open_for_submissions(user, course_id, block_id)
-    quiz = await quiz_for(await published_quiz(course_id, block_id), user.id)
-    running = await _in_progress(user.id, course_id, block_id)
+    member = await require_member(user, course_id, Role.STUDENT)
+    await require_open_to(member.audience, course_id, block_id)
+    quiz = await published_quiz(course_id, block_id)
+    running, used = await _attempts_of(user.id, course_id, block_id)
     if running is not None:
         return running, False
+    return await _new_attempt(user, member, quiz, used, device=None)
+
+
+async def open_attempt(user: User, course_id: str, block_id: str, *, device: str,
+                       address: str, access_code: object = None) -> tuple[QuizAttempt, bool]:
+    """`start_attempt` on this device, which then holds the attempt (a new one from its
+    creation: quizzes.attempt_holds). Refused (PermissionDenied) from a network the quiz
+    does not allow, and without the quiz's access code unless this device opened the
+    attempt before."""
+    member = await require_member(user, course_id, Role.STUDENT)
+    await require_open_to(member.audience, course_id, block_id)
+    quiz = await published_quiz(course_id, block_id)
+    check_network(quiz.fields, address)
+    running, used = await _attempts_of(user.id, course_id, block_id)
+    opened = running is not None and await opened_on(running.id, device)
+    if not opened:
+        check_access_code(quiz.fields, access_code)
+    if running is None:
+        attempt, created = await _new_attempt(user, member, quiz, used, device=device)
+        if created:  # held by this device from its creation
+            return attempt, True
+        running = attempt  # another tab started it at the same moment
+    await hold(running, device, user.name, opened=opened)
+    return running, False
+
+
+async def _new_attempt(user: User, member: Member, quiz: Quiz, used: int, *,
+                       device: str | None) -> tuple[QuizAttempt, bool]:
+    """A new attempt (True), held by `device` if given; or the one another tab of the
+    student started at the same moment (False: not held here)."""
+    quiz = await quiz_for_group(quiz, member.group)
     now = clock.now()
     check_window(quiz, now)
-    used = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
-                                    block_id=block_id).count()
     allowed = quiz.fields.get("max_attempts")
     if allowed is not None and used >= allowed:
         raise InvalidState(_("You have used all %(allowed)s attempt(s) of this quiz.",
@@ -73,19 +104,21 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
         paper = draw_paper(quiz.fields, quiz.banks, seed)
     except NotEnoughQuestions as exc:
         raise InvalidState(_("This quiz cannot be started: %(exc)s", exc=exc)) from None
-    extra = await extra_minutes(user.id, course_id, block_id)
+    extra = await extra_minutes(user.id, quiz.course_id, quiz.block_id)
     try:
         async with in_transaction():
             attempt = await QuizAttempt.create(
-                user_id=user.id, course_id=course_id, block_id=block_id, number=used + 1,
-                seed=seed, paper=[d.to_record() for d in paper], started_at=now,
+                user_id=user.id, course_id=quiz.course_id, block_id=quiz.block_id,
+                number=used + 1, seed=seed, paper=[d.to_record() for d in paper],
+                started_at=now,
                 deadline_at=deadline_for(now, quiz.fields.get("time_limit_minutes"),
                                          quiz.closes_at, extra),
                 max_points=quiz.max_points)
             await audit.record(attempt, AttemptAction.STARTED, user.id, at=now)
-            await events.attempt_changed(attempt, user.name)
+            held = await hold_new(attempt, device, now) if device is not None else None
+            await events.attempt_started(attempt, user.name, held)
     except IntegrityError:  # the same student started in another tab at the same moment
-        running = await _in_progress(user.id, course_id, block_id)
+        running = await _in_progress(user.id, quiz.course_id, quiz.block_id)
         if running is None:
             raise InvalidState(_("Another attempt was started at the same moment; "
                                  "reload the page.")) from None
@@ -107,6 +140,17 @@ def check_window(quiz: Quiz, now: datetime) -> None:
 async def _in_progress(user_id: int, course_id: str, block_id: str) -> QuizAttempt | None:
     return await QuizAttempt.filter(user_id=user_id, course_id=course_id, block_id=block_id,
                                     status=_OPEN).order_by("-number").first()
+
+
+async def _attempts_of(user_id: int, course_id: str, block_id: str
+                       ) -> tuple[QuizAttempt | None, int]:
+    """The student's attempt in progress at the quiz (the latest, as `_in_progress`) and
+    how many attempts they have made, from one read of them all (a quiz's unit panel
+    reads the same)."""
+    attempts = await QuizAttempt.filter(user_id=user_id, course_id=course_id,
+                                        block_id=block_id).order_by("-number")
+    running = next((a for a in attempts if a.status == _OPEN), None)
+    return running, len(attempts)
 
 
 async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:

@@ -158,10 +158,22 @@ async def progress_changed(attempt: QuizAttempt, student_name: str,
                       "quizzes/_proctor_row.html", row=row, oob=True)}))
 
 
-async def attempt_opened(attempt: QuizAttempt, device: str) -> None:
+async def attempt_opened(attempt: QuizAttempt, device: str, *,
+                         answers: dict[str, Any] | None = None) -> None:
     """`quiz.attempt.opened`: the attempt's pages learn which device holds it now (its
-    student's only: staff pages show no holder). Call inside the transaction."""
+    student's only: staff pages show no holder). Call inside the transaction, after
+    `device` took the hold; `answers` if the caller knows them."""
     payload: OpenedPayload = {"id": attempt.id, "device": device}
-    regions = await read_regions(attempt, SELF)
+    regions = await read_regions(attempt, SELF, answers=answers, holder=device)
     await publish(attempt_topic(attempt.id), OPENED.name, {"self": payload},
                   in_every_language(lambda: {"self": str(regions.html(oob=True))}))
+
+
+async def attempt_started(attempt: QuizAttempt, student_name: str,
+                          hold: AttemptHold | None) -> None:
+    """`attempt_changed` for an attempt just created in this transaction, which has no
+    answers yet and no hold but `hold` (the one its caller wrote, if it started on a
+    device: then also `attempt_opened`, as a later opening would send)."""
+    await _attempt_and_progress(attempt, student_name, hold, {})
+    if hold is not None:
+        await attempt_opened(attempt, hold.device, answers={})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from core.i18n import gettext as _
-from grading.api import group_dates
+from grading.api import GroupDates, group_dates, group_dates_of
 from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAttempt
 from models.users import User
@@ -18,7 +18,15 @@ from quizzes.timing import deadline_for
 
 async def quiz_for(quiz: Quiz, user_id: int) -> Quiz:
     """`quiz` with the student's group window, if their group has one."""
-    dates = await group_dates(quiz.course_id, user_id, quiz.block_id)
+    return _windowed(quiz, await group_dates(quiz.course_id, user_id, quiz.block_id))
+
+
+async def quiz_for_group(quiz: Quiz, group: str | None) -> Quiz:
+    """`quiz_for` a student whose group the caller has read (courses.service.Member)."""
+    return _windowed(quiz, await group_dates_of(quiz.course_id, group, quiz.block_id))
+
+
+def _windowed(quiz: Quiz, dates: GroupDates | None) -> Quiz:
     if dates is None or (dates.opens_at is None and dates.closes_at is None):
         return quiz
     fields = dict(quiz.fields)

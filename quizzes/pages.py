@@ -14,13 +14,14 @@ from core.http import client_ip, read_form, redirect
 from core.i18n import gettext as _
 from core.ids import id_or_not_found
 from courses.audience import STAFF, course_audience
-from courses.service import get_course, require_role
-from courses.visibility import require_visible
+from courses.service import get_course, require_member, require_role
+from courses.visibility import require_visible_to
 from models.courses import Role
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
-from quizzes.attempt_holds import device_of, open_attempt, reopen_attempt
+from quizzes.attempt_holds import device_of, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
+from quizzes.attempts import open_attempt
 from quizzes.panel import quiz_panel
 from quizzes.proctor import proctor_rows
 from quizzes.proctor_resync import proctor_topic
@@ -31,10 +32,11 @@ async def panel(request: Request) -> Response:
     """The quiz's panel on its unit page (loaded by the unit, like grading's widget)."""
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
-    await require_role(user, course_id)
-    audience = await require_visible(user, course_id, block_id)
-    return await page(request, "quizzes/_panel.html", staff=audience == STAFF,
-                      panel=await quiz_panel(user, course_id, block_id), message="")
+    member = await require_member(user, course_id)
+    await require_visible_to(member.audience, course_id, block_id)
+    return await page(request, "quizzes/_panel.html", staff=member.audience == STAFF,
+                      panel=await quiz_panel(user, course_id, block_id, member=member),
+                      message="")
 
 
 async def start_from_page(request: Request) -> Response:

@@ -9,11 +9,12 @@ from typing import Any
 from core import clock
 from core.errors import InvalidState
 from core.i18n import gettext as _
+from courses.service import Member
 from models.quizzes import AttemptStatus, QuizAttempt
 from models.users import User
 from quizzes.attempts import check_window
 from quizzes.exam_access import needs_access_code
-from quizzes.group_window import quiz_for
+from quizzes.group_window import quiz_for, quiz_for_group
 from quizzes.presenters import results_visible
 from quizzes.quiz_blocks import published_quiz
 from quizzes.timing import seconds_left
@@ -31,8 +32,12 @@ class QuizPanel:
     past: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def quiz_panel(user: User, course_id: str, block_id: str) -> QuizPanel:
-    quiz = await quiz_for(await published_quiz(course_id, block_id), user.id)
+async def quiz_panel(user: User, course_id: str, block_id: str, *,
+                     member: Member | None = None) -> QuizPanel:
+    """The panel for `user`; `member` if the caller's role check read it (their group)."""
+    quiz = await published_quiz(course_id, block_id)
+    quiz = await (quiz_for(quiz, user.id) if member is None
+                  else quiz_for_group(quiz, member.group))
     now = clock.now()
     attempts = await QuizAttempt.filter(user_id=user.id, course_id=course_id,
                                         block_id=block_id).order_by("number")

@@ -12,8 +12,14 @@ from core import clock
 from core.http import client_ip, parse_json_text, read_json
 from core.ids import id_or_not_found
 from quizzes.accommodations import set_extra_time
-from quizzes.attempt_holds import device_of, open_attempt, require_holder
-from quizzes.attempts import answers_of, attempt_view, save_answer, submit_attempt
+from quizzes.attempt_holds import device_of, require_holder
+from quizzes.attempts import (
+    answers_of,
+    attempt_view,
+    open_attempt,
+    save_answer,
+    submit_attempt,
+)
 from quizzes.presenters import attempt_json
 
 
@@ -31,8 +37,8 @@ async def api_start_attempt(request: Request) -> Response:
         user, request.path_params["course_id"], request.path_params["block_id"],
         device=device_of(request), address=client_ip(request),
         access_code=data.get("access_code") if isinstance(data, dict) else None)
-    data = attempt_json(attempt, await answers_of(attempt.id), clock.now(),
-                        show_results=False)
+    answers = {} if created else await answers_of(attempt.id)  # a new one has none yet
+    data = attempt_json(attempt, answers, clock.now(), show_results=False)
     return JSONResponse(data, status_code=201 if created else 200)
 
 

@@ -64,3 +64,28 @@ async def test_a_group_close_moves_the_running_attempts_deadline_live(client, qu
     r = await client.delete(f"/api/v1/courses/{quiz_course.id}/groups/{group.id}/deadlines/"
                             "midterm", headers=h["ta"])
     assert r.status_code == 404
+
+
+async def test_a_start_and_the_panel_read_the_students_group_window(client, quiz_course):
+    """The role check's membership row carries the group the window is looked up by."""
+    group = await in_group(quiz_course)
+    h = quiz_course.headers
+    closes = datetime.now(UTC) + timedelta(minutes=5)  # sooner than the 30-minute limit
+    opens = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    for block_id, dates in (("midterm", {"closes_at": closes.isoformat()}),
+                            ("later", {"opens_at": opens})):
+        r = await client.put(f"/api/v1/courses/{quiz_course.id}/groups/{group.id}/deadlines",
+                             json={"block_id": block_id, **dates}, headers=h["ta"])
+        assert r.status_code == 200, r.text
+    started = await client.post(QUIZ_URL, headers=h["ada"])
+    assert started.status_code == 201, started.text
+    ends = (await QuizAttempt.get(id=started.json()["id"])).deadline_at
+    assert abs((ends - closes).total_seconds()) < 1
+    other = await client.post(QUIZ_URL, headers=h["bob"])  # not in the group
+    assert (await QuizAttempt.get(id=other.json()["id"])).deadline_at > closes + timedelta(
+        minutes=10)
+    panel = f"/courses/{quiz_course.id}/quizzes/later/panel"
+    ada, bob = (await client.get(panel, headers=h["ada"])), (await client.get(panel,
+                                                                              headers=h["bob"]))
+    assert 'class="quiz-start"' in ada.text and "quiz-unavailable" not in ada.text
+    assert 'class="quiz-start"' not in bob.text and "opens at" in bob.text

@@ -19,9 +19,11 @@ from courses.service import (
     add_member_by_email,
     create_course,
     remove_member,
+    require_member,
     require_role,
     set_member_role,
 )
+from courses.student_view import previewing_as_student
 from models.courses import Role
 from tests.support.people import PASSWORD, person
 
@@ -113,6 +115,33 @@ async def test_require_role_orders_student_ta_instructor(db):
         await require_role(outsider, course.id)
     with pytest.raises(NotFound):
         await require_role(teacher, "course-v1:No+Such+Course")
+
+
+async def test_require_member_checks_as_require_role_and_returns_course_and_group(db):
+    teacher = await person("t2@example.org", creator=True)
+    admin, ta, student, outsider = [await person(e, admin=e.startswith("ad")) for e in (
+        "admin@x.org", "ta2@x.org", "st2@x.org", "out2@x.org")]
+    course = await create_course(teacher, "Org", "N4", "R", "Title four")
+    await set_member_role(teacher, course.id, ta.id, Role.TA)
+    await set_member_role(teacher, course.id, student.id, Role.STUDENT, "A")
+    member = await require_member(student, course.id)
+    assert (member.course.title, member.role, member.group, member.audience) == (
+        "Title four", Role.STUDENT, "A", "student")
+    as_admin = await require_member(admin, course.id, Role.INSTRUCTOR)  # not a member
+    assert (as_admin.course.id, as_admin.role, as_admin.group, as_admin.audience) == (
+        course.id, Role.INSTRUCTOR, None, "staff")
+    with previewing_as_student(course.id):
+        assert (await require_member(ta, course.id)).audience == "student"
+        with pytest.raises(PermissionDenied):
+            await require_member(ta, course.id, Role.TA)
+    with pytest.raises(PermissionDenied):
+        await require_member(student, course.id, Role.TA)
+    for user, course_id in ((outsider, course.id), (student, "course-v1:No+Such+Course"),
+                            (admin, "course-v1:No+Such+Course"), (student, "x" * 300)):
+        with pytest.raises(NotFound):
+            await require_member(user, course_id)
+        with pytest.raises(NotFound):
+            await require_role(user, course_id)
 
 
 async def test_the_last_instructor_cannot_be_removed_or_demoted(db):

@@ -1,0 +1,57 @@
+"""The exam paths read each row they need once (issue 14's budget, BENCHMARKS.md "Exams"):
+a start, a resume and the quiz's unit page read the student's membership once per role
+check, the attempts once, and a new attempt's hold and answers never (it has none but the
+hold it is created with). In embedded and service mode."""
+
+from __future__ import annotations
+
+import httpx
+
+from models.quiz_integrity import AttemptDevice, AttemptHold
+from tests.quizzes.conftest import COURSE_ID, QUIZ_URL, QuizCourse
+from tests.quizzes.test_hand_in_queue import sql_statements
+
+
+def reads(sent: list[str], table: str) -> list[str]:
+    return [s for s in sent if s.startswith("SELECT") and f'FROM "{table}"' in s]
+
+
+async def test_a_start_reads_the_membership_and_the_attempts_once(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    with sql_statements() as sent:
+        r = await client.post(QUIZ_URL, headers=quiz_course.headers["ada"])
+    assert r.status_code == 201, r.text
+    assert r.json()["questions"] and r.json()["answers"] == {}
+    assert len(reads(sent, "memberships")) == 1, sent  # role, audience and group in one
+    assert len(reads(sent, "quiz_attempts")) == 1, sent  # the one in progress and the count
+    assert not reads(sent, "quiz_attempt_holds") and not reads(sent, "quiz_answers"), sent
+    assert not reads(sent, "quiz_attempt_devices"), sent
+    assert len(sent) <= 12, sent  # 28 before
+    # Held by the device that started it from its creation (the same transaction).
+    assert await AttemptHold.filter(attempt_id=r.json()["id"]).count() == 1
+    assert await AttemptDevice.filter(attempt_id=r.json()["id"]).count() == 1
+
+
+async def test_a_resume_reads_the_membership_and_the_device_once(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    ada = quiz_course.headers["ada"]
+    first = await client.post(QUIZ_URL, headers=ada)
+    assert first.status_code == 201, first.text
+    with sql_statements() as sent:
+        r = await client.post(QUIZ_URL, headers=ada)
+    assert r.status_code == 200 and r.json()["id"] == first.json()["id"], r.text
+    assert len(reads(sent, "memberships")) == 1, sent
+    assert len(reads(sent, "quiz_attempt_devices")) == 1, sent
+    assert len(reads(sent, "quiz_attempts")) == 2, sent  # the attempts, then its row locked
+    assert len(sent) <= 7, sent  # 15 before
+
+
+async def test_the_quiz_unit_page_reads_the_membership_once_past_its_frame(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    with sql_statements() as sent:
+        r = await client.get(f"/courses/{COURSE_ID}/units/paper",
+                             headers=quiz_course.headers["ada"])
+    assert r.status_code == 200, r.text
+    # The frame (course, role) and the page (role and course in one statement).
+    assert len(reads(sent, "memberships")) == 2, sent
+    assert len(sent) <= 4, sent  # 11 before
