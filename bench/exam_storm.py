@@ -448,9 +448,12 @@ def main() -> None:
                              "request on each exam path (page, start, resume, save, submit)")
     parser.add_argument("--setup-seconds", type=float, default=180.0,
                         help="time allowed for seeding and starting before the storm")
+    parser.add_argument("--wait", type=float, default=600.0,
+                        help="after the close, seconds to wait for all handed in, then for "
+                             "all graded")
     args = parser.parse_args()
     if args.students < 1 or args.start_window <= 0 or args.minutes <= 0 or \
-            args.save_every <= 0 or not 0 <= args.leave_open <= 1:
+            args.save_every <= 0 or args.wait <= 0 or not 0 <= args.leave_open <= 1:
         parser.error("counts and durations must be positive; --leave-open is a share 0-1")
     services = (os.environ.get("DATABASE_URL", "").startswith("postgres")
                 and os.environ.get("REDIS_URL") and os.environ.get("MONGO_URL"))
@@ -500,7 +503,7 @@ def main() -> None:
                                     close_in=left, save_every=args.save_every,
                                     leave_open=args.leave_open, baseline=False))
             result.update(tally.summary())
-            result.update(asyncio.run(settle(env, closes_at, tally)))
+            result.update(asyncio.run(settle(env, closes_at, tally, args.wait)))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         drop_databases(env)
