@@ -55,10 +55,7 @@ async def start_attempt(user: User, course_id: str, block_id: str) -> tuple[Quiz
     """The attempt in progress (False: resumed, on any device), or a new one (True) with
     its own seeded draw. Refused (InvalidState) before the quiz opens, after it closes,
     or once every allowed attempt is used."""
-    member = await require_member(user, course_id, Role.STUDENT)
-    await require_open_to(member.audience, course_id, block_id)
-    quiz = await published_quiz(course_id, block_id)
-    running, used = await _attempts_of(user.id, course_id, block_id)
+    member, quiz, running, used = await _startable(user, course_id, block_id)
     if running is not None:
         return running, False
     return await _new_attempt(user, member, quiz, used, device=None)
@@ -70,11 +67,8 @@ async def open_attempt(user: User, course_id: str, block_id: str, *, device: str
     creation: quizzes.attempt_holds). Refused (PermissionDenied) from a network the quiz
     does not allow, and without the quiz's access code unless this device opened the
     attempt before."""
-    member = await require_member(user, course_id, Role.STUDENT)
-    await require_open_to(member.audience, course_id, block_id)
-    quiz = await published_quiz(course_id, block_id)
+    member, quiz, running, used = await _startable(user, course_id, block_id)
     check_network(quiz.fields, address)
-    running, used = await _attempts_of(user.id, course_id, block_id)
     opened = running is not None and await opened_on(running.id, device)
     if not opened:
         check_access_code(quiz.fields, access_code)
@@ -85,6 +79,18 @@ async def open_attempt(user: User, course_id: str, block_id: str, *, device: str
         running = attempt  # another tab started it at the same moment
     await hold(running, device, user.name, opened=opened)
     return running, False
+
+
+async def _startable(user: User, course_id: str, block_id: str
+                     ) -> tuple[Member, Quiz, QuizAttempt | None, int]:
+    """What starting or resuming reads, once: the student's role check (NotFound,
+    PermissionDenied), the block open to them for submissions, the published quiz, their
+    attempt in progress and how many attempts they have made."""
+    member = await require_member(user, course_id, Role.STUDENT)
+    await require_open_to(member.audience, course_id, block_id)
+    quiz = await published_quiz(course_id, block_id)
+    running, used = await _attempts_of(user.id, course_id, block_id)
+    return member, quiz, running, used
 
 
 async def _new_attempt(user: User, member: Member, quiz: Quiz, used: int, *,
