@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
-import importlib.util
 import json
 import os
 import random
@@ -52,18 +51,14 @@ import websockets
 
 from bench.grading_bench import make_env, pct
 from bench.grading_bench import seed as seed_course
+from bench.lean_http import LeanClient, LeanHTTPError, Reply
 from tests.support.servers import ROOT, ServerProcess, free_port
 
 COURSE_ID = "course-v1:Bench+EX1+2026"
-# httpcore tries `import sniffio` on every request; where it is not installed, each failed
-# import searches sys.path again (a quarter of this client's CPU at 9,000 students, py-spy).
-# A None entry makes that import fail at once.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 UNIT_URL = f"/courses/{COURSE_ID}/units/paper"
 START_URL = f"/api/v1/courses/{COURSE_ID}/quizzes/exam/attempts"
 KINDS = ("page", "socket", "start", "save", "submit")
-STUDENTS_PER_CLIENT = 100  # each httpx client serves this many students ...
+STUDENTS_PER_CLIENT = 100  # each client serves this many students ...
 CLIENT_CONNECTIONS = 20  # ... over at most this many connections
 
 
@@ -117,11 +112,11 @@ class Tally:
     # acknowledged save rather than losing it. attempt -> question -> answers.
     unacked: dict[int, dict[str, list[object]]] = field(default_factory=dict)
 
-    async def timed(self, kind: str, call, ok: tuple[int, ...]) -> httpx.Response | None:
+    async def timed(self, kind: str, call, ok: tuple[int, ...]) -> Reply | None:
         t = time.perf_counter()
         try:
             r = await call
-        except (httpx.HTTPError, OSError) as exc:
+        except (LeanHTTPError, OSError) as exc:
             self.errors.append(f"{kind} {type(exc).__name__}")
             return None
         self.ms[kind].append((time.perf_counter() - t) * 1000)
@@ -144,7 +139,7 @@ def answer_for(question: dict, n: int) -> dict[str, object]:
     return {"value": n} if question["kind"] == "numeric" else {"text": f"answer {n}"}
 
 
-async def student(c: httpx.AsyncClient, ws_base: str, token: str, tally: Tally, *,
+async def student(c: LeanClient, ws_base: str, token: str, tally: Tally, *,
                   start_at: float, stop_saving_at: float, submit_at: float | None,
                   save_every: float, baseline: bool, sockets: list) -> None:
     h = {"Authorization": f"Bearer {token}"}
@@ -213,12 +208,10 @@ async def run(base: str, tokens: list[str], *, start_window: float, close_in: fl
     submit_window = min(60.0, close_in / 5)
     ws_base = base.replace("http://", "ws://", 1)
     rng = random.Random(7)
-    # Many small clients, not one big one: httpcore's pool scans every connection for every
-    # queued request, so one pool of 1,000 connections made this client, not the server, the
-    # bottleneck at 9,000 students (78% of its CPU in the scan, measured with py-spy).
-    limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS,
-                          max_keepalive_connections=CLIENT_CONNECTIONS)
-    clients = [httpx.AsyncClient(base_url=base, limits=limits, timeout=300)
+    # Many small clients, not one big one, each with a few keep-alive connections, as
+    # browsers behind a campus network would be; and not httpx, which cost this client a
+    # whole core at 9,000 students (bench/lean_http.py says why).
+    clients = [LeanClient(base, size=CLIENT_CONNECTIONS, timeout=300)
                for _ in range(0, len(tokens), STUDENTS_PER_CLIENT)]
     try:
         jobs = []
