@@ -33,7 +33,7 @@ from accounts.personal_data import PERSONAL_DATA, PersonalDataParts
 from app.domains import install_domains
 from content_store import ContentStore
 from content_store.connect import STORE, open_content_store
-from core.context import RuntimeValue
+from core.context import RuntimeValue, bind_all
 from core.event_types import EventType
 from core.install import Stop, Worker
 from core.openapi import OPENAPI_PATHS
@@ -141,8 +141,7 @@ class Runtime:
 
     def bind(self) -> None:
         """Bind every provided value in the current context (and the tasks it starts)."""
-        for value, item in self._values.items():
-            value.bind(item)
+        bind_all(self._values)
 
     @property
     def started(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +34,9 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     extensions=["jinja2.ext.i18n"],
+    # Templates ship with the package: no stat() of each file on every render to see
+    # whether it changed (2% of an app process's CPU in the exam storm). Restart to reload.
+    auto_reload=False,
 )
 # `{{ _("Saved") }}`, `{{ ngettext("%(num)d reply", "%(num)d replies", n) }}` and
 # `{% trans %}`: looked up in the language of the request or job being served (core/i18n.py).
@@ -49,11 +53,16 @@ _ID_SAFE = frozenset(string.ascii_letters + string.digits)
 
 
 def _id_part(value: object) -> str:
+    return _escaped(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _escaped(value: str) -> str:
     # Every byte of a character outside [A-Za-z0-9] becomes `_xx` (its UTF-8 bytes in hex),
     # '_' and '-' included, so the encoding can be read back: it never merges two values.
     return "".join(
         c if c in _ID_SAFE else "".join(f"_{b:02x}" for b in c.encode("utf-8", "surrogatepass"))
-        for c in str(value))
+        for c in value)
 
 
 def dom_id(region: str, *parts: object) -> str:
