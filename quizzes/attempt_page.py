@@ -61,14 +61,23 @@ class Regions:
     holder: str
     quiz_title: str
 
-    def html(self, *, oob: bool) -> Markup:
+    def html(self, *, oob: bool, saved: str | None = None) -> Markup:
+        """Every region; or, for an autosave of question `saved` (oob only), what a save
+        changes: the header (when it was saved, the holder) and that question. The other
+        regions are as the last frame or the page left them, so the page still equals a
+        fresh load, and each save renders two regions instead of all of them (rendering
+        them all for both audiences in every language was a quarter of an app process's
+        CPU in the exam storm's autosaves, py-spy)."""
         parts = [render("quizzes/_attempt_head.html", attempt=self.data,
                         editable=self.editable, holder=self.holder, oob=oob,
                         quiz_title=self.quiz_title)]
         parts += [render("quizzes/_attempt_question.html", q=q, number=number,
                          attempt=self.data, editable=self.editable, oob=oob)
-                  for number, q in enumerate(self.data["questions"], 1)]
-        parts.append(render("quizzes/_attempt_actions.html", editable=self.editable, oob=oob))
+                  for number, q in enumerate(self.data["questions"], 1)
+                  if saved is None or q["id"] == saved]
+        if saved is None:
+            parts.append(render("quizzes/_attempt_actions.html", editable=self.editable,
+                                oob=oob))
         return Markup("".join(parts))
 
 

@@ -204,7 +204,7 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
                         saved_at=now)],
             on_conflict=["attempt_id", "question_id"], update_fields=["answer", "saved_at"])
         attempt.last_saved_at = now
-        await events.attempt_changed(attempt, user.name)
+        await events.attempt_changed(attempt, user.name, saved=question_id)
     return now
 
 

@@ -66,16 +66,18 @@ def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
             "submitted_at": _iso(attempt.submitted_at)}
 
 
-async def attempt_changed(attempt: QuizAttempt, student_name: str) -> None:
+async def attempt_changed(attempt: QuizAttempt, student_name: str, *,
+                          saved: str | None = None) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
     fetches the quiz's panel again; an open attempt page gets its regions, on the
     attempt's topic, for the student and for staff), and `quiz.progress` to the course
     staff (with the proctor page's row for the student). Call inside the transaction that
-    made the change (the outbox)."""
+    made the change (the outbox). `saved`: the change is an autosave of that question,
+    and the attempt page is sent only the regions a save changes (`Regions.html`)."""
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
-    await _attempt_and_progress(attempt, student_name, hold, None)
+    await _attempt_and_progress(attempt, student_name, hold, None, saved=saved)
 
 
 async def attempts_changed(attempts: list[QuizAttempt], *, pages_fetch: bool = False) -> None:
@@ -132,14 +134,15 @@ async def _to_student(attempt: QuizAttempt) -> None:
 
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
                                 hold: AttemptHold | None,
-                                answers: dict[str, Any] | None) -> None:
+                                answers: dict[str, Any] | None, *,
+                                saved: str | None = None) -> None:
     """The attempt's change to its student's pages (the unit panel reloads), its own page
     and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
     await _to_student(attempt)
     regions = await attempt_frames(attempt, hold.device if hold is not None else "",
                                    answers=answers)
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": attempt_payload(
-        attempt)}, in_every_language(lambda: {audience: str(shown.html(oob=True))
+        attempt)}, in_every_language(lambda: {audience: str(shown.html(oob=True, saved=saved))
                                               for audience, shown in regions.items()}))
     await progress_changed(attempt, student_name, hold)
 

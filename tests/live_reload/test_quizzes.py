@@ -205,6 +205,10 @@ async def test_the_attempt_page(quiz_cast, step):
     pages = {cast.ada: [url], cast.prof: [url]}
     frames = await verify_action(cast.hub, pages, lambda: STEPS[step](cast, url))
     assert frames[f"ada {url}"] and frames[f"prof {url}"]
+    if step == "autosave":  # only what a save changes: the header and that question
+        for saved in (frames[f"ada {url}"][0], frames[f"prof {url}"][0]):
+            assert 'id="quiz-attempt-head"' in saved and 'id="quiz-actions"' not in saved
+            assert saved.count('class="quiz-question"') == 1
     if step == "deadline":  # handed in by the round: the pages fetch their own regions
         handed_in = frames[f"ada {url}"][0]
         assert "/regions" in handed_in and "quiz-question" not in handed_in
