@@ -3,7 +3,7 @@ start an attempt within a window, autosave on a period until the close, and subm
 last minute (a share leave theirs open for the server's auto-submit at the deadline).
 
     python bench/exam_storm.py --students 9000 --start-window 60 --minutes 10 \
-        [--save-every 30] [--processes 1|2] [--leave-open 0.1] [--baseline]
+        [--save-every 30] [--processes 1|2] [--leave-open 0.1] [--baseline] [--logs DIR]
     python bench/exam_storm.py --statements --students 6
 
 Uses DATABASE_URL / REDIS_URL / MONGO_URL if set (service mode), else SQLite + in-memory.
@@ -402,6 +402,19 @@ async def statements(env: dict[str, str], tokens: list[str]) -> dict[str, object
             for kind, runs in per.items()}
 
 
+def keep_logs(data_dir: Path, into: Path | None) -> int:
+    """Copy the run's server and worker logs into `into` (if given); the tracebacks they
+    hold, counted (a 500's cause is in them)."""
+    tracebacks = 0
+    for log in sorted(data_dir.glob("*.log")):
+        text = log.read_text(errors="replace")
+        tracebacks += text.count("Traceback (most recent call last)")
+        if into is not None:
+            into.mkdir(parents=True, exist_ok=True)
+            (into / log.name).write_text(text)
+    return tracebacks
+
+
 def drop_databases(env: dict[str, str]) -> None:
     """The run's own PostgreSQL and MongoDB-wire databases, dropped after it."""
     if env["DATABASE_URL"].startswith("postgres"):
@@ -441,6 +454,9 @@ def main() -> None:
                              "request on each exam path (page, start, resume, save, submit)")
     parser.add_argument("--setup-seconds", type=float, default=180.0,
                         help="time allowed for seeding and starting before the storm")
+    parser.add_argument("--logs", type=Path, default=None,
+                        help="a folder to copy the servers' and the worker's logs into "
+                             "(the run's data directory is deleted after it)")
     parser.add_argument("--wait", type=float, default=600.0,
                         help="after the close, seconds to wait for all handed in, then for "
                              "all graded")
@@ -448,6 +464,8 @@ def main() -> None:
     if args.students < 1 or args.start_window <= 0 or args.minutes <= 0 or \
             args.save_every <= 0 or args.wait <= 0 or not 0 <= args.leave_open <= 1:
         parser.error("counts and durations must be positive; --leave-open is a share 0-1")
+    if args.logs is not None and args.logs.exists() and not args.logs.is_dir():
+        parser.error(f"--logs: {args.logs} is not a folder")
     services = (os.environ.get("DATABASE_URL", "").startswith("postgres")
                 and os.environ.get("REDIS_URL") and os.environ.get("MONGO_URL"))
     if args.processes == 2 and not services:
@@ -498,6 +516,7 @@ def main() -> None:
             result.update(tally.summary())
             result.update(asyncio.run(settle(env, closes_at, tally, args.wait)))
     finally:
+        result["logged_tracebacks"] = keep_logs(data_dir, args.logs)
         shutil.rmtree(data_dir, ignore_errors=True)
         drop_databases(env)
     base_summary = result.get("baseline")

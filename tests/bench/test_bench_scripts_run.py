@@ -27,11 +27,13 @@ def run_bench(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_exam_storm_loses_no_acknowledged_answer_and_submits_every_attempt():
+def test_exam_storm_loses_no_acknowledged_answer_and_submits_every_attempt(tmp_path):
     result = run_bench("bench/exam_storm.py", "--students", "6", "--start-window", "2",
                        "--minutes", "0.25", "--save-every", "3", "--leave-open", "0.5",
-                       "--setup-seconds", "40")
+                       "--setup-seconds", "40", "--logs", str(tmp_path / "logs"))
     assert result["errors"] == 0, result["error_kinds"]
+    assert result["logged_tracebacks"] == 0
+    assert list((tmp_path / "logs").glob("server-uvicorn-*.log"))  # kept after the run
     assert result["attempts"] == 6 and result["acked_answers"] > 0
     assert result["lost_answers"] == 0
     assert isinstance(result["all_graded_s"], float)  # not "more than 600 s"
@@ -42,6 +44,10 @@ def test_exam_storm_refuses_bad_arguments_in_one_line():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "must be positive" in done.stderr
+    done = subprocess.run([sys.executable, "bench/exam_storm.py", "--logs", "README.md"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--logs" in done.stderr
 
 
 def test_grading_storm_runs_and_grades_everyone():
