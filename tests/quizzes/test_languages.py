@@ -54,19 +54,24 @@ async def test_live_frames_carry_every_language(client: httpx.AsyncClient,
     async def recording(topic, event, data, html=None):
         if html:
             sent.setdefault(event, {}).update(html)
+            if topic.startswith("quiz-attempt:"):
+                sent.setdefault(f"{event} on its page", {}).update(html)
         return await real(topic, event, data, html)
 
     monkeypatch.setattr(events, "publish", recording)
     ada = quiz_course.headers["ada"]
     attempt = (await client.post(f"/api/v1/courses/{COURSE_ID}/quizzes/midterm/attempts",
                                  headers=ada)).json()
+    started = dict(sent["quiz.attempt.updated on its page"])  # every region
+    assert "Hand in the quiz" in started["self"]
+    assert "Palauta tentti" in started["self@fi"]
+    assert "Entregar el cuestionario" in started["self@es"]
     await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
                      json={"answer": {"choice": "paris"}}, headers=ada)
-    updated = sent["quiz.attempt.updated"]
-    assert "Hand in the quiz" in updated["self"]
-    assert "Palauta tentti" in updated["self@fi"]
-    assert "Entregar el cuestionario" in updated["self@es"]
-    assert "Aikaa jäljellä:" in updated["staff@fi"] and "Time left:" not in updated["staff@fi"]
+    saved = sent["quiz.attempt.updated on its page"]  # the header and the saved question
+    assert "Saved" in saved["self"] and "Tallennettu" in saved["self@fi"]
+    assert "Guardado" in saved["self@es"]
+    assert "Aikaa jäljellä:" in saved["staff@fi"] and "Time left:" not in saved["staff@fi"]
     row = sent["quiz.progress"]
     assert "in progress" in row["staff"] and "kesken" in row["staff@fi"]
     assert "en curso" in row["staff@es"]
