@@ -44,6 +44,12 @@ BATCH = 200
 LEASE = timedelta(seconds=30)
 SETTLE = timedelta(seconds=10)
 POLL_SECONDS = 1.0
+# Rounds start at most this often in one process: each costs five or six statements
+# whatever it finds, and every commit rings the doorbell, so under an exam's autosaves
+# (300 commits a second) unpaced rounds doubled the database's statements and took 17% of
+# an app process's CPU (bench/save_cost.py). A round takes up to BATCH events (a full one
+# is followed at once): paced, a notification waits at most this much longer.
+ROUND_GAP_SECONDS = 0.2
 
 
 class CursorMoved(Exception):
@@ -75,9 +81,12 @@ def settled(last_seq: int, rows: list[dict[str, Any]], settled_before: datetime
 
 
 async def consume_once(public_url: str, *, lease: timedelta = LEASE,
-                       settle: timedelta = SETTLE) -> int | None:
-    """One round; returns how many events it passed (None: another process holds it)."""
-    await ensure_cursor()
+                       settle: timedelta = SETTLE, cursor_known: bool = False) -> int | None:
+    """One round; returns how many events it passed (None: another process holds it).
+    `cursor_known`: the caller made sure the cursor row exists (a running consumer does
+    once), so the round does not look again."""
+    if not cursor_known:
+        await ensure_cursor()
     moment = now()
     until = moment + lease
     free = Q(claimed_until=None) | Q(claimed_until__lt=moment)
@@ -108,25 +117,37 @@ async def consume_once(public_url: str, *, lease: timedelta = LEASE,
 
 
 async def run_consumer(public_url: str, stopping: asyncio.Event,
-                       poll_seconds: float = POLL_SECONDS) -> None:
+                       poll_seconds: float = POLL_SECONDS,
+                       round_gap: float = ROUND_GAP_SECONDS) -> None:
     """Consume the log until `stopping`; a failed round is logged and retried. A commit in
-    this process rings the outbox's doorbell, which starts a round at once; other
-    processes' events are found by polling."""
+    this process rings the outbox's doorbell, which starts a round (at most one every
+    `round_gap` seconds: the commits rung meanwhile share the next); other processes'
+    events are found by polling."""
     rung = asyncio.Event()
 
     def ring(_messages: list[Message]) -> None:
         rung.set()
 
     COMMITTED.listen(ring)
+    loop = asyncio.get_running_loop()
+    cursor_known = False
     try:
         while not stopping.is_set():
             rung.clear()
+            began = loop.time()
             try:
-                passed = await consume_once(public_url)
+                if not cursor_known:
+                    await ensure_cursor()
+                    cursor_known = True
+                passed = await consume_once(public_url, cursor_known=True)
             except Exception:
                 log.exception("notifications: round failed; next try in %s s", poll_seconds)
                 passed = 0
-            if passed != BATCH:
-                await wait_for_any(rung, stopping, seconds=poll_seconds)
+            if passed == BATCH:
+                continue  # a backlog: the next batch at once
+            await wait_for_any(rung, stopping, seconds=poll_seconds)
+            gap = round_gap - (loop.time() - began)
+            if gap > 0 and not stopping.is_set():
+                await wait_for_any(stopping, seconds=gap)
     finally:
         COMMITTED.unlisten(ring)

@@ -50,6 +50,17 @@ def test_exam_storm_refuses_bad_arguments_in_one_line():
     assert "--logs" in done.stderr
 
 
+def test_save_cost_measures_saves_against_the_baseline(tmp_path):
+    result = run_bench("bench/save_cost.py", "--students", "2", "--saves", "6",
+                       "--profile", str(tmp_path / "saves.prof"))
+    assert result["saves"] == 6 and result["save_cpu_ms"] > 0 and result["baseline_cpu_ms"] > 0
+    assert (tmp_path / "saves.prof").stat().st_size > 0
+    done = subprocess.run([sys.executable, "bench/save_cost.py", "--saves", "0"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "must be positive" in done.stderr
+
+
 def test_grading_storm_runs_and_grades_everyone():
     result = run_bench("bench/grading_bench.py", "storm", "--students", "4", "--seconds", "1")
     assert result["errors"] == 0 and result["students"] == 4
