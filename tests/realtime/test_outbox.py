@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import timedelta
 
@@ -207,3 +208,26 @@ async def test_a_hub_drops_an_event_it_already_delivered():
         assert listener.seqs == [7] and hub.duplicates_dropped == 1
     finally:
         await hub.stop()
+
+
+async def test_the_hot_path_marks_what_it_sent_in_one_update_not_one_per_commit(db, caplog):
+    """Every autosave commits its events; marking each commit's rows sent was a statement
+    per save. The relay marks what it sent within MARK_SECONDS in one update."""
+    layer = FailingLayer()
+    layer.down = False
+    relay = Relay(layer)
+    await relay.start()
+    try:
+        with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+            seqs = []
+            for n in range(10):  # ten commits, each sent by the hot path at once
+                seqs.append(await publish(TOPIC, "test.mark", {"*": {"n": n}}))
+                await asyncio.sleep(0.005)
+            await marked_sent(seqs)
+        marks = [r for r in caplog.records
+                 if "UPDATE" in r.getMessage() and "sent_at" in r.getMessage()]
+        assert 1 <= len(marks) <= 2, [r.getMessage()[:120] for r in marks]
+        assert [m["seq"] for m in layer.sent] == seqs
+    finally:
+        await relay.stop()
+    assert relay.sent == 10
