@@ -69,3 +69,17 @@ def live_people(forum_server):
     from tests.forum.live import people
 
     return people(forum_server.base)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A live forum test that fails says what its server logged (a socket the server closed,
+    a relay that stalled): the failure is explained by the report, not by a rerun."""
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("forum_server")
+    if report.when == "call" and report.failed and server is not None:
+        log_path = getattr(server, "log_path", None)
+        if log_path is not None and log_path.exists():
+            tail = log_path.read_text(errors="replace")[-6000:]
+            report.sections.append(("forum server log (last 6,000 characters)", tail))

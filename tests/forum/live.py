@@ -85,7 +85,11 @@ class Collector:
         try:
             await asyncio.wait_for(watch(), timeout)
         except TimeoutError:
-            raise TimeoutError(f"not settled by {len(self.frames) - start} new frames") from None
+            new = [f[:300] for f in self.frames[start:]]
+            closed = (getattr(self.ws, "close_code", None), getattr(self.ws, "close_reason", None))
+            raise TimeoutError(f"not settled by {len(new)} new frames {new!r} (socket closed: "
+                               f"{closed}, reader done: {self.task and self.task.done()})"
+                               ) from None
 
     async def wait_for(self, predicate: Callable[[str], bool], timeout: float = 5.0,
                        start: int = 0) -> str:
