@@ -35,6 +35,7 @@ from grading.api import submit_answer, validate_answer
 from models.courses import Role
 from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
+from models.statements import upsert
 from models.users import User
 from quizzes import audit, events
 from quizzes.attempt_holds import hold, hold_new, opened_on
@@ -199,10 +200,9 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
             raise _closed(attempt, now)
         # One statement whether or not the question was answered before (an upsert on
         # the (attempt, question) unique key).
-        await QuizAnswer.bulk_create(
-            [QuizAnswer(attempt_id=attempt.id, question_id=question_id, answer=answer,
-                        saved_at=now)],
-            on_conflict=["attempt_id", "question_id"], update_fields=["answer", "saved_at"])
+        await upsert(QuizAnswer, {"attempt_id": attempt.id, "question_id": question_id,
+                                  "answer": answer, "saved_at": now},
+                     conflict=("attempt_id", "question_id"), update=("answer", "saved_at"))
         attempt.last_saved_at = now
         await events.attempt_changed(attempt, user.name, saved=question_id)
     return now
