@@ -3,10 +3,12 @@ course's question banks, from the same published version."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from content_store import PUBLISHED, BlockNotFound, CourseNotFound
 from content_store.blocks import block_type
@@ -58,9 +60,27 @@ async def published_quiz(course_id: str, block_id: str) -> Quiz:
         raise NotFound(_("No quiz %(block_id)s in this course.", block_id=repr(block_id))) from None
     if key.type != "quiz":
         raise NotFound(_("%(block_id)s is not a quiz.", block_id=repr(block_id)))
+    # A published version never changes, so its quiz is read once per store: every
+    # autosave reads it (the network rule), and building it was 7% of a save's CPU
+    # (bench/save_cost.py --profile).
+    known = _PUBLISHED.setdefault(store, OrderedDict())
+    cache_key = (course_id, block_id, str(structure.id))
+    if (cached := known.get(cache_key)) is not None:
+        known.move_to_end(cache_key)
+        return cached
     quiz, root = await store.get_blocks(course_id, [key, structure.root], version=structure.id)
-    return Quiz(course_id, block_id, block_type("quiz").with_defaults(dict(quiz.fields)),
-                root.fields.get("question_banks") or {})
+    found = Quiz(course_id, block_id, block_type("quiz").with_defaults(dict(quiz.fields)),
+                 root.fields.get("question_banks") or {})
+    known[cache_key] = found
+    if len(known) > _PUBLISHED_KEPT:
+        known.popitem(last=False)
+    return found
+
+
+# Per content store (a test process opens many), the quizzes of published versions read last.
+_PUBLISHED: WeakKeyDictionary[Any, OrderedDict[tuple[str, str, str], Quiz]] = (
+    WeakKeyDictionary())
+_PUBLISHED_KEPT = 512
 
 
 async def quiz_title(course_id: str, block_id: str) -> str:
