@@ -60,7 +60,9 @@ class Relay:
         self._queue: asyncio.Queue[list[Message]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._unmarked: list[int] = []  # sent by the hot path, not yet marked sent
-        self._marking: asyncio.Task[None] | None = None
+        self._mark_scheduled = False  # a marking task is asleep: what is sent now joins it
+        self._markings: set[asyncio.Task[None]] = set()  # asleep or marking: stop() waits
+        self._stopping = False  # stop() marks what is left itself, while it can
         self.layer_down = False
         self.sent = 0  # events this relay handed to the channel layer
         self.swept = 0  # of those, events the sweep found unsent
@@ -76,12 +78,15 @@ class Relay:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(flush_seconds):
                 await self._queue.join()
+        # A send cancelled below still records what it sent, for the last mark here: no
+        # marking may outlive the relay (its database may be closed next).
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        if self._marking is not None:  # asleep for at most MARK_SECONDS
-            await asyncio.gather(self._marking, return_exceptions=True)
+        # Asleep for at most MARK_SECONDS, or marking: none may outlive the relay.
+        await asyncio.gather(*self._markings, return_exceptions=True)
         await self.mark_sent()
 
     def _committed(self, messages: list[Message]) -> None:
@@ -127,13 +132,15 @@ class Relay:
             if sent:
                 self.sent += len(sent)
                 self._unmarked.extend(sent)
-                if self._marking is None:
-                    self._marking = asyncio.create_task(self._mark_soon(),
-                                                        name="relay-mark-sent")
+                if not self._mark_scheduled and not self._stopping:
+                    self._mark_scheduled = True
+                    task = asyncio.create_task(self._mark_soon(), name="relay-mark-sent")
+                    self._markings.add(task)
+                    task.add_done_callback(self._markings.discard)
 
     async def _mark_soon(self) -> None:
         await asyncio.sleep(MARK_SECONDS)
-        self._marking = None  # what is sent from here on gets the next update
+        self._mark_scheduled = False  # what is sent from here on gets the next update
         await self.mark_sent()
 
     async def mark_sent(self) -> None:

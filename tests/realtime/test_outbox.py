@@ -231,3 +231,30 @@ async def test_the_hot_path_marks_what_it_sent_in_one_update_not_one_per_commit(
     finally:
         await relay.stop()
     assert relay.sent == 10
+
+
+async def test_stop_waits_for_a_marking_in_flight(db):
+    """The server's log showed a marking that ran after stop(), on a closed database: stop()
+    must wait for a marking already under way, not only for one still asleep."""
+    class GatedRelay(Relay):
+        entered, gate = asyncio.Event(), asyncio.Event()
+
+        async def mark_sent(self) -> None:
+            if not self.entered.is_set():  # the first marking, from the hot path's task
+                self.entered.set()
+                await self.gate.wait()
+            await super().mark_sent()
+
+    layer = FailingLayer()
+    layer.down = False
+    relay = GatedRelay(layer)
+    await relay.start()
+    seq = await publish(TOPIC, "test.marked", {"*": {}})
+    await asyncio.wait_for(relay.entered.wait(), 5)
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.sleep(0.3)
+    assert not stopping.done()  # waiting for the marking in flight
+    relay.gate.set()
+    await asyncio.wait_for(stopping, 5)
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "relay-mark-sent"]
+    assert (await Event.get(id=seq)).sent_at is not None
