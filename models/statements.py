@@ -3,9 +3,10 @@
 Tortoise builds an upsert (`bulk_create(..., on_conflict=...)`) anew on every call, and
 every autosave of an exam makes one: in `bench/save_cost.py --profile` (PostgreSQL) it was
 4.8% of the process's profiled time, the same statement written here 0.9%. Plain inserts
-gain nothing from this (Tortoise caches a model's insert statement: measured, no change). Values are converted by the model's
-own fields, so what is stored reads back exactly as an ORM write would. PostgreSQL numbers
-its parameters ($1), SQLite does not (?); both know `ON CONFLICT ... DO UPDATE`.
+gain nothing from this (Tortoise caches a model's insert statement: measured, no change).
+Values are converted by the model's own fields, so what is stored reads back exactly as an
+ORM write would. PostgreSQL numbers its parameters ($1), SQLite does not (?); both know
+`ON CONFLICT ... DO UPDATE`.
 """
 
 from __future__ import annotations
