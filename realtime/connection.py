@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import deque
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+log = logging.getLogger("coursewire.ws")
 
 RESYNC_CLOSE_CODE = 4000
 # The process is going away (shutdown, deploy): come back, to the next process, and resync.
@@ -65,6 +68,17 @@ class _SuspendedSend:
                 value = step(arg)
             except StopIteration:
                 return
+
+
+def _peer_went_away(exc: Exception) -> bool:
+    """A send failed because the connection is gone: uvicorn raises ClientDisconnected (an
+    OSError), or a RuntimeError once its side of the socket is closed; the websockets library
+    ConnectionClosed; Starlette WebSocketDisconnect."""
+    if isinstance(exc, (OSError, WebSocketDisconnect)):
+        return True
+    if isinstance(exc, RuntimeError) and "after sending 'websocket.close'" in str(exc):
+        return True
+    return any(cls.__name__ == "ConnectionClosed" for cls in type(exc).__mro__)
 
 
 class LiveWebSocket(WebSocket):
@@ -134,21 +148,30 @@ class LiveSocket:
             yielded = coro.send(None)
         except StopIteration:
             return  # written without waiting: the common case
-        except Exception:
-            # The peer went away mid-send; the endpoint's receive loop sees the disconnect.
-            self._gone = self.closed = True
-            self._outbox.clear()
+        except Exception as exc:
+            self._send_failed(exc)
             return
         self._draining = asyncio.get_running_loop().create_task(
             self._drain(_SuspendedSend(coro, yielded)))
+
+    def _send_failed(self, exc: Exception) -> None:
+        if _peer_went_away(exc):
+            # The endpoint's receive loop sees the disconnect: nothing more to send or close.
+            self._gone = self.closed = True
+            self._outbox.clear()
+            return
+        # Anything else leaves a socket that is open but gets nothing more: close it, and
+        # the page reconnects and resyncs. Say so: a socket gone silent is a bug to find.
+        log.warning("ws: a send failed (%r); closing the socket for a resync", exc)
+        self.close(RESYNC_CLOSE_CODE)
 
     async def _drain(self, suspended: _SuspendedSend) -> None:
         try:
             await suspended
             while self._outbox and not self.closed:
                 await self._send_text(self._outbox.popleft())
-        except Exception:
-            self._gone = self.closed = True
+        except Exception as exc:
+            self._send_failed(exc)
         finally:
             self._draining = None
         if self.closed:

@@ -85,3 +85,44 @@ async def test_live_events_held_during_replay_are_sent_once():
     live.send("replayed up to 5")
     live.release_live(after_seq=5)
     assert ws.sent == ["replayed up to 5", "seq7"]
+
+
+class FailingWebSocket(FakeWebSocket):
+    """A send that fails: `error` is raised by the next send (after `gate`, if cleared)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    async def send_text(self, text: str) -> None:
+        if not self.gate.is_set():
+            await self.gate.wait()
+        raise self.error
+
+
+async def test_a_send_that_fails_for_no_reason_of_the_peer_closes_the_socket_for_resync(caplog):
+    """Not a silent socket: a send that fails while the client is still there (a bug, a
+    frame that cannot be encoded) closes the socket, so the page reconnects and resyncs."""
+    for waits in (False, True):  # failing at once, and failing in the drain task
+        ws = FailingWebSocket(UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogate"))
+        if waits:
+            ws.gate.clear()
+        live = LiveSocket(ws, "json", buffer=10)  # type: ignore[arg-type]
+        live.offer(1, "f1")
+        live.offer(2, "f2")
+        ws.gate.set()
+        await asyncio.wait_for(live.wait_closed(), 2)
+        assert live.closed and ws.closed_with == RESYNC_CLOSE_CODE, waits
+    assert "a send failed" in caplog.text
+
+
+async def test_a_send_that_fails_because_the_peer_left_closes_nothing_more(caplog):
+    uvicorn_closed = RuntimeError("Unexpected ASGI message 'websocket.send', after sending "
+                                  "'websocket.close' or response already completed.")
+    for error in (ConnectionResetError("gone"), uvicorn_closed):
+        ws = FailingWebSocket(error)
+        live = LiveSocket(ws, "json", buffer=10)  # type: ignore[arg-type]
+        live.offer(1, "f1")
+        await asyncio.wait_for(live.wait_closed(), 2)
+        assert live.closed and ws.closed_with is None  # the receive loop sees the disconnect
+    assert "a send failed" not in caplog.text
