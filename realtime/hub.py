@@ -157,6 +157,11 @@ class Hub:
                 del self._members[topic]
                 if self.channel is not None:
                     await self.layer.group_discard(group_name(topic), self.channel)
+                    if topic in self._members:
+                        # A socket joined while the discard was on its way, and its join's
+                        # add may have landed first (Redis does not order the two): add
+                        # again, or its events would never reach this process.
+                        await self.layer.group_add(group_name(topic), self.channel)
 
     def deliver(self, message: dict[str, Any]) -> None:
         """Hand one event to every local socket subscribed to its topic."""

@@ -160,3 +160,30 @@ async def test_close_for_restart_closes_every_socket_and_returns_once_all_have_l
     await hub.leave(api)
     await asyncio.wait_for(closing, 2)
     await hub.close_for_restart()  # nothing left: returns at once
+
+
+async def test_a_socket_joining_while_the_last_one_leaves_keeps_the_topic():
+    """The last socket's leave drops the hub's group membership, and a join in the
+    meantime adds it: with Redis the two race, and the leave's discard landing last left
+    the new socket subscribed to a topic whose events never reached the hub."""
+    class SlowDiscardLayer(InMemoryChannelLayer):
+        gate = asyncio.Event()
+
+        async def group_discard(self, group, channel):
+            await self.gate.wait()  # lands after the join's group_add
+            await super().group_discard(group, channel)
+
+    hub = Hub(SlowDiscardLayer(), ENCODERS)
+    await hub.start()
+    try:
+        first, second = FakeSocket("json"), FakeSocket("json")
+        await hub.join(first, "thread:1", "student")
+        leaving = asyncio.create_task(hub.leave(first))
+        await asyncio.sleep(0)  # the leave is waiting in group_discard
+        await hub.join(second, "thread:1", "student")
+        hub.layer.gate.set()
+        await leaving
+        await hub.layer.group_send(group_name("thread:1"), event("thread:1"))
+        await until(lambda: second.frames)
+    finally:
+        await hub.stop()
