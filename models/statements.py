@@ -11,6 +11,7 @@ ORM write would. PostgreSQL numbers its parameters ($1), SQLite does not (?); bo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -28,9 +29,9 @@ def _db_values(model: type[Model], values: dict[str, Any]) -> list[Any]:
     return [fields[name].to_db_value(value, model) for name, value in values.items()]
 
 
-def _columns(model: type[Model], names: list[str]) -> str:
+def _columns(model: type[Model], names: Sequence[str]) -> list[str]:
     fields = model._meta.fields_map
-    return ", ".join(f'"{fields[name].source_field or name}"' for name in names)
+    return [f'"{fields[name].source_field or name}"' for name in names]
 
 
 async def upsert(model: type[Model], values: dict[str, Any], conflict: tuple[str, ...],
@@ -38,9 +39,8 @@ async def upsert(model: type[Model], values: dict[str, Any], conflict: tuple[str
     """INSERT one row of `model`, or UPDATE the `update` fields of the row that has the
     same `conflict` fields (a unique key), in one statement."""
     client = model._meta.db
-    names = list(values)
-    changes = ", ".join(f"{c} = EXCLUDED.{c}" for c in _columns(model, list(update)).split(", "))
-    sql = (f'INSERT INTO "{model._meta.db_table}" ({_columns(model, names)}) '
-           f'VALUES ({_params(client, len(names))}) '
-           f'ON CONFLICT ({_columns(model, list(conflict))}) DO UPDATE SET {changes}')
+    changes = ", ".join(f"{c} = EXCLUDED.{c}" for c in _columns(model, update))
+    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(_columns(model, list(values)))}) '
+           f'VALUES ({_params(client, len(values))}) '
+           f'ON CONFLICT ({", ".join(_columns(model, conflict))}) DO UPDATE SET {changes}')
     await client.execute_query(sql, _db_values(model, values))
