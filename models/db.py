@@ -55,11 +55,13 @@ class PooledConnection(asyncpg.Connection):
         return ""
 
 
-def _connection(database_url: str) -> str | dict[str, Any]:
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        return database_url
+def _connection(database_url: str) -> dict[str, Any]:
     config = expand_db_url(database_url)
-    config["credentials"]["connection_class"] = PooledConnection
+    engine = {"tortoise.backends.sqlite": "models.sqlite_engine",
+              "tortoise.backends.asyncpg": "models.asyncpg_engine"}  # see models.db_engine
+    config["engine"] = engine.get(config["engine"], config["engine"])
+    if database_url.startswith(("postgres://", "postgresql://")):
+        config["credentials"]["connection_class"] = PooledConnection
     return config
 
 

@@ -85,9 +85,19 @@ class Relay:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        # Asleep for at most MARK_SECONDS, or marking: none may outlive the relay.
-        await asyncio.gather(*self._markings, return_exceptions=True)
-        await self.mark_sent()
+        # Asleep for at most MARK_SECONDS, or marking: none may outlive the relay. Bounded:
+        # a database that does not answer must not hold up the shutdown (what is left
+        # unmarked is sent again by the next sweep, and hubs drop the repeats).
+        try:
+            async with asyncio.timeout(flush_seconds):
+                await asyncio.gather(*self._markings, return_exceptions=True)
+                await self.mark_sent()
+        except TimeoutError:
+            log.warning("relay: marking sent events took over %s s at shutdown; the next "
+                        "sweep sends them again", flush_seconds)
+            for task in self._markings:
+                task.cancel()
+            await asyncio.gather(*self._markings, return_exceptions=True)
 
     def _committed(self, messages: list[Message]) -> None:
         if messages:

@@ -258,3 +258,27 @@ async def test_stop_waits_for_a_marking_in_flight(db):
     await asyncio.wait_for(stopping, 5)
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "relay-mark-sent"]
     assert (await Event.get(id=seq)).sent_at is not None
+
+
+async def test_stop_does_not_wait_forever_for_a_database_that_never_answers(db, caplog):
+    """CI hung at a teardown: the relay's stop waited for a marking whose database lock was
+    never given back. A marking that does not end within the flush bound is given up (the
+    sweep sends its events again) and stop() returns."""
+    class StuckRelay(Relay):
+        entered = asyncio.Event()
+
+        async def mark_sent(self) -> None:
+            self.entered.set()
+            await asyncio.Event().wait()  # a database that never answers
+
+    layer = FailingLayer()
+    layer.down = False
+    relay = StuckRelay(layer)
+    await relay.start()
+    seq = await publish(TOPIC, "test.stuck", {"*": {}})
+    await asyncio.wait_for(relay.entered.wait(), 5)
+    with caplog.at_level(logging.WARNING, logger="coursewire.relay"):
+        await asyncio.wait_for(relay.stop(flush_seconds=0.3), 5)
+    assert "next sweep sends them again" in caplog.text
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "relay-mark-sent"]
+    assert (await Event.get(id=seq)).sent_at is None  # left to the sweep
