@@ -11,7 +11,7 @@ from core.templating import render
 from courses.audience import STAFF
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAnswer, QuizAttempt
-from quizzes.attempt_page import SELF, attempt_frames, attempt_topic, read_regions
+from quizzes.attempt_page import SELF, Regions, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
 from realtime.publish import in_every_language, publish
 
@@ -139,12 +139,28 @@ async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
     """The attempt's change to its student's pages (the unit panel reloads), its own page
     and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
     await _to_student(attempt)
-    regions = await attempt_frames(attempt, hold.device if hold is not None else "",
-                                   answers=answers)
-    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name, {"*": attempt_payload(
-        attempt)}, in_every_language(lambda: {audience: str(shown.html(oob=True, saved=saved))
-                                              for audience, shown in regions.items()}))
+    holder = hold.device if hold is not None else ""
+    if saved is None:
+        regions = await attempt_frames(attempt, holder, answers=answers)
+        frames = partial(_regions_frames, regions)
+    else:
+        # An autosave, hundreds a second in an exam: the student's other tabs get the
+        # regions, and a staff view of the attempt (rarely open) fetches its own, rather
+        # than rendered here for staff in every language on every save (save_cost.py).
+        shown = await read_regions(attempt, SELF, answers=answers, holder=holder)
+        frames = partial(_saved_frames, attempt, shown, saved)
+    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name,
+                  {"*": attempt_payload(attempt)}, in_every_language(frames))
     await progress_changed(attempt, student_name, hold)
+
+
+def _regions_frames(regions: dict[str, Regions]) -> dict[str, str]:
+    return {audience: str(shown.html(oob=True)) for audience, shown in regions.items()}
+
+
+def _saved_frames(attempt: QuizAttempt, shown: Regions, saved: str) -> dict[str, str]:
+    return {SELF: str(shown.html(oob=True, saved=saved)),
+            STAFF: render("quizzes/_attempt_reload.html", attempt=attempt)}
 
 
 async def progress_changed(attempt: QuizAttempt, student_name: str,

@@ -2,7 +2,8 @@
 chosen ("Saved", said in a live region), the countdown runs from the server's deadline,
 the answers are there after a reload and in a second tab (another context) of the same
 student, and handing in (after the confirmation) grades what was saved. Staff follow a
-student live on the proctor page, which equals a fresh load."""
+student live on the proctor page and on their view of the attempt, which equal a fresh
+load."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ QUIZ_FILES = {
 @pytest.fixture(scope="module")
 def live(db_factory, tmp_path_factory):
     course = start_course_server(db_factory, tmp_path_factory.mktemp("quizbrowser"),
-                                 server="uvicorn",
+                                 server="uvicorn", students=1,
                                  course_extra={k: textwrap.dedent(v) for k, v in
                                                QUIZ_FILES.items()})
     yield course
@@ -130,6 +131,34 @@ def test_the_proctor_page_follows_a_student_live_and_equals_a_reload(browser, li
         student.click("#quiz-submit")
         staff.wait_for_selector(f'{row}[data-status="graded"]', timeout=10_000)
         assert_live_equals_reload(staff_ctx, staff, proctor, "table.proctor")
+    finally:
+        staff_ctx.close()
+        student_ctx.close()
+
+
+def test_a_staff_view_of_an_attempt_follows_its_autosaves_and_equals_a_reload(browser, live):
+    """A save sends staff views of the attempt a frame that makes them fetch their regions
+    (quizzes.events: not rendered for staff on every save); the view shows the saved
+    answer without a reload, and equals a fresh load."""
+    base, cid = live.server.base, live.course_id
+    student_ctx, student = log_in(browser, base, "s0@example.org", PASSWORD)
+    staff_ctx, staff = log_in(browser, base, "ta@example.org", PASSWORD)
+    try:
+        student.goto(f"{base}/courses/{cid}/units/paper")
+        wait_loaded(student)
+        student.click(".quiz-start")
+        student.wait_for_selector("#quiz-countdown")
+        attempt_url = student.url
+        staff.goto(attempt_url)
+        wait_live(staff)
+        capital = '.quiz-question[data-question="capital"]'
+        paris = f'{capital} input[value="{RIGHT["capital"]["choice"]}"]'
+        assert not staff.is_checked(paris)
+        answer(student, "capital")
+        student.wait_for_selector(f'{capital} .save-state[data-state="saved"]')
+        staff.wait_for_function("sel => document.querySelector(sel).checked", arg=paris,
+                                timeout=10_000)
+        assert_live_equals_reload(staff_ctx, staff, attempt_url, "main")
     finally:
         staff_ctx.close()
         student_ctx.close()
