@@ -16,6 +16,7 @@ its database).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from tortoise.backends.base.client import (
     TransactionalDBClient,
@@ -37,7 +38,8 @@ class SqliteTransaction(SqliteTransactionContext):
                 # in order: this rollback comes after it (and is a no-op if it never ran).
                 raw = self.connection._connection
                 if raw is not None:
-                    await asyncio.shield(raw.rollback())
+                    with contextlib.suppress(Exception):  # the first error is the one to see
+                        await asyncio.shield(raw.rollback())
             finally:
                 self._trxlock.release()
             raise
@@ -53,8 +55,10 @@ class PooledTransaction(TransactionContextPooled):
         try:
             await self.client.begin()
         except BaseException:
-            # asyncpg's release waits out a cancelled query and rolls back what it began.
-            await asyncio.shield(pool.release(self.client._connection))
+            # asyncpg's release waits out a cancelled query and rolls back what it began
+            # (a connection it cannot reset, it closes).
+            with contextlib.suppress(Exception):  # the first error is the one to see
+                await asyncio.shield(pool.release(self.client._connection))
             raise
         self.token = get_connections().set(self.connection_name, self.client)
         return self.client
