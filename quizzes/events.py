@@ -54,6 +54,13 @@ PROGRESS = EventType(
     ("course:<course_id>:staff",))
 EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
+# A deadline round hands in thousands of attempts at once, and each open attempt page and
+# unit page then fetches what it shows: spread over this window (by attempt and student id),
+# so 9,000 pages do not ask in the same instant. The unit panel's frame is rendered once per
+# step of the spread, per quiz and language.
+CLOSE_FETCH_SPREAD_MS = 5000
+CLOSE_FETCH_STEP_MS = 250
+
 
 def _iso(value: object) -> str | None:
     return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
@@ -104,32 +111,42 @@ async def attempts_changed(attempts: list[QuizAttempt], *, pages_fetch: bool = F
     for attempt in attempts:
         hold = holds.get(attempt.id)
         if pages_fetch:
-            await _to_student(attempt)
+            await _to_student(attempt, delay_ms=close_fetch_delay(attempt.user_id))
             await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name,
                           {"*": attempt_payload(attempt)}, in_every_language(
-                              partial(_attempt_reload, attempt)))
+                              partial(_attempt_reload, attempt, close_fetch_delay(attempt.id))))
             await progress_changed(attempt, attempt.user.name, hold)
         else:
             await _attempt_and_progress(attempt, attempt.user.name, hold, answers[attempt.id])
 
 
-def _attempt_reload(attempt: QuizAttempt) -> dict[str, str]:
-    html = render("quizzes/_attempt_reload.html", attempt=attempt)
+def close_fetch_delay(key: int) -> int:
+    """How long a page waits before its fetch after a close, in ms: spread evenly over
+    `CLOSE_FETCH_SPREAD_MS` by `key` (an id), in steps of `CLOSE_FETCH_STEP_MS`."""
+    spread = (key * 7919) % CLOSE_FETCH_SPREAD_MS  # 7919 is prime: consecutive ids spread
+    return spread // CLOSE_FETCH_STEP_MS * CLOSE_FETCH_STEP_MS
+
+
+def _attempt_reload(attempt: QuizAttempt, delay_ms: int = 0) -> dict[str, str]:
+    html = render("quizzes/_attempt_reload.html", attempt=attempt, delay_ms=delay_ms)
     return {SELF: html, STAFF: html}
 
 
 @lru_cache(maxsize=256)
-def _panel_reload(course_id: str, block_id: str, language: str) -> str:
-    """The same for every attempt of a quiz: a close renders it once, not per attempt."""
-    return render("quizzes/_panel_reload.html", course_id=course_id, block_id=block_id)
+def _panel_reload(course_id: str, block_id: str, language: str, delay_ms: int = 0) -> str:
+    """The same for every attempt of a quiz (and delay): a close renders it once per step
+    of the spread, not per attempt."""
+    return render("quizzes/_panel_reload.html", course_id=course_id, block_id=block_id,
+                  delay_ms=delay_ms)
 
 
-async def _to_student(attempt: QuizAttempt) -> None:
-    """The student's open pages: the payload, and the unit panel fetches itself again."""
+async def _to_student(attempt: QuizAttempt, *, delay_ms: int = 0) -> None:
+    """The student's open pages: the payload, and the unit panel fetches itself again
+    (`delay_ms` later: a close spreads them)."""
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
                   {"*": attempt_payload(attempt)}, in_every_language(lambda: {
                       SELF: _panel_reload(attempt.course_id, attempt.block_id,
-                                          current_language())}))
+                                          current_language(), delay_ms)}))
 
 
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
@@ -160,7 +177,7 @@ def _regions_frames(regions: dict[str, Regions]) -> dict[str, str]:
 
 def _saved_frames(attempt: QuizAttempt, shown: Regions, saved: str) -> dict[str, str]:
     return {SELF: str(shown.html(oob=True, saved=saved)),
-            STAFF: render("quizzes/_attempt_reload.html", attempt=attempt)}
+            STAFF: render("quizzes/_attempt_reload.html", attempt=attempt, delay_ms=0)}
 
 
 async def progress_changed(attempt: QuizAttempt, student_name: str,

@@ -43,8 +43,10 @@ def wait_live(page, timeout: float = 10_000) -> None:
 
 
 def wait_loaded(page, timeout: float = 10_000) -> None:
-    """Wait until the page's lazily loaded panels (hx-trigger="load") have all arrived."""
-    page.wait_for_function("() => !document.querySelector('[hx-trigger=\"load\"]')",
+    """Wait until the page's lazily loaded panels (hx-trigger="load", or "load delay:Nms"
+    after a close) have all arrived."""
+    page.wait_for_function("() => !document.querySelector("
+                           "'[hx-trigger=\"load\"], [hx-trigger^=\"load delay:\"]')",
                            timeout=timeout)
 
 

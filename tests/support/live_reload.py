@@ -38,6 +38,8 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "source", "track", "wbr"}
 RAW_TEXT = {"script", "style", "textarea", "title"}
 
+LOAD_TRIGGER = re.compile(r"load(?: delay:\d+ms)?")
+
 
 # --- a small DOM -------------------------------------------------------------------------
 
@@ -354,11 +356,12 @@ async def render(client: httpx.AsyncClient, url: str) -> Node:
 
 
 async def load_panels(client: httpx.AsyncClient, doc: Node) -> None:
-    """Fetch and swap in the lazily loaded panels (`hx-trigger="load"`), as htmx does when
-    a page loads and when a swap brings new ones."""
+    """Fetch and swap in the lazily loaded panels (`hx-trigger="load"`, or "load delay:Nms"
+    when a close spreads the fetches), as htmx does when a page loads and when a swap brings
+    new ones."""
     for _ in range(5):  # panels can hold panels
-        lazy = [e for e in doc.elements() if e.attrs.get("hx-trigger") == "load"
-                and "hx-get" in e.attrs]
+        lazy = [e for e in doc.elements() if "hx-get" in e.attrs
+                and LOAD_TRIGGER.fullmatch(e.attrs.get("hx-trigger", ""))]
         if not lazy:
             break
         for el in lazy:
