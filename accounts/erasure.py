@@ -56,6 +56,9 @@ async def erase_user(user_id: int, *, outbox_dir: Path | None = None) -> int:
     if is_tombstone(user):
         raise InvalidState(_("This account was already erased."))
     async with in_transaction():
+        # Writers of rows naming the person (the notification consumer) lock their
+        # recipients' rows too: they finish before this starts, or find the person gone.
+        await User.filter(id=user.id).select_for_update().first()
         tombstone = await User.create(
             email=f"deleted-{secrets.token_hex(8)}@{TOMBSTONE_DOMAIN}", name=TOMBSTONE_NAME,
             password_hash=UNUSABLE_PASSWORD)

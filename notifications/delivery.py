@@ -24,7 +24,10 @@ async def deliver(drafts: list[Draft], public_url: str, event_seq: int | None = 
         return []
     user_ids = sorted({d.user_id for d in drafts})
     modes = await modes_for(user_ids)
-    users = {u.id: u for u in await User.filter(id__in=user_ids)}
+    # Locked to the caller's commit: an erasure (accounts.erasure, which locks the person
+    # first) waits for these rows, or has deleted the person before they are read.
+    users = {u.id: u for u in await User.filter(id__in=user_ids).select_for_update(
+        no_key=True)}
     written = []
     for draft in drafts:
         user = users.get(draft.user_id)
