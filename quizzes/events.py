@@ -177,7 +177,7 @@ def _regions_frames(regions: dict[str, Regions]) -> dict[str, str]:
 
 def _saved_frames(attempt: QuizAttempt, shown: Regions, saved: str) -> dict[str, str]:
     return {SELF: str(shown.html(oob=True, saved=saved)),
-            STAFF: render("quizzes/_attempt_reload.html", attempt=attempt, delay_ms=0)}
+            STAFF: _attempt_reload(attempt)[STAFF]}
 
 
 async def progress_changed(attempt: QuizAttempt, student_name: str,
