@@ -3,15 +3,15 @@ cancelled (models/db_engine.py)."""
 
 from __future__ import annotations
 
-from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import TransactionContext
 
-from models.db_engine import PooledTransaction
+from models.db_engine import AsyncpgWrapper, PooledTransaction
 
 
 class Asyncpg(AsyncpgDBClient):
     def _in_transaction(self) -> TransactionContext:
-        return PooledTransaction(TransactionWrapper(self), self._pool_init_lock)
+        return PooledTransaction(AsyncpgWrapper(self), self._pool_init_lock)
 
 
 client_class = Asyncpg

@@ -17,13 +17,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
+from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import (
+    NestedTransactionContext,
     TransactionalDBClient,
+    TransactionContext,
     TransactionContextPooled,
 )
-from tortoise.backends.sqlite.client import SqliteTransactionContext
+from tortoise.backends.sqlite.client import SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.connection import get_connections
+
+# Told when a nested block (a savepoint) inside a transaction begins, is released or is
+# rolled back: (the transaction's outermost client, "begin" | "release" | "rollback").
+# Code that keeps per-transaction state in memory (realtime.outbox's unwritten events)
+# registers here, so a rolled-back block's share of that state goes with it.
+SAVEPOINT_LISTENERS: list[Callable[[TransactionalDBClient, str], None]] = []
 
 
 class SqliteTransaction(SqliteTransactionContext):
@@ -62,3 +73,46 @@ class PooledTransaction(TransactionContextPooled):
             raise
         self.token = get_connections().set(self.connection_name, self.client)
         return self.client
+
+
+class Savepoint(NestedTransactionContext):
+    """A nested `in_transaction()` block: Tortoise's savepoint, which also tells
+    SAVEPOINT_LISTENERS about it. Tortoise runs the block on a client of its own but leaves
+    the transaction's outermost client (`root`) as the current connection, so that is the
+    client the listeners are told of."""
+
+    def __init__(self, client: TransactionalDBClient, root: TransactionalDBClient) -> None:
+        super().__init__(client)
+        self.root = root
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        client = await super().__aenter__()
+        _tell(self.root, "begin")
+        return client
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            await super().__aexit__(exc_type, exc_val, exc_tb)
+        except BaseException:
+            _tell(self.root, "rollback")
+            raise
+        _tell(self.root, "rollback" if exc_type else "release")
+
+
+def _tell(root: TransactionalDBClient, what: str) -> None:
+    for listener in SAVEPOINT_LISTENERS:
+        listener(root, what)
+
+
+class SqliteWrapper(SqliteTransactionWrapper):
+    """A SQLite transaction whose nested blocks are `Savepoint`s."""
+
+    def _in_transaction(self) -> TransactionContext:
+        return Savepoint(SqliteTransactionWrapper(self), self)
+
+
+class AsyncpgWrapper(TransactionWrapper):
+    """A PostgreSQL transaction whose nested blocks are `Savepoint`s."""
+
+    def _in_transaction(self) -> TransactionContext:
+        return Savepoint(TransactionWrapper(self), self)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from tortoise.backends.base.client import TransactionContext
-from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
+from tortoise.backends.sqlite.client import SqliteClient
 
-from models.db_engine import SqliteTransaction
+from models.db_engine import SqliteTransaction, SqliteWrapper
 
 
 class Sqlite(SqliteClient):
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransaction(SqliteTransactionWrapper(self), self._lock)
+        return SqliteTransaction(SqliteWrapper(self), self._lock)
 
 
 client_class = Sqlite

@@ -24,7 +24,7 @@ def _params(client: BaseDBAsyncClient, count: int) -> str:
     return ", ".join("?" * count)
 
 
-def _db_values(model: type[Model], values: dict[str, Any]) -> list[Any]:
+def db_values(model: type[Model], values: dict[str, Any]) -> list[Any]:
     fields = model._meta.fields_map
     return [fields[name].to_db_value(value, model) for name, value in values.items()]
 
@@ -43,4 +43,27 @@ async def upsert(model: type[Model], values: dict[str, Any], conflict: tuple[str
     sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(_columns(model, list(values)))}) '
            f'VALUES ({_params(client, len(values))}) '
            f'ON CONFLICT ({", ".join(_columns(model, conflict))}) DO UPDATE SET {changes}')
-    await client.execute_query(sql, _db_values(model, values))
+    await client.execute_query(sql, db_values(model, values))
+
+
+async def insert_returning_ids(model: type[Model], names: Sequence[str],
+                               rows: Sequence[Sequence[Any]]) -> list[int]:
+    """INSERT `rows` of `model` in one statement: each row holds the `names` fields' values,
+    already converted (`db_values`). Returns their ids in the order of `rows`: both
+    databases number a statement's rows in VALUES order, so the ids, sorted, pair with the
+    rows (SQLite does not promise RETURNING's order)."""
+    if not rows:
+        return []
+    client = model._meta.db
+    width = len(names)
+    if client.capabilities.dialect == "postgres":
+        groups = ", ".join(
+            "(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")"
+            for r in range(len(rows)))
+    else:
+        groups = ", ".join("(" + ", ".join("?" * width) + ")" for _ in rows)
+    pk = model._meta.db_pk_column
+    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(_columns(model, names))}) '
+           f'VALUES {groups} RETURNING "{pk}"')
+    returned = await client.execute_query_dict(sql, [v for row in rows for v in row])
+    return sorted(int(r[pk]) for r in returned)

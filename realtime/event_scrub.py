@@ -5,8 +5,8 @@ name shown in a post's byline, an author id or a `user:<id>` topic lives on in i
 log is pruned (COURSEWIRE_EVENT_RETENTION_DAYS). Erasure cannot wait that long: the events
 on the person's own topic are deleted, and every other payload is rewritten with the
 tombstone in place of their id, name and email. The rewrite runs in the erasure's
-transaction; a control message written in it (the one closing their sockets) has already
-been handed to the relay in memory, so the hot path still closes them.
+transaction; a control message written in it (the one closing their sockets) is handed to
+the relay from memory after the commit, as written, so the hot path still closes them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import re
 from typing import Any
 
 from models.events import Event
+from realtime.languages import RENDERED_KEY
+from realtime.outbox import write_pending_events
 
 _BATCH = 500
 # Keys whose integer value names a user (payloads, control messages).
@@ -63,7 +65,8 @@ class _Rewrite:
             return [self.value(v) for v in value]
         if isinstance(value, dict):
             names_user = value.get("id") == self.user_id and "name" in value
-            return {k: (self.tombstone_id if (k == "id" and names_user) else self.value(v, k))
+            return {k: (self.tombstone_id if (k == "id" and names_user)
+                        else v if k == RENDERED_KEY else self.value(v, k))
                     for k, v in value.items()}
         if key in _USER_KEYS and value == self.user_id and not isinstance(value, bool):
             return self.tombstone_id
@@ -73,7 +76,10 @@ class _Rewrite:
 async def erase_from_events(user_id: int, tombstone_id: int, name: str, email: str,
                             tombstone_name: str) -> int:
     """Delete the person's own events and rewrite every other payload naming them; returns
-    how many rows were rewritten."""
+    how many rows were rewritten. The events the erasure's own transaction published so far
+    are written first, so they are rewritten too (their messages, kept in memory, are still
+    sent as written: the control message closing the person's sockets)."""
+    await write_pending_events()
     await Event.filter(topic=user_topic(user_id)).delete()
     rewrite = _Rewrite(user_id, tombstone_id, name, email, tombstone_name)
     changed, after = 0, 0

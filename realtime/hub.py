@@ -16,7 +16,9 @@ from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer
 
-from realtime.layer import group_name
+from core.i18n import DEFAULT_LANGUAGE
+from realtime.languages import LIVE, Announcer, rendered_in
+from realtime.layer import RedisLayer, group_name
 from realtime.rights import CONTROL_GROUP, CONTROL_TYPE, RIGHTS, SESSION_ENDED
 
 log = logging.getLogger("coursewire.hub")
@@ -67,12 +69,19 @@ class Hub:
         self.delivered_events = 0
         self.duplicates_dropped = 0
         self.control_messages = 0  # rights/session messages acted on (one per user's process)
+        # HTML sockets' languages, counted once per socket (realtime/languages.py).
+        self._language_of: dict[Subscriber, str] = {}
+        self.languages = Announcer(
+            (lambda: layer.connection(0)) if isinstance(layer, RedisLayer) else None,
+            getattr(layer, "prefix", "cw"))
+        self.language_resyncs = 0  # sockets closed: an event came without their language
 
     @property
     def socket_count(self) -> int:
         return len(self._topics_of)
 
     async def start(self) -> None:
+        await self.languages.start()
         self._tasks = [
             asyncio.create_task(self._supervise_reader(), name="hub-reader"),
             asyncio.create_task(self._refresh_groups(), name="hub-group-refresh"),
@@ -87,6 +96,10 @@ class Hub:
         # The process is stopping: clients reconnect to the next one (and resync there).
         for sub in list(self._topics_of):
             sub.close_for_restart()
+        for language in self._language_of.values():
+            LIVE.left(language)
+        self._language_of.clear()
+        await self.languages.stop()
         self._members.clear()
         self._topics_of.clear()
         self._watchers.clear()
@@ -140,9 +153,15 @@ class Hub:
             await self.layer.group_add(group_name(topic), self.channel)
         groups.setdefault((sub.kind, audience, sub.language), set()).add(sub)
         self._topics_of[sub].add(topic)
+        if sub.kind == "html" and sub.language and sub not in self._language_of:
+            self._language_of[sub] = sub.language
+            self.languages.joined(sub.language)
 
     async def leave(self, sub: Subscriber) -> None:
         topics = self._topics_of.pop(sub, ())
+        language = self._language_of.pop(sub, None)
+        if language is not None:
+            LIVE.left(language)
         if not self._topics_of:
             self._emptied.set()
         for topic in topics:
@@ -178,9 +197,18 @@ class Hub:
             if len(self._recent_order) > RECENT_SEQS:
                 self._recent.discard(self._recent_order.popleft())
         self.delivered_events += 1
+        html = message.get("html") or {}
         for (kind, audience, language), subs in list(groups.items()):
             frame = self.encoders[kind](message, audience, language)
             if frame is None:
+                continue
+            if kind == "html" and language != DEFAULT_LANGUAGE and language and not (
+                    rendered_in(html, language)):
+                # Published before its process knew a page read this language: the page
+                # renders its regions afresh in its own, rather than show another one.
+                self.language_resyncs += len(subs)
+                for sub in list(subs):
+                    sub.close_for_resync()
                 continue
             for sub in list(subs):
                 sub.offer(seq, frame)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, use_language
+from realtime.languages import LIVE, mark
 from realtime.outbox import write_event
 from realtime.topics import public_name
 
@@ -31,19 +32,21 @@ async def publish(
 
 
 def in_every_language(render: Callable[[], dict[str, str]]) -> dict[str, str]:
-    """`html_by_audience` for `publish`, rendered once per language: English under the
-    audience (`student`), each other language under `student@fi`, and only where its text
-    differs from English (a fragment with no words in it is stored once).
+    """`html_by_audience` for `publish`, rendered once per language that live pages read:
+    English under the audience (`student`), each other language under `student@fi`, and
+    only where its text differs from English (a fragment with no words in it is stored
+    once).
 
-    Publishing happens in whichever process made the change, without knowing which
-    languages the sockets on other processes use, so every language is rendered here:
-    three renders per event instead of one, against a fan-out that stays one encode per
-    (kind, audience, language) group and one send per socket (realtime/hub.py).
+    Publishing happens in whichever process made the change, which does not know the
+    languages of the sockets on other processes: realtime/languages.py tells it which
+    languages any process's pages read (all three when it cannot know), and the HTML records
+    which were rendered, so a hub never sends a page a fragment in another language.
     """
+    others = LIVE.to_render()
     with use_language(DEFAULT_LANGUAGE):
         english = render()
     html = dict(english)
-    for code in LANGUAGES:
+    for code in LANGUAGES if others is None else others:
         if code == DEFAULT_LANGUAGE:
             continue
         with use_language(code):
@@ -51,6 +54,8 @@ def in_every_language(render: Callable[[], dict[str, str]]) -> dict[str, str]:
         for audience, fragment in translated.items():
             if fragment != english.get(audience):
                 html[f"{audience}@{code}"] = fragment
+    if others is not None:
+        mark(html, others)
     return html
 
 

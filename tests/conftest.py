@@ -106,6 +106,22 @@ def installed() -> Runtime:
     return runtime
 
 
+@pytest.fixture
+def every_language_live() -> Iterator[None]:
+    """As if pages in every language were open: publishes render every language's HTML
+    (realtime/languages.py renders only those live pages read), for tests that read the
+    event log's HTML in each language."""
+    from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+    from realtime.languages import LIVE
+
+    others = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
+    for code in others:
+        LIVE.joined(code)
+    yield
+    for code in others:
+        LIVE.left(code)
+
+
 @pytest.fixture(scope="session")
 def db_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
     factory = DatabaseFactory(PG_BASE, tmp_path_factory.mktemp("db"))

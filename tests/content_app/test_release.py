@@ -23,6 +23,9 @@ from tests.content_app.conftest import COURSE, WELCOME, import_and_publish
 from tests.support.outbox_down import OutboxDown, outbox_down
 from tests.support.people import bearer, browser_login, token
 
+# The event log's HTML is read in each language (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("every_language_live")
+
 SECRET = "Zebra-Unreleased-7731"  # a marker only unreleased content carries
 FUTURE_CHAPTER = ("03-functions/chapter.yaml", "start: 2026-01-27T09:00:00Z",
                   "start: 2099-01-27T09:00:00Z")

@@ -9,6 +9,9 @@ import pytest
 from grading import events, submissions
 from tests.grading_app.conftest import drain
 
+# The event log's HTML is read in each language (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("every_language_live")
+
 
 async def test_a_graded_attempt_is_pushed_in_every_language(course,
                                                            monkeypatch: pytest.MonkeyPatch):

@@ -2,11 +2,15 @@
 (members follow), assign staff, delete (members stay without a group), and the refusals."""
 
 import httpx
+import pytest
 
 from models.courses import Membership
 from models.events import Event
 from models.groups import CourseGroup, GroupStaff
 from tests.support.people import PASSWORD, bearer, browser_login, course_with, person, token
+
+# The event log's HTML is read in each language (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("every_language_live")
 
 
 async def grouped_course(client):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from announcements.service import post_announcement
 from core.i18n import use_language
 from core.templating import render
@@ -17,6 +19,9 @@ from notifications.consumer import consume_once, ensure_cursor
 from notifications.kinds import Kind, Mode
 from notifications.preferences import set_modes
 from tests.support.people import bearer, browser_login, token
+
+# The event log's HTML is read in each language (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("every_language_live")
 
 URL = "https://cw.example"
 FI = "Tiedote kurssilla Course CS101: Lab today"

@@ -8,6 +8,9 @@ import pytest
 from tests.quizzes.conftest import COURSE_ID, QuizCourse
 from tests.support.people import browser_login
 
+# The event log's HTML is read in each language (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("every_language_live")
+
 PANEL = f"/courses/{COURSE_ID}/quizzes/midterm/panel"
 
 WORDS = {

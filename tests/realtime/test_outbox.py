@@ -19,6 +19,7 @@ from models.announcements import Announcement
 from models.events import Event
 from realtime.publish import publish
 from realtime.relay import Relay
+from tests.quizzes.test_hand_in_queue import sql_statements
 from tests.support.live_reload import delivery_log
 from tests.support.people import bearer, course_with, person, token
 
@@ -80,25 +81,25 @@ async def test_a_rolled_back_change_is_never_sent_to_sockets(listening):
     log = delivery_log(runtime.hub)
     with pytest.raises(RuntimeError):
         async with in_transaction():
-            rolled_back = await publish(TOPIC, "test.rolled_back", {"*": {"n": 1}})
+            await publish(TOPIC, "test.rolled_back", {"*": {"n": 1}})
             raise RuntimeError("the change failed")
     # A later committed event arrives: had the rolled-back one been sent, it came first.
     committed = await publish(TOPIC, "test.committed", {"*": {"n": 2}})
     await log.wait_for({committed})
     assert listener.events == ["test.committed"]
     assert not await Event.filter(name="test.rolled_back").exists()
-    assert rolled_back
 
 
 async def test_an_event_in_a_transaction_is_sent_only_after_commit(listening):
     runtime, listener = listening
     log = delivery_log(runtime.hub)
     async with in_transaction():
-        seq = await publish(TOPIC, "test.inside", {"*": {"n": 1}})
+        assert await publish(TOPIC, "test.inside", {"*": {"n": 1}}) is None
         # Until commit nothing has been handed to the relay, so nothing can reach a socket.
         assert runtime.relay._queue.empty()
         await asyncio.sleep(0)
-        assert seq not in log.handled
+        assert not log.handled
+    seq = (await Event.get(name="test.inside")).id
     await log.wait_for({seq})
     assert listener.seqs == [seq]
     await marked_sent([seq])
@@ -282,3 +283,81 @@ async def test_stop_does_not_wait_forever_for_a_database_that_never_answers(db, 
     assert "next sweep sends them again" in caplog.text
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "relay-mark-sent"]
     assert (await Event.get(id=seq)).sent_at is None  # left to the sweep
+
+
+async def test_a_transactions_events_are_one_insert_in_the_order_published(listening):
+    """An autosave publishes three events: they are inserted together when the change
+    commits (one statement, not three), numbered and delivered in the order published."""
+    _runtime, listener = listening
+    with sql_statements() as sent:
+        async with in_transaction():
+            for n in range(3):
+                await publish(TOPIC, f"test.batch{n}", {"*": {"n": n}})
+    inserts = [s for s in sent if s.upper().startswith("INSERT")]
+    assert len(inserts) == 1 and '"events"' in inserts[0], sent
+    rows = await Event.filter(name__startswith="test.batch").order_by("id")
+    assert [r.name for r in rows] == ["test.batch0", "test.batch1", "test.batch2"]
+    assert [r.data_by_audience for r in rows] == [{"*": {"n": n}} for n in range(3)]
+    await eventually(lambda: _true(len(listener.seqs) == 3), "three events delivered")
+    assert listener.seqs == [r.id for r in rows]
+    assert listener.events == ["test.batch0", "test.batch1", "test.batch2"]
+    await marked_sent([r.id for r in rows])
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_a_nested_blocks_events_follow_it_released_or_rolled_back(listening):
+    """A nested in_transaction() is a savepoint with a client of its own: released, its
+    events commit and are sent with the enclosing transaction; rolled back, they are
+    neither stored nor sent."""
+    _runtime, listener = listening
+    async with in_transaction():
+        await publish(TOPIC, "test.outer_before", {"*": {}})
+        async with in_transaction():
+            await publish(TOPIC, "test.kept", {"*": {}})
+        with pytest.raises(RuntimeError):
+            async with in_transaction():
+                await publish(TOPIC, "test.dropped", {"*": {}})
+                raise RuntimeError("the inner change failed")
+        await publish(TOPIC, "test.outer_after", {"*": {}})
+    names = [e.name for e in await Event.filter(name__startswith="test.").order_by("id")]
+    assert names == ["test.outer_before", "test.kept", "test.outer_after"]
+    await eventually(lambda: _true(len(listener.events) == 3), "three events delivered")
+    assert listener.events == names
+
+
+async def test_an_event_the_database_refuses_fails_its_publish_not_a_later_commit(db):
+    """Values are converted when published: a payload that is not JSON fails the publish
+    in the code that wrote it, and the transaction rolls back as for any other error."""
+    with pytest.raises(TypeError):
+        async with in_transaction():
+            await publish(TOPIC, "test.bad", {"*": {"when": object()}})
+    assert not await Event.filter(name="test.bad").exists()
+    async with in_transaction():  # the connection is usable: nothing was left open
+        await publish(TOPIC, "test.after", {"*": {}})
+    assert await Event.filter(name="test.after").exists()
+
+
+async def test_a_failed_insert_at_commit_rolls_the_change_back(db, monkeypatch):
+    """If the events cannot be inserted when the change commits, the change does not
+    commit without them, and the connection is left usable."""
+    from realtime import outbox
+
+    async def refused(*_args, **_kwargs):
+        raise RuntimeError("the database refused the events")
+
+    teacher = await person("teacher@outbox-refused.test", creator=True)
+    course = (await course_with(teacher, {})).id
+    monkeypatch.setattr(outbox, "insert_returning_ids", refused)
+    with pytest.raises(RuntimeError, match="refused the events"):
+        async with in_transaction():
+            await Announcement.create(course_id=course, title="lost", body_md="x",
+                                      body_html="x")
+            await publish(TOPIC, "test.refused", {"*": {}})
+    monkeypatch.undo()
+    assert not await Announcement.filter(title="lost").exists()
+    async with in_transaction():
+        await publish(TOPIC, "test.after_refusal", {"*": {}})
+    assert await Event.filter(name="test.after_refusal").exists()
