@@ -283,6 +283,7 @@ class Deployment:
         self.env, self.processes = env, processes
         self.servers: list[ServerProcess] = []
         self.nginx: subprocess.Popen[bytes] | None = None
+        self.nginx_dir = Path()
         self.worker: subprocess.Popen[bytes] | None = None
         self.base = ""
 
@@ -311,7 +312,7 @@ class Deployment:
 
         if NGINX is None:
             raise SystemExit("--processes 2 needs nginx (apt-get install nginx)")
-        prefix = Path(tempfile.mkdtemp(prefix="cwbench-nginx-"))
+        prefix = self.nginx_dir = Path(tempfile.mkdtemp(prefix="cwbench-nginx-"))
         port = free_port()
         site = prefix / "coursewire.conf"
         site.write_text(site_conf(port, (self.servers[0].port, self.servers[1].port)))
@@ -337,6 +338,11 @@ class Deployment:
         if self.nginx is not None:
             self.nginx.terminate()
             self.nginx.wait(10)
+            # Its refusals (502, 504, and any 500 of its own) are explained only here.
+            error_log = self.nginx_dir / "error.log"
+            if error_log.exists():
+                shutil.copyfile(error_log, Path(self.env["COURSEWIRE_DATA_DIR"])
+                                / "nginx-error.log")
         for server in self.servers:
             server.stop()
 
