@@ -9,7 +9,7 @@ import asyncpg
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import (
     HTMLResponse,
     JSONResponse,
@@ -127,7 +127,18 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
         return PlainTextResponse(error.message, status_code=500)
 
 
+async def handle_client_gone(request: Request, exc: Exception) -> Response:
+    """The client (or the proxy in front) closed the connection before the app read the
+    request's body: nobody is left to answer, and it is no bug, so one line, no traceback
+    (under an exam storm, nginx gives up on requests still queued after its read timeout).
+    Nothing was done: the body was never read."""
+    log.info("%s %s: the client went away before its request was read", request.method,
+             request.url.path)
+    return Response(status_code=499)
+
+
 EXCEPTION_HANDLERS = {
+    ClientDisconnect: handle_client_gone,
     CoursewireError: handle_coursewire_error,
     HTTPException: handle_http_exception,
     **{kind: handle_unavailable for kind in UNAVAILABLE},
