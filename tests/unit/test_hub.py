@@ -2,7 +2,6 @@
 
 import asyncio
 
-import pytest
 from channels.layers import InMemoryChannelLayer
 
 from realtime.hub import Hub
@@ -32,14 +31,6 @@ def event(topic, seq=1):
     return {"type": "hub.event", "topic": topic, "event": "announcement.created", "seq": seq,
             "data": {"student": {"who": "anon"}, "staff": {"who": "Ada"}},
             "html": {"*": "<li id='x'>x</li>"}}
-
-
-@pytest.fixture
-async def hub():
-    h = Hub(InMemoryChannelLayer(), ENCODERS)
-    await h.start()
-    yield h
-    await h.stop()
 
 
 async def until(predicate, timeout=2.0):

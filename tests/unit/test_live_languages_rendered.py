@@ -5,27 +5,15 @@ A process that cannot know (no hub running) renders every language, as before.""
 
 from __future__ import annotations
 
-import pytest
-from channels.layers import InMemoryChannelLayer
-
 from core.i18n import _, current_language
 from realtime.event_scrub import _Rewrite
-from realtime.hub import Hub
 from realtime.languages import LIVE, RENDERED_KEY, rendered_in
-from realtime.publish import ENCODERS, in_every_language
+from realtime.publish import in_every_language
 from tests.unit.test_hub import FakeSocket
 
 
 def saved() -> dict[str, str]:
     return {"*": f"<p>{_('Saved.')}</p>", "staff": f"<p>{current_language()}</p>"}
-
-
-@pytest.fixture
-async def hub():
-    h = Hub(InMemoryChannelLayer(), ENCODERS)
-    await h.start()
-    yield h
-    await h.stop()
 
 
 def test_a_process_that_cannot_know_renders_every_language():
