@@ -334,7 +334,13 @@ class Deployment:
     def __exit__(self, *exc: object) -> None:
         if self.worker is not None:
             self.worker.terminate()
-            self.worker.wait(10)
+            try:  # it finishes the jobs in hand first: a close's backlog can outlast this
+                self.worker.wait(30)
+            except subprocess.TimeoutExpired:
+                print("warning: the grading worker was still finishing jobs 30 s after "
+                      "SIGTERM; killed", file=sys.stderr)
+                self.worker.kill()
+                self.worker.wait()
         if self.nginx is not None:
             self.nginx.terminate()
             self.nginx.wait(10)
