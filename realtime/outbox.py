@@ -72,8 +72,14 @@ COMMITTED = Doorbell()
 
 def message_of(row: Event) -> Message:
     """The channel-layer message for an event row."""
-    return {"type": "hub.event", "topic": row.topic, "event": row.name, "seq": row.id,
-            "data": row.data_by_audience, "html": row.html_by_audience or {}}
+    return _message(row.topic, row.name, row.id, row.data_by_audience,
+                    row.html_by_audience or {})
+
+
+def _message(topic: str, name: str, seq: int, data: dict[str, Any],
+             html: dict[str, str]) -> Message:
+    return {"type": "hub.event", "topic": topic, "event": name, "seq": seq, "data": data,
+            "html": html}
 
 
 _COLUMNS = ("topic", "name", "data_by_audience", "html_by_audience", "created_at")
@@ -92,8 +98,7 @@ class _Unwritten:
     def add(self, topic: str, name: str, data: dict[str, Any], html: dict[str, str]) -> None:
         values = db_values(Event, dict(zip(_COLUMNS, (topic, name, data, html, now()),
                                            strict=True)))
-        self.rows.append((values, {"type": "hub.event", "topic": topic, "event": name,
-                                   "seq": 0, "data": data, "html": html}))
+        self.rows.append((values, _message(topic, name, 0, data, html)))  # seq: once written
 
     async def write(self) -> None:
         """Insert the rows not yet written, all in one statement."""
