@@ -116,6 +116,9 @@ class LiveSocket:
         self._gone = False  # a send failed: the peer went away
         self.closed = False
         self.close_code: int | None = None
+        # topic -> when this page's render of it began (epoch seconds): a late event
+        # created well before that is already in the render (realtime/hub.py).
+        self.rendered: dict[str, float] = {}
 
     def offer(self, seq: int, frame: str) -> None:
         if self.closed:
@@ -178,8 +181,9 @@ class LiveSocket:
             await self._close_websocket()
 
     def hold_live(self) -> None:
-        """Buffer live events while a replay from the database is sent."""
-        self._held = []
+        """Buffer live events while a replay or a render from the database is sent."""
+        if self._held is None:
+            self._held = []
 
     def release_live(self, after_seq: int) -> None:
         """Send buffered live events the replay didn't already include."""

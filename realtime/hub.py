@@ -29,11 +29,15 @@ RESTART_DELAY_SECONDS = 0.5
 # The outbox may send an event twice (realtime/relay.py): a hub drops a seq it delivered
 # among the last this many.
 RECENT_SEQS = 10_000
+# A late event written this long before a page's render began is in the render (it was
+# written just before its commit; one machine's clock, or closely synchronized ones).
+LATE_MARGIN_SECONDS = 2.0
 
 
 class Subscriber(Protocol):
     kind: str  # "html" or "json": which encoding of an event this socket wants
     language: str  # the language its HTML frames are in ("" for JSON: data has none)
+    rendered: dict[str, float]  # topic -> when its page's render began (HTML; epoch s)
 
     def offer(self, seq: int, frame: str) -> None: ...
     def close_for_resync(self) -> None: ...
@@ -75,6 +79,8 @@ class Hub:
             (lambda: layer.connection(0)) if isinstance(layer, RedisLayer) else None,
             getattr(layer, "prefix", "cw"))
         self.language_resyncs = 0  # sockets closed: an event came without their language
+        self.late_resyncs = 0  # html sockets closed: an event came out of commit order
+        self.late_dropped = 0  # late events a page's render already showed
 
     @property
     def socket_count(self) -> int:
@@ -202,6 +208,9 @@ class Hub:
             frame = self.encoders[kind](message, audience, language)
             if frame is None:
                 continue
+            if kind == "html" and "late" in message:
+                self._deliver_late(message, subs)
+                continue
             if kind == "html" and language != DEFAULT_LANGUAGE and language and not (
                     rendered_in(html, language)):
                 # Published before its process knew a page read this language: the page
@@ -212,6 +221,19 @@ class Hub:
                 continue
             for sub in list(subs):
                 sub.offer(seq, frame)
+
+    def _deliver_late(self, message: dict[str, Any], subs: set[Subscriber]) -> None:
+        """An event sent out of commit order (the sweep, after a crash or an outage of the
+        layer) may be older than what a page shows, from a later event: such a page renders
+        its regions afresh. A page whose render of the topic began after the event was
+        written already shows it, and gets nothing."""
+        written, topic = float(message["late"]), message["topic"]
+        for sub in list(subs):
+            if sub.rendered.get(topic, 0.0) > written + LATE_MARGIN_SECONDS:
+                self.late_dropped += 1
+                continue
+            self.late_resyncs += 1
+            sub.close_for_resync()
 
     def broadcast_local(self, frame_by_kind: dict[str, str]) -> None:
         """Offer a frame to every local socket (heartbeats)."""

@@ -76,6 +76,14 @@ def message_of(row: Event) -> Message:
                     row.html_by_audience or {})
 
 
+def late(row: Event) -> Message:
+    """The message for an event row sent out of commit order (by the sweep, after events
+    committed later may have been sent), marked with when it was written. A page must not
+    get its older state over newer: hubs resync a page instead, unless the page's render
+    began after it was written (realtime/hub.py)."""
+    return {**message_of(row), "late": row.created_at.timestamp()}
+
+
 def _message(topic: str, name: str, seq: int, data: dict[str, Any],
              html: dict[str, str]) -> Message:
     return {"type": "hub.event", "topic": topic, "event": name, "seq": seq, "data": data,
@@ -101,9 +109,12 @@ class _Unwritten:
         self.rows.append((values, _message(topic, name, 0, data, html)))  # seq: once written
 
     async def write(self) -> None:
-        """Insert the rows not yet written, all in one statement."""
+        """Insert the rows not yet written, all in one statement, stamped with this moment,
+        just before the commit (`late` compares it with when pages rendered)."""
         rows, self.rows = self.rows, []
-        ids = await insert_returning_ids(Event, _COLUMNS, [values for values, _ in rows])
+        written = db_values(Event, {"created_at": now()})
+        ids = await insert_returning_ids(Event, _COLUMNS,
+                                         [values[:-1] + written for values, _ in rows])
         for seq, (_values, message) in zip(ids, rows, strict=True):
             message["seq"] = seq
             self.messages.append(message)

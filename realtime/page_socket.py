@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from markupsafe import escape
@@ -17,9 +18,23 @@ log = logging.getLogger("coursewire.ws")
 
 
 async def _subscribe_page(session: Session, raw_topics: list[str]) -> None:
-    # Join first, then render: an event landing in between is both in the fresh render
-    # and delivered live, and our fragments are idempotent swaps by id.
+    # Join first, then render, holding live events until the render is sent: an event
+    # committed after the render read the database then reaches the page after it, not
+    # before (where the older render would undo it). Held events the render already shows
+    # come first and are repeated by it; the hot path sends in commit order, so the last
+    # frame for a region is its newest. Events sent out of order (late) are the hub's.
+    started = time.time()
+    session.live.hold_live()
+    try:
+        await _join_and_render(session, raw_topics, started)
+    finally:
+        session.live.release_live(0)
+
+
+async def _join_and_render(session: Session, raw_topics: list[str], started: float) -> None:
     granted, denied, reasons = await session.subscribe(raw_topics)
+    for topic in granted:
+        session.live.rendered[topic.name] = started
     fragments = []
     for topic in granted:
         try:

@@ -31,7 +31,7 @@ from tortoise.expressions import Q
 from core.clock import now
 from models.events import Event, PrunedEvents
 from realtime.layer import PIPELINE_MESSAGES, Send, group_name, send_many
-from realtime.outbox import COMMITTED, CONTROL_TOPIC, Message, message_of
+from realtime.outbox import COMMITTED, CONTROL_TOPIC, Message, late
 from realtime.rights import CONTROL_GROUP, CONTROL_TYPE
 
 log = logging.getLogger("coursewire.relay")
@@ -193,7 +193,7 @@ class Relay:
                 continue  # another process's relay has it
             row = await Event.get(id=seq)
             try:
-                await self._send(message_of(row))
+                await self._send(late(row))
             except Exception as exc:
                 self.layer_down = True
                 log.warning("relay: channel layer still refuses events (%s)", exc)

@@ -41,7 +41,7 @@ class ServerProcess:
         data_dir = Path(self.env["COURSEWIRE_DATA_DIR"])
         data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir / f"server-{self.server}-{self.port}.log"
-        log = open(self.log_path, "wb")
+        log = open(self.log_path, "ab")  # a restart on the same port appends
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--server", self.server,

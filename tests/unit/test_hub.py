@@ -4,7 +4,7 @@ import asyncio
 
 from channels.layers import InMemoryChannelLayer
 
-from realtime.hub import Hub
+from realtime.hub import LATE_MARGIN_SECONDS, Hub
 from realtime.layer import group_name
 from realtime.publish import ENCODERS
 
@@ -16,6 +16,7 @@ class FakeSocket:
         self.frames: list[tuple[int, str]] = []
         self.resynced = False
         self.restarted = False
+        self.rendered: dict[str, float] = {}
 
     def offer(self, seq, frame):
         self.frames.append((seq, frame))
@@ -178,3 +179,30 @@ async def test_a_socket_joining_while_the_last_one_leaves_keeps_the_topic():
         await until(lambda: second.frames)
     finally:
         await hub.stop()
+
+
+async def test_a_late_event_resyncs_pages_that_rendered_before_it_and_skips_those_after(hub):
+    """The sweep sends an event out of commit order (late, with when it was written): a
+    page that rendered the topic before may already show a newer event's state, so it
+    renders afresh; a page whose render began well after already shows the event."""
+    written = 1_000_000.0
+    before, after, edge = FakeSocket("html"), FakeSocket("html"), FakeSocket("html")
+    api = FakeSocket("json")
+    before.rendered["course:c"] = written - 30
+    after.rendered["course:c"] = written + LATE_MARGIN_SECONDS + 1
+    edge.rendered["course:c"] = written + LATE_MARGIN_SECONDS / 2  # might not have it
+    for socket in (before, after, edge, api):
+        await hub.join(socket, "course:c", "student")
+    hub.deliver({**event("course:c", seq=7), "late": written})
+    assert before.resynced and edge.resynced and not before.frames and not edge.frames
+    assert not after.resynced and after.frames == []
+    assert [seq for seq, _ in api.frames] == [7]  # API clients order by seq themselves
+    assert (hub.late_resyncs, hub.late_dropped) == (2, 1)
+
+
+async def test_an_event_in_commit_order_reaches_pages_whatever_their_render_time(hub):
+    page = FakeSocket("html")
+    page.rendered["course:c"] = 2_000_000_000.0
+    await hub.join(page, "course:c", "student")
+    hub.deliver(event("course:c", seq=8))
+    assert page.frames == [(8, "<li id='x'>x</li>")] and not page.resynced
