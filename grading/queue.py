@@ -13,6 +13,10 @@ Two implementations behind one interface, picked by the wiring (grading.worker):
 
 A delayed job holds no worker slot while it waits: that is the point of `delay`.
 
+Each job a consumer takes runs in its own task (`JobsInHand`), so stopping the consumer
+stops the taking without cutting the jobs short: they get a grace period, and only those
+still running after it are cancelled, unacknowledged, to be graded again.
+
 Why not taskiq: one job type, and the semantics we need (ack after commit, reclaim of
 idle pending jobs, our own `coursewire worker` process and an in-process twin running
 the same handler) are ~150 lines on redis-py; taskiq adds a global broker with
@@ -28,8 +32,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 from redis.exceptions import RedisError, ResponseError
 
@@ -45,8 +49,9 @@ class GradingQueue(Protocol):
         """Put a job on the queue, runnable now or after `delay` seconds."""
         ...
 
-    async def run(self, handler: Handler, concurrency: int) -> None:
-        """Consume jobs until cancelled, at most `concurrency` at a time."""
+    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
+        """Consume jobs until cancelled, at most `concurrency` at a time. Cancelled, it
+        takes no more and gives the jobs in hand `grace` seconds (`JobsInHand.end`)."""
         ...
 
     async def close(self) -> None: ...
@@ -58,6 +63,32 @@ QUEUE: RuntimeValue[GradingQueue] = RuntimeValue("grading queue")
 
 def current_queue() -> GradingQueue:
     return QUEUE.get()
+
+
+class JobsInHand:
+    """The jobs a consumer has taken and not finished, each running in its own task."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(job)
+        self._tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._tasks.discard)
+
+    async def end(self, grace: float) -> None:
+        """Give the jobs `grace` seconds to finish, then cancel the rest and wait for them
+        to unwind. A cancelled job is not acknowledged: it is graded again later (claimed
+        from the stream, or swept), as if this process had died."""
+        late = set(self._tasks)
+        if late and grace > 0:
+            _, late = await asyncio.wait(late, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        if late:
+            log.warning("stopping: %d grading jobs still running after %g s were cancelled; "
+                        "not acknowledged, they will be graded again", len(late), grace)
 
 
 class InProcessQueue:
@@ -81,20 +112,28 @@ class InProcessQueue:
     def delayed(self) -> int:
         return len(self._timers)
 
-    async def run(self, handler: Handler, concurrency: int) -> None:
-        async def consume() -> None:
+    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
+        slots = asyncio.Semaphore(max(1, concurrency))
+        in_hand = JobsInHand()
+        try:
             while True:
+                await slots.acquire()
                 submission_id = await self._jobs.get()
-                try:
-                    await handler(submission_id)
-                except Exception:
-                    # Left queued/grading in the database: the sweeper retries it.
-                    log.exception("grading job for submission %s failed", submission_id)
-                finally:
-                    self.processed += 1
-                    self._jobs.task_done()
+                in_hand.start(self._run_one(handler, submission_id, slots))
+        finally:
+            await in_hand.end(grace)
 
-        await asyncio.gather(*(consume() for _ in range(max(1, concurrency))))
+    async def _run_one(self, handler: Handler, submission_id: int,
+                       slots: asyncio.Semaphore) -> None:
+        try:
+            await handler(submission_id)
+        except Exception:
+            # Left queued/grading in the database: the sweeper retries it.
+            log.exception("grading job for submission %s failed", submission_id)
+        finally:
+            slots.release()
+            self.processed += 1
+            self._jobs.task_done()
 
     def pending(self) -> int:
         return self._jobs.qsize()
@@ -160,10 +199,10 @@ class RedisStreamQueue:
         """Jobs not yet acknowledged: waiting in the stream or being worked on."""
         return int(await self.redis.xlen(self.stream))
 
-    async def run(self, handler: Handler, concurrency: int) -> None:
+    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
         await self.ensure_group()
         slots = asyncio.Semaphore(max(1, concurrency))
-        running: set[asyncio.Task[None]] = set()
+        in_hand = JobsInHand()
         loop = asyncio.get_running_loop()
         next_claim = 0.0
         try:
@@ -192,13 +231,9 @@ class RedisStreamQueue:
                         await self.redis.xack(self.stream, self.GROUP, message_id)
                         continue
                     await slots.acquire()
-                    task = asyncio.create_task(self._run_one(handler, message_id, body, slots))
-                    running.add(task)
-                    task.add_done_callback(running.discard)
+                    in_hand.start(self._run_one(handler, message_id, body, slots))
         finally:
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+            await in_hand.end(grace)
 
     async def _recreate_group(self) -> None:
         try:

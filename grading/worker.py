@@ -31,14 +31,20 @@ from realtime.relay import Relay
 log = logging.getLogger("coursewire.grading.worker")
 
 DEFAULT_CONCURRENCY = 4
+# At stop, how long the jobs in hand may take to finish before they are cancelled.
+STOP_GRACE_SECONDS = 5.0
+# ... and how long the cancelled ones may take to unwind (roll back their transactions).
+UNWIND_SECONDS = 5.0
 
 
 class GradingRuntime:
     def __init__(self, queue: GradingQueue, tasks: list[asyncio.Task[None]],
                  checks: list[asyncio.Task[None]] | None = None,
-                 switch: at_once.AtOnce | None = None) -> None:
+                 switch: at_once.AtOnce | None = None,
+                 grace: float = STOP_GRACE_SECONDS) -> None:
         self.queue = queue
         self.tasks = tasks
+        self.grace = grace  # what the graders give their jobs in hand at stop
         self.checks = checks or []
         self.at_once = switch  # grading right after the submit (grading.at_once)
 
@@ -47,6 +53,9 @@ class GradingRuntime:
         return bool(self.tasks)
 
     async def stop(self) -> None:
+        """Stop grading: take no more jobs, let those in hand finish for up to `grace`
+        seconds and cancel the rest (unacknowledged, so graded again later), then close
+        the queue. The jobs use the database: close it only after this."""
         for check in self.checks:
             check.cancel()
         if self.at_once is not None:
@@ -54,10 +63,12 @@ class GradingRuntime:
             await self.at_once.finish(seconds=2.0)
         for task in self.tasks:
             task.cancel()
-        # redis-py can sit on a cancelled blocking XREADGROUP; closing the connections
-        # ends it, so wait briefly, close, then wait again.
         if self.tasks:
-            _, pending = await asyncio.wait(self.tasks, timeout=1.0)
+            # Cancelled, the graders wait for their jobs in hand (queue.JobsInHand.end),
+            # which acknowledge through the queue's connections: close them only after.
+            # Should the graders still not have ended (redis-py can sit on a cancelled
+            # blocking XREADGROUP), closing the connections ends them.
+            _, pending = await asyncio.wait(self.tasks, timeout=self.grace + UNWIND_SECONDS)
             QUEUE.bind(None)
             await self.queue.close()
             if pending:
@@ -85,9 +96,11 @@ def open_queue(settings: Settings) -> GradingQueue:
 
 
 async def start_grading(settings: Settings, *, consume: bool,
-                        concurrency: int = DEFAULT_CONCURRENCY) -> GradingRuntime:
+                        concurrency: int = DEFAULT_CONCURRENCY,
+                        grace: float = STOP_GRACE_SECONDS) -> GradingRuntime:
     """Open this process's queue (bound here for the tasks started here; the Runtime holds
-    it too); with `consume`, also run graders and the sweeper."""
+    it too); with `consume`, also run graders and the sweeper. At stop the graders give
+    their jobs in hand `grace` seconds (GradingRuntime.stop)."""
     queue = open_queue(settings)
     QUEUE.bind(queue)
     tasks: list[asyncio.Task[None]] = []
@@ -96,12 +109,13 @@ async def start_grading(settings: Settings, *, consume: bool,
     switch = at_once.grade_at_once(consume, concurrency)
     if consume:
         tasks = [
-            asyncio.create_task(queue.run(grade_submission, concurrency), name="graders"),
+            asyncio.create_task(queue.run(grade_submission, concurrency, grace),
+                                name="graders"),
             asyncio.create_task(run_sweeper(queue, settings.grading_stale_seconds,
                                             settings.grading_sweep_seconds), name="sweeper"),
         ]
         checks = [asyncio.create_task(check_code_sandbox(), name="sandbox check")]
-    return GradingRuntime(queue, tasks, checks, switch)
+    return GradingRuntime(queue, tasks, checks, switch, grace)
 
 
 async def check_code_sandbox() -> None:
@@ -114,8 +128,13 @@ async def check_code_sandbox() -> None:
     log.info("code exercises run in %s", sandbox.describe())
 
 
-async def run_worker(settings: Settings, concurrency: int) -> None:
+async def run_worker(settings: Settings, concurrency: int,
+                     grace: float = STOP_GRACE_SECONDS) -> None:
     """`coursewire worker`: grade jobs from Redis until SIGINT/SIGTERM.
+
+    Then it takes no more jobs, lets those in hand finish for up to `grace` seconds and
+    cancels the rest, which stay unacknowledged (another worker claims them, as if this
+    one had died); only after that does it close the database and its connections.
 
     The caller binds an unstarted Runtime first (app.cli.server: every package installed,
     so the block types, templates, limits, external-grader settings and outbound policy
@@ -126,7 +145,8 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
     layer = make_channel_layer(settings.redis_url, settings.redis_prefix)
     relay = Relay(layer, retention_days=settings.event_retention_days)
     await relay.start()
-    runtime = await start_grading(settings, consume=True, concurrency=concurrency)
+    runtime = await start_grading(settings, consume=True, concurrency=concurrency,
+                                  grace=grace)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
