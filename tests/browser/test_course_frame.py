@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.templating import dom_id
-from tests.browser.conftest import normalized_html, wait_live
+from tests.browser.conftest import assert_converges, wait_live
 from tests.grading_app.live import PASSWORD, start_course_server
 
 pytestmark = pytest.mark.browser
@@ -143,8 +143,7 @@ def test_outline_marks_fill_in_live_and_equal_a_reload(browser, live):
         fresh.goto(f"{base}/courses/{cid}/units/unit-two")
         expect(fresh.locator(mark)).not_to_have_attribute("data-state", "loading")
         expect(fresh.locator(".course-outline[hx-get]")).to_have_count(0)
-        assert (normalized_html(fresh, ".course-outline")
-                == normalized_html(page, ".course-outline"))
+        assert_converges(fresh, page, ".course-outline")
         fresh.close()
     finally:
         context.close()
