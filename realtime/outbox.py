@@ -104,7 +104,8 @@ class _Unwritten:
         self.marks: list[tuple[int, int]] = []  # open savepoints: (rows, messages) at begin
 
     def add(self, topic: str, name: str, data: dict[str, Any], html: dict[str, str]) -> None:
-        values = db_values(Event, dict(zip(_COLUMNS, (topic, name, data, html, now()),
+        # created_at comes last, stamped at the insert (`write`).
+        values = db_values(Event, dict(zip(_COLUMNS[:-1], (topic, name, data, html),
                                            strict=True)))
         self.rows.append((values, _message(topic, name, 0, data, html)))  # seq: once written
 
@@ -114,7 +115,7 @@ class _Unwritten:
         rows, self.rows = self.rows, []
         written = db_values(Event, {"created_at": now()})
         ids = await insert_returning_ids(Event, _COLUMNS,
-                                         [values[:-1] + written for values, _ in rows])
+                                         [values + written for values, _ in rows])
         for seq, (_values, message) in zip(ids, rows, strict=True):
             message["seq"] = seq
             self.messages.append(message)
