@@ -119,11 +119,6 @@ async def hold_new(attempt: QuizAttempt, device: str, at: datetime) -> AttemptHo
     return await AttemptHold.create(attempt_id=attempt.id, device=device, taken_at=at)
 
 
-async def holder_of(attempt_id: int) -> str | None:
-    rows = await AttemptHold.filter(attempt_id=attempt_id).values_list("device", flat=True)
-    return rows[0] if rows else None
-
-
 async def require_holder(user: User, attempt_id: int, *, device: str,
                          address: str) -> QuizAttempt | None:
     """Before a save or hand-in: refused (Conflict) unless `device` holds the attempt, and
@@ -131,16 +126,21 @@ async def require_holder(user: User, attempt_id: int, *, device: str,
     user's, or not in progress, passes: the save or submit itself refuses it, so a caller
     learns nothing here that it would not learn there. Returns the attempt as read here
     (None if it is not the user's in progress), for the save to use instead of re-reading."""
-    attempt = await QuizAttempt.get_or_none(id=attempt_id, user_id=user.id,
-                                            status=AttemptStatus.IN_PROGRESS)
-    if attempt is None:
+    # One query for both in the usual case (every attempt started on a device is held):
+    # the hold with its attempt; an attempt with no hold is read alone.
+    hold = await AttemptHold.filter(attempt_id=attempt_id).select_related("attempt").first()
+    if hold is not None:
+        attempt, holder = hold.attempt, hold.device
+    else:
+        attempt, holder = await QuizAttempt.get_or_none(id=attempt_id), None
+    if (attempt is None or attempt.user_id != user.id
+            or attempt.status != AttemptStatus.IN_PROGRESS):
         return None
     try:
         quiz = await published_quiz(attempt.course_id, attempt.block_id)
         check_network(quiz.fields, address)
     except NotFound:  # unpublished since it started: the attempt keeps its own rules
         pass
-    holder = await holder_of(attempt.id)
     if holder is not None and holder != device:
         raise Conflict(taken_over(), fields={"attempt": "held by another device"})
     return attempt

@@ -204,7 +204,7 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
                                   "answer": answer, "saved_at": now},
                      conflict=("attempt_id", "question_id"), update=("answer", "saved_at"))
         attempt.last_saved_at = now
-        await events.attempt_changed(attempt, user.name, saved=question_id)
+        await events.attempt_changed(attempt, user.name, saved=(question_id, answer))
     return now
 
 

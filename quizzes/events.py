@@ -74,17 +74,23 @@ def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
 
 
 async def attempt_changed(attempt: QuizAttempt, student_name: str, *,
-                          saved: str | None = None) -> None:
+                          saved: tuple[str, Any] | None = None) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
     fetches the quiz's panel again; an open attempt page gets its regions, on the
     attempt's topic, for the student and for staff), and `quiz.progress` to the course
     staff (with the proctor page's row for the student). Call inside the transaction that
-    made the change (the outbox). `saved`: the change is an autosave of that question,
-    and the attempt page is sent only the regions a save changes (`Regions.html`)."""
+    made the change (the outbox). `saved`: the change is an autosave, (question id,
+    answer), and the attempt page is sent only the regions a save changes
+    (`Regions.html`), which need no other answer: none is read."""
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
-    await _attempt_and_progress(attempt, student_name, hold, None, saved=saved)
+    if saved is None:
+        await _attempt_and_progress(attempt, student_name, hold, None)
+    else:
+        question_id, answer = saved
+        await _attempt_and_progress(attempt, student_name, hold, {question_id: answer},
+                                    saved=question_id)
 
 
 async def attempts_changed(attempts: list[QuizAttempt], *, pages_fetch: bool = False) -> None:
