@@ -43,6 +43,10 @@ log = logging.getLogger("coursewire.grading.queue")
 
 Handler = Callable[[int], Awaitable[None]]
 
+# A worker's default, at stop: how long the jobs in hand may take to finish before they
+# are cancelled (`coursewire worker --grace`).
+STOP_GRACE_SECONDS = 5.0
+
 
 class GradingQueue(Protocol):
     async def enqueue(self, submission_id: int, delay: float = 0.0) -> None:

@@ -21,7 +21,13 @@ from content_store.connect import STORE, open_content_store
 from core.settings import Settings
 from grading import at_once
 from grading.grade_job import grade_submission
-from grading.queue import QUEUE, GradingQueue, InProcessQueue, RedisStreamQueue
+from grading.queue import (
+    QUEUE,
+    STOP_GRACE_SECONDS,
+    GradingQueue,
+    InProcessQueue,
+    RedisStreamQueue,
+)
 from grading.sandbox import SandboxUnavailable, default_sandbox
 from grading.sweeper import run_sweeper
 from models.db import close_db, init_db
@@ -31,8 +37,6 @@ from realtime.relay import Relay
 log = logging.getLogger("coursewire.grading.worker")
 
 DEFAULT_CONCURRENCY = 4
-# At stop, how long the jobs in hand may take to finish before they are cancelled.
-STOP_GRACE_SECONDS = 5.0
 # ... and how long the cancelled ones may take to unwind (roll back their transactions).
 UNWIND_SECONDS = 5.0
 

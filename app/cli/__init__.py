@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import NoReturn
 
 from app.cli import content, people, personal_data, server, sign_in
 from app.cli.errors import check_port_free, check_settings, describe
@@ -34,8 +35,16 @@ Configuration comes from the environment:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's, but a usage error is one line, like every other failure (main)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (`{self.prog} --help` lists the "
+                     "options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="coursewire", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -10,7 +10,11 @@ from typing import Any
 
 from app.cli.stores import with_stores
 from core.settings import Settings
+from grading.queue import STOP_GRACE_SECONDS
 from mail.transport import transport_for
+
+# `coursewire worker --grace`: an hour is far past any stop timeout a supervisor gives.
+MAX_GRACE_SECONDS = 3600.0
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -98,11 +102,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.concurrency < 1:
         print("error: --concurrency must be 1 or more", file=sys.stderr)
         return 2
+    if not 0 <= args.grace <= MAX_GRACE_SECONDS:  # also refuses nan
+        print(f"error: --grace must be a number of seconds from 0 to {MAX_GRACE_SECONDS:g}",
+              file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Every package installed and bound (nothing started): other domains' block types,
     # whose points count in the grades it sends, and the templates of its frames.
     Runtime(settings).bind()
-    asyncio.run(run_worker(settings, args.concurrency))
+    asyncio.run(run_worker(settings, args.concurrency, grace=args.grace))
     return 0
 
 
@@ -165,4 +173,10 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--concurrency", type=int, default=4, metavar="N",
                    help="submissions graded at once by this process (default 4; code "
                         "exercises use one sandboxed subprocess each)")
+    p.add_argument("--grace", type=float, default=STOP_GRACE_SECONDS, metavar="SECONDS",
+                   help="on SIGINT/SIGTERM, how long the jobs in hand may finish before "
+                        f"they are cut (default {STOP_GRACE_SECONDS:g}); a cut job stays "
+                        "unacknowledged and another worker grades it. Keep it 10 s under your "
+                        "supervisor's stop timeout (systemd's TimeoutStopSec): cut jobs get "
+                        "5 s to roll back, then the worker closes its connections")
     p.set_defaults(func=cmd_worker)

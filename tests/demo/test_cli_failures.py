@@ -120,6 +120,13 @@ def test_worker_refuses_a_bad_concurrency(fresh):
     one_line_failure(cw(env, "worker", "--concurrency", "0"), "--concurrency", status=2)
 
 
+@pytest.mark.parametrize("grace", ["-1", "nan", "inf", "soon", "7200"])
+def test_worker_refuses_a_bad_grace(fresh, grace):
+    env = {**fresh, "REDIS_URL": "redis://127.0.0.1:6379/0",
+           "MONGO_URL": "mongodb://127.0.0.1:27017"}
+    one_line_failure(cw(env, "worker", "--grace", grace), "--grace", status=2)
+
+
 @pytest.mark.parametrize("command", ["serve", "demo"])
 def test_a_port_in_use_is_one_line_before_anything_starts(fresh, command):
     with socket.socket() as taken:
