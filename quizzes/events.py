@@ -146,13 +146,16 @@ def _panel_reload(course_id: str, block_id: str, language: str, delay_ms: int = 
                   delay_ms=delay_ms)
 
 
-async def _to_student(attempt: QuizAttempt, *, delay_ms: int = 0) -> None:
+async def _to_student(attempt: QuizAttempt, *, delay_ms: int = 0,
+                      panel: bool = True) -> None:
     """The student's open pages: the payload, and the unit panel fetches itself again
-    (`delay_ms` later: a close spreads them)."""
+    (`delay_ms` later: a close spreads them). `panel=False` (an autosave, which changes
+    nothing the panel shows): the payload only, so an open unit page does not fetch its
+    panel on every save."""
     await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
                   {"*": attempt_payload(attempt)}, in_every_language(lambda: {
                       SELF: _panel_reload(attempt.course_id, attempt.block_id,
-                                          current_language(), delay_ms)}))
+                                          current_language(), delay_ms)}) if panel else None)
 
 
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
@@ -161,7 +164,7 @@ async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
                                 saved: str | None = None) -> None:
     """The attempt's change to its student's pages (the unit panel reloads), its own page
     and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
-    await _to_student(attempt)
+    await _to_student(attempt, panel=saved is None)
     holder = hold.device if hold is not None else ""
     if saved is None:
         regions = await attempt_frames(attempt, holder, answers=answers)

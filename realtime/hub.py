@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from channels.layers import BaseChannelLayer
 
 from core.i18n import DEFAULT_LANGUAGE
-from realtime.languages import LIVE, Announcer, rendered_in
+from realtime.languages import Announcer, rendered_in
 from realtime.layer import RedisLayer, group_name
 from realtime.rights import CONTROL_GROUP, CONTROL_TYPE, RIGHTS, SESSION_ENDED
 
@@ -103,7 +103,7 @@ class Hub:
         for sub in list(self._topics_of):
             sub.close_for_restart()
         for language in self._language_of.values():
-            LIVE.left(language)
+            self.languages.left(language)
         self._language_of.clear()
         await self.languages.stop()
         self._members.clear()
@@ -167,7 +167,7 @@ class Hub:
         topics = self._topics_of.pop(sub, ())
         language = self._language_of.pop(sub, None)
         if language is not None:
-            LIVE.left(language)
+            self.languages.left(language)
         if not self._topics_of:
             self._emptied.set()
         for topic in topics:

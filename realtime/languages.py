@@ -133,6 +133,10 @@ class Announcer:
             self._tasks.append(task)
             task.add_done_callback(lambda t: t in self._tasks and self._tasks.remove(t))
 
+    def left(self, language: str) -> None:
+        """A socket reading `language` closed here (announcements lapse by themselves)."""
+        LIVE.left(language)
+
     async def announce(self, languages: tuple[str, ...]) -> None:
         try:
             pipe = self.redis.pipeline(transaction=False)

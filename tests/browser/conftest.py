@@ -71,12 +71,21 @@ def assert_live_equals_reload(context, live_page, url: str, selector: str) -> No
 
 
 def assert_converges(fresh, live_page, selector: str, seconds: float = 10.0) -> None:
-    """The live page's region comes to equal the fresh page's. A change may go through
-    states (submitted, then graded) whose frames are still arriving when the fresh page
-    loads, more so on a loaded CI box; both pages are live, so both reach the last state:
-    they get `seconds`, then must be equal."""
+    """The live page's region comes to equal the fresh page's (see `converged`)."""
+    converged(lambda page: normalized_html(page, selector), fresh, live_page, seconds)
+
+
+def converged(read, fresh, live_page, seconds: float = 10.0):
+    """What `read(page)` gives on the live page comes to equal what it gives on the fresh
+    one, and is returned. A change may go through states (submitted, then graded) whose
+    frames are still arriving when the fresh page loads, more so on a loaded CI box; both
+    pages are live, so both reach the last state: they get `seconds`, then must be
+    equal."""
     for _ in range(int(seconds / 0.2)):
-        if normalized_html(fresh, selector) == normalized_html(live_page, selector):
-            return
+        live = read(live_page)
+        if read(fresh) == live:
+            return live
         live_page.wait_for_timeout(200)
-    assert normalized_html(fresh, selector) == normalized_html(live_page, selector)
+    live = read(live_page)
+    assert live == read(fresh)
+    return live

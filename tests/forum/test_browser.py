@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
+from tests.browser.conftest import browser, converged  # noqa: F401 (the Chromium fixture)
 from tests.conftest import REDIS_URL
 from tests.forum.live import COURSE
 from tests.support.live import api_token, server_env, start_seeded
@@ -119,16 +119,9 @@ def test_anonymous_post_hidden_by_ta_vanishes_live_and_live_equals_reload(forum_
             fresh_page = linus.context.new_page()
             fresh_page.goto(thread_url)
             fresh_page.wait_for_selector("#live-status[data-state=live]", timeout=10_000)
-            fresh = fresh_page.evaluate(NORMALIZE_JS, regions)
-            live = linus.evaluate(NORMALIZE_JS, regions)
-            for _ in range(50):
-                if live == fresh:
-                    break
-                linus.wait_for_timeout(200)
-                live = linus.evaluate(NORMALIZE_JS, regions)
+            live = converged(lambda page: page.evaluate(NORMALIZE_JS, regions),
+                             fresh_page, linus)
             assert None not in live
-            assert live[0] == fresh[0]
-            assert live[1] == fresh[1]
         finally:
             browser.close()
 

@@ -58,3 +58,28 @@ async def test_quiz_events_fit_their_types_and_reach_student_and_staff(
         assert topic.split(":")[0] in kinds
         for payload in data.values():
             assert problems(TYPES[name].payload, payload) == []
+
+
+async def test_an_autosave_makes_no_open_unit_page_fetch_its_panel(
+        client: httpx.AsyncClient, quiz_course: QuizCourse, monkeypatch: pytest.MonkeyPatch):
+    """A save changes nothing the unit page's quiz panel shows: the student's topic gets
+    the JSON payload (API clients on `user:me`) but no frame, where a start or a hand-in
+    makes the panel fetch itself again."""
+    frames: list[tuple[str, bool]] = []
+    real = events.publish
+
+    async def recording(topic: str, event: str, data: dict[str, Any],
+                        html: dict[str, str] | None = None) -> int:
+        if topic.startswith("user:"):
+            frames.append((data["*"]["last_saved_at"] or "", bool(html)))
+        return await real(topic, event, data, html)
+
+    monkeypatch.setattr(events, "publish", recording)
+    ada = quiz_course.headers["ada"]
+    attempt = (await client.post(QUIZ_URL, headers=ada)).json()
+    saved = await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
+                             json={"answer": {"choice": "paris"}}, headers=ada)
+    await client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit", headers=ada)
+    assert saved.status_code == 200
+    assert [has_html for _, has_html in frames] == [True, False, True]
+    assert frames[1][0]  # the save's payload says when it saved

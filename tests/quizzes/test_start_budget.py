@@ -55,3 +55,19 @@ async def test_the_quiz_unit_page_reads_the_membership_once_past_its_frame(
     # The frame (course, role) and the page (role and course in one statement).
     assert len(reads(sent, "memberships")) == 2, sent
     assert len(sent) <= 4, sent  # 11 before
+
+
+async def test_an_autosave_reads_the_hold_with_its_attempt_and_no_other_answer(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    ada = quiz_course.headers["ada"]
+    attempt = (await client.post(QUIZ_URL, headers=ada)).json()
+    with sql_statements() as sent:
+        r = await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
+                             json={"answer": {"choice": "paris"}}, headers=ada)
+    assert r.status_code == 200, r.text
+    # Before the write: the user, then the hold joined to its attempt; inside: the
+    # conditional update, the upsert, the hold again (after the update's lock), the events.
+    assert len(reads(sent, "quiz_attempt_holds")) == 2, sent
+    assert not reads(sent, "quiz_attempts"), sent  # the attempt comes with its hold
+    assert not reads(sent, "quiz_answers"), sent  # the frame shows only the saved answer
+    assert len(sent) <= 6, sent  # 8 before
