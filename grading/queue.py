@@ -15,7 +15,12 @@ A delayed job holds no worker slot while it waits: that is the point of `delay`.
 
 Each job a consumer takes runs in its own task (`JobsInHand`), so stopping the consumer
 stops the taking without cutting the jobs short: they get a grace period, and only those
-still running after it are cancelled, unacknowledged, to be graded again.
+still running after it are cancelled, unacknowledged, to be graded again. Whoever stops
+the consumer ends its jobs itself (`JobsInHand.end`), whether or not the taking loop has
+ended: a loop in a Redis read may take its cancellation late, or not at all (the stop
+used to wait for the loop, time out, and close the database under running jobs: "pool
+is closing" at the end of a load test), and the jobs must be over before their database
+closes.
 
 Why not taskiq: one job type, and the semantics we need (ack after commit, reclaim of
 idle pending jobs, our own `coursewire worker` process and an in-process twin running
@@ -44,8 +49,10 @@ log = logging.getLogger("coursewire.grading.queue")
 Handler = Callable[[int], Awaitable[None]]
 
 # A worker's default, at stop: how long the jobs in hand may take to finish before they
-# are cancelled (`coursewire worker --grace`).
+# are cancelled (`coursewire worker --grace`) ...
 STOP_GRACE_SECONDS = 5.0
+# ... and how long the cancelled ones may take to unwind (roll back their transactions).
+UNWIND_SECONDS = 5.0
 
 
 class GradingQueue(Protocol):
@@ -53,9 +60,11 @@ class GradingQueue(Protocol):
         """Put a job on the queue, runnable now or after `delay` seconds."""
         ...
 
-    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
-        """Consume jobs until cancelled, at most `concurrency` at a time. Cancelled, it
-        takes no more and gives the jobs in hand `grace` seconds (`JobsInHand.end`)."""
+    async def run(self, handler: Handler, concurrency: int,
+                  jobs: JobsInHand | None = None) -> None:
+        """Consume jobs until cancelled or `jobs` stops taking, at most `concurrency` at a
+        time, each run by `jobs` (its own if none). Cancelled, it takes no more and ends
+        the jobs in hand (`JobsInHand.end`)."""
         ...
 
     async def close(self) -> None: ...
@@ -70,29 +79,54 @@ def current_queue() -> GradingQueue:
 
 
 class JobsInHand:
-    """The jobs a consumer has taken and not finished, each running in its own task."""
+    """The jobs a consumer has taken and not finished, each running in its own task; at
+    stop they get `grace` seconds to finish."""
 
-    def __init__(self) -> None:
+    def __init__(self, grace: float = 0.0, unwind: float = UNWIND_SECONDS) -> None:
+        self.grace = grace
+        self.unwind = unwind  # how long cancelled jobs may take to roll back
+        self.taking = True  # False once stopping: the consumer takes no more
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ending: asyncio.Future[None] | None = None
 
-    def start(self, job: Coroutine[Any, Any, None]) -> None:
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def start(self, job: Coroutine[Any, Any, None]) -> bool:
+        """Run `job` in its own task; False (and it is closed, never run) once stopping:
+        the consumer leaves the job unacknowledged, to be taken again."""
+        if not self.taking:
+            job.close()
+            return False
         task = asyncio.create_task(job)
         self._tasks.add(task)  # the loop keeps only weak references to tasks
         task.add_done_callback(self._tasks.discard)
+        return True
 
-    async def end(self, grace: float) -> None:
-        """Give the jobs `grace` seconds to finish, then cancel the rest and wait for them
-        to unwind. A cancelled job is not acknowledged: it is graded again later (claimed
-        from the stream, or swept), as if this process had died."""
+    async def end(self) -> None:
+        """Take no more; give the jobs `grace` seconds to finish, then cancel the rest and
+        wait up to `unwind` seconds for them to unwind. A cancelled job is not
+        acknowledged: it is graded again later (claimed from the stream, or swept), as if
+        this process had died. Any number of callers may wait for it, at once or later:
+        it happens once."""
+        self.taking = False
+        if self._ending is None:
+            self._ending = asyncio.ensure_future(self._end())
+        await asyncio.shield(self._ending)
+
+    async def _end(self) -> None:
         late = set(self._tasks)
-        if late and grace > 0:
-            _, late = await asyncio.wait(late, timeout=grace)
+        if late and self.grace > 0:
+            _, late = await asyncio.wait(late, timeout=self.grace)
         for task in late:
             task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
         if late:
+            _, stuck = await asyncio.wait(late, timeout=self.unwind)
             log.warning("stopping: %d grading jobs still running after %g s were cancelled; "
-                        "not acknowledged, they will be graded again", len(late), grace)
+                        "not acknowledged, they will be graded again", len(late), self.grace)
+            if stuck:
+                log.error("stopping: %d cancelled grading jobs had not ended %g s later",
+                          len(stuck), self.unwind)
 
 
 class InProcessQueue:
@@ -116,16 +150,20 @@ class InProcessQueue:
     def delayed(self) -> int:
         return len(self._timers)
 
-    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
+    async def run(self, handler: Handler, concurrency: int,
+                  jobs: JobsInHand | None = None) -> None:
         slots = asyncio.Semaphore(max(1, concurrency))
-        in_hand = JobsInHand()
+        in_hand = jobs if jobs is not None else JobsInHand()
         try:
-            while True:
+            while in_hand.taking:
                 await slots.acquire()
                 submission_id = await self._jobs.get()
-                in_hand.start(self._run_one(handler, submission_id, slots))
+                if not in_hand.start(self._run_one(handler, submission_id, slots)):
+                    self._jobs.put_nowait(submission_id)  # stopping: for the next run
+                    self._jobs.task_done()
+                    slots.release()
         finally:
-            await in_hand.end(grace)
+            await in_hand.end()
 
     async def _run_one(self, handler: Handler, submission_id: int,
                        slots: asyncio.Semaphore) -> None:
@@ -203,14 +241,15 @@ class RedisStreamQueue:
         """Jobs not yet acknowledged: waiting in the stream or being worked on."""
         return int(await self.redis.xlen(self.stream))
 
-    async def run(self, handler: Handler, concurrency: int, grace: float = 0.0) -> None:
+    async def run(self, handler: Handler, concurrency: int,
+                  jobs: JobsInHand | None = None) -> None:
         await self.ensure_group()
         slots = asyncio.Semaphore(max(1, concurrency))
-        in_hand = JobsInHand()
+        in_hand = jobs if jobs is not None else JobsInHand()
         loop = asyncio.get_running_loop()
         next_claim = 0.0
         try:
-            while True:
+            while in_hand.taking:
                 await slots.acquire()
                 slots.release()
                 free = max(1, _free(slots))
@@ -235,9 +274,10 @@ class RedisStreamQueue:
                         await self.redis.xack(self.stream, self.GROUP, message_id)
                         continue
                     await slots.acquire()
-                    in_hand.start(self._run_one(handler, message_id, body, slots))
+                    if not in_hand.start(self._run_one(handler, message_id, body, slots)):
+                        slots.release()  # stopping: left pending, another worker claims it
         finally:
-            await in_hand.end(grace)
+            await in_hand.end()
 
     async def _recreate_group(self) -> None:
         try:

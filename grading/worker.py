@@ -26,6 +26,7 @@ from grading.queue import (
     STOP_GRACE_SECONDS,
     GradingQueue,
     InProcessQueue,
+    JobsInHand,
     RedisStreamQueue,
 )
 from grading.sandbox import SandboxUnavailable, default_sandbox
@@ -37,18 +38,17 @@ from realtime.relay import Relay
 log = logging.getLogger("coursewire.grading.worker")
 
 DEFAULT_CONCURRENCY = 4
-# ... and how long the cancelled ones may take to unwind (roll back their transactions).
-UNWIND_SECONDS = 5.0
 
 
 class GradingRuntime:
     def __init__(self, queue: GradingQueue, tasks: list[asyncio.Task[None]],
                  checks: list[asyncio.Task[None]] | None = None,
                  switch: at_once.AtOnce | None = None,
-                 grace: float = STOP_GRACE_SECONDS) -> None:
+                 jobs: JobsInHand | None = None) -> None:
         self.queue = queue
         self.tasks = tasks
-        self.grace = grace  # what the graders give their jobs in hand at stop
+        # The graders' jobs in hand, and their grace (not `jobs or`: none in hand is falsy).
+        self.jobs = jobs if jobs is not None else JobsInHand()
         self.checks = checks or []
         self.at_once = switch  # grading right after the submit (grading.at_once)
 
@@ -68,11 +68,15 @@ class GradingRuntime:
         for task in self.tasks:
             task.cancel()
         if self.tasks:
-            # Cancelled, the graders wait for their jobs in hand (queue.JobsInHand.end),
-            # which acknowledge through the queue's connections: close them only after.
-            # Should the graders still not have ended (redis-py can sit on a cancelled
-            # blocking XREADGROUP), closing the connections ends them.
-            _, pending = await asyncio.wait(self.tasks, timeout=self.grace + UNWIND_SECONDS)
+            if self.jobs:
+                log.info("stopping: %d grading jobs in hand, %g s to finish",
+                         len(self.jobs), self.jobs.grace)
+            # The jobs in hand end here, whatever the graders' loop is doing (it may sit
+            # on a cancelled blocking XREADGROUP): they use the database, closed after
+            # this returns, and acknowledge through the queue's connections, closed next.
+            await self.jobs.end()
+            # Should the loop still not have ended, closing the connections ends it.
+            _, pending = await asyncio.wait(self.tasks, timeout=self.jobs.unwind)
             QUEUE.bind(None)
             await self.queue.close()
             if pending:
@@ -103,23 +107,24 @@ async def start_grading(settings: Settings, *, consume: bool,
                         concurrency: int = DEFAULT_CONCURRENCY,
                         grace: float = STOP_GRACE_SECONDS) -> GradingRuntime:
     """Open this process's queue (bound here for the tasks started here; the Runtime holds
-    it too); with `consume`, also run graders and the sweeper. At stop the graders give
-    their jobs in hand `grace` seconds (GradingRuntime.stop)."""
+    it too); with `consume`, also run graders and the sweeper. At stop the jobs in hand
+    get `grace` seconds (GradingRuntime.stop)."""
     queue = open_queue(settings)
     QUEUE.bind(queue)
     tasks: list[asyncio.Task[None]] = []
     checks: list[asyncio.Task[None]] = []
+    jobs = JobsInHand(grace)
     # A process that grades also grades built-in problem answers right after their submit.
     switch = at_once.grade_at_once(consume, concurrency)
     if consume:
         tasks = [
-            asyncio.create_task(queue.run(grade_submission, concurrency, grace),
+            asyncio.create_task(queue.run(grade_submission, concurrency, jobs),
                                 name="graders"),
             asyncio.create_task(run_sweeper(queue, settings.grading_stale_seconds,
                                             settings.grading_sweep_seconds), name="sweeper"),
         ]
         checks = [asyncio.create_task(check_code_sandbox(), name="sandbox check")]
-    return GradingRuntime(queue, tasks, checks, switch, grace)
+    return GradingRuntime(queue, tasks, checks, switch, jobs)
 
 
 async def check_code_sandbox() -> None:

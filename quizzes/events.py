@@ -152,10 +152,13 @@ async def _to_student(attempt: QuizAttempt, *, delay_ms: int = 0,
     (`delay_ms` later: a close spreads them). `panel=False` (an autosave, which changes
     nothing the panel shows): the payload only, so an open unit page does not fetch its
     panel on every save."""
-    await publish(f"user:{attempt.user_id}", ATTEMPT_UPDATED.name,
-                  {"*": attempt_payload(attempt)}, in_every_language(lambda: {
-                      SELF: _panel_reload(attempt.course_id, attempt.block_id,
-                                          current_language(), delay_ms)}) if panel else None)
+    topic, payload = f"user:{attempt.user_id}", {"*": attempt_payload(attempt)}
+    if not panel:
+        await publish(topic, ATTEMPT_UPDATED.name, payload)
+        return
+    await publish(topic, ATTEMPT_UPDATED.name, payload, in_every_language(lambda: {
+        SELF: _panel_reload(attempt.course_id, attempt.block_id, current_language(),
+                            delay_ms)}))
 
 
 async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
