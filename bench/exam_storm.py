@@ -60,6 +60,7 @@ START_URL = f"/api/v1/courses/{COURSE_ID}/quizzes/exam/attempts"
 KINDS = ("page", "socket", "start", "save", "submit")
 STUDENTS_PER_CLIENT = 100  # each client serves this many students ...
 CLIENT_CONNECTIONS = 20  # ... over at most this many connections
+NGINX_WORKERS = 2  # --processes 2: nginx's worker processes (one per core of this box)
 
 
 def course_files(closes_at: datetime, minutes: float) -> dict[str, str]:
@@ -315,11 +316,20 @@ class Deployment:
         prefix = self.nginx_dir = Path(tempfile.mkdtemp(prefix="cwbench-nginx-"))
         port = free_port()
         site = prefix / "coursewire.conf"
-        site.write_text(site_conf(port, (self.servers[0].port, self.servers[1].port)))
+        # Each proxied socket holds two descriptors in nginx (client and upstream), and a
+        # process may not raise its limit past the box's hard one (20,000 here): one
+        # worker ran out at 9,000 students (500s, then "no live upstreams" 502s). Two
+        # workers, one per core, each with the whole limit; `reuseport` spreads the
+        # connections between them evenly.
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        files = 65536 if files == resource.RLIM_INFINITY else files
+        site.write_text(site_conf(port, (self.servers[0].port, self.servers[1].port)).replace(
+            f"listen 127.0.0.1:{port};", f"listen 127.0.0.1:{port} reuseport;"))
         conf = prefix / "nginx.conf"
         conf.write_text(main_conf(prefix, site).replace(
-            "worker_connections 512;", "worker_connections 40000;").replace(
-            "worker_processes 1;", "worker_processes 1;\nworker_rlimit_nofile 65536;"))
+            "worker_connections 512;", f"worker_connections {files - 100};").replace(
+            "worker_processes 1;", f"worker_processes {NGINX_WORKERS};\n"
+                                   f"worker_rlimit_nofile {files};"))
         self.nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-e",
                                        str(prefix / "error.log")])
         self.base = f"http://127.0.0.1:{port}"
@@ -490,7 +500,10 @@ def main() -> None:
         env["MONGO_DB"] = "cw_bench_" + data_dir.name.rsplit("-", 1)[-1]
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # sockets: ours and the servers'
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    if hard < 4 * args.students:
+    # The most any one process holds, about one descriptor per student and some: the
+    # client (a socket each, and its connections), an nginx worker (two per student, over
+    # NGINX_WORKERS), an app process (half of them, and its pools).
+    if hard < args.students + 2000:
         print(f"warning: the open-file limit ({hard}) may be too low for {args.students} "
               "students' sockets", file=sys.stderr)
     load_start = os.getloadavg()[0]
