@@ -74,19 +74,22 @@ def attempt_payload(attempt: QuizAttempt) -> AttemptPayload:
 
 
 async def attempt_changed(attempt: QuizAttempt, student_name: str, *,
-                          saved: tuple[str, Any] | None = None) -> None:
+                          saved: tuple[str, Any] | None = None,
+                          answers: dict[str, Any] | None = None) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
     fetches the quiz's panel again; an open attempt page gets its regions, on the
     attempt's topic, for the student and for staff), and `quiz.progress` to the course
     staff (with the proctor page's row for the student). Call inside the transaction that
     made the change (the outbox). `saved`: the change is an autosave, (question id,
     answer), and the attempt page is sent only the regions a save changes
-    (`Regions.html`), which need no other answer: none is read."""
+    (`Regions.html`), which need no other answer: none is read. `answers`: all of the
+    attempt's, when the caller has read them and they cannot have changed since (a
+    handed-in attempt's, as grading reads them)."""
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
     hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
     if saved is None:
-        await _attempt_and_progress(attempt, student_name, hold, None)
+        await _attempt_and_progress(attempt, student_name, hold, answers)
     else:
         question_id, answer = saved
         await _attempt_and_progress(attempt, student_name, hold, {question_id: answer},

@@ -97,7 +97,7 @@ async def grade_attempt(submission: Submission) -> None:
                            "message": f"{r['points']:g}/{r['max_points']:g}"}
                           for qid, r in results.items()]}):
                 raise _GivenUp  # the attempt stays `submitted`, as its submission says
-            await events.attempt_changed(attempt, attempt.user.name)
+            await events.attempt_changed(attempt, attempt.user.name, answers=answers)
     except _GivenUp:
         log.warning("quiz attempt %s: its submission %s was given up before its grade",
                     attempt.id, submission.id)

@@ -19,7 +19,11 @@ from models.grading import Status, Submission
 from models.quizzes import AttemptStatus, QuizAttempt
 from tests.conftest import make_settings
 from tests.quizzes.conftest import QuizCourse, graded
-from tests.quizzes.test_hand_in_queue import answered_and_handed_in, graded_rows
+from tests.quizzes.test_hand_in_queue import (
+    answered_and_handed_in,
+    graded_rows,
+    sql_statements,
+)
 from tests.support.databases import DatabaseFactory
 
 
@@ -45,3 +49,17 @@ async def test_a_worker_grades_the_handed_in_attempt_and_the_sweeper_recovers_a_
         await asyncio.wait([worker], timeout=2.0)
     assert done.points == 3.0 and await graded_rows(attempt["id"]) == 1
     assert (await Submission.get(id=stored.submission_id)).status == Status.GRADED
+
+
+async def test_grading_a_handed_in_attempt_reads_its_answers_once(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    """The grade and the frames it publishes use the same read of the answers (a handed-in
+    attempt's cannot change)."""
+    attempt, _, _ = await answered_and_handed_in(client, quiz_course)
+    stored = await QuizAttempt.get(id=attempt["id"])
+    with sql_statements() as sent:
+        await grade_submission(stored.submission_id)
+    assert (await QuizAttempt.get(id=attempt["id"])).status == AttemptStatus.GRADED
+    answers = [s for s in sent if s.startswith("SELECT") and 'FROM "quiz_answers"' in s]
+    assert len(answers) == 1, sent
+    assert len(sent) <= 24, sent  # 25 before

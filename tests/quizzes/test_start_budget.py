@@ -71,3 +71,4 @@ async def test_an_autosave_reads_the_hold_with_its_attempt_and_no_other_answer(
     assert not reads(sent, "quiz_attempts"), sent  # the attempt comes with its hold
     assert not reads(sent, "quiz_answers"), sent  # the frame shows only the saved answer
     assert len(sent) <= 6, sent  # 8 before
+
