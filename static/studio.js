@@ -85,6 +85,11 @@
     }
     if (!evt.altKey || (evt.key !== "ArrowUp" && evt.key !== "ArrowDown")) return;
     var row = rowOf(evt.target);
+    if (!row && keepFocusOn && evt.target === document.body) {
+      // The outline was just swapped (a live frame) and the focus is on its way back to
+      // the row being moved (refocus, at settle): the key is for that row, not lost.
+      row = nodeRow(keepFocusOn);
+    }
     if (!row) return;
     var form = moveForm(blockOf(row), evt.key === "ArrowUp" ? "up" : "down");
     if (!form) return;

@@ -99,6 +99,29 @@ def test_alt_arrow_moves_the_focused_row_and_the_order_persists(browser, server)
         context.close()
 
 
+def test_a_key_pressed_while_a_live_frame_swaps_the_outline_still_moves_the_row(
+        browser, server):
+    """A live frame replaces the outline, and with it the focused row: until the focus is
+    back (at settle), a key goes to the page's body. Alt+Arrow then still moves the row
+    being moved (it was lost: a CI run's Alt+ArrowUp did nothing under load)."""
+    context, page = open_studio(browser, server)
+    try:
+        before = children(page, "hello")  # as an earlier test of this module left it
+        at = before.index("welcome")
+        assert at + 1 < len(before)
+        page.focus(menu_button("welcome"))
+        page.keyboard.press("Alt+ArrowDown")
+        moved = [*before[:at], before[at + 1], "welcome", *before[at + 2:]]
+        wait_order(page, "hello", moved)
+        wait_focus(page, "welcome")
+        page.evaluate("document.activeElement.blur()")  # as when its row is swapped out
+        page.keyboard.press("Alt+ArrowUp")
+        wait_order(page, "hello", before)
+        wait_focus(page, "welcome")
+    finally:
+        context.close()
+
+
 def test_dragging_a_row_onto_a_sibling_moves_it_there_and_the_order_persists(browser, server):
     # Tall enough for the whole tree: a drag that scrolls the page is not what is tested.
     context, page = open_studio(browser, server, {"width": 1280, "height": 2400})
