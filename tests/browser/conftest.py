@@ -50,6 +50,14 @@ def wait_loaded(page, timeout: float = 10_000) -> None:
                            timeout=timeout)
 
 
+def wait_text(page, selector: str, text: str, timeout: float = 10_000) -> None:
+    """Wait until the element's visible text contains `text`. A function with an argument,
+    never an expression string: Playwright polls a string with eval(), which the pages' CSP
+    (script-src 'self') refuses after the first try."""
+    page.wait_for_function("([sel, text]) => document.querySelector(sel)?.innerText.includes(text)",
+                           arg=[selector, text], timeout=timeout)
+
+
 def normalized_html(page, selector: str) -> str:
     """A region's markup, normalized like the server-side harness does (live_reload), and
     without a quiz's running countdown: each page ticks it on its own clock, so two pages

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, normalized_html, wait_live
+from tests.browser.conftest import log_in, normalized_html, wait_live, wait_text
 from tests.grading_app.live import PASSWORD, start_course_server
 
 pytestmark = pytest.mark.browser
@@ -59,8 +59,8 @@ def test_student_sees_grade_live_and_staff_gradebook_updates(browser, live):
         assert seen[0] == "none" and seen[-1] == "graded"
         assert "queued" in seen or "grading" in seen, seen  # the attempt was shown in flight
         # The TA's gradebook, open the whole time, shows the new score and total.
-        staff.wait_for_function(f"document.querySelector('{cell}').textContent.trim() === '2'",
-                                timeout=10_000)
+        staff.wait_for_function("sel => document.querySelector(sel).textContent.trim() === '2'",
+                                arg=cell, timeout=10_000)
         # Its distribution chart follows: Ada's total left the lowest bin for a higher one.
         total = float(staff.inner_text(f"#gb-{uid}-total").strip().rstrip("%"))
         assert total > 0
@@ -118,8 +118,7 @@ def test_extension_granted_and_revoked_updates_the_students_widget_live(browser,
         student.goto(f"{base}/courses/{cid}/units/unit-one")
         wait_live(student)
         student.wait_for_load_state("networkidle")
-        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
-                                  ".includes('Attempts used: 0 of 2')")
+        wait_text(student, WIDGET, "Attempts used: 0 of 2")
         staff.goto(f"{base}/courses/{cid}/gradebook")
         staff.click("#extension-form >> xpath=.. >> summary")
         staff.select_option("#extension-form select[name=user_id]", label="Bob")
@@ -129,8 +128,7 @@ def test_extension_granted_and_revoked_updates_the_students_widget_live(browser,
         staff.click("#extension-form button[type=submit]")
         staff.wait_for_selector("#extensions tbody tr form", state="attached")
         # Bob's open page follows without a reload.
-        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
-                                  ".includes('Attempts used: 0 of 3')", timeout=10_000)
+        wait_text(student, WIDGET, "Attempts used: 0 of 3")
         fresh = student_ctx.new_page()
         fresh.goto(f"{base}/courses/{cid}/units/unit-one")
         fresh.wait_for_load_state("networkidle")
@@ -140,8 +138,7 @@ def test_extension_granted_and_revoked_updates_the_students_widget_live(browser,
         staff.click("#extensions summary")
         staff.click("#extensions tbody tr form button")
         staff.wait_for_load_state("networkidle")
-        student.wait_for_function(f"document.querySelector('{WIDGET}').innerText"
-                                  ".includes('Attempts used: 0 of 2')", timeout=10_000)
+        wait_text(student, WIDGET, "Attempts used: 0 of 2")
         staff.click("#extensions summary")
         audit = staff.inner_text("#extensions table.audit")
         assert "revoked" in audit and "granted" in audit and "lab machine crashed" in audit

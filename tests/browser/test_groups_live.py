@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import log_in, normalized_html, wait_live
+from tests.browser.conftest import log_in, normalized_html, wait_live, wait_text
 from tests.grading_app.live import PASSWORD, start_course_server
 
 pytestmark = pytest.mark.browser
@@ -75,8 +75,7 @@ def test_a_group_due_date_reaches_its_students_open_page_live(browser, live):
         staff.click("#group_dates-form button[type=submit]")
         staff.wait_for_selector("table.group-dates tbody tr form", state="attached")
         # Ada's open page follows without a reload.
-        student.wait_for_function(f"document.querySelector('{LATE}').innerText"
-                                  ".includes(\"your group's date\")", timeout=10_000)
+        wait_text(student, LATE, "your group's date")
         fresh = student_ctx.new_page()
         fresh.goto(f"{base}/courses/{cid}/units/unit-two")
         fresh.wait_for_load_state("networkidle")
