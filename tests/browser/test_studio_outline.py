@@ -47,12 +47,38 @@ def children(page, block: str) -> list[str]:
         "nodes => nodes.map(n => n.dataset.block)")
 
 
-def wait_order(page, block: str, expected: list[str]) -> None:
-    page.wait_for_function(
-        """([block, expected]) => {
-            const nodes = document.querySelectorAll(`#studio-node-${block} > ol > li`);
-            return [...nodes].map(n => n.dataset.block).join() === expected.join();
-        }""", arg=[block, expected], timeout=10_000)
+def wait_order(page, block: str, expected: list[str], seen: list[str] | None = None) -> None:
+    try:
+        page.wait_for_function(
+            """([block, expected]) => {
+                const nodes = document.querySelectorAll(`#studio-node-${block} > ol > li`);
+                return [...nodes].map(n => n.dataset.block).join() === expected.join();
+            }""", arg=[block, expected], timeout=10_000)
+    except Exception:
+        if seen is None:
+            raise
+        raise AssertionError(f"order {children(page, block)}, not {expected}\n"
+                             f"{state(page, seen)}") from None
+
+
+def record(page) -> list[str]:
+    """The page's posts with their answers, and its console, as they happen."""
+    seen: list[str] = []
+    page.on("response", lambda r: r.request.method == "POST" and seen.append(
+        f"{r.request.method} {r.url} {r.status} {r.request.post_data}"))
+    page.on("requestfailed", lambda r: seen.append(f"failed {r.url} {r.failure}"))
+    page.on("console", lambda m: seen.append(f"console {m.type}: {m.text}"))
+    return seen
+
+
+def state(page, seen: list[str]) -> str:
+    """What a failed wait needs to be explained (a CI run lost a key once, unseen here): the
+    page's message, draft version and focus, and what it posted and logged."""
+    now = page.evaluate("""() => ({
+        message: document.getElementById('studio-message')?.innerText,
+        version: document.querySelector('.studio-outline')?.dataset.draftVersion,
+        focus: document.activeElement?.outerHTML.slice(0, 120)})""")
+    return f"{now}\n" + "\n".join(seen[-12:])
 
 
 def wait_focus(page, block: str) -> None:
@@ -73,6 +99,7 @@ def shoot(page, name: str) -> None:
 
 def test_alt_arrow_moves_the_focused_row_and_the_order_persists(browser, server):
     context, page = open_studio(browser, server)
+    seen = record(page)
     try:
         other = context.new_page()  # a second editor, kept open: it follows live
         other.goto(studio_url(server))
@@ -87,10 +114,10 @@ def test_alt_arrow_moves_the_focused_row_and_the_order_persists(browser, server)
         # Focus stays on the moved row, so pressing again carries it further.
         wait_focus(page, "welcome")
         page.keyboard.press("Alt+ArrowUp")
-        wait_order(page, "hello", before)
+        wait_order(page, "hello", before, seen)
         wait_focus(page, "welcome")
         page.keyboard.press("Alt+ArrowDown")
-        wait_order(page, "hello", moved)
+        wait_order(page, "hello", moved, seen)
         wait_order(other, "hello", moved)
         page.reload()
         assert children(page, "hello") == moved
