@@ -1,17 +1,21 @@
-"""What one autosave costs the server in CPU (issue 14): the exam storm needs 300 saves a
-second at 9,000 students, so a core holds the storm's saves only if each costs under 3.3 ms.
+"""What the exam's requests cost the server in CPU (issue 14): the quiz page, starting an
+attempt and one autosave. The exam storm asks for 150 pages and 150 starts a second in its
+start window and 300 saves a second after it, at 9,000 students, on what two cores have left
+after PostgreSQL, Redis, nginx and the client.
 
     python bench/save_cost.py [--students 20] [--saves 600] [--profile FILE]
 
-Seeds the exam course of bench/exam_storm.py, starts an attempt for each student, then, in
-this one process (the app behind httpx's in-process transport: no sockets, no other
-process), sends `--saves` autosaves round-robin over the students, one at a time, and as
-many `GET /api/v1/me` (the baseline: the server's floor for an authenticated request, and
-the in-process client's own cost). Reports the process's CPU milliseconds per request of
-each kind (`time.process_time`, so waiting on the database does not count, but the
-database driver's work does) and the difference. Uses DATABASE_URL / REDIS_URL if set
-(service mode), else SQLite + in-memory. `--profile FILE` writes a cProfile of the saves
-(read it with `python -m pstats FILE`). Prints one JSON line.
+Seeds the exam course of bench/exam_storm.py, then, in this one process (the app behind
+httpx's in-process transport: no sockets, no other process), one request at a time:
+`--saves` quiz pages round-robin over the students, one start per student (each a new
+attempt), `--saves` autosaves round-robin over those attempts, and `--saves`
+`GET /api/v1/me` before and after them all (the baseline: the server's floor for an
+authenticated request, and the in-process client's own cost). Reports the process's CPU
+milliseconds per request of each kind (`time.process_time`, so waiting on the database does
+not count, but the database driver's work does) and each over the baseline. Uses
+DATABASE_URL / REDIS_URL if set (service mode), else SQLite + in-memory. `--profile FILE`
+writes a cProfile of each kind to FILE.page, FILE.start, FILE.save and FILE.baseline (read
+them with `python -m pstats`); the timings are then the profiler's too. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.exam_storm import START_URL, answer_for, drop_databases, seed
+from bench.exam_storm import START_URL, UNIT_URL, answer_for, drop_databases, seed
 from bench.grading_bench import make_env
+
+WARM = 5  # students whose requests warm caches, templates and connections, not timed
 
 
 async def measure(env: dict[str, str], tokens: list[str], saves: int,
@@ -48,57 +54,72 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
             heads = [{"Authorization": f"Bearer {t}"} for t in tokens]
             targets = []
-            for h in heads:
-                r = await c.post(START_URL, headers=h)
-                if r.status_code != 201:
-                    raise SystemExit(f"error: start answered {r.status_code}: {r.text[:200]}")
+
+            async def expect(response, status: int, what: str) -> httpx.Response:
+                r = await response
+                if r.status_code != status:
+                    raise SystemExit(f"error: {what} answered {r.status_code}: {r.text[:200]}")
+                return r
+
+            async def page(i: int) -> None:
+                await expect(c.get(UNIT_URL, headers=heads[i % len(heads)]), 200, "the page")
+
+            async def start(i: int) -> None:  # each student once: a new attempt
+                r = await expect(c.post(START_URL, headers=heads[i]), 201, "start")
                 attempt = r.json()
-                targets.append((h, attempt["id"], attempt["questions"]))
+                targets.append((heads[i], attempt["id"], attempt["questions"]))
 
             async def save(i: int) -> None:
                 h, attempt_id, questions = targets[i % len(targets)]
                 q = questions[i % len(questions)]
-                r = await c.put(f"/api/v1/quiz-attempts/{attempt_id}/answers/{q['id']}",
-                                json={"answer": answer_for(q, i)}, headers=h)
-                if r.status_code != 200:
-                    raise SystemExit(f"error: save answered {r.status_code}: {r.text[:200]}")
+                await expect(c.put(f"/api/v1/quiz-attempts/{attempt_id}/answers/{q['id']}",
+                                   json={"answer": answer_for(q, i)}, headers=h), 200, "save")
 
             async def me(i: int) -> None:
-                r = await c.get("/api/v1/me", headers=heads[i % len(heads)])
-                if r.status_code != 200:
-                    raise SystemExit(f"error: /api/v1/me answered {r.status_code}")
+                await expect(c.get("/api/v1/me", headers=heads[i % len(heads)]), 200,
+                             "/api/v1/me")
 
-            for i in range(len(targets) * 3):  # warm caches, templates, connections
-                await save(i)
-                await me(i)
+            for i in range(WARM):
+                await page(i)
+                await start(i)
+                for _ in range(3):
+                    await save(i)
+                    await me(i)
 
-            async def timed(request, n: int, profiler: cProfile.Profile | None = None
-                            ) -> tuple[float, float]:
+            async def timed(request, numbers: range, name: str) -> tuple[float, float]:
+                profiler = cProfile.Profile() if profile is not None else None
                 cpu, wall = time.process_time(), time.perf_counter()
                 if profiler is not None:
                     profiler.enable()
-                for i in range(n):
+                for i in numbers:
                     await request(i)
                 if profiler is not None:
                     profiler.disable()
+                    profiler.dump_stats(f"{profile}.{name}")
+                n = len(numbers)
                 return ((time.process_time() - cpu) * 1000 / n,
                         (time.perf_counter() - wall) * 1000 / n)
 
-            base_cpu, base_wall = await timed(me, saves)
-            save_cpu, save_wall = await timed(save, saves)
-            again_cpu, _ = await timed(me, saves)  # the floor did not drift over the run
-            if profile is not None:
-                profiler = cProfile.Profile()
-                await timed(save, saves, profiler)
-                profiler.dump_stats(profile)
+            students = range(WARM, len(heads))
+            base_cpu, base_wall = await timed(me, range(saves), "baseline")
+            page_cpu, page_wall = await timed(page, range(saves), "page")
+            start_cpu, start_wall = await timed(start, students, "start")
+            save_cpu, save_wall = await timed(save, range(saves), "save")
+            again_cpu, _ = await timed(me, range(saves), "baseline")  # the floor did not drift
     finally:
         await app.runtime.stop()
-    return {"saves": saves, "students": len(tokens),
+    floor = (base_cpu + again_cpu) / 2
+    return {"saves": saves, "students": len(students),
             "database": env["DATABASE_URL"].split(":", 1)[0],
+            "page_cpu_ms": round(page_cpu, 2), "page_wall_ms": round(page_wall, 2),
+            "start_cpu_ms": round(start_cpu, 2), "start_wall_ms": round(start_wall, 2),
             "save_cpu_ms": round(save_cpu, 2), "save_wall_ms": round(save_wall, 2),
             "baseline_cpu_ms": round(base_cpu, 2), "baseline_cpu_ms_after": round(again_cpu, 2),
             "baseline_wall_ms": round(base_wall, 2),
-            "save_over_baseline_cpu_ms": round(save_cpu - (base_cpu + again_cpu) / 2, 2)}
+            "page_over_baseline_cpu_ms": round(page_cpu - floor, 2),
+            "start_over_baseline_cpu_ms": round(start_cpu - floor, 2),
+            "save_over_baseline_cpu_ms": round(save_cpu - floor, 2),
+            "profiled": profile is not None}
 
 
 def main() -> None:
@@ -107,7 +128,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--saves", type=int, default=600)
     parser.add_argument("--profile", type=Path, default=None,
-                        help="write a cProfile of the saves to this file")
+                        help="write a cProfile of each kind to FILE.page, FILE.start, ...")
     args = parser.parse_args()
     if args.students < 1 or args.saves < 1:
         parser.error("--students and --saves must be positive")
@@ -117,7 +138,7 @@ def main() -> None:
     env = make_env(data_dir)
     try:
         closes_at = datetime.now(UTC) + timedelta(hours=2)
-        tokens = asyncio.run(seed(env, args.students, closes_at, 60.0))
+        tokens = asyncio.run(seed(env, WARM + args.students, closes_at, 60.0))
         result = asyncio.run(measure(env, tokens, args.saves, args.profile))
         result["load_average"] = round(os.getloadavg()[0], 2)
         print(json.dumps(result))
