@@ -224,7 +224,16 @@ async def attempt_started(attempt: QuizAttempt, student_name: str,
                           hold: AttemptHold | None) -> None:
     """`attempt_changed` for an attempt just created in this transaction, which has no
     answers yet and no hold but `hold` (the one its caller wrote, if it started on a
-    device: then also `attempt_opened`, as a later opening would send)."""
-    await _attempt_and_progress(attempt, student_name, hold, {})
+    device: then also `quiz.attempt.opened`, as a later opening would send).
+
+    The attempt's own topic gets the JSON payloads only: no page can show an attempt that
+    does not exist yet, and one opened after this commits renders it from the database
+    (and resyncs on a reconnect). Rendering its regions for both audiences here was a third
+    of a start's CPU in the exam's start storm (bench/save_cost.py --profile)."""
+    await _to_student(attempt)
+    await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name,
+                  {"*": attempt_payload(attempt)})
+    await progress_changed(attempt, student_name, hold)
     if hold is not None:
-        await attempt_opened(attempt, hold.device, answers={})
+        opened: OpenedPayload = {"id": attempt.id, "device": hold.device}
+        await publish(attempt_topic(attempt.id), OPENED.name, {"self": opened})

@@ -65,10 +65,17 @@ async def test_live_frames_carry_every_language(client: httpx.AsyncClient,
     ada = quiz_course.headers["ada"]
     attempt = (await client.post(f"/api/v1/courses/{COURSE_ID}/quizzes/midterm/attempts",
                                  headers=ada)).json()
-    started = dict(sent["quiz.attempt.updated on its page"])  # every region
-    assert "Hand in the quiz" in started["self"]
-    assert "Palauta tentti" in started["self@fi"]
-    assert "Entregar el cuestionario" in started["self@es"]
+    # A new attempt's page is not open yet: its topic gets the payload, no regions.
+    assert "quiz.attempt.updated on its page" not in sent
+    extended = await client.put(
+        f"/api/v1/courses/{COURSE_ID}/quizzes/midterm/accommodations/"
+        f"{quiz_course.student.id}", json={"extra_minutes": 10},
+        headers=quiz_course.headers["prof"])
+    assert extended.status_code == 200, extended.text
+    moved = dict(sent["quiz.attempt.updated on its page"])  # every region
+    assert "Hand in the quiz" in moved["self"]
+    assert "Palauta tentti" in moved["self@fi"]
+    assert "Entregar el cuestionario" in moved["self@es"]
     await client.put(f"/api/v1/quiz-attempts/{attempt['id']}/answers/capital",
                      json={"answer": {"choice": "paris"}}, headers=ada)
     saved = sent["quiz.attempt.updated on its page"]  # the header and the saved question
