@@ -382,12 +382,26 @@ async def statements(env: dict[str, str], tokens: list[str]) -> dict[str, object
             if counting.get():
                 sent.append(record.getMessage()[:80])
 
+    import pymongo.monitoring
+
+    mongo: list[str] = []  # content store commands (motor runs them on threads: all counted)
+
+    class MongoCount(pymongo.monitoring.CommandListener):
+        def started(self, event) -> None:
+            if event.command_name not in ("hello", "isMaster", "ismaster", "endSessions"):
+                mongo.append(event.command_name)
+
+        def succeeded(self, event) -> None: ...
+
+        def failed(self, event) -> None: ...
+
+    pymongo.monitoring.register(MongoCount())  # before the app makes its client
     app = create_app(load_settings(env))
     await app.runtime.start()
     db_log = logging.getLogger("tortoise.db_client")
     db_log.setLevel(logging.DEBUG)
     db_log.addHandler(Count())
-    per: dict[str, list[tuple[int, float]]] = {}
+    per: dict[str, list[tuple[int, float, int]]] = {}
     try:
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
@@ -397,12 +411,13 @@ async def statements(env: dict[str, str], tokens: list[str]) -> dict[str, object
 
                 async def one(kind: str, request) -> httpx.Response:
                     sent.clear()
+                    mongo.clear()
                     flag, t = counting.set(True), time.perf_counter()
                     r = await request
                     ms = (time.perf_counter() - t) * 1000
                     counting.reset(flag)
                     assert r.status_code < 400, (kind, r.status_code, r.text[:300])
-                    per.setdefault(kind, []).append((len(sent), ms))
+                    per.setdefault(kind, []).append((len(sent), ms, len(mongo)))
                     return r
 
                 await one("page", c.get(UNIT_URL, headers=h))
@@ -419,8 +434,10 @@ async def statements(env: dict[str, str], tokens: list[str]) -> dict[str, object
     finally:
         await app.runtime.stop()
     # The first student warms caches (published content, templates): report the others.
-    return {kind: {"statements": sorted(n for n, _ in runs[1:]),
-                   "ms_median": round(sorted(ms for _, ms in runs[1:])[len(runs[1:]) // 2], 1)}
+    return {kind: {"statements": sorted(n for n, _, _ in runs[1:]),
+                   "content_store_commands": sorted(m for _, _, m in runs[1:]),
+                   "ms_median": round(sorted(ms for _, ms, _ in runs[1:])[len(runs[1:]) // 2],
+                                      1)}
             for kind, runs in per.items()}
 
 

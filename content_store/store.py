@@ -43,6 +43,7 @@ from content_store.blocks import block_type
 from content_store.cache import LRUCache
 from content_store.editor import CourseEditor
 from content_store.errors import CourseNotFound, VersionNotFound
+from content_store.fresh_reads import FreshReads
 from content_store.history import VersionInfo, diff_structures
 from content_store.keys import BlockKey, CourseKey, parse_course_id
 from content_store.outline import build_outline
@@ -76,6 +77,8 @@ class ContentStore:
         # course -> (index document, monotonic time it was read or written here)
         self.index_cache_seconds = index_cache_seconds
         self._index_cache: dict[CourseKey, tuple[dict[str, Any], float]] = {}
+        # Readers' fresh reads of a course's index, coalesced (writes read their own).
+        self._fresh_index: FreshReads[CourseKey, dict[str, Any]] = FreshReads(self._index_doc)
 
     async def ensure_indexes(self) -> None:
         """Create the indexes the store relies on. Idempotent; call once at startup."""
@@ -90,7 +93,7 @@ class ContentStore:
 
     async def get_course_index(self, course_id: str | CourseKey) -> CourseIndex:
         """Where the course's draft and published branches point."""
-        return CourseIndex.from_doc(await self._index_doc(parse_course_id(course_id)))
+        return CourseIndex.from_doc(await self._fresh_index.get(parse_course_id(course_id)))
 
     async def get_structure(self, version: VersionRef) -> Structure:
         """One structure version, from the cache when possible."""
@@ -119,7 +122,7 @@ class ContentStore:
         if version is not None:
             return await self.get_structure(version)
         key = parse_course_id(course_id)
-        doc = await (self._cached_index_doc(key) if cached else self._index_doc(key))
+        doc = await (self._cached_index_doc(key) if cached else self._fresh_index.get(key))
         index = CourseIndex.from_doc(doc)
         head = index.version(branches.check_branch(branch))
         if head is None:
@@ -351,7 +354,7 @@ class ContentStore:
         cached = self._index_cache.get(key)
         if cached is not None and time.monotonic() - cached[1] < self.index_cache_seconds:
             return cached[0]
-        return await self._index_doc(key)
+        return await self._fresh_index.get(key)
 
     def remember_index(self, key: CourseKey, doc: dict[str, Any]) -> None:
         """Cache an index document this process just read or wrote."""
