@@ -12,7 +12,13 @@ gives the `BlockType` a `grade` hook, which the job calls.
 from collections.abc import Collection
 from typing import Any
 
-from grading.block_types import Attachment, BlockType, BlockTypes, current_block_types
+from grading.block_types import (
+    Attachment,
+    BlockType,
+    BlockTypes,
+    GradingJob,
+    current_block_types,
+)
 from grading.counting import CountingRule
 from grading.course_blocks import GradedBlock, published_block
 from grading.delegated import announce_submission, score_submission, withdraw_submission
@@ -32,6 +38,7 @@ __all__ = [
     "CountingRule",
     "GradeResult",
     "GradedBlock",
+    "GradingJob",
     "GroupDates",
     "announce_submission",
     "grade_answer",

@@ -15,15 +15,29 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.context import RuntimeValue
 from grading.counting import CountingRule
 from grading.graded_block import GradedBlock
 from models.grading import Status, Submission
 
+if TYPE_CHECKING:  # grading.block_state imports this module (through course_blocks)
+    from grading.block_state import BlockHistory
+
 # An attachment handed on with the answer: (file name, content type, bytes).
 Attachment = tuple[str, str, bytes]
+
+
+@dataclass(frozen=True)
+class GradingJob:
+    """What grading's job has read of a submission it moved to `grading`, for the domain's
+    `grade` hook to hand back to `score_submission`: the submission as stored then, and
+    the block's history (its layout, the student's attempts, deadline and override),
+    which the job read to announce the start. Scoring then reads neither again."""
+
+    submission: Submission
+    history: BlockHistory | None = None  # None: the job has not read it
 
 
 @dataclass(frozen=True)
@@ -39,12 +53,13 @@ class BlockType:
     `dates_changed(course_id, block_id, user_ids)`: a group's dates for the block changed
     for these students (grading.group_deadlines), inside that change's transaction (e.g.
     a quiz moves the deadline of attempts in progress).
-    `grade(submission)`: the domain's grading runs as grading's queued job instead of in
+    `grade(job)`: the domain's grading runs as grading's queued job instead of in
     the request: the attempt is stored `queued` and goes through the queue (workers,
     retries, the sweeper, the limits) like a built-in answer; the job moves it to `grading`
-    (so `waits_in` is `Status.GRADING`) and calls this, which records the outcome with
-    `score_submission` or `withdraw_submission`. A job may run twice, even at once: the
-    hook must score once (e.g. a conditional update of its own row decides).
+    (so `waits_in` is `Status.GRADING`) and calls this with a `GradingJob`, which records
+    the outcome with `score_submission(..., job=job)` or `withdraw_submission`. A job may
+    run twice, even at once: the hook must score once (e.g. a conditional update of its
+    own row decides).
     """
 
     validate: Callable[[GradedBlock, Any], None]
@@ -55,7 +70,7 @@ class BlockType:
     form_answer: Callable[[Mapping[str, Any]], Any] | None = None
     counting: Callable[[Mapping[str, Any]], CountingRule] | None = None
     dates_changed: Callable[[str, str, list[int]], Awaitable[None]] | None = None
-    grade: Callable[[Submission], Awaitable[None]] | None = None
+    grade: Callable[[GradingJob], Awaitable[None]] | None = None
 
     @property
     def queued(self) -> bool:

@@ -12,9 +12,10 @@ from tortoise.transactions import in_transaction
 
 from core.clock import now
 from grading import events
-from grading.block_types import current_block_types
+from grading.block_types import GradingJob, current_block_types
 from grading.results import finish_attempt, late_adjusted
 from models.grading import Status, Submission
+from models.users import User
 
 
 def _scorable(submission: Submission) -> tuple[Status, ...]:
@@ -31,17 +32,28 @@ def _withdrawable(submission: Submission) -> tuple[Status, ...]:
 
 
 async def score_submission(submission_id: int, points: float, max_points: float,
-                           feedback: dict[str, Any]) -> bool:
+                           feedback: dict[str, Any], *, job: GradingJob | None = None,
+                           user: User | None = None) -> bool:
     """Record the domain's score (`points` of `max_points`, rescaled to the block's maximum
     and less any late penalty) as the attempt's grade, again if it was scored before;
-    False if the attempt was withdrawn. The change is published either way."""
+    False if the attempt was withdrawn. The change is published either way.
+
+    `job`: grading's job scoring it (the `grade` hook's), whose reads of the submission and
+    the block's history serve here; `user`: the student, if the caller has read them."""
     async with in_transaction():  # the score and its events commit together
-        submission = await Submission.get(id=submission_id)
+        if job is not None and job.submission.id == submission_id:
+            submission = job.submission
+        else:
+            submission, job = await Submission.get(id=submission_id), None
         raw, final, feedback = late_adjusted(submission, points, max_points, feedback)
         recorded = await finish_attempt(submission, {
             "status": Status.GRADED, "raw_points": raw, "points": final,
             "feedback": feedback, "graded_at": now()}, from_statuses=_scorable(submission))
-        await events.submission_changed(submission, graded=True)
+        if not recorded and job is not None:
+            # Not scored as the job read it (withdrawn, say): publish it as it is now.
+            submission, job = await Submission.get(id=submission_id), None
+        await events.submission_changed(submission, graded=True,
+                                        history=job.history if job else None, user=user)
     return recorded
 
 

@@ -15,7 +15,7 @@ from core.clock import now
 from core.errors import BadInput, NotFound, TooLarge
 from grading import events, external, limits
 from grading.block_state import BlockHistory, block_history
-from grading.block_types import current_block_types
+from grading.block_types import GradingJob, current_block_types
 from grading.course_blocks import published_block
 from grading.external_results import record_external_reply
 from grading.graders import MisconfiguredBlock, grade_answer
@@ -106,7 +106,7 @@ async def _grade(submission: Submission, *, history: BlockHistory | None = None,
     block = history.block
     hooks = current_block_types().get(block.type)
     if hooks is not None and hooks.grade is not None:  # another domain's grading (quizzes)
-        await hooks.grade(submission)
+        await hooks.grade(GradingJob(submission, history))
         return
     try:
         if block.grader_url:

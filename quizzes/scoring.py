@@ -28,6 +28,7 @@ from grading.api import (
     BlockType,
     CountingRule,
     GradedBlock,
+    GradingJob,
     announce_submission,
     grade_answer,
     score_submission,
@@ -61,11 +62,13 @@ async def link_attempt(submission: Submission, _attachment: Attachment | None) -
         await _withdraw(submission.id)
 
 
-async def grade_attempt(submission: Submission) -> None:
+async def grade_attempt(job: GradingJob) -> None:
     """grading's job (in a worker): grade the attempt's saved answers question by question
     and score it, once. The job may run twice, even at once: the attempt's conditional
     update from `submitted` decides which run scores, in one transaction with its audit
-    row, the score and the events."""
+    row, the score and the events. The job's reads (the submission, the block's history)
+    and the student read here serve the score's events."""
+    submission = job.submission
     if not await _link(submission):  # linked on submit, unless that process died first
         if not await QuizAttempt.exists(id=submission.answer["attempt"],
                                         submission_id=submission.id,
@@ -95,7 +98,7 @@ async def grade_attempt(submission: Submission) -> None:
                 "summary": f"{earned:g} of {total:g} points on {len(results)} questions.",
                 "items": [{"label": qid, "passed": r["points"] >= r["max_points"],
                            "message": f"{r['points']:g}/{r['max_points']:g}"}
-                          for qid, r in results.items()]}):
+                          for qid, r in results.items()]}, job=job, user=attempt.user):
                 raise _GivenUp  # the attempt stays `submitted`, as its submission says
             await events.attempt_changed(attempt, attempt.user.name, answers=answers)
     except _GivenUp:

@@ -54,7 +54,8 @@ async def test_a_worker_grades_the_handed_in_attempt_and_the_sweeper_recovers_a_
 async def test_grading_a_handed_in_attempt_reads_its_answers_once(
         client: httpx.AsyncClient, quiz_course: QuizCourse):
     """The grade and the frames it publishes use the same read of the answers (a handed-in
-    attempt's cannot change)."""
+    attempt's cannot change), and the score reuses the job's reads: the submission, the
+    block's history (extensions, group, override) and the student are read once."""
     attempt, _, _ = await answered_and_handed_in(client, quiz_course)
     stored = await QuizAttempt.get(id=attempt["id"])
     with sql_statements() as sent:
@@ -62,4 +63,7 @@ async def test_grading_a_handed_in_attempt_reads_its_answers_once(
     assert (await QuizAttempt.get(id=attempt["id"])).status == AttemptStatus.GRADED
     answers = [s for s in sent if s.startswith("SELECT") and 'FROM "quiz_answers"' in s]
     assert len(answers) == 1, sent
-    assert len(sent) <= 24, sent  # 25 before
+    for read in ('FROM "grading_submissions" WHERE "id"', 'FROM "grading_extensions"',
+                 'FROM "memberships"', 'FROM "users"'):
+        assert len([s for s in sent if s.startswith("SELECT") and read in s]) == 1, (read, sent)
+    assert len(sent) <= 18, sent  # 25, then 24, before
