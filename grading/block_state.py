@@ -13,7 +13,7 @@ from datetime import datetime
 
 from grading.counting import CountingRule, counted_points
 from grading.course_blocks import CourseLayout, GradedBlock, published_block
-from grading.group_dates import effective_date, group_dates
+from grading.group_dates import effective_date, group_dates, group_dates_of
 from models.grading import Extension, GradeOverride, Status, Submission
 
 IN_FLIGHT = (Status.QUEUED, Status.GRADING)
@@ -29,12 +29,18 @@ class Deadline:
     for_group: bool = False  # the date in force is the student's group's
 
 
-async def deadline_for(user_id: int, block: GradedBlock) -> Deadline:
+_UNREAD = object()  # deadline_for: the caller has not read the student's group
+
+
+async def deadline_for(user_id: int, block: GradedBlock,
+                       group_name: str | object | None = _UNREAD) -> Deadline:
     """The block's due date for this student: their extension if staff granted one, else
-    their group's date, else the block's (grading.group_dates.effective_date)."""
+    their group's date, else the block's (grading.group_dates.effective_date).
+    `group_name`: their membership's group (None: none), if the caller has read it."""
     ext = await Extension.get_or_none(user_id=user_id, course_id=block.course_id,
                                       block_id=block.id)
-    group = await group_dates(block.course_id, user_id, block.id)
+    group = (await group_dates(block.course_id, user_id, block.id) if group_name is _UNREAD
+             else await group_dates_of(block.course_id, group_name, block.id))  # type: ignore[arg-type]
     due, extended = effective_date(block.due_at, group.due_at if group else None,
                                    ext.due_at if ext else None)
     for_group = group is not None and group.due_at is not None and (ext is None

@@ -16,8 +16,8 @@ from core.clock import now
 from core.errors import InvalidState, NotFound
 from core.human_time import human_time, iso_utc
 from core.i18n import gettext as _
-from courses.service import require_role
-from courses.visibility import require_open_for_submissions
+from courses.service import require_member
+from courses.visibility import require_open_to
 from grading import at_once, events
 from grading.block_state import ATTEMPT_COLUMNS, Attempt, block_history, deadline_for
 from grading.block_types import Attachment, BlockType, current_block_types
@@ -61,8 +61,9 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
     reject policy, used-up attempts, or an attempt still being graded (InvalidState)
     are refused before anything is stored: no attempt is used up.
     """
-    await require_role(user, course_id, Role.STUDENT)
-    await require_open_for_submissions(user, course_id, block_id)  # release, course end
+    # One statement for the role, the audience and the group (release, course end).
+    member = await require_member(user, course_id, Role.STUDENT)
+    await require_open_to(member.audience, course_id, block_id)
     layout, block = await published_block(course_id, block_id)
     policy = layout.policy
     hooks = current_block_types().get(block.type)
@@ -70,7 +71,7 @@ async def submit_answer(user: User, course_id: str, block_id: str, answer: Any, 
         raise NotFound(_("%(block_id)s takes no submissions.", block_id=repr(block_id)))
     _validate(block, answer, hooks)
     submitted = now()
-    deadline = await deadline_for(user.id, block)
+    deadline = await deadline_for(user.id, block, member.group)
     late = deadline.due_at is not None and submitted > deadline.due_at + policy.late.grace
     if late and policy.late.mode == "reject":
         raise InvalidState(_("This was due %(when)s; late submissions are not accepted.",

@@ -216,25 +216,37 @@ def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:
     return InvalidState(_("This attempt has been submitted; its answers can no longer change."))
 
 
-async def submit_attempt(user: User, attempt_id: int) -> QuizAttempt:
-    """The student hands the attempt in; grading's queue grades it with the saved answers."""
-    attempt = await _own(user, attempt_id)
-    if not await finish_attempt(attempt.id, by_server=False):
+async def submit_attempt(user: User, attempt_id: int, *,
+                         loaded: QuizAttempt | None = None) -> QuizAttempt:
+    """The student hands the attempt in; grading's queue grades it with the saved answers.
+    Returns the attempt as handed in. `loaded`: the attempt as the caller read it, the
+    user's own (quizzes.attempt_holds.require_holder's), so it is not read again."""
+    attempt = loaded if loaded is not None and loaded.user_id == user.id else await _own(
+        user, attempt_id)
+    handed_in = await _finish(attempt.id, by_server=False, student=user)
+    if not handed_in:
         raise InvalidState(_("This attempt has already been submitted."))
-    return await QuizAttempt.get(id=attempt.id)
+    return handed_in[0]
 
 
 async def finish_attempt(attempt_id: int, *, by_server: bool) -> bool:
     """Submit an attempt in progress (False if it was not: someone else did first), then
     hand it to grading. On any number of processes, exactly one caller submits it."""
-    handed_in = await hand_in(Q(id=attempt_id), by_server=by_server)
+    return bool(await _finish(attempt_id, by_server=by_server))
+
+
+async def _finish(attempt_id: int, *, by_server: bool,
+                  student: User | None = None) -> list[QuizAttempt]:
+    handed_in = await hand_in(Q(id=attempt_id), by_server=by_server, student=student)
     await hand_to_grading(handed_in)
-    return bool(handed_in)
+    return handed_in
 
 
-async def hand_in(which: Q, *, by_server: bool) -> list[QuizAttempt]:
+async def hand_in(which: Q, *, by_server: bool,
+                  student: User | None = None) -> list[QuizAttempt]:
     """Submit the attempts in progress that `which` selects; returns those this call
-    submitted, their students prefetched.
+    submitted, their students prefetched (`student`: the one student whose attempts
+    `which` selects, already read by the caller).
 
     One conditional UPDATE is the claim, marking what it took with a value of its own, so
     any number of callers in any number of processes each submit an attempt at most once,
@@ -249,8 +261,15 @@ async def hand_in(which: Q, *, by_server: bool) -> list[QuizAttempt]:
             claim=token)
         if not claimed:
             return []
-        attempts = await QuizAttempt.filter(claim=token).order_by("id").prefetch_related(
-            "user")
+        claimed_rows = QuizAttempt.filter(claim=token).order_by("id")
+        if student is None:
+            attempts = await claimed_rows.prefetch_related("user")
+        else:
+            attempts = await claimed_rows
+            for attempt in attempts:
+                if attempt.user_id != student.id:
+                    raise ValueError(f"attempt {attempt.id} is not {student.id}'s")
+                attempt.user = student
         if by_server:
             await audit.record_many(attempts, AttemptAction.SUBMITTED_AT_DEADLINE, at=now)
         else:

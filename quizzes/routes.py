@@ -54,9 +54,9 @@ async def api_save_answer(request: Request) -> Response:
 
 async def api_submit(request: Request) -> Response:
     user = await require_user(request)
-    await require_holder(user, _attempt_id(request), device=device_of(request),
-                         address=client_ip(request))
-    attempt = await submit_attempt(user, _attempt_id(request))
+    loaded = await require_holder(user, _attempt_id(request), device=device_of(request),
+                                  address=client_ip(request))
+    attempt = await submit_attempt(user, _attempt_id(request), loaded=loaded)
     return JSONResponse({"id": attempt.id, "status": attempt.status.value}, status_code=202)
 
 

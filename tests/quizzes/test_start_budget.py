@@ -72,3 +72,20 @@ async def test_an_autosave_reads_the_hold_with_its_attempt_and_no_other_answer(
     assert not reads(sent, "quiz_answers"), sent  # the frame shows only the saved answer
     assert len(sent) <= 6, sent  # 8 before
 
+
+
+async def test_a_hand_in_reads_the_attempt_the_student_and_the_membership_once(
+        client: httpx.AsyncClient, quiz_course: QuizCourse):
+    ada = quiz_course.headers["ada"]
+    attempt = (await client.post(QUIZ_URL, headers=ada)).json()
+    with sql_statements() as sent:
+        r = await client.post(f"/api/v1/quiz-attempts/{attempt['id']}/submit", headers=ada)
+    assert r.status_code == 202 and r.json() == {"id": attempt["id"], "status": "submitted"}
+    # The attempt with its hold before the claim, then read back by the claim's token; the
+    # student once (signing in), and their membership once for grading's role, audience
+    # and group (the submission's deadline).
+    attempts = [s for s in reads(sent, "quiz_attempts") if 'WHERE "claim"=' in s]
+    assert len(reads(sent, "quiz_attempts")) == len(attempts) == 1, sent
+    assert len(reads(sent, "users")) == 1, sent
+    assert len(reads(sent, "memberships")) == 1, sent
+    assert len(sent) <= 16, sent  # 21 before
