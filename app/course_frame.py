@@ -20,7 +20,7 @@ from core.errors import NotFound
 from core.i18n import N_
 from core.i18n import gettext as _
 from courses.audience import STAFF_ROLES, member_audience
-from courses.service import get_course, role_in
+from courses.service import get_course, membership_of
 from courses.student_view import is_previewed
 from courses.visibility import viewer_outline
 from forum.queue_count import waiting_count
@@ -116,13 +116,18 @@ def _first_of_type(outline: dict[str, Any], block_type: str) -> str | None:
 async def course_frame(user: User, course_id: str, section: str, *,
                        unit_id: str | None = None) -> CourseFrame | None:
     """The frame of a course page for `user`; None for anyone who is not a member."""
-    try:
-        course = await get_course(course_id)
-    except NotFound:  # an unknown course: the page itself says so
+    # A member's role and the course in one statement; an admin need not be a member.
+    membership = await membership_of(user, course_id)
+    if user.is_admin:
+        try:
+            course = membership.course if membership else await get_course(course_id)
+        except NotFound:  # an unknown course: the page itself says so
+            return None
+        role = Role.INSTRUCTOR
+    elif membership is None:  # not a member, or no such course
         return None
-    role = Role.INSTRUCTOR if user.is_admin else await role_in(user, course_id)
-    if role is None:
-        return None
+    else:
+        course, role = membership.course, membership.role
     # The outline as this viewer may read it: a student's previous/next links and board
     # link never name a unit that is not released to them.
     outline = await viewer_outline(member_audience(course_id, role), course_id)

@@ -86,12 +86,20 @@ class Member:
         return audience_of(self.role)
 
 
+async def membership_of(user: User, course_id: str) -> Membership | None:
+    """The user's membership of the course with the course row (`membership.course`), in
+    one statement; None for a non-member (or a course that does not exist)."""
+    if len(course_id) > MAX_COURSE_ID:
+        return None
+    return await Membership.filter(user_id=user.id, course_id=course_id).select_related(
+        "course").first()
+
+
 async def require_member(user: User, course_id: str,
                          minimum: Role | str = Role.STUDENT) -> Member:
     """`require_role` (the same checks and errors) that also returns the course and the
     user's group, read in the same statement, for callers that need them."""
-    membership = None if len(course_id) > MAX_COURSE_ID else await Membership.filter(
-        user_id=user.id, course_id=course_id).select_related("course").first()
+    membership = await membership_of(user, course_id)
     group = membership.group if membership is not None else None
     if user.is_admin:  # an admin need not be a member: the course row is still read
         course = membership.course if membership is not None else await get_course(course_id)
