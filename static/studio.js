@@ -96,7 +96,9 @@
     evt.preventDefault();
     keepFocusOn = blockOf(row);
     closeMenus(null);
-    form.requestSubmit();
+    // Posted as a drag's move is (moveBy), not through the form's htmx trigger: a key
+    // pressed just after a move, while live frames swap the outline, was sometimes lost.
+    moveBy(keepFocusOn, evt.key === "ArrowUp" ? "up" : "down", 1);
   });
 
   // -- drag and drop: among the rows of one parent; the moves are posted one by one -------
