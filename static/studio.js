@@ -91,14 +91,14 @@
       row = nodeRow(keepFocusOn);
     }
     if (!row) return;
-    var form = moveForm(blockOf(row), evt.key === "ArrowUp" ? "up" : "down");
-    if (!form) return;
+    var block = blockOf(row), direction = evt.key === "ArrowUp" ? "up" : "down";
+    if (!moveForm(block, direction)) return;  // the first or last row: the key's default
     evt.preventDefault();
-    keepFocusOn = blockOf(row);
+    keepFocusOn = block;
     closeMenus(null);
     // Posted as a drag's move is (moveBy), not through the form's htmx trigger: a key
     // pressed just after a move, while live frames swap the outline, was sometimes lost.
-    moveBy(keepFocusOn, evt.key === "ArrowUp" ? "up" : "down", 1);
+    moveBy(block, direction, 1);
   });
 
   // -- drag and drop: among the rows of one parent; the moves are posted one by one -------
