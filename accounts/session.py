@@ -13,6 +13,7 @@ from accounts.tokens import token_subject
 from core.errors import NotAuthenticated
 from core.i18n import SESSION_KEY, set_language
 from core.i18n import gettext as _
+from models.statements import get_by
 from models.users import User
 from realtime.rights import sessions_ended
 
@@ -40,11 +41,11 @@ async def current_user(conn: HTTPConnection) -> User | None:
     if token is not None:
         secret = conn.app.state.runtime.settings.secret_key
         user_id, generation = token_subject(token, secret)
-        user = await User.get_or_none(id=user_id)
+        user = await get_by(User, {"id": user_id})
         if user is None or user.session_generation != generation:
             raise NotAuthenticated(_("Invalid token."))
     elif "session" in conn.scope and isinstance(conn.session.get("uid"), int):
-        user = await User.get_or_none(id=conn.session["uid"])
+        user = await get_by(User, {"id": conn.session["uid"]})
         if user is not None and conn.session.get("gen", 0) != user.session_generation:
             user = None  # the session was ended by a logout: a copied cookie is dead
             conn.session.clear()

@@ -20,7 +20,7 @@ from core.errors import NotFound
 from core.i18n import N_
 from core.i18n import gettext as _
 from courses.audience import STAFF_ROLES, member_audience
-from courses.service import get_course, membership_of
+from courses.service import MembershipRead, get_course, membership_of
 from courses.student_view import is_previewed
 from courses.visibility import viewer_outline
 from forum.queue_count import waiting_count
@@ -72,6 +72,8 @@ class CourseFrame:
     # The language the course's content is written in (course.yaml `language:`), for
     # `lang` on the content region; the interface around it is in the viewer's language.
     language: str | None = None
+    # The viewer's membership as the frame read it, for the page's own role check.
+    membership: MembershipRead | None = field(default=None, repr=False)
 
     @property
     def staff(self) -> bool:
@@ -132,7 +134,8 @@ async def course_frame(user: User, course_id: str, section: str, *,
     # link never name a unit that is not released to them.
     outline = await viewer_outline(member_audience(course_id, role), course_id)
     title = str(outline["title"]) if outline and outline.get("title") else course.title
-    frame = CourseFrame(course_id, title, section, role, is_previewed(course_id))
+    frame = CourseFrame(course_id, title, section, role, is_previewed(course_id),
+                        membership=MembershipRead(user.id, course_id, membership))
     base = f"/courses/{course_id}"
     items = list(STUDENT_NAV)
     if frame.staff:

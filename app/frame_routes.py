@@ -105,7 +105,10 @@ class CourseFrameMiddleware:
             return
         section, unit_id = found
         frame = await course_frame(user, course_id, section, unit_id=unit_id)
-        scope.setdefault("state", {})["course_frame"] = frame
+        state = scope.setdefault("state", {})
+        state["course_frame"] = frame
+        if frame is not None:  # the route's role check may use the frame's read
+            state["membership"] = frame.membership
 
 
 def with_student_view(endpoint: Callable[[WebSocket], Awaitable[None]]

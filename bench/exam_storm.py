@@ -112,19 +112,30 @@ class Tally:
     # a dropped connection): the server may have stored one of them, which supersedes the
     # acknowledged save rather than losing it. attempt -> question -> answers.
     unacked: dict[int, dict[str, list[object]]] = field(default_factory=dict)
+    # When each timed request was sent (time.monotonic(), in the order of `ms`), and the
+    # pass's phases: its start window ends at `window_end`, its last minute (the hand-ins)
+    # begins at `last_minute`. The summary splits each kind's latencies by phase, so that
+    # a queue built in the start window is told apart from the steady state.
+    sent: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    window_end: float = 0.0
+    last_minute: float = 0.0
 
     async def timed(self, kind: str, call, ok: tuple[int, ...]) -> Reply | None:
-        t = time.perf_counter()
+        t, at = time.perf_counter(), time.monotonic()
         try:
             r = await call
         except (LeanHTTPError, OSError) as exc:
             self.errors.append(f"{kind} {type(exc).__name__}")
             return None
-        self.ms[kind].append((time.perf_counter() - t) * 1000)
+        self.record(kind, (time.perf_counter() - t) * 1000, at)
         if r.status_code not in ok:
             self.errors.append(f"{kind} {r.status_code}")
             return None
         return r
+
+    def record(self, kind: str, ms: float, sent_at: float) -> None:
+        self.ms[kind].append(ms)
+        self.sent[kind].append(sent_at)
 
     def summary(self) -> dict[str, object]:
         out: dict[str, object] = {"errors": len(self.errors),
@@ -133,6 +144,22 @@ class Tally:
             if values:
                 out[kind] = {"n": len(values), "p50": round(pct(values, 50), 1),
                              "p95": round(pct(values, 95), 1)}
+        out["phases"] = self.phases()
+        return out
+
+    def phases(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Each kind's n, p50 and p95 by when it was sent: in the start window, in the
+        steady state after it, and in the last minute before the close."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for kind, values in self.ms.items():
+            split: dict[str, list[float]] = {"window": [], "steady": [], "last_minute": []}
+            for ms, at in zip(values, self.sent[kind], strict=True):
+                phase = ("window" if at < self.window_end
+                         else "last_minute" if at >= self.last_minute else "steady")
+                split[phase].append(ms)
+            out[kind] = {phase: {"n": len(v), "p50": round(pct(v, 50), 1),
+                                 "p95": round(pct(v, 95), 1)}
+                         for phase, v in split.items() if v}
         return out
 
 
@@ -148,13 +175,13 @@ async def student(c: LeanClient, ws_base: str, token: str, tally: Tally, *,
     if await tally.timed("page", c.get("/api/v1/me" if baseline else UNIT_URL, headers=h),
                          (200,)) is None:
         return
-    t = time.perf_counter()
+    t, at = time.perf_counter(), time.monotonic()
     try:
         ws = await websockets.connect(f"{ws_base}/api/v1/events?token={token}",
                                       open_timeout=120, ping_interval=None)
         await ws.send(json.dumps({"subscribe": ["user:me"]}))
         sockets.append(ws)
-        tally.ms["socket"].append((time.perf_counter() - t) * 1000)
+        tally.record("socket", (time.perf_counter() - t) * 1000, at)
     except (TimeoutError, OSError, websockets.WebSocketException) as exc:
         tally.errors.append(f"socket {type(exc).__name__}")
     if baseline:
@@ -207,6 +234,7 @@ async def run(base: str, tokens: list[str], *, start_window: float, close_in: fl
     now = time.monotonic()
     close = now + close_in
     submit_window = min(60.0, close_in / 5)
+    tally.window_end, tally.last_minute = now + start_window, close - submit_window
     ws_base = base.replace("http://", "ws://", 1)
     rng = random.Random(7)
     # Many small clients, not one big one, each with a few keep-alive connections, as

@@ -16,6 +16,7 @@ from courses.audience import audience_of
 from courses.membership import delete_membership, write_membership
 from courses.student_view import is_previewed
 from models.courses import Course, Membership, Role
+from models.statements import get_with
 from models.users import User
 
 _PART = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -86,20 +87,38 @@ class Member:
         return audience_of(self.role)
 
 
+@dataclass(frozen=True)
+class MembershipRead:
+    """A membership as read earlier in the same request (`membership_of`'s answer, None
+    for none), so that the request's later role check need not read it again: a page's
+    frame reads it, then the page's route checks the role with it."""
+
+    user_id: int
+    course_id: str
+    membership: Membership | None
+
+
 async def membership_of(user: User, course_id: str) -> Membership | None:
     """The user's membership of the course with the course row (`membership.course`), in
     one statement; None for a non-member (or a course that does not exist)."""
     if len(course_id) > MAX_COURSE_ID:
         return None
-    return await Membership.filter(user_id=user.id, course_id=course_id).select_related(
-        "course").first()
+    membership: Membership | None = await get_with(
+        Membership, "course", {"user_id": user.id, "course_id": course_id})
+    return membership
 
 
 async def require_member(user: User, course_id: str,
-                         minimum: Role | str = Role.STUDENT) -> Member:
+                         minimum: Role | str = Role.STUDENT, *,
+                         read: MembershipRead | None = None) -> Member:
     """`require_role` (the same checks and errors) that also returns the course and the
-    user's group, read in the same statement, for callers that need them."""
-    membership = await membership_of(user, course_id)
+    user's group, read in the same statement, for callers that need them. `read`: this
+    request's earlier read of the membership; used only if it is this user's in this
+    course."""
+    if read is not None and read.user_id == user.id and read.course_id == course_id:
+        membership = read.membership
+    else:
+        membership = await membership_of(user, course_id)
     group = membership.group if membership is not None else None
     if user.is_admin:  # an admin need not be a member: the course row is still read
         course = membership.course if membership is not None else await get_course(course_id)

@@ -21,7 +21,9 @@ async def unit_page(request: Request) -> Response:
     """A published unit, live: publishing updates its outline and its unit region."""
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
-    view = await service.published_unit(user, course_id, block_id)
+    # The page's frame (app.frame_routes) read the membership a moment ago in this request.
+    view = await service.published_unit(user, course_id, block_id,
+                                        read=request.scope.get("state", {}).get("membership"))
     unit = view.unit
     topics = ["user:me", f"course:{course_id}", events.unit_topic(course_id, unit.id)]
     if any(block.type == "discussion" for block in unit.blocks):

@@ -38,7 +38,7 @@ from core.errors import NotFound
 from core.i18n import gettext as _
 from courses.audience import STAFF, audience_of
 from courses.membership import write_membership
-from courses.service import get_course, require_member, require_role
+from courses.service import MembershipRead, get_course, require_member, require_role
 from courses.visibility import published_course, require_visible_to, viewer_outline
 from courseware import events
 from courseware.queries import Unit, unit_of
@@ -103,11 +103,13 @@ class UnitView:
     outline: dict[str, Any] | None  # None before anything is published
 
 
-async def published_unit(viewer: User, course_id: str, block_id: str) -> UnitView:
+async def published_unit(viewer: User, course_id: str, block_id: str, *,
+                         read: MembershipRead | None = None) -> UnitView:
     """The published unit a viewer opens (members; never draft content, and for students
     never a unit not released to them: NotFound), its course and the viewer's outline:
-    one role check for the three."""
-    member = await require_member(viewer, course_id)
+    one role check for the three (`read`: the request's earlier read of the viewer's
+    membership, as `require_member` takes it)."""
+    member = await require_member(viewer, course_id, read=read)
     await require_visible_to(member.audience, course_id, block_id)
     try:
         unit = await unit_of(course_id, block_id, PUBLISHED, audience=member.audience)

@@ -29,6 +29,7 @@ from core.i18n import gettext as _
 from models.quiz_audit import AttemptAction
 from models.quiz_integrity import AttemptDevice, AttemptHold
 from models.quizzes import AttemptStatus, QuizAttempt
+from models.statements import get_with
 from models.users import User
 from quizzes import audit, events
 from quizzes.exam_access import check_network
@@ -128,7 +129,7 @@ async def require_holder(user: User, attempt_id: int, *, device: str,
     (None if it is not the user's in progress), for the save to use instead of re-reading."""
     # One query for both in the usual case (every attempt started on a device is held):
     # the hold with its attempt; an attempt with no hold is read alone.
-    hold = await AttemptHold.filter(attempt_id=attempt_id).select_related("attempt").first()
+    hold: AttemptHold | None = await get_with(AttemptHold, "attempt", {"attempt_id": attempt_id})
     if hold is not None:
         attempt, holder = hold.attempt, hold.device
     else:

@@ -35,7 +35,7 @@ from grading.api import submit_answer, validate_answer
 from models.courses import Role
 from models.quiz_audit import AttemptAction
 from models.quizzes import AttemptStatus, QuizAccommodation, QuizAnswer, QuizAttempt
-from models.statements import upsert
+from models.statements import db_values, execute, get_by, rows_where, upsert
 from models.users import User
 from quizzes import audit, events
 from quizzes.attempt_holds import hold, hold_new, opened_on
@@ -154,15 +154,16 @@ async def _attempts_of(user_id: int, course_id: str, block_id: str
     """The student's attempt in progress at the quiz (the latest, as `_in_progress`) and
     how many attempts they have made, from one read of them all (a quiz's unit panel
     reads the same)."""
-    attempts = await QuizAttempt.filter(user_id=user_id, course_id=course_id,
-                                        block_id=block_id).order_by("-number")
+    attempts: list[QuizAttempt] = await rows_where(
+        QuizAttempt, {"user_id": user_id, "course_id": course_id, "block_id": block_id},
+        order=("-number",))
     running = next((a for a in attempts if a.status == _OPEN), None)
     return running, len(attempts)
 
 
 async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:
-    row = await QuizAccommodation.get_or_none(user_id=user_id, course_id=course_id,
-                                              block_id=block_id)
+    row: QuizAccommodation | None = await get_by(QuizAccommodation, {
+        "user_id": user_id, "course_id": course_id, "block_id": block_id})
     return row.extra_minutes if row is not None else 0
 
 
@@ -193,9 +194,9 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
     async with in_transaction():
         # The attempt's row first: a submit that committed (or the deadline) wins, and a
         # submit waiting on this row reads the answer saved here.
-        still_open = await QuizAttempt.filter(
-            Q(deadline_at=None) | Q(deadline_at__gt=now), id=attempt.id, status=_OPEN,
-        ).update(last_saved_at=now)
+        still_open = await execute(QuizAttempt, _SAVED_IN_TIME, [
+            *db_values(QuizAttempt, {"last_saved_at": now, "id": attempt.id, "status": _OPEN,
+                                     "deadline_at": now})])
         if not still_open:
             raise _closed(attempt, now)
         # One statement whether or not the question was answered before (an upsert on
@@ -206,6 +207,13 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
         attempt.last_saved_at = now
         await events.attempt_changed(attempt, user.name, saved=(question_id, answer))
     return now
+
+
+# The save's rights to write, decided in the database: the attempt still in progress and its
+# deadline (if any) not passed; written by hand since every autosave runs it (the ORM's
+# form built it anew each time: models/statements.py).
+_SAVED_IN_TIME = ('UPDATE "quiz_attempts" SET "last_saved_at" = ? WHERE "id" = ? AND "status" = ? '
+                  'AND ("deadline_at" IS NULL OR "deadline_at" > ?)')
 
 
 def _closed(attempt: QuizAttempt, now: datetime) -> InvalidState:

@@ -11,6 +11,7 @@ from core.templating import render
 from courses.audience import STAFF
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAnswer, QuizAttempt
+from models.statements import get_by
 from quizzes.attempt_page import SELF, Regions, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
 from realtime.publish import in_every_language, publish
@@ -87,7 +88,7 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str, *,
     handed-in attempt's, as grading reads them)."""
     # Read here, inside the change's transaction: after a save's conditional update, which
     # waits for a takeover holding the attempt's row, so it never names a device that lost.
-    hold = await AttemptHold.get_or_none(attempt_id=attempt.id)
+    hold: AttemptHold | None = await get_by(AttemptHold, {"attempt_id": attempt.id})
     if saved is None:
         await _attempt_and_progress(attempt, student_name, hold, answers)
     else:
