@@ -4,15 +4,19 @@ last minute (a share leave theirs open for the server's auto-submit at the deadl
 
     python bench/exam_storm.py --students 9000 --start-window 60 --minutes 10 \
         [--save-every 30] [--processes 1|2] [--leave-open 0.1] [--baseline] [--logs DIR]
+        [--worker-nice 10]
     python bench/exam_storm.py --statements --students 6
 
 Uses DATABASE_URL / REDIS_URL / MONGO_URL if set (service mode), else SQLite + in-memory.
 `--processes 2` puts two uvicorn app processes behind Debian's nginx with the shipped
 docs/deploy/nginx.conf (needs PostgreSQL, Redis and a MongoDB-wire server: the embedded
-content store belongs to one process). Prints one JSON line (Markdown goes
-into BENCHMARKS.md by hand, with the command).
+content store belongs to one process). With all three services a `coursewire worker`
+grades, at nice 10 as the shipped systemd unit runs it (`--worker-nice`). Prints one JSON
+line (Markdown goes into BENCHMARKS.md by hand, with the command).
 
-Measured per request kind (page, socket, start, save, submit): count, errors, p50/p95 ms.
+Measured per request kind (page, socket, start, save, submit): count, errors, p50/p95 ms,
+also split by when each request was sent (`phases`: the start window, the steady state, the
+last minute before the close, when the hand-ins come).
 Lost answers: after the close, every student's final attempt is read from the database and
 each question's stored answer is compared with the last save the server acknowledged (200)
 for it: a lost answer is one that holds neither that answer nor one of the saves sent after
@@ -308,8 +312,8 @@ async def settle(env: dict[str, str], closes_at: datetime, tally: Tally,
 class Deployment:
     """One uvicorn process, or two behind nginx (the shipped config)."""
 
-    def __init__(self, env: dict[str, str], processes: int) -> None:
-        self.env, self.processes = env, processes
+    def __init__(self, env: dict[str, str], processes: int, worker_nice: int = 10) -> None:
+        self.env, self.processes, self.worker_nice = env, processes, worker_nice
         self.servers: list[ServerProcess] = []
         self.nginx: subprocess.Popen[bytes] | None = None
         self.nginx_dir = Path()
@@ -330,8 +334,10 @@ class Deployment:
             # As deployed with all three services: the web processes queue grading (quiz
             # hand-ins too) and a `coursewire worker` grades.
             log = open(Path(env["COURSEWIRE_DATA_DIR"]) / "worker.log", "wb")
+            # At the shipped unit's priority (docs/deploy/coursewire-worker.service, Nice=).
             self.worker = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "worker", "--concurrency", "8"],
+                ["nice", "-n", str(self.worker_nice), sys.executable, "-m", "app.cli", "worker",
+                 "--concurrency", "8"],
                 cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"}, stdout=log,
                 stderr=subprocess.STDOUT)
         if self.processes == 1:
@@ -521,6 +527,10 @@ def main() -> None:
                              "request on each exam path (page, start, resume, save, submit)")
     parser.add_argument("--setup-seconds", type=float, default=180.0,
                         help="time allowed for seeding and starting before the storm")
+    parser.add_argument("--worker-nice", type=int, default=10, choices=range(0, 20),
+                        metavar="0-19",
+                        help="the grading worker's nice value (10, as the shipped systemd unit "
+                             "runs it; 0 gives it the web processes' priority)")
     parser.add_argument("--logs", type=Path, default=None,
                         help="a folder to copy the servers' and the worker's logs into "
                              "(the run's data directory is deleted after it)")
@@ -566,7 +576,7 @@ def main() -> None:
             drop_databases(env)
         return
     try:
-        with Deployment(env, args.processes) as deployment:
+        with Deployment(env, args.processes, args.worker_nice) as deployment:
             if args.baseline:
                 base = asyncio.run(run(deployment.base, tokens, start_window=args.start_window,
                                        close_in=storm_s, save_every=args.save_every,
@@ -600,6 +610,8 @@ def main() -> None:
                       "processes": args.processes, "db": db,
                       "layer": "redis" if env.get("REDIS_URL") else "in-memory",
                       "content": "mongo-wire" if env.get("MONGO_URL") else "embedded",
+                      "worker_nice": args.worker_nice if env.get("REDIS_URL")
+                      and env.get("MONGO_URL") else None,
                       "load_avg_start": load_start, "load_avg_end": os.getloadavg()[0],
                       **result}, default=str))
 

@@ -1,20 +1,23 @@
 """What the exam's requests cost the server in CPU (issue 14): the quiz page, starting an
-attempt and one autosave. The exam storm asks for 150 pages and 150 starts a second in its
-start window and 300 saves a second after it, at 9,000 students, on what two cores have left
-after PostgreSQL, Redis, nginx and the client.
+attempt, one autosave and a hand-in. The exam storm asks for 150 pages and 150 starts a
+second in its start window and 300 saves a second after it, at 9,000 students, on what two
+cores have left after PostgreSQL, Redis, nginx and the client.
 
     python bench/save_cost.py [--students 20] [--saves 600] [--profile FILE]
 
 Seeds the exam course of bench/exam_storm.py, then, in this one process (the app behind
 httpx's in-process transport: no sockets, no other process), one request at a time:
 `--saves` quiz pages round-robin over the students, one start per student (each a new
-attempt), `--saves` autosaves round-robin over those attempts, and `--saves`
+attempt), `--saves` autosaves round-robin over those attempts, each of those attempts
+handed in (the hand-in's CPU includes whatever grading this process's own queue consumer
+does meanwhile: without MONGO_URL the app grades in process), and `--saves`
 `GET /api/v1/me` before and after them all (the baseline: the server's floor for an
 authenticated request, and the in-process client's own cost). Reports the process's CPU
 milliseconds per request of each kind (`time.process_time`, so waiting on the database does
 not count, but the database driver's work does) and each over the baseline. Uses
 DATABASE_URL / REDIS_URL if set (service mode), else SQLite + in-memory. `--profile FILE`
-writes a cProfile of each kind to FILE.page, FILE.start, FILE.save and FILE.baseline (read
+writes a cProfile of each kind to FILE.page, FILE.start, FILE.save, FILE.hand_in and
+FILE.baseline (read
 them with `python -m pstats`); the timings are then the profiler's too. Prints one JSON line.
 """
 
@@ -75,6 +78,11 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
                 await expect(c.put(f"/api/v1/quiz-attempts/{attempt_id}/answers/{q['id']}",
                                    json={"answer": answer_for(q, i)}, headers=h), 200, "save")
 
+            async def hand_in(i: int) -> None:  # each timed student's attempt, once
+                h, attempt_id, _ = targets[i]
+                await expect(c.post(f"/api/v1/quiz-attempts/{attempt_id}/submit", headers=h),
+                             202, "hand-in")
+
             async def me(i: int) -> None:
                 await expect(c.get("/api/v1/me", headers=heads[i % len(heads)]), 200,
                              "/api/v1/me")
@@ -105,6 +113,8 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
             page_cpu, page_wall = await timed(page, range(saves), "page")
             start_cpu, start_wall = await timed(start, students, "start")
             save_cpu, save_wall = await timed(save, range(saves), "save")
+            hand_in_cpu, hand_in_wall = await timed(hand_in, range(WARM, len(targets)),
+                                                    "hand_in")
             again_cpu, _ = await timed(me, range(saves), "baseline")  # the floor did not drift
     finally:
         await app.runtime.stop()
@@ -114,6 +124,7 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
             "page_cpu_ms": round(page_cpu, 2), "page_wall_ms": round(page_wall, 2),
             "start_cpu_ms": round(start_cpu, 2), "start_wall_ms": round(start_wall, 2),
             "save_cpu_ms": round(save_cpu, 2), "save_wall_ms": round(save_wall, 2),
+            "hand_in_cpu_ms": round(hand_in_cpu, 2), "hand_in_wall_ms": round(hand_in_wall, 2),
             "baseline_cpu_ms": round(base_cpu, 2), "baseline_cpu_ms_after": round(again_cpu, 2),
             "baseline_wall_ms": round(base_wall, 2),
             "page_over_baseline_cpu_ms": round(page_cpu - floor, 2),
