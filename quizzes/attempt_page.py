@@ -105,6 +105,17 @@ async def attempt_regions(attempt: QuizAttempt, audience: str, *, oob: bool,
         oob=oob)
 
 
+async def attempt_frames(attempt: QuizAttempt, holder: str, *,
+                         answers: dict[str, Any] | None = None) -> dict[str, Regions]:
+    """What each audience of `quiz-attempt:<id>` is sent after any change, to render with
+    `Regions.html` (the answers read once for both, unless the caller read them; `holder`
+    the device holding it, "" for none)."""
+    if answers is None:
+        answers = await _answers(attempt)
+    return {audience: await read_regions(attempt, audience, answers=answers, holder=holder)
+            for audience in (SELF, STAFF)}
+
+
 def attempt_topic(attempt_id: int) -> str:
     return f"quiz-attempt:{attempt_id}"
 

@@ -12,7 +12,7 @@ from courses.audience import STAFF
 from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAnswer, QuizAttempt
 from models.statements import get_by
-from quizzes.attempt_page import SELF, Regions, attempt_topic, read_regions
+from quizzes.attempt_page import SELF, Regions, attempt_frames, attempt_topic, read_regions
 from quizzes.proctor import row_for
 from realtime.publish import in_every_language, publish
 
@@ -78,8 +78,8 @@ async def attempt_changed(attempt: QuizAttempt, student_name: str, *,
                           saved: tuple[str, Any] | None = None,
                           answers: dict[str, Any] | None = None) -> None:
     """`quiz.attempt.updated` to the student's other tabs and devices (an open unit page
-    fetches the quiz's panel again; the student's open attempt page gets its regions, on
-    the attempt's topic, and a staff view of it fetches its own), and `quiz.progress` to the course
+    fetches the quiz's panel again; an open attempt page gets its regions, on the
+    attempt's topic, for the student and for staff), and `quiz.progress` to the course
     staff (with the proctor page's row for the student). Call inside the transaction that
     made the change (the outbox). `saved`: the change is an autosave, (question id,
     answer), and the attempt page is sent only the regions a save changes
@@ -173,20 +173,25 @@ async def _attempt_and_progress(attempt: QuizAttempt, student_name: str,
     and the proctor page: what `attempt_changed` and `attempts_changed` both publish."""
     await _to_student(attempt, panel=saved is None)
     holder = hold.device if hold is not None else ""
-    # The student's pages get the regions (for an autosave, hundreds a second in an exam,
-    # only the two it changes). A staff view of the attempt, rarely open during an exam and
-    # never by thousands at its close, fetches its own regions in its viewer's language,
-    # rather than have them rendered here for staff in every language on every change: the
-    # hand-ins of an exam's last minute rendered both audiences (bench/save_cost.py,
-    # BENCHMARKS.md).
-    shown = await read_regions(attempt, SELF, answers=answers, holder=holder)
+    if saved is None:
+        regions = await attempt_frames(attempt, holder, answers=answers)
+        frames = partial(_regions_frames, regions)
+    else:
+        # An autosave, hundreds a second in an exam: the student's other tabs get the
+        # regions, and a staff view of the attempt (rarely open) fetches its own, rather
+        # than rendered here for staff in every language on every save (save_cost.py).
+        shown = await read_regions(attempt, SELF, answers=answers, holder=holder)
+        frames = partial(_saved_frames, attempt, shown, saved)
     await publish(attempt_topic(attempt.id), ATTEMPT_UPDATED.name,
-                  {"*": attempt_payload(attempt)},
-                  in_every_language(partial(_student_frames, attempt, shown, saved)))
+                  {"*": attempt_payload(attempt)}, in_every_language(frames))
     await progress_changed(attempt, student_name, hold)
 
 
-def _student_frames(attempt: QuizAttempt, shown: Regions, saved: str | None) -> dict[str, str]:
+def _regions_frames(regions: dict[str, Regions]) -> dict[str, str]:
+    return {audience: str(shown.html(oob=True)) for audience, shown in regions.items()}
+
+
+def _saved_frames(attempt: QuizAttempt, shown: Regions, saved: str) -> dict[str, str]:
     return {SELF: str(shown.html(oob=True, saved=saved)),
             STAFF: _attempt_reload(attempt)[STAFF]}
 
