@@ -146,8 +146,7 @@ class Tally:
                                   "error_kinds": sorted(set(self.errors))[:10]}
         for kind, values in self.ms.items():
             if values:
-                out[kind] = {"n": len(values), "p50": round(pct(values, 50), 1),
-                             "p95": round(pct(values, 95), 1)}
+                out[kind] = _stats(values)
         out["phases"] = self.phases()
         return out
 
@@ -161,10 +160,13 @@ class Tally:
                 phase = ("window" if at < self.window_end
                          else "last_minute" if at >= self.last_minute else "steady")
                 split[phase].append(ms)
-            out[kind] = {phase: {"n": len(v), "p50": round(pct(v, 50), 1),
-                                 "p95": round(pct(v, 95), 1)}
-                         for phase, v in split.items() if v}
+            out[kind] = {phase: _stats(v) for phase, v in split.items() if v}
         return out
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50": round(pct(values, 50), 1),
+            "p95": round(pct(values, 95), 1)}
 
 
 def answer_for(question: dict, n: int) -> dict[str, object]:

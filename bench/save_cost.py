@@ -17,8 +17,8 @@ milliseconds per request of each kind (`time.process_time`, so waiting on the da
 not count, but the database driver's work does) and each over the baseline. Uses
 DATABASE_URL / REDIS_URL if set (service mode), else SQLite + in-memory. `--profile FILE`
 writes a cProfile of each kind to FILE.page, FILE.start, FILE.save, FILE.hand_in and
-FILE.baseline (read
-them with `python -m pstats`); the timings are then the profiler's too. Prints one JSON line.
+FILE.baseline (read them with `python -m pstats`); the timings are then the profiler's too.
+Prints one JSON line.
 """
 
 from __future__ import annotations

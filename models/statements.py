@@ -117,6 +117,13 @@ def _values(model: type[Model], where: dict[str, Any], names: Sequence[str]) -> 
     return [fields[name].to_db_value(where[name], model) for name in names]
 
 
+def _select_where(model: type[Model], names: Sequence[str]) -> str:
+    """SELECT every column of `model` (as "t") whose `names` fields equal parameters."""
+    meta = model._meta
+    return (f'SELECT {_select_list(model, "t")} FROM "{meta.db_table}" "t" '
+            f'WHERE {_where(model, "t", names)}')
+
+
 async def rows_where(model: type[Model], where: dict[str, Any], *,
                      order: tuple[str, ...] = ()) -> list[Any]:
     """The rows of `model` whose fields equal `where`'s values, in `order` (field names,
@@ -124,12 +131,11 @@ async def rows_where(model: type[Model], where: dict[str, Any], *,
     built each call."""
     meta = model._meta
     names = sorted(where)
-    table = meta.db_table
     sorting = ", ".join(f'"t"."{meta.fields_db_projection[o.lstrip("-")]}"'
                         + (" DESC" if o.startswith("-") else " ASC") for o in order)
-    sql = _cached(meta.db, f"rows_where {table} {','.join(names)} {','.join(order)}", lambda: (
-        f'SELECT {_select_list(model, "t")} FROM "{table}" "t" WHERE {_where(model, "t", names)}'
-        + (f" ORDER BY {sorting}" if sorting else "")))
+    key = f"rows_where {meta.db_table} {','.join(names)} {','.join(order)}"
+    sql = _cached(meta.db, key, lambda: _select_where(model, names)
+                  + (f" ORDER BY {sorting}" if sorting else ""))
     rows = await meta.db.execute_query_dict(sql, _values(model, where, names))
     return [_from_row(model, row, "t") for row in rows]
 
@@ -139,10 +145,8 @@ async def get_by(model: type[Model], where: dict[str, Any]) -> Any:
     None: `model.get_or_none(**where)` without the query built each call."""
     meta = model._meta
     names = sorted(where)
-    table = meta.db_table
-    sql = _cached(meta.db, f"get_by {table} {','.join(names)}", lambda: (
-        f'SELECT {_select_list(model, "t")} FROM "{table}" "t" WHERE {_where(model, "t", names)} '
-        "LIMIT 2"))
+    sql = _cached(meta.db, f"get_by {meta.db_table} {','.join(names)}",
+                  lambda: _select_where(model, names) + " LIMIT 2")
     rows = await meta.db.execute_query_dict(sql, _values(model, where, names))
     if len(rows) > 1:
         raise MultipleObjectsReturned(model)

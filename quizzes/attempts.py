@@ -194,9 +194,10 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
     async with in_transaction():
         # The attempt's row first: a submit that committed (or the deadline) wins, and a
         # submit waiting on this row reads the answer saved here.
-        still_open = await execute(QuizAttempt, _SAVED_IN_TIME, [
-            *db_values(QuizAttempt, {"last_saved_at": now, "id": attempt.id, "status": _OPEN,
-                                     "deadline_at": now})])
+        # The values in the order of the statement's parameters.
+        still_open = await execute(QuizAttempt, _SAVED_IN_TIME, db_values(
+            QuizAttempt, {"last_saved_at": now, "id": attempt.id, "status": _OPEN,
+                          "deadline_at": now}))
         if not still_open:
             raise _closed(attempt, now)
         # One statement whether or not the question was answered before (an upsert on
