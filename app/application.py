@@ -28,6 +28,8 @@ from app.language import RequestLanguage
 from app.middleware import RequestGuard
 from app.runtime import Runtime
 from app.security_headers import SecurityHeaders
+from core import clock
+from core.http import RECEIVED_AT
 from core.openapi import openapi_route
 from core.settings import Settings
 from lti.framing import FramedLaunches
@@ -133,6 +135,7 @@ class CoursewireApp:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
+        scope[RECEIVED_AT] = clock.now()  # first: what queues behind this is ours, not theirs
         if not self.runtime.started:
             await self.runtime.start()
         self.runtime.bind()  # this call's task reads the process state (core.context)

@@ -44,6 +44,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,6 +124,11 @@ class Tally:
     sent: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     window_end: float = 0.0
     last_minute: float = 0.0
+    # Each refused request (an error with a reply): its label, when it was sent before the
+    # close (seconds), and how long its reply took (ms): whether a 422 came for something
+    # sent in time that queued past the close, or for something sent late.
+    close: float = 0.0
+    refused: list[tuple[str, float, float]] = field(default_factory=list)
 
     async def timed(self, kind: str, call, ok: tuple[int, ...]) -> Reply | None:
         t, at = time.perf_counter(), time.monotonic()
@@ -134,6 +140,8 @@ class Tally:
         self.record(kind, (time.perf_counter() - t) * 1000, at)
         if r.status_code not in ok:
             self.errors.append(f"{kind} {r.status_code}")
+            self.refused.append((f"{kind} {r.status_code}", round(self.close - at, 2),
+                                 self.ms[kind][-1]))
             return None
         return r
 
@@ -143,11 +151,24 @@ class Tally:
 
     def summary(self) -> dict[str, object]:
         out: dict[str, object] = {"errors": len(self.errors),
-                                  "error_kinds": sorted(set(self.errors))[:10]}
+                                  "error_kinds": dict(Counter(self.errors).most_common(10)),
+                                  "refused": self.refused_summary()}
         for kind, values in self.ms.items():
             if values:
                 out[kind] = _stats(values)
         out["phases"] = self.phases()
+        return out
+
+    def refused_summary(self) -> dict[str, dict[str, float]]:
+        """Per label: how many, the least and the median seconds before the close they were
+        sent (negative: after it), and their replies' p50 ms."""
+        out: dict[str, dict[str, float]] = {}
+        for label in sorted({r[0] for r in self.refused}):
+            before = [r[1] for r in self.refused if r[0] == label]
+            ms = [r[2] for r in self.refused if r[0] == label]
+            out[label] = {"n": len(before), "sent_before_close_min_s": min(before),
+                          "sent_before_close_p50_s": round(pct(before, 50), 2),
+                          "reply_p50_ms": round(pct(ms, 50), 1)}
         return out
 
     def phases(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -241,6 +262,7 @@ async def run(base: str, tokens: list[str], *, start_window: float, close_in: fl
     close = now + close_in
     submit_window = min(60.0, close_in / 5)
     tally.window_end, tally.last_minute = now + start_window, close - submit_window
+    tally.close = close
     ws_base = base.replace("http://", "ws://", 1)
     rng = random.Random(7)
     # Many small clients, not one big one, each with a few keep-alive connections, as

@@ -5,6 +5,7 @@ Page rendering (which needs the signed-in user) lives in accounts.pages."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
@@ -12,9 +13,21 @@ from typing import Any
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
+from core import clock
 from core.errors import BadInput
 from core.i18n import gettext as _
 from core.text import check_json
+
+# When the request reached this process, by the server's clock: stamped by the application
+# before anything else (app.application), so a rule about time (an exam's deadline) judges
+# what the client sent by when it arrived, not by how long it then queued here.
+RECEIVED_AT = "coursewire.received_at"
+
+
+def received_at(conn: HTTPConnection) -> datetime:
+    """When the request reached this process (now, if nothing stamped it)."""
+    stamped = conn.scope.get(RECEIVED_AT)
+    return stamped if stamped is not None else clock.now()
 
 
 def client_ip(conn: HTTPConnection) -> str:

@@ -168,13 +168,18 @@ async def extra_minutes(user_id: int, course_id: str, block_id: str) -> int:
 
 
 async def save_answer(user: User, attempt_id: int, question_id: str,
-                      body: Mapping[str, Any], *, loaded: QuizAttempt | None = None) -> datetime:
+                      body: Mapping[str, Any], *, loaded: QuizAttempt | None = None,
+                      received_at: datetime | None = None) -> datetime:
     """Autosave one answer (`body` is `{"answer": ...}`; the latest wins); returns when it
-    was saved. Refused after the deadline or once submitted (InvalidState), for a
-    malformed answer (BadInput), and for a question not on this attempt's paper (NotFound).
-    Rights come first: a caller who may not write here learns nothing from the body.
-    `loaded` is the attempt as the caller already read it for this user (require_holder),
-    to save reading it again; the conditional update below decides, not this copy."""
+    was saved. Refused if it arrived after the deadline or once submitted (InvalidState),
+    for a malformed answer (BadInput), and for a question not on this attempt's paper
+    (NotFound). Rights come first: a caller who may not write here learns nothing from
+    the body. `loaded` is the attempt as the caller already read it for this user
+    (require_holder), to save reading it again; the conditional update below decides, not
+    this copy. `received_at`: when the request reached the server (core.http.received_at);
+    the deadline judges that, so an answer sent in time is not refused for having queued
+    behind a busy server (the deadline schedule waits quizzes.timing.GRACE_SECONDS for
+    such answers before it hands the attempt in)."""
     if loaded is not None and loaded.id == attempt_id and loaded.user_id == user.id:
         attempt = loaded
     else:
@@ -191,15 +196,16 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
         {k: v for k, v in drawn.question.items() if k not in ("id", "tags", "type")})
     validate_answer(kind, fields, answer)
     now = clock.now()
+    arrived = min(received_at, now) if received_at is not None else now
     async with in_transaction():
         # The attempt's row first: a submit that committed (or the deadline) wins, and a
         # submit waiting on this row reads the answer saved here.
         # The values in the order of the statement's parameters.
         still_open = await execute(QuizAttempt, _SAVED_IN_TIME, db_values(
             QuizAttempt, {"last_saved_at": now, "id": attempt.id, "status": _OPEN,
-                          "deadline_at": now}))
+                          "deadline_at": arrived}))
         if not still_open:
-            raise _closed(attempt, now)
+            raise _closed(attempt, arrived)
         # One statement whether or not the question was answered before (an upsert on
         # the (attempt, question) unique key).
         await upsert(QuizAnswer, {"attempt_id": attempt.id, "question_id": question_id,

@@ -1,6 +1,6 @@
-"""The deadline schedule: every app process submits the attempts whose deadline passed,
-whether or not a browser is open, and catches up after a restart (the database holds
-the deadlines).
+"""The deadline schedule: every app process submits the attempts whose deadline passed
+(once its grace has: quizzes.timing.GRACE_SECONDS), whether or not a browser is open, and
+catches up after a restart (the database holds the deadlines).
 
 A round claims a whole batch of overdue attempts at once (quizzes.attempts.hand_in: one
 conditional UPDATE, one insert of audit rows, the events, in one transaction), and claims
@@ -35,6 +35,7 @@ from core import clock
 from grading.api import stored_answers
 from models.quizzes import AttemptStatus, QuizAttempt
 from quizzes.attempts import hand_in, hand_to_grading
+from quizzes.timing import GRACE_SECONDS
 
 log = logging.getLogger("coursewire.quizzes")
 
@@ -48,14 +49,15 @@ SWEEP_EVERY = 10  # rounds from one sweep for stalled handovers to the next
 
 
 async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bool]:
-    """Submit up to `limit` (BATCH) attempts still open past their deadline, in one
-    transaction: those this call submitted, and whether more were due.
+    """Submit up to `limit` (BATCH) attempts still open past their deadline and its grace
+    (quizzes.timing.GRACE_SECONDS: answers that arrived in time may still be saving), in
+    one transaction: those this call submitted, and whether more were due.
 
     The candidates are drawn at random from the earliest 2 x `limit` due (an UPDATE with
     LIMIT is not portable), so processes claiming at the same moment mostly take
     different attempts; the conditional update still decides."""
     limit = limit or BATCH
-    due = Q(deadline_at__lte=clock.now())
+    due = Q(deadline_at__lte=clock.now() - timedelta(seconds=GRACE_SECONDS))
     ids = list(await QuizAttempt.filter(due, status=AttemptStatus.IN_PROGRESS).order_by(
         "deadline_at").limit(2 * limit).values_list("id", flat=True))
     if not ids:

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from accounts.session import require_user
 from core import clock
-from core.http import client_ip, parse_json_text, read_json
+from core.http import client_ip, parse_json_text, read_json, received_at
 from core.ids import id_or_not_found
 from quizzes.accommodations import set_extra_time
 from quizzes.attempt_holds import device_of, require_holder
@@ -48,7 +48,7 @@ async def api_save_answer(request: Request) -> Response:
                                    address=client_ip(request))
     saved_at = await save_answer(user, _attempt_id(request),
                                  request.path_params["question_id"], await read_json(request),
-                                 loaded=attempt)
+                                 loaded=attempt, received_at=received_at(request))
     return JSONResponse({"saved_at": saved_at.isoformat()})
 
 

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+# Seconds the server waits after a deadline before it hands the attempt in itself. An
+# answer that reached the server before the deadline is saved even if the server, busy
+# with a whole exam closing at once, gets to it a few seconds later (quizzes.attempts.
+# save_answer judges by arrival); one that arrived after it is refused. As Moodle's
+# "submission grace period" (graceperiodmin), so nobody is penalised for a slow server.
+GRACE_SECONDS = 15.0
+
 
 def deadline_for(started_at: datetime, time_limit_minutes: int | None,
                  closes_at: datetime | None, extra_minutes: int = 0) -> datetime | None:

@@ -216,12 +216,17 @@
 
   function timeUp() {
     if (ended) return;
+    // What was typed but not sent yet goes now, not lost: the server keeps an answer that
+    // reached it before the deadline (this countdown ends at or just before the server's).
+    if (editable()) flush();
     ended = true;
     stopSaving();
     lock();
     announce(cwT("Time is up. Your saved answers are being handed in."));
-    // The server's hand-in arrives pushed; without a live connection, reload to see it.
-    setTimeout(function () { if (open()) location.reload(); }, 15000);
+    // The server hands the attempt in once its grace after the deadline is over
+    // (quizzes/timing.py, GRACE_SECONDS) and that arrives pushed; without a live
+    // connection, reload to see it.
+    setTimeout(function () { if (open()) location.reload(); }, 20000);
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }

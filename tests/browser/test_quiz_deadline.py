@@ -14,6 +14,7 @@ import textwrap
 import pytest
 
 from quizzes.events import close_fetch_delay
+from quizzes.timing import GRACE_SECONDS
 from tests.browser.conftest import assert_live_equals_reload, log_in, wait_live
 from tests.browser.test_quiz_attempt import (
     answer,
@@ -26,9 +27,9 @@ from tests.support.servers import ROOT
 pytestmark = pytest.mark.browser
 
 
-def _deadline_passes(course, attempt_id: int) -> None:
-    """Move the attempt's deadline (fixed by the server at its start) a second into the
-    past, in the server's database, as if its time limit had run out."""
+def move_deadline(course, attempt_id: int, seconds_from_now: float) -> None:
+    """Move the attempt's deadline (fixed by the server at its start) in the server's
+    database, as if its time limit ran out `seconds_from_now` from now (negative: past)."""
     script = textwrap.dedent(f"""
         import asyncio
         from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ def _deadline_passes(course, attempt_id: int) -> None:
             await Tortoise.init(config=tortoise_config({course.server.env["DATABASE_URL"]!r}))
             try:
                 assert await QuizAttempt.filter(id={attempt_id}).update(
-                    deadline_at=datetime.now(UTC) - timedelta(seconds=1))
+                    deadline_at=datetime.now(UTC) + timedelta(seconds={seconds_from_now}))
             finally:
                 await Tortoise.close_connections()
 
@@ -49,6 +50,12 @@ def _deadline_passes(course, attempt_id: int) -> None:
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def _deadline_passes(course, attempt_id: int) -> None:
+    """The deadline a second beyond the grace the server gives answers still on their way:
+    the server's next round hands the attempt in."""
+    move_deadline(course, attempt_id, -(GRACE_SECONDS + 1))
 
 
 RECORD_REFRESH_FRAMES = """

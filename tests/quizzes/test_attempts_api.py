@@ -11,8 +11,11 @@ import httpx
 from grading.api import submit_answer
 from models.grading import Status, Submission
 from models.quizzes import QuizAttempt
-from quizzes.attempts import finish_attempt
+from quizzes import routes as quiz_routes
+from quizzes.attempt_holds import require_holder
+from quizzes.attempts import answers_of, finish_attempt
 from quizzes.deadlines import submit_overdue
+from quizzes.timing import GRACE_SECONDS
 from tests.quizzes.conftest import QUIZ_URL, RIGHT, Clock, QuizCourse, graded
 
 ADA = "ada"
@@ -100,6 +103,11 @@ async def test_answers_after_the_deadline_are_refused_and_the_server_submits(
     moved_clock.forward(minutes=30, seconds=1)
     late = await save(client, quiz_course, attempt["id"], "capital", {"choice": "lyon"})
     assert late.status_code == 422 and "deadline" in late.json()["error"]["message"]
+    # Within the grace after the deadline the server does not hand it in yet (answers
+    # that arrived in time may still be saving); once it is over, it does.
+    assert await submit_overdue() == []
+    assert (await QuizAttempt.get(id=attempt["id"])).status == "in_progress"
+    moved_clock.forward(seconds=GRACE_SECONDS)
     # This call or the app's own deadline schedule (which runs too) submits it, once.
     await submit_overdue()
     assert await submit_overdue() == []
@@ -121,6 +129,36 @@ async def test_answers_after_the_deadline_are_refused_and_the_server_submits(
     submission = await Submission.get(id=stored.submission_id)
     assert (submission.status, submission.points, submission.max_points) == (
         Status.GRADED, 3.0, 3.0)
+
+
+async def test_an_answer_that_arrived_before_the_deadline_is_kept_though_handled_after_it(
+        client: httpx.AsyncClient, quiz_course: QuizCourse, moved_clock: Clock,
+        monkeypatch):
+    """A whole exam closing at once queues the last answers behind each other: the server
+    judges when a save arrived (stamped first thing), not when it got to it. One that
+    arrived a second before the deadline and queued past it is saved; one that arrived
+    after it is refused; the deadline's hand-in, after the grace, holds the kept one."""
+    attempt = await start(client, quiz_course)
+    moved_clock.forward(minutes=30, seconds=-1)  # a second before the deadline
+
+    async def queued(*args, **kwargs):  # the request waits here, past the deadline
+        held = await require_holder(*args, **kwargs)
+        moved_clock.forward(seconds=3)
+        return held
+
+    monkeypatch.setattr(quiz_routes, "require_holder", queued)
+    kept = await save(client, quiz_course, attempt["id"], "capital", {"choice": "paris"})
+    assert kept.status_code == 200, kept.text
+    assert datetime.fromisoformat(kept.json()["saved_at"]) == moved_clock.at  # when handled
+    # Arrived two seconds after the deadline (and handled five after it): refused.
+    late = await save(client, quiz_course, attempt["id"], "capital", {"choice": "lyon"})
+    assert late.status_code == 422 and "deadline" in late.json()["error"]["message"]
+    monkeypatch.setattr(quiz_routes, "require_holder", require_holder)
+    moved_clock.forward(seconds=GRACE_SECONDS)
+    await submit_overdue()
+    stored = await QuizAttempt.get(id=attempt["id"])
+    assert stored.status != "in_progress" and stored.submitted_by_server
+    assert await answers_of(attempt["id"]) == {"capital": {"choice": "paris"}}
 
 
 async def test_submit_grades_what_was_saved_and_refuses_a_second_submit(
