@@ -41,7 +41,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/quiz-attempts/{attempt_id}/answers/{question_id}": {
         "parameters": [_ATTEMPT_ID, {"name": "question_id", "in": "path", "required": True,
                                      "schema": STR}],
-        "put": op("Autosave one answer (the latest wins); 422 after deadline_at; 409 once "
+        "put": op("Autosave one answer (the latest wins); 422 if it reached the server "
+                  "after deadline_at (one that reached it before is kept, however long the "
+                  "server then took); 409 once "
                   "another device opened the attempt; 403 from a network the quiz does not "
                   "allow", (200, obj(["saved_at"], saved_at=DT)), (400, 403, 404, 409, 413, 422),
                   obj(["answer"], answer={"type": "object", "description":
