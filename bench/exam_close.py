@@ -2,6 +2,10 @@
 with its answers saved, when the quiz closes; nobody hands in, so the server's deadline
 rounds must. Measured: seconds from the close until no attempt is in progress (all handed
 in) and until every attempt is graded, and whether every saved answer is in its attempt.
+Both times include the grace the server waits after a deadline before it hands attempts in
+(quizzes.timing.GRACE_SECONDS, 15 s: answers that arrived in time may still be saving);
+the output gives it as `grace_s`. Figures from before that grace (BENCHMARKS.md, before
+2026-12-07's commit 637eab2) have none.
 
     python bench/exam_close.py --students 9000 [--processes 1|2]
 

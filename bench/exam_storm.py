@@ -296,15 +296,17 @@ async def run(base: str, tokens: list[str], *, start_window: float, close_in: fl
 async def settle(env: dict[str, str], closes_at: datetime, tally: Tally,
                  wait: float = 600.0) -> dict[str, object]:
     """After the close: time until no attempt is open and until all are graded (each waited
-    for at most `wait` seconds); lost answers."""
+    for at most `wait` seconds; both include the grace the server gives answers that
+    arrived in time, `grace_s`, before it hands attempts in); lost answers."""
     from tortoise import Tortoise
 
     from models.db import tortoise_config
     from models.quizzes import AttemptStatus, QuizAnswer, QuizAttempt
+    from quizzes.timing import GRACE_SECONDS
 
     await Tortoise.init(config=tortoise_config(env["DATABASE_URL"]))
     try:
-        out: dict[str, object] = {}
+        out: dict[str, object] = {"grace_s": GRACE_SECONDS}
         for what, pending in (("all_submitted_s", [AttemptStatus.IN_PROGRESS]),
                               ("all_graded_s", [AttemptStatus.IN_PROGRESS,
                                                 AttemptStatus.SUBMITTED])):
