@@ -217,7 +217,8 @@
   function timeUp() {
     if (ended) return;
     // What was typed but not sent yet goes now, not lost: the server keeps an answer that
-    // reached it before the deadline (this countdown ends at or just before the server's).
+    // reached it before the deadline (this countdown, from the whole seconds left when the
+    // page got them, ends within about a second of the server's; usually before it).
     if (editable()) flush();
     ended = true;
     stopSaving();
