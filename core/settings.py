@@ -66,6 +66,9 @@ class Settings:
     # The event log (replay with `since`) keeps this many days; older `since` gets resync.required.
     event_retention_days: float = 7.0
     digest_hour: int = 6  # UTC: the daily digest goes out at this hour or soon after
+    # Quizzes: seconds after a deadline before the server hands an attempt in itself, for
+    # answers that reached the server in time to finish saving (quizzes.timing).
+    quiz_grace_seconds: float = 15.0
     # Mail: SMTP (smtp:// or smtps://, user:password@host:port) or, unset, one .eml file per
     # mail in <data dir>/outbox/. `mail_from` is the sender of every mail.
     smtp_url: str | None = None
@@ -167,6 +170,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         event_retention_days=_positive("COURSEWIRE_EVENT_RETENTION_DAYS",
                                        env.get("COURSEWIRE_EVENT_RETENTION_DAYS", "7")),
         digest_hour=_hour("COURSEWIRE_DIGEST_HOUR", env.get("COURSEWIRE_DIGEST_HOUR", "6")),
+        quiz_grace_seconds=_grace(env.get("COURSEWIRE_QUIZ_GRACE_SECONDS", "15")),
     )
 
 
@@ -200,4 +204,15 @@ def _positive(name: str, value: str) -> float:
     if not 0 < number <= 36_500:
         raise ValueError(f"{name}: {value!r} is not a number of days from 0 to 36500 "
                          "(e.g. 7)")
+    return number
+
+
+def _grace(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 600:
+        raise ValueError(f"COURSEWIRE_QUIZ_GRACE_SECONDS: {value!r} is not a number of "
+                         "seconds from 0 to 600 (e.g. 15)")
     return number

@@ -48,16 +48,18 @@ HANDOVER_LEASE = 120.0  # seconds a handover to grading may take before a sweep 
 SWEEP_EVERY = 10  # rounds from one sweep for stalled handovers to the next
 
 
-async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bool]:
-    """Submit up to `limit` (BATCH) attempts still open past their deadline and its grace
-    (quizzes.timing.GRACE_SECONDS: answers that arrived in time may still be saving), in
-    one transaction: those this call submitted, and whether more were due.
+async def claim_overdue(limit: int | None = None, grace: float = GRACE_SECONDS
+                        ) -> tuple[list[QuizAttempt], bool]:
+    """Submit up to `limit` (BATCH) attempts still open `grace` seconds past their deadline
+    (answers that arrived in time may still be saving: quizzes.timing.GRACE_SECONDS, or
+    COURSEWIRE_QUIZ_GRACE_SECONDS in the app), in one transaction: those this call
+    submitted, and whether more were due.
 
     The candidates are drawn at random from the earliest 2 x `limit` due (an UPDATE with
     LIMIT is not portable), so processes claiming at the same moment mostly take
     different attempts; the conditional update still decides."""
     limit = limit or BATCH
-    due = Q(deadline_at__lte=clock.now() - timedelta(seconds=GRACE_SECONDS))
+    due = Q(deadline_at__lte=clock.now() - timedelta(seconds=grace))
     ids = list(await QuizAttempt.filter(due, status=AttemptStatus.IN_PROGRESS).order_by(
         "deadline_at").limit(2 * limit).values_list("id", flat=True))
     if not ids:
@@ -66,12 +68,12 @@ async def claim_overdue(limit: int | None = None) -> tuple[list[QuizAttempt], bo
     return await hand_in(due & Q(id__in=mine), by_server=True), len(ids) > limit
 
 
-async def hand_in_overdue() -> list[QuizAttempt]:
-    """Submit every attempt still open past its deadline, a batch per claim, until none is
-    left (at most CLAIMS batches a call); the attempts this call submitted."""
+async def hand_in_overdue(grace: float = GRACE_SECONDS) -> list[QuizAttempt]:
+    """Submit every attempt still open `grace` seconds past its deadline, a batch per claim,
+    until none is left (at most CLAIMS batches a call); the attempts this call submitted."""
     claimed: list[QuizAttempt] = []
     for _ in range(CLAIMS):
-        batch, more = await claim_overdue()
+        batch, more = await claim_overdue(grace=grace)
         claimed += batch
         if not more:
             break
@@ -80,10 +82,10 @@ async def hand_in_overdue() -> list[QuizAttempt]:
     return claimed
 
 
-async def submit_overdue() -> list[int]:
-    """Submit every attempt still open past its deadline, then hand them to grading;
-    returns the ids of those this call submitted."""
-    claimed = await hand_in_overdue()
+async def submit_overdue(grace: float = GRACE_SECONDS) -> list[int]:
+    """Submit every attempt still open `grace` seconds past its deadline, then hand them to
+    grading; returns the ids of those this call submitted."""
+    claimed = await hand_in_overdue(grace)
     await hand_to_grading(claimed, at_once=AT_ONCE)
     return sorted(a.id for a in claimed)
 
@@ -128,11 +130,13 @@ async def sweep_stalled_handovers(lease: float | None = None) -> list[int]:
     return await recover_handovers(await stalled_handovers(lease))
 
 
-async def run_deadline_schedule(interval: float = ROUND, lease: float | None = None) -> None:
+async def run_deadline_schedule(interval: float = ROUND, lease: float | None = None,
+                                grace: float = GRACE_SECONDS) -> None:
     """Rounds every `interval` seconds. A round's hand-ins go to grading in the background,
     so the next round claims at once: at a synchronized close, handing every attempt in
     is the deadline's promise, and storing thousands of grading submissions one by one
-    must not hold back the claims behind them. Every SWEEP_EVERY rounds, handovers
+    must not hold back the claims behind them. An attempt is due `grace` seconds after its
+    deadline (COURSEWIRE_QUIZ_GRACE_SECONDS). Every SWEEP_EVERY rounds, handovers
     stalled for `lease` seconds (HANDOVER_LEASE) are handed over again, in the background
     too. Stopping waits briefly for those handovers."""
     handing: set[asyncio.Task[Any]] = set()
@@ -145,7 +149,7 @@ async def run_deadline_schedule(interval: float = ROUND, lease: float | None = N
     try:
         for number in itertools.count():
             try:
-                claimed = await hand_in_overdue()
+                claimed = await hand_in_overdue(grace)
                 if claimed:
                     in_background(hand_to_grading(claimed, at_once=AT_ONCE))
                 if number % SWEEP_EVERY == 0:

@@ -5,6 +5,7 @@ that submits overdue attempts."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from core.install import Host, add_package, task_worker
@@ -24,4 +25,5 @@ def install(host: Host) -> None:
                 openapi={**openapi.PATHS, **staff_openapi.PATHS})
     host.personal_data.register("quizzes", PERSONAL_DATA_PART)
     host.block_types.register("quiz", QUIZ)
-    host.add_worker("quiz deadlines", task_worker("quiz-deadlines", run_deadline_schedule))
+    host.add_worker("quiz deadlines", task_worker("quiz-deadlines", partial(
+        run_deadline_schedule, grace=host.settings.quiz_grace_seconds)))

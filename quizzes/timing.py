@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-# Seconds the server waits after a deadline before it hands the attempt in itself. An
+# Seconds the server waits after a deadline before it hands the attempt in itself (the
+# default; a deployment sets COURSEWIRE_QUIZ_GRACE_SECONDS, core.settings). An
 # answer that reached the server before the deadline is saved even if the server, busy
 # with a whole exam closing at once, gets to it a few seconds later (quizzes.attempts.
 # save_answer judges by arrival); one that arrived after it is refused. As Moodle's

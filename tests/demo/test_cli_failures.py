@@ -108,6 +108,8 @@ def test_paths_that_cannot_be_written(fresh, tmp_path):
     ("SMTP_URL", "mail.example.org:25", ["migrate"]),
     ("COURSEWIRE_DIGEST_HOUR", "24", ["migrate"]),
     ("COURSEWIRE_DIGEST_HOUR", "6am", ["migrate"]),
+    ("COURSEWIRE_QUIZ_GRACE_SECONDS", "-1", ["migrate"]),
+    ("COURSEWIRE_QUIZ_GRACE_SECONDS", "a minute", ["migrate"]),
 ])
 def test_bad_settings_in_the_environment(fresh, variable, value, command):
     line = one_line_failure(cw({**fresh, variable: value}, *command))
