@@ -225,8 +225,8 @@
     lock();
     announce(cwT("Time is up. Your saved answers are being handed in."));
     // The server hands the attempt in once its grace after the deadline is over
-    // (quizzes/timing.py, GRACE_SECONDS) and that arrives pushed; without a live
-    // connection, reload to see it.
+    // (COURSEWIRE_QUIZ_GRACE_SECONDS, 15 s by default) and that arrives pushed; without a
+    // live connection, reload to see it (a reload before then comes back here).
     setTimeout(function () { if (open()) location.reload(); }, 20000);
   }
 
