@@ -178,8 +178,9 @@ async def save_answer(user: User, attempt_id: int, question_id: str,
     (require_holder), to save reading it again; the conditional update below decides, not
     this copy. `received_at`: when the request reached the server (core.http.received_at);
     the deadline judges that, so an answer sent in time is not refused for having queued
-    behind a busy server (the deadline schedule waits quizzes.timing.GRACE_SECONDS for
-    such answers before it hands the attempt in)."""
+    behind a busy server (the deadline schedule waits a grace for such answers before it
+    hands the attempt in: COURSEWIRE_QUIZ_GRACE_SECONDS, quizzes.timing.GRACE_SECONDS by
+    default; one handled after that finds the attempt submitted)."""
     if loaded is not None and loaded.id == attempt_id and loaded.user_id == user.id:
         attempt = loaded
     else:

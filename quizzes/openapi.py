@@ -42,8 +42,9 @@ PATHS: dict[str, dict[str, Any]] = {
         "parameters": [_ATTEMPT_ID, {"name": "question_id", "in": "path", "required": True,
                                      "schema": STR}],
         "put": op("Autosave one answer (the latest wins); 422 if it reached the server "
-                  "after deadline_at (one that reached it before is kept, however long the "
-                  "server then took); 409 once "
+                  "after deadline_at (one that reached it before is kept if the server gets "
+                  "to it within its grace after the deadline, COURSEWIRE_QUIZ_GRACE_SECONDS, "
+                  "before it hands the attempt in); 409 once "
                   "another device opened the attempt; 403 from a network the quiz does not "
                   "allow", (200, obj(["saved_at"], saved_at=DT)), (400, 403, 404, 409, 413, 422),
                   obj(["answer"], answer={"type": "object", "description":
