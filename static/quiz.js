@@ -219,11 +219,17 @@
     // What was typed but not sent yet goes now, not lost: the server keeps an answer that
     // reached it before the deadline (this countdown, from the whole seconds left when the
     // page got them, ends within about a second of the server's; usually before it).
-    if (editable()) flush();
+    var sending = editable() ? flush() : null;
     ended = true;
     stopSaving();
     lock();
-    announce(cwT("Time is up. Your saved answers are being handed in."));
+    var said = cwT("Time is up. Your saved answers are being handed in.");
+    announce(said);
+    // The last save's "Answer N saved." comes after: say time is up again once it has,
+    // unless an answer was refused (its "not saved" must stay said).
+    if (sending) sending.then(function () {
+      if (!root.querySelector('.save-state[data-state="error"]')) announce(said);
+    });
     // The server hands the attempt in once its grace after the deadline is over
     // (COURSEWIRE_QUIZ_GRACE_SECONDS, 15 s by default) and that arrives pushed; without a
     // live connection, reload to see it (a reload before then comes back here).

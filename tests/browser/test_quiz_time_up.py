@@ -1,8 +1,8 @@
 """Issue 14: the last second of an exam. A student still typing when the countdown reaches
 zero does not lose what was typed: the page sends the answer whose autosave was still
 waiting (debounced) as time runs out, then locks, and the server keeps it because it arrived
-before the deadline (quizzes.attempts.save_answer judges arrival). Before, the page dropped
-that pending save when it locked."""
+before the deadline (quizzes.attempts.save_answer judges arrival); the live region then
+says time is up. Before, the page dropped that pending save when it locked."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ def test_typing_until_time_runs_out_keeps_what_was_typed(browser, live):  # noqa
         assert typed, "nothing was typed before the lock"
         page.wait_for_selector(f'.quiz-question[data-question="{qid}"] '
                                '.save-state[data-state="saved"]', timeout=10_000)
+        # The live region ends on time being up, not on the last answer's "saved".
+        page.wait_for_function("() => document.getElementById('quiz-status').textContent"
+                               ".startsWith('Time is up')", timeout=5_000)
         stored = page.request.get(f"{base}/api/v1/quiz-attempts/{attempt_id}").json()
         assert stored["answers"][qid] == {"value": typed}
     finally:
