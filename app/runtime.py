@@ -45,6 +45,7 @@ from grading.block_types import BLOCK_TYPES, BlockTypes
 from models.db import close_db, init_db
 from realtime.hub import Hub
 from realtime.layer import make_channel_layer
+from realtime.presence import Presence, PresenceWatches
 from realtime.publish import ENCODERS
 from realtime.relay import Relay
 from realtime.replay import REPLAY_CHECKS, ReplayChecks
@@ -98,6 +99,7 @@ class Runtime:
         # What the packages install into (app.domains), and the state bound for them.
         self.topics = TopicKinds()
         self.resync = ResyncRenderers()
+        self.presence = PresenceWatches()
         self.replay_checks = ReplayChecks()
         self.block_types = BlockTypes()
         self.personal_data = PersonalDataParts()
@@ -158,7 +160,7 @@ class Runtime:
             self.relay = Relay(layer, retention_days=self.settings.event_retention_days)
             await self.relay.start()
             self.bind()
-            self.hub = Hub(layer, ENCODERS)
+            self.hub = Hub(layer, ENCODERS, Presence(self.presence))
             await self.hub.start()
             self.limiter = (
                 RedisRateLimiter(self.settings.redis_url, f"{self.settings.redis_prefix}:rl:")

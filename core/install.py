@@ -50,6 +50,12 @@ class Host(Protocol):
         ...
 
     @property
+    def presence(self) -> Registry:
+        """Topic kind -> what its domain is told of open pages
+        (realtime.presence.PresenceWatches)."""
+        ...
+
+    @property
     def replay_checks(self) -> Registry:
         """Event-name prefix -> re-check before replay (realtime.replay.ReplayChecks)."""
         ...

@@ -16,9 +16,29 @@ class AttemptHold(Model):
     device = fields.CharField(max_length=32)
     taken_at = fields.DatetimeField()
     takeovers = fields.IntField(default=0)  # how often another device took it over
+    # Whether a page of the attempt is open and connected, on any device and process: what
+    # the AttemptConnection rows say, kept here for the proctor row (quizzes.presence).
+    connected = fields.BooleanField(default=False)
 
     class Meta:
         table = "quiz_attempt_holds"
+
+
+class AttemptConnection(Model):
+    """One app process holds a live socket of the student's attempt page (quizzes.presence):
+    written when its first such socket there connects, deleted when its last one goes, and
+    renewed while they stay (`seen_at`); one not renewed for a while belongs to a process
+    that died, and is swept."""
+
+    id = fields.IntField(primary_key=True)
+    attempt = fields.ForeignKeyField("quizzes.QuizAttempt", related_name="connections",
+                                     on_delete=fields.CASCADE)
+    process = fields.CharField(max_length=16)
+    seen_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "quiz_attempt_connections"
+        unique_together = (("attempt", "process"),)
 
 
 class AttemptDevice(Model):

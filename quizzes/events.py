@@ -37,6 +37,7 @@ class ProgressPayload(AttemptPayload):
     name: str
     started_at: str
     takeovers: int  # how often another device of the student took the attempt over
+    connected: bool  # whether a page of the attempt is open and connected (any device)
 
 
 ATTEMPT_UPDATED = EventType(
@@ -50,8 +51,8 @@ OPENED = EventType(
     "the others says so and stops autosaving).", OpenedPayload, ("quiz-attempt:<attempt_id>",))
 PROGRESS = EventType(
     "quiz.progress", "A student started, saved, or submitted a quiz attempt, it was "
-    "graded or reopened, its deadline moved, or another of the student's devices took it "
-    "over (the proctor view).", ProgressPayload,
+    "graded or reopened, its deadline moved, another of the student's devices took it "
+    "over, or the student's attempt page opened or closed (the proctor view).", ProgressPayload,
     ("course:<course_id>:staff",))
 EVENT_TYPES = (ATTEMPT_UPDATED, OPENED, PROGRESS)
 
@@ -203,7 +204,8 @@ async def progress_changed(attempt: QuizAttempt, student_name: str,
     progress: ProgressPayload = {**attempt_payload(attempt), "user_id": attempt.user_id,
                                  "name": student_name,
                                  "started_at": attempt.started_at.isoformat(),
-                                 "takeovers": hold.takeovers if hold is not None else 0}
+                                 "takeovers": hold.takeovers if hold is not None else 0,
+                                 "connected": hold.connected if hold is not None else False}
     row = row_for(attempt, student_name, hold)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
                   in_every_language(lambda: {"staff": render(

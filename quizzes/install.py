@@ -1,7 +1,7 @@
 """Quizzes install themselves: routes, their events, the `quiz` block type (grading's
 hooks in quizzes.scoring), the attempt page's topic `quiz-attempt:<id>` with its resync,
-the proctor page's resync topic `quiz_proctor:<course>/<quiz>`, and the deadline schedule
-that submits overdue attempts."""
+the proctor page's resync topic `quiz_proctor:<course>/<quiz>`, which attempt pages are open
+(quizzes.presence), and the deadline schedule that submits overdue attempts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from quizzes import events, openapi, pages, routes, staff_openapi, staff_routes
 from quizzes.attempt_page import authorize_attempt, resync_attempt
 from quizzes.deadlines import run_deadline_schedule
 from quizzes.personal_data import PART as PERSONAL_DATA_PART
+from quizzes.presence import ATTEMPT_PAGES, run_presence_sweep
 from quizzes.proctor_resync import authorize_proctor, resync_proctor
 from quizzes.scoring import QUIZ
 
@@ -25,5 +26,7 @@ def install(host: Host) -> None:
                 openapi={**openapi.PATHS, **staff_openapi.PATHS})
     host.personal_data.register("quizzes", PERSONAL_DATA_PART)
     host.block_types.register("quiz", QUIZ)
+    host.presence.register("quiz-attempt", ATTEMPT_PAGES)
+    host.add_worker("quiz presence sweep", task_worker("quiz-presence", run_presence_sweep))
     host.add_worker("quiz deadlines", task_worker("quiz-deadlines", partial(
         run_deadline_schedule, grace=host.settings.quiz_grace_seconds)))

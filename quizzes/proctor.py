@@ -1,15 +1,18 @@
 """The proctor view: one row per student of the course for one quiz (not started, in
-progress with its last save and deadline, submitted, graded; how often another device took
-the attempt over, and when last), kept live by quiz.progress."""
+progress with its last save, deadline and time left, handing in once the deadline passed,
+submitted, graded; whether the attempt's page is open; how often another device took the
+attempt over, and when last), kept live by quiz.progress."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import clock
 from models.courses import Membership, Role
 from models.quiz_integrity import AttemptHold
-from models.quizzes import QuizAttempt
+from models.quizzes import AttemptStatus, QuizAttempt
+from quizzes.timing import seconds_left
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ class ProctorRow:
     attempt_id: int | None = None
     takeovers: int = 0  # how often another device of the student took the attempt over
     taken_over_at: datetime | None = None  # the latest of them
+    connected: bool = False  # a page of the attempt is open (quizzes.presence)
+    # Whole seconds to the deadline of an attempt in progress when the row was read (0 once
+    # it passed: "handing in" until the server hands it in, after the grace); None without
+    # a deadline or once handed in. The page counts it down (static/proctor.js).
+    seconds_left: int | None = None
+
+    @property
+    def handing_in(self) -> bool:
+        return self.seconds_left == 0
 
 
 def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | None) -> ProctorRow:
@@ -36,11 +48,14 @@ def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | None) -> Procto
     written in the same transaction, so the two always agree; the row reads the hold
     because the save path reads it anyway (no extra statement per save)."""
     takeovers = hold.takeovers if hold is not None else 0
+    left = (seconds_left(attempt.deadline_at, clock.now())
+            if attempt.status == AttemptStatus.IN_PROGRESS else None)
     return ProctorRow(attempt.course_id, attempt.block_id, attempt.user_id, name,
                       attempt.status.value, attempt.number, attempt.started_at,
                       attempt.last_saved_at, attempt.deadline_at, attempt.submitted_at,
                       attempt.submitted_by_server, attempt.id, takeovers,
-                      hold.taken_at if hold is not None and takeovers else None)
+                      hold.taken_at if hold is not None and takeovers else None,
+                      hold is not None and hold.connected, left)
 
 
 async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:

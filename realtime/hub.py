@@ -19,6 +19,7 @@ from channels.layers import BaseChannelLayer
 from core.i18n import DEFAULT_LANGUAGE
 from realtime.languages import Announcer, rendered_in
 from realtime.layer import RedisLayer, group_name
+from realtime.presence import Presence, PresenceWatches
 from realtime.rights import CONTROL_GROUP, CONTROL_TYPE, RIGHTS, SESSION_ENDED
 
 log = logging.getLogger("coursewire.hub")
@@ -55,8 +56,11 @@ Encoder = Callable[[dict[str, Any], str, str], str | None]
 
 
 class Hub:
-    def __init__(self, layer: BaseChannelLayer, encoders: dict[str, Encoder]) -> None:
+    def __init__(self, layer: BaseChannelLayer, encoders: dict[str, Encoder],
+                 presence: Presence | None = None) -> None:
         self.layer = layer
+        # Which watched pages are open here (realtime/presence.py), for the domains.
+        self.presence = presence if presence is not None else Presence(PresenceWatches())
         self.encoders = encoders
         self.channel: str | None = None
         # topic -> (kind, audience, language) -> sockets: one encode per group, however
@@ -88,6 +92,7 @@ class Hub:
 
     async def start(self) -> None:
         await self.languages.start()
+        self.presence.start()
         self._tasks = [
             asyncio.create_task(self._supervise_reader(), name="hub-reader"),
             asyncio.create_task(self._refresh_groups(), name="hub-group-refresh"),
@@ -106,6 +111,7 @@ class Hub:
             self.languages.left(language)
         self._language_of.clear()
         await self.languages.stop()
+        await self.presence.stop()
         self._members.clear()
         self._topics_of.clear()
         self._watchers.clear()
@@ -157,7 +163,10 @@ class Hub:
             groups = self._members[topic] = {}
             assert self.channel is not None
             await self.layer.group_add(group_name(topic), self.channel)
-        groups.setdefault((sub.kind, audience, sub.language), set()).add(sub)
+        members = groups.setdefault((sub.kind, audience, sub.language), set())
+        if sub not in members:
+            members.add(sub)
+            self.presence.joined(topic, audience)
         self._topics_of[sub].add(topic)
         if sub.kind == "html" and sub.language and sub not in self._language_of:
             self._language_of[sub] = sub.language
@@ -176,6 +185,7 @@ class Hub:
                 continue
             for key in [k for k, subs in groups.items() if sub in subs]:
                 groups[key].discard(sub)
+                self.presence.left(topic, key[1])
                 if not groups[key]:
                     del groups[key]
             if not groups:

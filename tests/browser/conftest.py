@@ -60,12 +60,16 @@ def wait_text(page, selector: str, text: str, timeout: float = 10_000) -> None:
 
 def normalized_html(page, selector: str) -> str:
     """A region's markup, normalized like the server-side harness does (live_reload), and
-    without a quiz's running countdown: each page ticks it on its own clock, so two pages
-    differ by a second at a boundary (the quiz tests compare the seconds left with the
-    server's, within a tolerance; the server-side harness checks the clock's markup)."""
+    without a quiz's running countdowns (the attempt's, the proctor rows'): each page
+    ticks them on its own clock, so two pages differ by a second at a boundary (the quiz
+    tests compare the seconds left with the server's, within a tolerance; the server-side
+    harness checks the clocks' markup)."""
     html = normalize(page.eval_on_selector(selector, "el => el.innerHTML"))
-    return re.sub(r'<time id="quiz-countdown"[^>]*>[^<]*</time>',
+    html = re.sub(r'<time id="quiz-countdown"[^>]*>[^<]*</time>',
                   '<time id="quiz-countdown"></time>', html)
+    # The proctor page's time left per row, ticked the same way (static/proctor.js).
+    return re.sub(r'<span class="proctor-left"[^>]*>[^<]*</span>',
+                  '<span class="proctor-left"></span>', html)
 
 
 def assert_live_equals_reload(context, live_page, url: str, selector: str) -> None:
