@@ -10,14 +10,17 @@ httpx's in-process transport: no sockets, no other process), one request at a ti
 `--saves` quiz pages round-robin over the students, one start per student (each a new
 attempt), `--saves` autosaves round-robin over those attempts, each of those attempts
 handed in (the hand-in's CPU includes whatever grading this process's own queue consumer
-does meanwhile: without MONGO_URL the app grades in process), and `--saves`
+does meanwhile: without MONGO_URL the app grades in process), the attempt pages' sockets
+opening and closing as the proctor page's presence records them (quizzes.presence, in
+flushes of PRESENCE_BATCH attempts: `page_open`, `page_close`, per attempt), and `--saves`
 `GET /api/v1/me` before and after them all (the baseline: the server's floor for an
 authenticated request, and the in-process client's own cost). Reports the process's CPU
 milliseconds per request of each kind (`time.process_time`, so waiting on the database does
 not count, but the database driver's work does) and each over the baseline. Uses
 DATABASE_URL / REDIS_URL if set (service mode), else SQLite + in-memory. `--profile FILE`
-writes a cProfile of each kind to FILE.page, FILE.start, FILE.save, FILE.hand_in and
-FILE.baseline (read them with `python -m pstats`); the timings are then the profiler's too.
+writes a cProfile of each kind to FILE.page, FILE.start, FILE.page_open, FILE.save,
+FILE.page_close, FILE.hand_in and FILE.baseline (read them with `python -m pstats`); the
+timings are then the profiler's too.
 Prints one JSON line.
 """
 
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -42,6 +46,9 @@ import httpx
 from bench.exam_storm import START_URL, UNIT_URL, answer_for, drop_databases, seed
 from bench.grading_bench import make_env
 
+# Attempt pages opened or closed per presence flush (quizzes.presence): 150 a second over two
+# processes, told every half second.
+PRESENCE_BATCH = 40
 WARM = 5  # students whose requests warm caches, templates and connections, not timed
 
 
@@ -83,6 +90,14 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
                 await expect(c.post(f"/api/v1/quiz-attempts/{attempt_id}/submit", headers=h),
                              202, "hand-in")
 
+            from quizzes.presence import pages_changed
+
+            async def pages(i: int, *, opened: bool) -> None:  # one flush of 40 attempts
+                keys = {str(t[1]) for t in targets[WARM + i * PRESENCE_BATCH:
+                                                   WARM + (i + 1) * PRESENCE_BATCH]}
+                await pages_changed("bench", keys if opened else set(),
+                                    set() if opened else keys)
+
             async def me(i: int) -> None:
                 await expect(c.get("/api/v1/me", headers=heads[i % len(heads)]), 200,
                              "/api/v1/me")
@@ -112,7 +127,12 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
             base_cpu, base_wall = await timed(me, range(saves), "baseline")
             page_cpu, page_wall = await timed(page, range(saves), "page")
             start_cpu, start_wall = await timed(start, students, "start")
+            batches = range(-(-(len(targets) - WARM) // PRESENCE_BATCH))
+            flushes = len(batches)
+            opened_cpu, _ = await timed(partial(pages, opened=True), batches, "page_open")
             save_cpu, save_wall = await timed(save, range(saves), "save")
+            # Before the hand-ins, whose grading (in process when embedded) would count here.
+            closed_cpu, _ = await timed(partial(pages, opened=False), batches, "page_close")
             hand_in_cpu, hand_in_wall = await timed(hand_in, range(WARM, len(targets)),
                                                     "hand_in")
             again_cpu, _ = await timed(me, range(saves), "baseline")  # the floor did not drift
@@ -125,6 +145,9 @@ async def measure(env: dict[str, str], tokens: list[str], saves: int,
             "start_cpu_ms": round(start_cpu, 2), "start_wall_ms": round(start_wall, 2),
             "save_cpu_ms": round(save_cpu, 2), "save_wall_ms": round(save_wall, 2),
             "hand_in_cpu_ms": round(hand_in_cpu, 2), "hand_in_wall_ms": round(hand_in_wall, 2),
+            # per attempt: its page's socket opened or closed, told in flushes of 40
+            "page_open_cpu_ms": round(opened_cpu * flushes / len(students), 2),
+            "page_close_cpu_ms": round(closed_cpu * flushes / len(students), 2),
             "baseline_cpu_ms": round(base_cpu, 2), "baseline_cpu_ms_after": round(again_cpu, 2),
             "baseline_wall_ms": round(base_wall, 2),
             "page_over_baseline_cpu_ms": round(page_cpu - floor, 2),
