@@ -26,6 +26,7 @@ from app.errors_http import EXCEPTION_HANDLERS
 from app.idempotency import IdempotencyKeys
 from app.language import RequestLanguage
 from app.middleware import RequestGuard
+from app.route_index import IndexedRouter
 from app.runtime import Runtime
 from app.security_headers import SecurityHeaders
 from core import clock
@@ -128,6 +129,8 @@ class CoursewireApp:
             ],
             exception_handlers=EXCEPTION_HANDLERS,
         )
+        # Routes found through an index by path (app.route_index), not tried one by one.
+        self.starlette.router = IndexedRouter(self.starlette.router.routes)
         self.starlette.state.runtime = self.runtime
         self.starlette.state.socket_authenticator = session_auth
 

@@ -106,7 +106,12 @@ def _signed_in(conn: HTTPConnection) -> bool:
 
 def _route_for(scope: Scope) -> BaseRoute | None:
     """The route that will answer this request (as the router will find it), if any."""
-    return _match(scope["app"].router.routes, scope)
+    router = scope["app"].router
+    index = getattr(router, "index", None)  # app.route_index.IndexedRouter's
+    if index is None:
+        return _match(router.routes, scope)
+    found = index.full_match(scope)
+    return _match([found[0]], scope) if found is not None else None
 
 
 def _match(routes: Iterable[BaseRoute], scope: Scope) -> BaseRoute | None:
