@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from accounts.pages import page
 from accounts.session import require_user
-from core.errors import CoursewireError, NotFound
+from core.errors import BadInput, CoursewireError, NotFound
 from core.http import client_ip, read_form, redirect
 from core.i18n import gettext as _
 from core.ids import id_or_not_found
@@ -23,7 +23,7 @@ from quizzes.attempt_holds import device_of, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.attempts import open_attempt
 from quizzes.panel import quiz_panel
-from quizzes.proctor import proctor_rows
+from quizzes.proctor import FILTERS, proctor_rows, shown, summary
 from quizzes.proctor_resync import proctor_topic
 from quizzes.quiz_blocks import published_quiz, quiz_title
 
@@ -113,9 +113,16 @@ async def proctor_page(request: Request) -> Response:
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     await require_role(user, course_id, Role.TA)
     quiz = await published_quiz(course_id, block_id)
+    show = request.query_params.get("show", "all")
+    if show not in FILTERS:
+        raise BadInput(_("Unknown filter %(show)s: show one of %(filters)s.",
+                         show=repr(show), filters=", ".join(FILTERS)),
+                       fields={"show": "Unknown filter."})
+    rows = await proctor_rows(course_id, block_id)
     return await page(request, "quizzes/proctor.html", course=await get_course(course_id),
                       block_id=block_id, quiz_title=quiz.fields.get("title") or block_id,
-                      course_id=course_id, rows=await proctor_rows(course_id, block_id),
+                      course_id=course_id, rows=rows, show=show, counts=summary(rows),
+                      hidden={row.user_id for row in rows if not shown(row, show)},
                       oob=False, live_topics=[f"course:{course_id}:staff",
                                               proctor_topic(course_id, block_id)])
 

@@ -72,3 +72,25 @@ async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:
             if m.user_id in latest
             else ProctorRow(course_id, block_id, m.user_id, m.user.name) for m in members]
     return sorted(rows, key=lambda r: (r.name.lower(), r.user_id))
+
+
+# The proctor page's filters (`?show=`; static/proctor.js applies the same rule to the rows
+# that arrive live): what each shows.
+FILTERS = ("all", "in_progress", "closed", "not_started", "handed_in")
+
+
+def shown(row: ProctorRow, show: str) -> bool:
+    if show == "in_progress":
+        return row.status == "in_progress"
+    if show == "closed":  # in progress with no page of the attempt open
+        return row.status == "in_progress" and not row.connected
+    if show == "not_started":
+        return row.status == "not_started"
+    if show == "handed_in":
+        return row.status in ("submitted", "graded")
+    return True
+
+
+def summary(rows: list[ProctorRow]) -> dict[str, int]:
+    """How many rows each filter shows (the page's counts above the table)."""
+    return {show: sum(1 for row in rows if shown(row, show)) for show in FILTERS}

@@ -1,7 +1,8 @@
 """The proctor page says live whether each student's attempt page is open (on any device)
 and how much time the attempt has left, counted down on the page; once the deadline passes
-the row says "handing in" until the server hands the attempt in after the grace. Each
-state equals a fresh load of the proctor page."""
+the row says "handing in" until the server hands the attempt in after the grace. The
+filter shows only the attempts with no page open, live, with the counts above the table.
+Each state equals a fresh load of the proctor page."""
 
 from __future__ import annotations
 
@@ -66,9 +67,23 @@ def test_the_proctor_sees_the_page_open_and_closed_time_left_and_handing_in(
         assert staff.get_attribute(row, "data-status") == "in_progress"
         assert_live_equals_reload(staff_ctx, staff, proctor, "table.proctor")
 
-        student.goto(url)  # and comes back
+        # The filter: only attempts in progress with no page open, and the counts.
+        staff.select_option("#proctor-show", "closed")
+        assert "show=closed" in staff.url  # a reload keeps it
+        assert staff.is_visible(row)
+        assert staff.locator("tr.proctor-row:visible").count() == 1
+        assert staff.inner_text('.proctor-summary [data-count="closed"]') == "1"
+        assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
+
+        student.goto(url)  # and comes back: the row leaves the filtered view live
         student.wait_for_selector("#quiz-countdown")
-        staff.wait_for_selector(f'{page_cell}[data-connected="true"]', timeout=10_000)
+        staff.wait_for_selector(f'{page_cell}[data-connected="true"]', state="attached",
+                                timeout=10_000)
+        staff.wait_for_selector(row, state="hidden")
+        assert staff.inner_text('.proctor-summary [data-count="closed"]') == "0"
+        assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
+        staff.select_option("#proctor-show", "all")
+        assert "show=" not in staff.url and staff.is_visible(row)
 
         # The time runs out a few seconds from now; the student's next save pushes the
         # row with its new time left, which the proctor page counts down to zero.

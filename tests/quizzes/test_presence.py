@@ -135,3 +135,30 @@ async def test_a_handed_in_attempt_shows_no_time_left(
     assert rows[quiz_course.student.id].seconds_left is None
     assert not rows[quiz_course.student.id].handing_in
 
+
+
+async def test_the_proctor_filter_and_counts(client: httpx.AsyncClient, quiz_course: QuizCourse):
+    attempt_id = await _started(client, quiz_course)  # Ada: in progress, no page open
+    await browser_login(client, "ta@example.org")
+    url = f"/courses/{quiz_course.id}/quizzes/midterm/proctor"
+
+    def visible(html: str) -> set[str]:
+        return {m.group(1) for m in re.finditer(
+            r'<tr id="[^"]*" class="proctor-row" data-status="([a-z_]+)"(?! hidden)', html)}
+
+    def count(html: str, key: str) -> int:
+        return int(re.search(rf'data-count="{key}">(\d+)<', html).group(1))  # type: ignore
+
+    html = (await client.get(url)).text
+    assert visible(html) == {"in_progress", "not_started"}  # Bob has not started
+    assert [count(html, k) for k in ("in_progress", "closed", "not_started", "handed_in")
+            ] == [1, 1, 1, 0]
+    closed = (await client.get(url + "?show=closed")).text
+    assert visible(closed) == {"in_progress"} and "hidden" in closed
+    assert '<option value="closed" selected>' in closed
+    await presence.pages_changed("proc-a", {str(attempt_id)}, set())  # her page opens
+    html = (await client.get(url + "?show=closed")).text
+    assert visible(html) == set() and count(html, "closed") == 0
+    assert visible((await client.get(url + "?show=not_started")).text) == {"not_started"}
+    bad = await client.get(url + "?show=bogus")
+    assert bad.status_code == 400 and "Unknown filter" in bad.text and "Traceback" not in bad.text
