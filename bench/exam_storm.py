@@ -1,6 +1,8 @@
 """The exam start storm (issue 14): N students sign in, open the quiz page with its socket,
-start an attempt within a window, autosave on a period until the close, and submit in the
-last minute (a share leave theirs open for the server's auto-submit at the deadline).
+start an attempt within a window (and subscribe the socket to the attempt's topic, as its
+page does, which the proctor page counts as open), autosave on a period until the close, and
+submit in the last minute (a share leave theirs open for the server's auto-submit at the
+deadline).
 
     python bench/exam_storm.py --students 9000 --start-window 60 --minutes 10 \
         [--save-every 30] [--processes 1|2] [--leave-open 0.1] [--baseline] [--logs DIR]
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import json
 import os
@@ -203,6 +206,7 @@ async def student(c: LeanClient, ws_base: str, token: str, tally: Tally, *,
                          (200,)) is None:
         return
     t, at = time.perf_counter(), time.monotonic()
+    ws = None
     try:
         ws = await websockets.connect(f"{ws_base}/api/v1/events?token={token}",
                                       open_timeout=120, ping_interval=None)
@@ -222,6 +226,9 @@ async def student(c: LeanClient, ws_base: str, token: str, tally: Tally, *,
         body = start.json()
         questions, attempt_id = body["questions"], body["id"]
         tally.acked[attempt_id] = {}
+        if ws is not None:  # as the attempt page does: its topic, so its proctor row says open
+            with contextlib.suppress(websockets.WebSocketException):
+                await ws.send(json.dumps({"subscribe": [f"quiz-attempt:{attempt_id}"]}))
     n = 0
     # First save a little after the start, then every `save_every` seconds (jittered).
     next_save = time.monotonic() + random.uniform(1, save_every)
