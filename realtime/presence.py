@@ -95,7 +95,10 @@ class Presence:
             await self._task
         self._task = None
         self._counts.clear()
-        await self.flush()
+        try:
+            await self.flush()
+        except Exception:  # the stop goes on; the domain's lease runs out instead
+            log.exception("presence: telling the domains this process closed failed")
 
     async def flush(self) -> None:
         """Tell each watch what arrived and what left since the last flush."""
@@ -120,6 +123,7 @@ class Presence:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + RENEW_SECONDS
+        failing = False
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
             try:
@@ -127,9 +131,13 @@ class Presence:
                 if loop.time() >= renew_at:
                     renew_at = loop.time() + RENEW_SECONDS
                     await self.renew()
+                failing = False
             except Exception:
-                # The next flush tries again: what was not told is still different.
-                log.exception("presence: telling the domains failed")
+                # The next flush tries again: what was not told is still different. Logged
+                # once per outage, not twice a second.
+                if not failing:
+                    log.exception("presence: telling the domains failed; retrying")
+                failing = True
 
 
 def _by_kind(arrived: set[str], gone: set[str]) -> dict[str, tuple[set[str], set[str]]]:

@@ -107,3 +107,13 @@ async def test_the_hub_counts_its_sockets_and_a_stop_tells_everything_left(
     assert told.changes[-1] == (set(), {"8"})  # b still holds 7
     await hub.stop()
     assert told.changes[-1] == (set(), {"7"})
+
+
+async def test_a_stop_goes_on_when_the_domain_cannot_be_told(presence: Presence, told: Told):
+    async def failing(process: str, arrived: set[str], gone: set[str]) -> None:
+        raise RuntimeError("database down")
+
+    presence.start()
+    presence.joined("quiz-attempt:1", "self")
+    presence.watches.register("quiz-attempt", PresenceWatch("self", failing, told.renew))
+    await presence.stop()  # logs, does not raise
