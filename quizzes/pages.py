@@ -23,7 +23,7 @@ from quizzes.attempt_holds import device_of, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.attempts import open_attempt
 from quizzes.panel import quiz_panel
-from quizzes.proctor import FILTERS, proctor_rows, shown, summary
+from quizzes.proctor import FILTERS, matches, proctor_rows, shown, summary
 from quizzes.proctor_resync import proctor_topic
 from quizzes.quiz_blocks import published_quiz, quiz_title
 
@@ -108,7 +108,9 @@ async def _viewable_attempt(request: Request) -> tuple[User, QuizAttempt, bool]:
 
 
 async def proctor_page(request: Request) -> Response:
-    """Staff watch a quiz live: who started, last save, when it ends, who handed in."""
+    """Staff watch a quiz live: who started, last save, when it ends, who handed in;
+    `?show=` filters by state and `?q=` searches by name (hidden rows stay in the page, so
+    the page's script can show them live)."""
     user = await require_user(request)
     course_id, block_id = request.path_params["course_id"], request.path_params["block_id"]
     await require_role(user, course_id, Role.TA)
@@ -118,11 +120,13 @@ async def proctor_page(request: Request) -> Response:
         raise BadInput(_("Unknown filter %(show)s: show one of %(filters)s.",
                          show=repr(show), filters=", ".join(FILTERS)),
                        fields={"show": "Unknown filter."})
+    q = request.query_params.get("q", "").strip()
     rows = await proctor_rows(course_id, block_id)
     return await page(request, "quizzes/proctor.html", course=await get_course(course_id),
                       block_id=block_id, quiz_title=quiz.fields.get("title") or block_id,
-                      course_id=course_id, rows=rows, show=show, counts=summary(rows),
-                      hidden={row.user_id for row in rows if not shown(row, show)},
+                      course_id=course_id, rows=rows, show=show, q=q, counts=summary(rows),
+                      hidden={row.user_id for row in rows
+                              if not (shown(row, show) and matches(row, q))},
                       oob=False, live_topics=[f"course:{course_id}:staff",
                                               proctor_topic(course_id, block_id)])
 

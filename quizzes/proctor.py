@@ -91,6 +91,12 @@ def shown(row: ProctorRow, show: str) -> bool:
     return True
 
 
+def matches(row: ProctorRow, q: str) -> bool:
+    """The search (`?q=`): part of the student's name, in any case (static/proctor.js
+    applies the same rule)."""
+    return q.strip().lower() in row.name.lower()
+
+
 def summary(rows: list[ProctorRow]) -> dict[str, int]:
     """How many rows each filter shows (the page's counts above the table)."""
     return {show: sum(1 for row in rows if shown(row, show)) for show in FILTERS}

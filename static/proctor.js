@@ -3,32 +3,41 @@
 //   it (data-seconds-left, by the server's clock); this counts that down from when the row
 //   reached the page, so the browser's own clock changes nothing. At zero the row says
 //   "handing in" (its data-handing-in), as a reload does until the server hands the
-//   attempt in and pushes the row again. A pushed row replaces the old one and starts afresh.
-// - The filter (?show=, quizzes.proctor.shown: the same rule) hides the rows it does not
-//   show, those that arrive live included, and the counts above the table follow the rows.
-//   Choosing another filter applies it at once and keeps it in the address for a reload.
+//   attempt in and pushes the row again. A pushed row starts afresh. Only the rows shown
+//   are redrawn each second, so a long list with a filter or a search costs little.
+// - The filter (?show=) and the search (?q=, part of the student's name, any case) hide the
+//   rows they do not show (quizzes.proctor.shown and matches: the same rules), those that
+//   arrive live included. Changing either applies it at once and keeps it in the address
+//   for a reload.
+// - The counts above the table count every row, whatever is shown. A pushed row is shown
+//   or hidden as it arrives; the counts follow within a fifth of a second (one recount for
+//   a burst of rows, not one per row: a big exam pushes hundreds of rows a second).
 (function () {
   "use strict";
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
+  function stamp(el, now) {
+    el.dataset.shownAt = String(now);
+    el.dataset.format = el.textContent;
+  }
+
   function tick() {
     var now = Date.now();
-    document.querySelectorAll(".proctor-left[data-seconds-left]").forEach(function (el) {
-      if (!el.dataset.shownAt) {
-        el.dataset.shownAt = String(now);
-        el.dataset.format = el.dataset.format || el.textContent;
-      }
-      var start = parseInt(el.dataset.secondsLeft, 10) || 0;
-      var left = Math.max(0, start - Math.floor((now - parseInt(el.dataset.shownAt, 10)) / 1000));
-      var text = el.dataset.format.replace(/\d\d+:\d\d/, pad(Math.floor(left / 60)) + ":" + pad(left % 60));
-      if (text !== el.textContent) { el.textContent = text; }
-      if (left === 0) {
-        var phase = el.closest("tr") && el.closest("tr").querySelector(".proctor-phase");
-        if (phase && phase.textContent !== phase.dataset.handingIn) {
-          phase.textContent = phase.dataset.handingIn;
+    document.querySelectorAll(".proctor-left[data-seconds-left]:not([data-shown-at])")
+      .forEach(function (el) { stamp(el, now); });
+    document.querySelectorAll("tr.proctor-row:not([hidden]) .proctor-left[data-seconds-left]")
+      .forEach(function (el) {
+        var start = parseInt(el.dataset.secondsLeft, 10) || 0;
+        var left = Math.max(0, start - Math.floor((now - parseInt(el.dataset.shownAt, 10)) / 1000));
+        var text = el.dataset.format.replace(/\d\d+:\d\d/, pad(Math.floor(left / 60)) + ":" + pad(left % 60));
+        if (text !== el.textContent) { el.textContent = text; }
+        if (left === 0) {
+          var phase = el.closest("tr").querySelector(".proctor-phase");
+          if (phase && phase.textContent !== phase.dataset.handingIn) {
+            phase.textContent = phase.dataset.handingIn;
+          }
         }
-      }
-    });
+      });
   }
 
   var RULES = {
@@ -38,45 +47,115 @@
     not_started: function (s) { return s === "not_started"; },
     handed_in: function (s) { return s === "submitted" || s === "graded"; }
   };
+  var COUNTED = ["in_progress", "closed", "not_started", "handed_in"];
 
   function select() { return document.getElementById("proctor-show"); }
+  function search() { return document.getElementById("proctor-q"); }
 
-  function apply() {
-    var show = select() ? select().value : "all";
-    var rule = RULES[show] || RULES.all;
+  function connected(row) {
+    var cell = row.querySelector(".proctor-page");
+    return cell ? cell.dataset.connected : "false";
+  }
+
+  function show(row) {  // hides or shows one row by the filter and the search
+    var rule = RULES[select() ? select().value : "all"] || RULES.all;
+    var q = search() ? search().value.trim().toLowerCase() : "";
+    var name = row.cells.length ? row.cells[0].textContent.toLowerCase() : "";
+    var hide = !rule(row.dataset.status, connected(row)) || (q !== "" && name.indexOf(q) < 0);
+    if (row.hidden !== hide) { row.hidden = hide; }
+  }
+
+  function recount() {
     var counts = {in_progress: 0, closed: 0, not_started: 0, handed_in: 0};
     document.querySelectorAll("tr.proctor-row").forEach(function (row) {
-      var status = row.dataset.status;
-      var cell = row.querySelector(".proctor-page");
-      var connected = cell ? cell.dataset.connected : "false";
-      Object.keys(counts).forEach(function (key) {
-        if (RULES[key](status, connected)) { counts[key] += 1; }
-      });
-      var hide = !rule(status, connected);
-      if (row.hidden !== hide) { row.hidden = hide; }
+      var status = row.dataset.status, c = connected(row);
+      COUNTED.forEach(function (key) { if (RULES[key](status, c)) { counts[key] += 1; } });
     });
-    Object.keys(counts).forEach(function (key) {
+    COUNTED.forEach(function (key) {
       var el = document.querySelector('.proctor-summary [data-count="' + key + '"]');
       if (el && el.textContent !== String(counts[key])) { el.textContent = String(counts[key]); }
     });
   }
 
+  var pending = null;
+  function recountSoon() {
+    if (pending === null) { pending = setTimeout(function () { pending = null; recount(); }, 200); }
+  }
+
+  var observer = null;
+  function applyAll() {
+    var now = Date.now();
+    document.querySelectorAll(".proctor-left[data-seconds-left]:not([data-shown-at])")
+      .forEach(function (el) { stamp(el, now); });
+    document.querySelectorAll("tr.proctor-row").forEach(show);
+    if (observer) { observer.takeRecords(); }  // its own hiding and showing: nothing new
+    recount();
+  }
+
+  // What a batch of DOM changes in the table means: rows to show or hide again, or (a whole
+  // table swapped in when the socket reconnects) everything. A row's time left replaced in
+  // place (a new data-seconds-left) restarts its countdown. The countdown's own writes
+  // (inside .proctor-left and .proctor-phase) change nothing here.
+  function changed(records) {
+    var rows = new Set(), all = false, now = Date.now();
+    records.forEach(function (m) {
+      var target = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      if (!target) { return; }
+      if (m.type === "attributes" && m.attributeName === "data-seconds-left") {
+        stamp(target, now);
+        return;
+      }
+      if (m.type !== "attributes" && target.closest(".proctor-left, .proctor-phase")) { return; }
+      if (m.type === "childList") {
+        m.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) { return; }
+          if (node.matches("tr.proctor-row")) { rows.add(node); } else if (node.querySelector("tr.proctor-row")) { all = true; }
+        });
+        if (m.removedNodes.length) { recountSoon(); }
+      }
+      var row = target.closest("tr.proctor-row");
+      if (row) { rows.add(row); }
+    });
+    rows.forEach(function (row) {
+      var left = row.querySelector(".proctor-left[data-seconds-left]:not([data-shown-at])");
+      if (left) { stamp(left, now); }
+    });
+    if (all) { applyAll(); return; }
+    rows.forEach(show);
+    if (rows.size) { recountSoon(); }
+  }
+
+  function remember(name, value, empty) {
+    var url = new URL(window.location.href);
+    if (value === empty) { url.searchParams.delete(name); } else { url.searchParams.set(name, value); }
+    window.history.replaceState(null, "", url.toString());
+  }
+
   function start() {
     tick();
     setInterval(tick, 1000);
-    apply();
+    applyAll();
     var table = document.querySelector(".table-scroll");
     if (table) {
-      new MutationObserver(apply).observe(table, {childList: true, subtree: true,
-                                                  attributes: true,
-                                                  attributeFilter: ["data-status", "data-connected"]});
+      observer = new MutationObserver(changed);
+      observer.observe(table, {
+        childList: true, subtree: true, characterData: true, attributes: true,
+        attributeFilter: ["data-status", "data-connected", "data-seconds-left", "hidden"]});
     }
     if (select()) {
       select().addEventListener("change", function () {
-        var url = new URL(window.location.href);
-        if (select().value === "all") { url.searchParams.delete("show"); } else { url.searchParams.set("show", select().value); }
-        window.history.replaceState(null, "", url.toString());
-        apply();
+        remember("show", select().value, "all");
+        applyAll();
+      });
+    }
+    if (search()) {
+      var typing = null;
+      search().addEventListener("input", function () {
+        clearTimeout(typing);
+        typing = setTimeout(function () {
+          remember("q", search().value.trim(), "");
+          applyAll();
+        }, 150);
       });
     }
   }

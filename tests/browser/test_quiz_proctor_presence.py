@@ -1,7 +1,8 @@
 """The proctor page says live whether each student's attempt page is open (on any device)
 and how much time the attempt has left, counted down on the page; once the deadline passes
 the row says "handing in" until the server hands the attempt in after the grace. The
-filter shows only the attempts with no page open, live, with the counts above the table.
+filter shows only the attempts with no page open, live, with the counts above the table;
+the search finds a student by part of the name and stays on as rows arrive.
 Each state equals a fresh load of the proctor page."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core.templating import dom_id
 from tests.browser.conftest import assert_live_equals_reload, log_in, wait_live, wait_loaded
@@ -72,7 +74,7 @@ def test_the_proctor_sees_the_page_open_and_closed_time_left_and_handing_in(
         assert "show=closed" in staff.url  # a reload keeps it
         assert staff.is_visible(row)
         assert staff.locator("tr.proctor-row:visible").count() == 1
-        assert staff.inner_text('.proctor-summary [data-count="closed"]') == "1"
+        expect(staff.locator('.proctor-summary [data-count="closed"]')).to_have_text("1")
         assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
 
         student.goto(url)  # and comes back: the row leaves the filtered view live
@@ -80,10 +82,17 @@ def test_the_proctor_sees_the_page_open_and_closed_time_left_and_handing_in(
         staff.wait_for_selector(f'{page_cell}[data-connected="true"]', state="attached",
                                 timeout=10_000)
         staff.wait_for_selector(row, state="hidden")
-        assert staff.inner_text('.proctor-summary [data-count="closed"]') == "0"
+        expect(staff.locator('.proctor-summary [data-count="closed"]')).to_have_text("0")
         assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
         staff.select_option("#proctor-show", "all")
         assert "show=" not in staff.url and staff.is_visible(row)
+
+        # The search: part of a name, in any case; it stays on while rows arrive below.
+        staff.fill("#proctor-q", "BO")
+        staff.wait_for_function("() => location.search.includes('q=BO')")
+        assert staff.locator("tr.proctor-row:visible").count() == 1 and staff.is_visible(row)
+        assert staff.inner_text('.proctor-summary [data-count="not_started"]') != "0"
+        assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
 
         # The time runs out a few seconds from now; the student's next save pushes the
         # row with its new time left, which the proctor page counts down to zero.
@@ -96,10 +105,11 @@ def test_the_proctor_sees_the_page_open_and_closed_time_left_and_handing_in(
             arg=f"{row} .proctor-phase", timeout=15_000)
         assert _left(staff, row) == 0
         if staff.get_attribute(row, "data-status") == "in_progress":  # still in the grace
-            assert_live_equals_reload(staff_ctx, staff, proctor, "table.proctor")
+            assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
         staff.wait_for_selector(f'{row}[data-status="graded"]', timeout=30_000)
         assert staff.inner_text(page_cell).strip() == "–"
-        assert_live_equals_reload(staff_ctx, staff, proctor, "table.proctor")
+        assert staff.locator("tr.proctor-row:visible").count() == 1
+        assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
     finally:
         staff_ctx.close()
         student_ctx.close()

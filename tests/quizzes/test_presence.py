@@ -147,7 +147,7 @@ async def test_the_proctor_filter_and_counts(client: httpx.AsyncClient, quiz_cou
             r'<tr id="[^"]*" class="proctor-row" data-status="([a-z_]+)"(?! hidden)', html)}
 
     def count(html: str, key: str) -> int:
-        return int(re.search(rf'data-count="{key}">(\d+)<', html).group(1))  # type: ignore
+        return int(re.search(rf'data-count="{key}"[^>]*>(\d+)<', html).group(1))  # type: ignore
 
     html = (await client.get(url)).text
     assert visible(html) == {"in_progress", "not_started"}  # Bob has not started
@@ -160,5 +160,17 @@ async def test_the_proctor_filter_and_counts(client: httpx.AsyncClient, quiz_cou
     html = (await client.get(url + "?show=closed")).text
     assert visible(html) == set() and count(html, "closed") == 0
     assert visible((await client.get(url + "?show=not_started")).text) == {"not_started"}
+    # The search: part of a name, any case, with the filter or without; the counts stay
+    # the whole quiz's.
+    names = {m.group(1) for m in re.finditer(
+        r'class="proctor-row" data-status="[a-z_]+">\s*<td>([^<]+)</td>',
+        (await client.get(url + "?q=%20aD%20")).text)}
+    assert names == {"Ada"}
+    found = (await client.get(url + "?q=bo&show=not_started")).text
+    assert visible(found) == {"not_started"} and count(found, "in_progress") == 1
+    assert visible((await client.get(url + "?q=bo&show=in_progress")).text) == set()
+    odd = await client.get(url + "?q=%3Cscript%3E%22")
+    assert odd.status_code == 200 and visible(odd.text) == set()
+    assert 'value="&lt;script&gt;&#34;"' in odd.text
     bad = await client.get(url + "?show=bogus")
     assert bad.status_code == 400 and "Unknown filter" in bad.text and "Traceback" not in bad.text
