@@ -3,15 +3,16 @@
 //   it (data-seconds-left, by the server's clock); this counts that down from when the row
 //   reached the page, so the browser's own clock changes nothing. At zero the row says
 //   "handing in" (its data-handing-in), as a reload does until the server hands the
-//   attempt in and pushes the row again. A pushed row starts afresh. Only the rows shown
-//   are redrawn each second, so a long list with a filter or a search costs little.
+//   attempt in and pushes the row again. A pushed row starts afresh. Only the rows on
+//   screen are redrawn each second (a row scrolled into view at once), so a list of
+//   thousands costs the browser no more each second than a short one.
 // - The filter (?show=) and the search (?q=, part of the student's name, any case) hide the
 //   rows they do not show (quizzes.proctor.shown and matches: the same rules), those that
 //   arrive live included. Changing either applies it at once and keeps it in the address
 //   for a reload.
 // - The counts above the table count every row, whatever is shown. A pushed row is shown
-//   or hidden as it arrives; the counts follow within a fifth of a second (one recount for
-//   a burst of rows, not one per row: a big exam pushes hundreds of rows a second).
+//   or hidden as it arrives; the counts follow within a fifth of a second (one recount, from
+//   each row's state kept here, for a burst of rows: a big exam pushes hundreds a second).
 (function () {
   "use strict";
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -21,23 +22,40 @@
     el.dataset.format = el.textContent;
   }
 
+  // The rows on screen: only their countdowns are redrawn each second (a row scrolled into
+  // view is redrawn at once). Redrawing thousands of rows every second would cost the
+  // browser a layout of the whole table each time.
+  var inView = new Set();
+  var viewport = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (e.isIntersecting) { inView.add(e.target); draw(e.target, Date.now()); } else { inView.delete(e.target); }
+    });
+  }) : null;
+  function watch(row) {
+    if (viewport) { viewport.observe(row); } else { inView.add(row); }
+  }
+
+  function draw(row, now) {
+    var el = row.querySelector(".proctor-left[data-seconds-left]");
+    if (!el || row.hidden || !row.isConnected) { return; }
+    if (!el.dataset.shownAt) { stamp(el, now); }
+    var start = parseInt(el.dataset.secondsLeft, 10) || 0;
+    var left = Math.max(0, start - Math.floor((now - parseInt(el.dataset.shownAt, 10)) / 1000));
+    var text = el.dataset.format.replace(/\d\d+:\d\d/, pad(Math.floor(left / 60)) + ":" + pad(left % 60));
+    if (text !== el.textContent) { el.textContent = text; }
+    if (left === 0) {
+      var phase = row.querySelector(".proctor-phase");
+      if (phase && phase.textContent !== phase.dataset.handingIn) {
+        phase.textContent = phase.dataset.handingIn;
+      }
+    }
+  }
+
   function tick() {
     var now = Date.now();
-    document.querySelectorAll(".proctor-left[data-seconds-left]:not([data-shown-at])")
-      .forEach(function (el) { stamp(el, now); });
-    document.querySelectorAll("tr.proctor-row:not([hidden]) .proctor-left[data-seconds-left]")
-      .forEach(function (el) {
-        var start = parseInt(el.dataset.secondsLeft, 10) || 0;
-        var left = Math.max(0, start - Math.floor((now - parseInt(el.dataset.shownAt, 10)) / 1000));
-        var text = el.dataset.format.replace(/\d\d+:\d\d/, pad(Math.floor(left / 60)) + ":" + pad(left % 60));
-        if (text !== el.textContent) { el.textContent = text; }
-        if (left === 0) {
-          var phase = el.closest("tr").querySelector(".proctor-phase");
-          if (phase && phase.textContent !== phase.dataset.handingIn) {
-            phase.textContent = phase.dataset.handingIn;
-          }
-        }
-      });
+    inView.forEach(function (row) {
+      if (row.isConnected) { draw(row, now); } else { inView.delete(row); }
+    });
   }
 
   var RULES = {
@@ -57,20 +75,27 @@
     return cell ? cell.dataset.connected : "false";
   }
 
+  // Each row's state for the counts, by row id: counting reads this, not the table.
+  var states = new Map();
+
   function show(row) {  // hides or shows one row by the filter and the search
     var rule = RULES[select() ? select().value : "all"] || RULES.all;
     var q = search() ? search().value.trim().toLowerCase() : "";
     var name = row.cells.length ? row.cells[0].textContent.toLowerCase() : "";
-    var hide = !rule(row.dataset.status, connected(row)) || (q !== "" && name.indexOf(q) < 0);
+    var status = row.dataset.status, c = connected(row);
+    states.set(row.id, [status, c]);
+    var hide = !rule(status, c) || (q !== "" && name.indexOf(q) < 0);
     if (row.hidden !== hide) { row.hidden = hide; }
   }
 
   function recount() {
     var counts = {in_progress: 0, closed: 0, not_started: 0, handed_in: 0};
-    document.querySelectorAll("tr.proctor-row").forEach(function (row) {
-      var status = row.dataset.status, c = connected(row);
-      COUNTED.forEach(function (key) { if (RULES[key](status, c)) { counts[key] += 1; } });
+    states.forEach(function (state) {
+      COUNTED.forEach(function (key) { if (RULES[key](state[0], state[1])) { counts[key] += 1; } });
     });
+    var none = document.querySelector(".proctor-none");
+    var nothing = !document.querySelector("tr.proctor-row:not([hidden])");
+    if (none && none.hidden === nothing) { none.hidden = !nothing; }
     COUNTED.forEach(function (key) {
       var el = document.querySelector('.proctor-summary [data-count="' + key + '"]');
       if (el && el.textContent !== String(counts[key])) { el.textContent = String(counts[key]); }
@@ -87,7 +112,10 @@
     var now = Date.now();
     document.querySelectorAll(".proctor-left[data-seconds-left]:not([data-shown-at])")
       .forEach(function (el) { stamp(el, now); });
-    document.querySelectorAll("tr.proctor-row").forEach(show);
+    states.clear();
+    if (viewport) { viewport.disconnect(); }
+    inView.clear();
+    document.querySelectorAll("tr.proctor-row").forEach(function (row) { show(row); watch(row); });
     if (observer) { observer.takeRecords(); }  // its own hiding and showing: nothing new
     recount();
   }
@@ -111,6 +139,12 @@
           if (node.nodeType !== 1) { return; }
           if (node.matches("tr.proctor-row")) { rows.add(node); } else if (node.querySelector("tr.proctor-row")) { all = true; }
         });
+        m.removedNodes.forEach(function (node) {
+          if (node.nodeType === 1 && node.matches("tr.proctor-row")) {
+            if (viewport) { viewport.unobserve(node); }
+            inView.delete(node);
+          }
+        });
         if (m.removedNodes.length) { recountSoon(); }
       }
       var row = target.closest("tr.proctor-row");
@@ -121,7 +155,7 @@
       if (left) { stamp(left, now); }
     });
     if (all) { applyAll(); return; }
-    rows.forEach(show);
+    rows.forEach(function (row) { show(row); watch(row); });  // observing twice is once
     if (rows.size) { recountSoon(); }
   }
 
@@ -132,9 +166,9 @@
   }
 
   function start() {
+    applyAll();
     tick();
     setInterval(tick, 1000);
-    applyAll();
     var table = document.querySelector(".table-scroll");
     if (table) {
       observer = new MutationObserver(changed);

@@ -67,3 +67,18 @@ def test_save_cost_measures_the_exam_requests_against_the_baseline(tmp_path):
 def test_grading_storm_runs_and_grades_everyone():
     result = run_bench("bench/grading_bench.py", "storm", "--students", "4", "--seconds", "1")
     assert result["errors"] == 0 and result["students"] == 4
+
+
+def test_proctor_page_bench_renders_the_page_and_drives_each_script(tmp_path):
+    result = run_bench("bench/proctor_page.py", "--students", "3", "--pushes", "20",
+                       "--seconds", "0.5", "--profile", str(tmp_path / "proctor.prof"),
+                       "--baseline-script", "static/proctor.js")  # a clone may lack history
+    assert result["students"] == 3 and result["render_cpu_ms"] > 0
+    assert result["bytes"] > 0 and (tmp_path / "proctor.prof").stat().st_size > 0
+    assert set(result["browser"]) == {f"{variant}/{show}" for variant in ("none", "before", "now")
+                                      for show in ("all", "closed")}
+    assert all(run["pushed"] > 0 for run in result["browser"].values())
+    done = subprocess.run([sys.executable, "bench/proctor_page.py", "--students", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "at least 1" in done.stderr

@@ -93,6 +93,12 @@ def test_the_proctor_sees_the_page_open_and_closed_time_left_and_handing_in(
         assert staff.locator("tr.proctor-row:visible").count() == 1 and staff.is_visible(row)
         assert staff.inner_text('.proctor-summary [data-count="not_started"]') != "0"
         assert_live_equals_reload(staff_ctx, staff, staff.url, "table.proctor")
+        assert not staff.is_visible(".proctor-none")
+        staff.fill("#proctor-q", "nobody by this name")
+        staff.wait_for_selector(".proctor-none", state="visible")
+        assert staff.locator("tr.proctor-row:visible").count() == 0
+        staff.fill("#proctor-q", "BO")
+        staff.wait_for_selector(".proctor-none", state="hidden")
 
         # The time runs out a few seconds from now; the student's next save pushes the
         # row with its new time left, which the proctor page counts down to zero.

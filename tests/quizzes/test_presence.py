@@ -172,5 +172,7 @@ async def test_the_proctor_filter_and_counts(client: httpx.AsyncClient, quiz_cou
     odd = await client.get(url + "?q=%3Cscript%3E%22")
     assert odd.status_code == 200 and visible(odd.text) == set()
     assert 'value="&lt;script&gt;&#34;"' in odd.text
+    assert '<p class="proctor-none">' in odd.text  # says that nobody matches
+    assert '<p class="proctor-none" hidden>' in found
     bad = await client.get(url + "?show=bogus")
     assert bad.status_code == 400 and "Unknown filter" in bad.text and "Traceback" not in bad.text
