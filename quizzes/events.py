@@ -13,7 +13,7 @@ from models.quiz_integrity import AttemptHold
 from models.quizzes import QuizAnswer, QuizAttempt
 from models.statements import get_by
 from quizzes.attempt_page import SELF, Regions, attempt_frames, attempt_topic, read_regions
-from quizzes.proctor import row_for
+from quizzes.proctor import row_for, row_labels
 from realtime.publish import in_every_language, publish
 
 
@@ -209,7 +209,7 @@ async def progress_changed(attempt: QuizAttempt, student_name: str,
     row = row_for(attempt, student_name, hold)
     await publish(f"course:{attempt.course_id}:staff", PROGRESS.name, {"staff": progress},
                   in_every_language(lambda: {"staff": render(
-                      "quizzes/_proctor_row.html", row=row, oob=True)}))
+                      "quizzes/_proctor_row.html", row=row, oob=True, labels=row_labels())}))
 
 
 async def attempt_opened(attempt: QuizAttempt, device: str, *,

@@ -23,7 +23,7 @@ from quizzes.attempt_holds import device_of, reopen_attempt
 from quizzes.attempt_page import SELF, attempt_regions
 from quizzes.attempts import open_attempt
 from quizzes.panel import quiz_panel
-from quizzes.proctor import FILTERS, matches, proctor_rows, shown, summary
+from quizzes.proctor import FILTERS, matches, proctor_rows, row_labels, shown, summary
 from quizzes.proctor_resync import proctor_topic
 from quizzes.quiz_blocks import published_quiz, quiz_title
 
@@ -127,7 +127,7 @@ async def proctor_page(request: Request) -> Response:
                       course_id=course_id, rows=rows, show=show, q=q, counts=summary(rows),
                       hidden={row.user_id for row in rows
                               if not (shown(row, show) and matches(row, q))},
-                      oob=False, live_topics=[f"course:{course_id}:staff",
+                      oob=False, labels=row_labels(), live_topics=[f"course:{course_id}:staff",
                                               proctor_topic(course_id, block_id)])
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from core import clock
+from core.i18n import gettext as _
 from models.courses import Membership, Role
 from models.quiz_integrity import AttemptHold
 from models.quizzes import AttemptStatus, QuizAttempt
@@ -42,13 +44,23 @@ class ProctorRow:
         return self.seconds_left == 0
 
 
-def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | None) -> ProctorRow:
+class HoldView(NamedTuple):
+    """What a row reads of an attempt's AttemptHold, read as plain values (a page lists
+    thousands: no model objects for them)."""
+
+    takeovers: int
+    taken_at: datetime
+    connected: bool
+
+
+def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | HoldView | None,
+            now: datetime | None = None) -> ProctorRow:
     """The row of `attempt`; `hold` is its AttemptHold row (None: never opened since holds
     began). Each takeover counted there is also an audit row (AttemptAction.TAKEN_OVER)
     written in the same transaction, so the two always agree; the row reads the hold
     because the save path reads it anyway (no extra statement per save)."""
     takeovers = hold.takeovers if hold is not None else 0
-    left = (seconds_left(attempt.deadline_at, clock.now())
+    left = (seconds_left(attempt.deadline_at, now or clock.now())
             if attempt.status == AttemptStatus.IN_PROGRESS else None)
     return ProctorRow(attempt.course_id, attempt.block_id, attempt.user_id, name,
                       attempt.status.value, attempt.number, attempt.started_at,
@@ -58,20 +70,38 @@ def row_for(attempt: QuizAttempt, name: str, hold: AttemptHold | None) -> Procto
                       hold is not None and hold.connected, left)
 
 
+# What a row reads of an attempt (not its answers or draw: a page lists thousands).
+ROW_FIELDS = ("id", "course_id", "block_id", "user_id", "status", "number", "started_at",
+              "last_saved_at", "deadline_at", "submitted_at", "submitted_by_server")
+
+
 async def proctor_rows(course_id: str, block_id: str) -> list[ProctorRow]:
     """Every student of the course, by name, with their latest attempt at the quiz."""
     members = await Membership.filter(course_id=course_id, role=Role.STUDENT
-                                      ).prefetch_related("user")
+                                      ).values_list("user_id", "user__name")
     latest: dict[int, QuizAttempt] = {}
     for attempt in await QuizAttempt.filter(course_id=course_id, block_id=block_id
-                                            ).order_by("number"):
+                                            ).order_by("number").only(*ROW_FIELDS):
         latest[attempt.user_id] = attempt
-    holds = {h.attempt_id: h for h in await AttemptHold.filter(
-        attempt_id__in=[a.id for a in latest.values()])} if latest else {}
-    rows = [row_for(latest[m.user_id], m.user.name, holds.get(latest[m.user_id].id))
-            if m.user_id in latest
-            else ProctorRow(course_id, block_id, m.user_id, m.user.name) for m in members]
+    holds = {attempt_id: HoldView(takeovers, taken_at, connected)
+             for attempt_id, takeovers, taken_at, connected in await AttemptHold.filter(
+                 attempt__course_id=course_id, attempt__block_id=block_id).values_list(
+                 "attempt_id", "takeovers", "taken_at", "connected")}
+    now = clock.now()
+    rows = [row_for(latest[user_id], name, holds.get(latest[user_id].id), now)
+            if user_id in latest else ProctorRow(course_id, block_id, user_id, name)
+            for user_id, name in members]
     return sorted(rows, key=lambda r: (r.name.lower(), r.user_id))
+
+
+def row_labels() -> dict[str, str]:
+    """The words of a row (quizzes/_proctor_row.html) in the current language, looked up
+    once per table of thousands of rows rather than several times per row."""
+    return {"not_started": _("not started"), "in_progress": _("in progress"),
+            "handing_in": _("handing in"), "submitted": _("submitted"), "graded": _("graded"),
+            "open_now": _("open now"), "closed": _("closed"), "left": _("(%(left)s left)"),
+            "by_server": _("by the server at the deadline"),
+            "extend": _("History, extend"), "reopen": _("History, reopen")}
 
 
 # The proctor page's filters (`?show=`; static/proctor.js applies the same rule to the rows

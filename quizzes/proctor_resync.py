@@ -9,7 +9,7 @@ from __future__ import annotations
 from core.templating import render
 from courses.audience import STAFF, course_audience
 from models.users import User
-from quizzes.proctor import proctor_rows
+from quizzes.proctor import proctor_rows, row_labels
 from realtime.topics import Topic
 
 
@@ -35,4 +35,4 @@ async def resync_proctor(topic: Topic, user: User, audience: str) -> str:
         return ""
     course_id, block_id = _quiz_of(topic)
     return render("quizzes/_proctor_table.html", course_id=course_id, block_id=block_id,
-                  rows=await proctor_rows(course_id, block_id), oob=True)
+                  rows=await proctor_rows(course_id, block_id), oob=True, labels=row_labels())
