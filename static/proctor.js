@@ -78,18 +78,23 @@
   // Each row's state for the counts, by row id: counting reads this, not the table.
   var states = new Map();
 
-  function show(row) {  // hides or shows one row by the filter and the search
-    var rule = RULES[select() ? select().value : "all"] || RULES.all;
-    var q = search() ? search().value.trim().toLowerCase() : "";
+  // What the filter and the search ask for, read once per pass over the rows.
+  function chosen() {
+    return {rule: RULES[select() ? select().value : "all"] || RULES.all,
+            q: search() ? search().value.trim().toLowerCase() : ""};
+  }
+
+  function show(row, wanted) {  // hides or shows one row by the filter and the search
     var name = row.cells.length ? row.cells[0].textContent.toLowerCase() : "";
     var status = row.dataset.status, c = connected(row);
     states.set(row.id, [status, c]);
-    var hide = !rule(status, c) || (q !== "" && name.indexOf(q) < 0);
+    var hide = !wanted.rule(status, c) || (wanted.q !== "" && name.indexOf(wanted.q) < 0);
     if (row.hidden !== hide) { row.hidden = hide; }
   }
 
   function recount() {
-    var counts = {in_progress: 0, closed: 0, not_started: 0, handed_in: 0};
+    var counts = {};
+    COUNTED.forEach(function (key) { counts[key] = 0; });
     states.forEach(function (state) {
       COUNTED.forEach(function (key) { if (RULES[key](state[0], state[1])) { counts[key] += 1; } });
     });
@@ -115,7 +120,8 @@
     states.clear();
     if (viewport) { viewport.disconnect(); }
     inView.clear();
-    document.querySelectorAll("tr.proctor-row").forEach(function (row) { show(row); watch(row); });
+    var wanted = chosen();
+    document.querySelectorAll("tr.proctor-row").forEach(function (row) { show(row, wanted); watch(row); });
     if (observer) { observer.takeRecords(); }  // its own hiding and showing: nothing new
     recount();
   }
@@ -155,7 +161,8 @@
       if (left) { stamp(left, now); }
     });
     if (all) { applyAll(); return; }
-    rows.forEach(function (row) { show(row); watch(row); });  // observing twice is once
+    var wanted = chosen();
+    rows.forEach(function (row) { show(row, wanted); watch(row); });  // observing twice is once
     if (rows.size) { recountSoon(); }
   }
 
